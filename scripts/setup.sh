@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything ringkeeper needs on a fresh Debian 12 machine. Safe to re-run:
+# apt only installs what is missing, npm ci only when the lock file changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost-dev libboost-system-dev libcpprest-dev libsqlite3-dev sqlite3
+  libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
+  librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev openssl
+  sysstat curl procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+echo "setup: system packages ready"

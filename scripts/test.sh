@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every ringkeeper test. This is README's test command; .ci/run calls it.
+#   scripts/test.sh              build into build/ and run all tests
+#   RK_SANITIZE=1 scripts/test.sh  the same with ASan+UBSan, in build-asan/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+build=build
+flags=()
+if [ "${RK_SANITIZE:-0}" = 1 ]; then
+  build=build-asan
+  flags+=(-DRK_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug)
+fi
+cmake -S . -B "$build" -G Ninja "${flags[@]}" >/dev/null
+ninja -C "$build"
+cd "$build"
+ctest --output-on-failure -j "$(nproc)" --timeout 600
