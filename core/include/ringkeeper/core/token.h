@@ -8,17 +8,30 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
+
+#include "ringkeeper/core/status.h"
 
 namespace rk {
 
 using Token = int64_t;
 
-// The partitioner's minimum token: never the token of a key; (kMinToken, kMinToken] is the ring.
+// The partitioner's minimum token: never the token of a non-empty key; (kMinToken, kMinToken] is
+// the ring.
 inline constexpr Token kMinToken = std::numeric_limits<int64_t>::min();
 inline constexpr Token kMaxToken = std::numeric_limits<int64_t>::max();
 
-// Token of a partition key (arbitrary bytes).
+// Token of a partition key (arbitrary bytes). As in Cassandra's Murmur3Partitioner.getToken, the
+// empty key gets kMinToken (Cassandra refuses empty partition keys on write; callers that store
+// data should do the same).
 Token murmur3_token(std::string_view key);
+
+// Decimal text of a token, as Cassandra and CQL's token() print it ("-7468325962851647638").
+std::string token_to_string(Token token);
+
+// Parses a decimal token ("-123", "+5", "0"); the whole text must be an int64 without spaces.
+// InvalidArgument naming the text otherwise (also for values outside the int64 range).
+Result<Token> parse_token(std::string_view text);
 
 }  // namespace rk
