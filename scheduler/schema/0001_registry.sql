@@ -47,6 +47,7 @@ CREATE TABLE nodes (
   agent_version        TEXT NOT NULL DEFAULT '',
   storage_version      TEXT NOT NULL DEFAULT '',
   registered_at_us     INTEGER NOT NULL,
+  joined_at_us         INTEGER,
   last_heartbeat_us    INTEGER NOT NULL,
   state_changed_at_us  INTEGER NOT NULL
 );

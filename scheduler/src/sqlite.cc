@@ -120,8 +120,9 @@ Statement& Statement::bind(int index, double value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  note_bind(
-      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  // An empty string_view may have a null data(), which SQLite would bind as NULL, not ''.
+  const char* data = text.data() != nullptr ? text.data() : "";
+  note_bind(sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 

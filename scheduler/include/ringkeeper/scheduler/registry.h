@@ -1,0 +1,160 @@
+// The cluster registry: which nodes exist, where they live, which tokens they hold, and whether
+// they are alive. It is the scheduler's record of the ring; agents register with it, heartbeat to
+// it, and read the ring from it. It knows nothing about HTTP: the REST handlers translate.
+//
+// Node states (docs/cluster.md):
+//   JOINING   registered, tokens assigned, not yet serving (bootstrapping or streaming a replaced
+//             node's data); becomes NORMAL when the agent reports it is ready.
+//   NORMAL    serving its tokens.
+//   DOWN      no heartbeat within the heartbeat timeout; keeps its tokens. A heartbeat brings it
+//             back (to NORMAL, or JOINING if it never finished joining). Only DOWN nodes can be
+//             replaced.
+//   LEAVING   being decommissioned at the operator's request.
+//   REPLACED  a replacement took its slot and tokens; terminal, kept for history.
+//
+// Every mutating call is one BEGIN IMMEDIATE transaction: two agents registering at the same
+// moment, even through two scheduler processes on the same file, never get the same tokens.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringkeeper/core/clock.h"
+#include "ringkeeper/core/replica_placement.h"
+#include "ringkeeper/core/ring.h"
+#include "ringkeeper/core/status.h"
+#include "ringkeeper/core/token.h"
+#include "ringkeeper/core/token_assignment.h"
+
+namespace rk::scheduler {
+
+class Store;
+
+enum class NodeState { kJoining, kNormal, kDown, kLeaving, kReplaced };
+
+// "JOINING", "NORMAL", "DOWN", "LEAVING", "REPLACED".
+std::string_view node_state_name(NodeState state);
+// Parses the names above (exact, upper case); InvalidArgument otherwise.
+Result<NodeState> parse_node_state(std::string_view name);
+
+struct NodeInfo {
+  std::string host_id;
+  std::string cluster;
+  std::string datacenter;
+  std::string rack;
+  std::string address;  // host name or IP address the node's APIs listen on
+  int ops_port = 0;
+  int internode_port = 0;
+  int client_port = 0;
+  uint64_t slot = 0;
+  std::vector<Token> tokens;  // in slot-position order; empty once REPLACED
+  NodeState state = NodeState::kJoining;
+  std::string replaces_host_id;     // the DOWN node this one replaced, if any
+  std::string replaced_by_host_id;  // set once REPLACED
+  std::string agent_version;
+  std::string storage_version;
+  int64_t registered_at_us = 0;
+  int64_t last_heartbeat_us = 0;
+  int64_t state_changed_at_us = 0;
+};
+
+struct RegisterRequest {
+  std::string cluster = "ringkeeper";
+  // Stable identity of the node (the agent keeps it in its data directory). Registering a known
+  // host id again (an agent restart) returns its existing slot and tokens.
+  std::string host_id;
+  std::string datacenter = "dc1";
+  std::string rack = "r1";
+  std::string address = "127.0.0.1";
+  int ops_port = 0;
+  int internode_port = 0;
+  int client_port = 0;
+  // Tokens per node (vnodes); must match the datacenter's once it exists.
+  uint32_t num_tokens = 1;
+  // The datacenter's plan, used only when this registration creates the datacenter (Priam takes
+  // the same from its zone list and auto-scaling group size): its racks in order (empty: just
+  // `rack`; `rack` is added if missing) and the nodes planned per rack. slot_count = racks x
+  // nodes_per_rack; the ring doubles when more nodes arrive.
+  std::vector<std::string> datacenter_racks;
+  uint32_t nodes_per_rack = 1;
+  // Replace a DOWN node: by host id, or by address ("host" or "host:internode_port"). The new
+  // node takes its slot and tokens; the old one becomes REPLACED.
+  std::string replace_host_id;
+  std::string replace_address;
+  std::string agent_version;
+  std::string storage_version;
+};
+
+struct Registration {
+  NodeInfo node;
+  // True when the host id was already registered (tokens unchanged).
+  bool existing = false;
+};
+
+// A datacenter's layout as stored, with the cluster it belongs to.
+struct DatacenterInfo {
+  std::string cluster;
+  DatacenterLayout layout;
+};
+
+// One row of `rkctl status`: a node and its share of the ring.
+struct NodeStatus {
+  NodeInfo node;
+  double owns = 0;  // fraction of the ring (primary, or effective for a given replication)
+};
+
+struct RegistryOptions {
+  // A node whose last heartbeat is older than this is marked DOWN by sweep().
+  int64_t heartbeat_timeout_us = 30'000'000;
+};
+
+class Registry {
+ public:
+  // `store` and `clock` must outlive the registry.
+  Registry(Store& store, Clock& clock, RegistryOptions options = {});
+
+  // Registers a node, re-registers a known host id, or registers a replacement (see
+  // RegisterRequest). New nodes start JOINING. Errors: InvalidArgument (missing or bad fields,
+  // num_tokens differing from the datacenter's, an ambiguous replace_address), NotFound (the node
+  // to replace), FailedPrecondition (replacing a node that is not DOWN, a known host id moving to
+  // another datacenter or rack, re-registering a REPLACED host id), Unavailable (database busy).
+  Result<Registration> register_node(const RegisterRequest& request);
+
+  // Records a heartbeat. A DOWN node comes back to NORMAL (JOINING if it never finished joining).
+  // NotFound for an unknown host id; FailedPrecondition for a REPLACED one.
+  Result<NodeInfo> heartbeat(std::string_view host_id);
+
+  // Moves a node to `state` at its agent's or an operator's request. Allowed: JOINING -> NORMAL,
+  // JOINING/NORMAL -> LEAVING, DOWN -> LEAVING. DOWN and REPLACED are set only by sweep() and
+  // replacement. FailedPrecondition for any other transition.
+  Result<NodeInfo> set_state(std::string_view host_id, NodeState state);
+
+  // Marks DOWN every JOINING/NORMAL/LEAVING node whose last heartbeat is older than the heartbeat
+  // timeout; returns the nodes it changed.
+  Result<std::vector<NodeInfo>> sweep();
+
+  Result<NodeInfo> node(std::string_view host_id);
+  // Nodes of `cluster` (every cluster when empty), by datacenter, then slot, then host id.
+  Result<std::vector<NodeInfo>> nodes(std::string_view cluster = {});
+  Result<std::vector<std::string>> clusters();
+  Result<std::vector<DatacenterInfo>> datacenters(std::string_view cluster);
+  // The ring of `cluster`: every node that holds tokens (all states but REPLACED).
+  Result<Ring> ring(std::string_view cluster);
+  // `rkctl status`: every node of `cluster` with its ownership, effective for `replication` when
+  // given, primary otherwise. REPLACED nodes are listed with 0.
+  Result<std::vector<NodeStatus>> status(std::string_view cluster,
+                                         const std::optional<Replication>& replication = {});
+
+  const RegistryOptions& options() const { return options_; }
+
+ private:
+  Store& store_;
+  Clock& clock_;
+  RegistryOptions options_;
+};
+
+}  // namespace rk::scheduler

@@ -1,0 +1,620 @@
+// The cluster registry over the scheduler's SQLite store (see registry.h and docs/cluster.md).
+#include "ringkeeper/scheduler/registry.h"
+
+#include <algorithm>
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "ringkeeper/scheduler/store.h"
+#include "sqlite.h"
+
+namespace rk::scheduler {
+namespace {
+
+constexpr std::string_view kNodeColumns = R"sql(
+  SELECT n.id, n.host_id, c.name, d.name, r.name, n.address, n.ops_port, n.internode_port,
+         n.client_port, n.slot, n.state, COALESCE(n.replaces_host_id, ''),
+         COALESCE(n.replaced_by_host_id, ''), n.agent_version, n.storage_version,
+         n.registered_at_us, n.last_heartbeat_us, n.state_changed_at_us, n.joined_at_us,
+         n.cluster_id, n.datacenter_id, n.rack_id
+  FROM nodes n
+  JOIN clusters c ON c.id = n.cluster_id
+  JOIN datacenters d ON d.id = n.datacenter_id
+  JOIN racks r ON r.id = n.rack_id
+)sql";
+
+// A node as stored: its public view plus the row ids the registry works with.
+struct NodeRow {
+  int64_t id = 0;
+  int64_t cluster_id = 0;
+  int64_t datacenter_id = 0;
+  int64_t rack_id = 0;
+  bool joined = false;  // reached NORMAL at least once
+  NodeInfo info;
+};
+
+using Binder = std::function<void(Statement&)>;
+
+Result<std::vector<NodeRow>> select_nodes(Database& db, std::string_view where,
+                                          const Binder& bind) {
+  RK_ASSIGN_OR_RETURN(
+      Statement stmt,
+      db.prepare(fmt::format("{} {} ORDER BY d.name, n.slot, n.host_id", kNodeColumns, where)));
+  bind(stmt);
+  std::vector<NodeRow> rows;
+  while (true) {
+    RK_ASSIGN_OR_RETURN(bool has_row, stmt.step());
+    if (!has_row) break;
+    NodeRow row;
+    row.id = stmt.column_int64(0);
+    NodeInfo& n = row.info;
+    n.host_id = stmt.column_text(1);
+    n.cluster = stmt.column_text(2);
+    n.datacenter = stmt.column_text(3);
+    n.rack = stmt.column_text(4);
+    n.address = stmt.column_text(5);
+    n.ops_port = static_cast<int>(stmt.column_int64(6));
+    n.internode_port = static_cast<int>(stmt.column_int64(7));
+    n.client_port = static_cast<int>(stmt.column_int64(8));
+    n.slot = static_cast<uint64_t>(stmt.column_int64(9));
+    RK_ASSIGN_OR_RETURN(n.state, parse_node_state(stmt.column_text(10)));
+    n.replaces_host_id = stmt.column_text(11);
+    n.replaced_by_host_id = stmt.column_text(12);
+    n.agent_version = stmt.column_text(13);
+    n.storage_version = stmt.column_text(14);
+    n.registered_at_us = stmt.column_int64(15);
+    n.last_heartbeat_us = stmt.column_int64(16);
+    n.state_changed_at_us = stmt.column_int64(17);
+    row.joined = !stmt.column_is_null(18);
+    row.cluster_id = stmt.column_int64(19);
+    row.datacenter_id = stmt.column_int64(20);
+    row.rack_id = stmt.column_int64(21);
+    rows.push_back(std::move(row));
+  }
+  RK_ASSIGN_OR_RETURN(
+      Statement tokens,
+      db.prepare("SELECT token FROM node_tokens WHERE node_id = ? ORDER BY position"));
+  for (NodeRow& row : rows) {
+    tokens.reset();
+    tokens.bind(1, row.id);
+    while (true) {
+      RK_ASSIGN_OR_RETURN(bool has_row, tokens.step());
+      if (!has_row) break;
+      row.info.tokens.push_back(tokens.column_int64(0));
+    }
+  }
+  return rows;
+}
+
+Result<std::optional<NodeRow>> find_node(Database& db, std::string_view host_id) {
+  RK_ASSIGN_OR_RETURN(auto rows, select_nodes(db, "WHERE n.host_id = ?",
+                                              [&](Statement& s) { s.bind(1, host_id); }));
+  if (rows.empty()) return std::optional<NodeRow>();
+  return std::optional<NodeRow>(std::move(rows.front()));
+}
+
+Result<NodeRow> must_find_node(Database& db, std::string_view host_id) {
+  RK_ASSIGN_OR_RETURN(auto row, find_node(db, host_id));
+  if (!row) return Status::NotFound(fmt::format("no node with host id {}", host_id));
+  return std::move(*row);
+}
+
+// Id of the row selected by `sql` with one text parameter, or nullopt.
+Result<std::optional<int64_t>> lookup_id(Database& db, std::string_view sql, const Binder& bind) {
+  RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(sql));
+  bind(stmt);
+  RK_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) return std::optional<int64_t>();
+  return std::optional<int64_t>(stmt.column_int64(0));
+}
+
+Result<int64_t> ensure_cluster(Database& db, const std::string& name, int64_t now) {
+  RK_ASSIGN_OR_RETURN(auto id, lookup_id(db, "SELECT id FROM clusters WHERE name = ?",
+                                         [&](Statement& s) { s.bind(1, name); }));
+  if (id) return *id;
+  RK_ASSIGN_OR_RETURN(Statement insert,
+                      db.prepare("INSERT INTO clusters (name, created_at_us) VALUES (?, ?)"));
+  RK_RETURN_IF_ERROR(insert.bind_all(name, now).run());
+  return db.last_insert_rowid();
+}
+
+struct StoredDatacenter {
+  int64_t id = 0;
+  DatacenterLayout layout;
+  std::vector<int64_t> rack_ids;  // parallel to layout.racks
+};
+
+Result<std::optional<StoredDatacenter>> load_datacenter(Database& db, int64_t cluster_id,
+                                                        std::string_view name) {
+  RK_ASSIGN_OR_RETURN(
+      Statement dc,
+      db.prepare("SELECT id, slot_count, num_tokens FROM datacenters WHERE cluster_id = ? AND "
+                 "name = ?"));
+  dc.bind_all(cluster_id, name);
+  RK_ASSIGN_OR_RETURN(bool found, dc.step());
+  if (!found) return std::optional<StoredDatacenter>();
+  StoredDatacenter out;
+  out.id = dc.column_int64(0);
+  out.layout.name = std::string(name);
+  out.layout.slot_count = static_cast<uint64_t>(dc.column_int64(1));
+  out.layout.num_tokens = static_cast<uint32_t>(dc.column_int64(2));
+  RK_ASSIGN_OR_RETURN(
+      Statement racks,
+      db.prepare("SELECT id, name FROM racks WHERE datacenter_id = ? ORDER BY position"));
+  racks.bind(1, out.id);
+  while (true) {
+    RK_ASSIGN_OR_RETURN(bool row, racks.step());
+    if (!row) break;
+    out.rack_ids.push_back(racks.column_int64(0));
+    out.layout.racks.push_back(racks.column_text(1));
+  }
+  return std::optional<StoredDatacenter>(std::move(out));
+}
+
+// Adds the racks of `layout` that `dc` does not have yet (they are only ever appended).
+Status append_racks(Database& db, StoredDatacenter& dc, const std::vector<std::string>& racks) {
+  RK_ASSIGN_OR_RETURN(
+      Statement insert,
+      db.prepare("INSERT INTO racks (datacenter_id, name, position) VALUES (?, ?, ?)"));
+  for (size_t i = dc.layout.racks.size(); i < racks.size(); ++i) {
+    insert.reset();
+    RK_RETURN_IF_ERROR(insert.bind_all(dc.id, racks[i], static_cast<int64_t>(i)).run());
+    dc.layout.racks.push_back(racks[i]);
+    dc.rack_ids.push_back(db.last_insert_rowid());
+  }
+  return Status::OK();
+}
+
+Result<StoredDatacenter> create_datacenter(Database& db, int64_t cluster_id,
+                                           const RegisterRequest& req) {
+  std::vector<std::string> racks = req.datacenter_racks;
+  for (const auto& r : racks) {
+    if (r.empty()) return Status::InvalidArgument("datacenter_racks has an empty rack name");
+    if (std::count(racks.begin(), racks.end(), r) > 1) {
+      return Status::InvalidArgument(fmt::format("datacenter_racks names {} twice", r));
+    }
+  }
+  if (std::find(racks.begin(), racks.end(), req.rack) == racks.end()) racks.push_back(req.rack);
+  StoredDatacenter dc;
+  dc.layout = {.name = req.datacenter,
+               .slot_count = racks.size() * req.nodes_per_rack,
+               .num_tokens = req.num_tokens};
+  RK_ASSIGN_OR_RETURN(Statement insert,
+                      db.prepare("INSERT INTO datacenters (cluster_id, name, slot_count, "
+                                 "num_tokens) VALUES (?, ?, ?, ?)"));
+  RK_RETURN_IF_ERROR(insert
+                         .bind_all(cluster_id, req.datacenter,
+                                   static_cast<int64_t>(dc.layout.slot_count),
+                                   static_cast<int64_t>(req.num_tokens))
+                         .run());
+  dc.id = db.last_insert_rowid();
+  RK_RETURN_IF_ERROR(append_racks(db, dc, racks));
+  return dc;
+}
+
+Status insert_tokens(Database& db, int64_t cluster_id, int64_t node_id,
+                     const std::vector<Token>& tokens) {
+  RK_ASSIGN_OR_RETURN(
+      Statement insert,
+      db.prepare("INSERT INTO node_tokens (cluster_id, token, node_id, position) VALUES (?, ?, ?, "
+                 "?)"));
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    insert.reset();
+    Status s =
+        insert.bind_all(cluster_id, int64_t{tokens[i]}, node_id, static_cast<int64_t>(i)).run();
+    if (s.code() == ErrorCode::kAlreadyExists) {
+      return Status::Internal(fmt::format("token {} is already held by another node", tokens[i]));
+    }
+    RK_RETURN_IF_ERROR(s);
+  }
+  return Status::OK();
+}
+
+struct NewNodeRow {
+  int64_t cluster_id, datacenter_id, rack_id;
+  uint64_t slot;
+  const char* replaces;  // nullptr or a host id
+};
+
+Result<int64_t> insert_node(Database& db, const RegisterRequest& req, const NewNodeRow& row,
+                            int64_t now) {
+  RK_ASSIGN_OR_RETURN(Statement insert, db.prepare(R"sql(
+    INSERT INTO nodes (host_id, cluster_id, datacenter_id, rack_id, address, ops_port,
+                       internode_port, client_port, slot, state, replaces_host_id, agent_version,
+                       storage_version, registered_at_us, last_heartbeat_us, state_changed_at_us)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'JOINING', ?, ?, ?, ?, ?, ?))sql"));
+  std::optional<std::string> replaces;
+  if (row.replaces != nullptr) replaces = row.replaces;
+  RK_RETURN_IF_ERROR(insert
+                         .bind_all(req.host_id, row.cluster_id, row.datacenter_id, row.rack_id,
+                                   req.address, req.ops_port, req.internode_port, req.client_port,
+                                   static_cast<int64_t>(row.slot), replaces, req.agent_version,
+                                   req.storage_version, now, now, now)
+                         .run());
+  return db.last_insert_rowid();
+}
+
+Status validate(const RegisterRequest& req) {
+  const auto bad = [](std::string m) { return Status::InvalidArgument(std::move(m)); };
+  if (req.cluster.empty()) return bad("cluster name is empty");
+  if (req.host_id.empty() || req.host_id.size() > 128)
+    return bad("host_id must be 1..128 characters");
+  if (req.datacenter.empty()) return bad("datacenter name is empty");
+  if (req.rack.empty()) return bad("rack name is empty");
+  if (req.address.empty()) return bad("address is empty");
+  for (auto [name, port] :
+       {std::pair{"ops_port", req.ops_port}, std::pair{"internode_port", req.internode_port},
+        std::pair{"client_port", req.client_port}}) {
+    if (port < 1 || port > 65535)
+      return bad(fmt::format("{} must be 1..65535, got {}", name, port));
+  }
+  if (req.num_tokens < 1 || req.num_tokens > 1536) {
+    return bad(fmt::format("num_tokens must be 1..1536, got {}", req.num_tokens));
+  }
+  if (req.nodes_per_rack < 1 || req.nodes_per_rack > 4096) {
+    return bad(fmt::format("nodes_per_rack must be 1..4096, got {}", req.nodes_per_rack));
+  }
+  if (!req.replace_host_id.empty() && !req.replace_address.empty()) {
+    return bad("give replace_host_id or replace_address, not both");
+  }
+  if (req.replace_host_id == req.host_id) return bad("a node cannot replace itself");
+  return Status::OK();
+}
+
+// The node a replacement names: by host id, or by "address[:internode_port]" among the cluster's
+// nodes that still hold a slot.
+Result<NodeRow> find_replaced(Database& db, int64_t cluster_id, const RegisterRequest& req) {
+  if (!req.replace_host_id.empty()) {
+    RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, req.replace_host_id));
+    if (row.cluster_id != cluster_id) {
+      return Status::NotFound(
+          fmt::format("no node {} in cluster {}", req.replace_host_id, req.cluster));
+    }
+    return row;
+  }
+  std::string host = req.replace_address;
+  std::optional<int64_t> port;
+  if (const auto colon = host.rfind(':');
+      colon != std::string::npos && host.find(':') == colon) {  // one colon: host:port
+    try {
+      port = std::stoll(host.substr(colon + 1));
+    } catch (...) {
+      return Status::InvalidArgument(fmt::format("bad replace_address {}", req.replace_address));
+    }
+    host.resize(colon);
+  }
+  RK_ASSIGN_OR_RETURN(
+      auto rows, select_nodes(db,
+                              "WHERE n.cluster_id = ? AND n.address = ? AND "
+                              "n.state <> 'REPLACED' AND (? IS NULL OR n.internode_port = ?)",
+                              [&](Statement& s) { s.bind_all(cluster_id, host, port, port); }));
+  if (rows.empty()) {
+    return Status::NotFound(fmt::format("no node at {} to replace", req.replace_address));
+  }
+  if (rows.size() > 1) {
+    return Status::InvalidArgument(
+        fmt::format("{} nodes are at {}; give address:internode_port or replace_host_id",
+                    rows.size(), req.replace_address));
+  }
+  return std::move(rows.front());
+}
+
+Result<Registration> register_replacement(Database& db, const RegisterRequest& req,
+                                          int64_t cluster_id, int64_t now) {
+  RK_ASSIGN_OR_RETURN(NodeRow old, find_replaced(db, cluster_id, req));
+  if (old.info.state != NodeState::kDown) {
+    return Status::FailedPrecondition(fmt::format("node {} is {}; only a DOWN node can be replaced",
+                                                  old.info.host_id,
+                                                  node_state_name(old.info.state)));
+  }
+  if (old.info.datacenter != req.datacenter || old.info.rack != req.rack) {
+    return Status::FailedPrecondition(
+        fmt::format("node {} is in {}/{}; its replacement must be too, not {}/{}", old.info.host_id,
+                    old.info.datacenter, old.info.rack, req.datacenter, req.rack));
+  }
+  if (old.info.tokens.size() != req.num_tokens) {
+    return Status::InvalidArgument(fmt::format("node {} has {} tokens; num_tokens is {}",
+                                               old.info.host_id, old.info.tokens.size(),
+                                               req.num_tokens));
+  }
+  RK_ASSIGN_OR_RETURN(int64_t id, insert_node(db, req,
+                                              {old.cluster_id, old.datacenter_id, old.rack_id,
+                                               old.info.slot, old.info.host_id.c_str()},
+                                              now));
+  RK_ASSIGN_OR_RETURN(Statement move_tokens,
+                      db.prepare("UPDATE node_tokens SET node_id = ? WHERE node_id = ?"));
+  RK_RETURN_IF_ERROR(move_tokens.bind_all(id, old.id).run());
+  RK_ASSIGN_OR_RETURN(Statement retire, db.prepare(R"sql(
+    UPDATE nodes SET state = 'REPLACED', replaced_by_host_id = ?, state_changed_at_us = ?
+    WHERE id = ?)sql"));
+  RK_RETURN_IF_ERROR(retire.bind_all(req.host_id, now, old.id).run());
+  RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, req.host_id));
+  return Registration{std::move(row.info), false};
+}
+
+Result<Registration> register_new(Database& db, const RegisterRequest& req, int64_t cluster_id,
+                                  int64_t now) {
+  RK_ASSIGN_OR_RETURN(auto existing_dc, load_datacenter(db, cluster_id, req.datacenter));
+  StoredDatacenter dc;
+  if (existing_dc) {
+    dc = std::move(*existing_dc);
+    if (dc.layout.num_tokens != req.num_tokens) {
+      return Status::InvalidArgument(
+          fmt::format("datacenter {} uses num_tokens {}; this node asks for {}", req.datacenter,
+                      dc.layout.num_tokens, req.num_tokens));
+    }
+  } else {
+    RK_ASSIGN_OR_RETURN(dc, create_datacenter(db, cluster_id, req));
+  }
+  // Every node of the cluster holding a slot: token uniqueness is cluster-wide.
+  RK_ASSIGN_OR_RETURN(auto holders,
+                      select_nodes(db, "WHERE n.cluster_id = ? AND n.state <> 'REPLACED'",
+                                   [&](Statement& s) { s.bind(1, cluster_id); }));
+  std::vector<SlottedNode> slotted;
+  for (const NodeRow& h : holders) {
+    slotted.push_back({h.info.host_id, h.info.datacenter, h.info.rack, h.info.slot, h.info.tokens});
+  }
+  RK_ASSIGN_OR_RETURN(TokenAssignment a, assign_tokens(dc.layout, slotted, req.rack));
+  if (a.slot_scale != 1) {
+    RK_ASSIGN_OR_RETURN(Statement scale,
+                        db.prepare("UPDATE nodes SET slot = slot * ? WHERE datacenter_id = ?"));
+    RK_RETURN_IF_ERROR(scale.bind_all(static_cast<int64_t>(a.slot_scale), dc.id).run());
+    RK_ASSIGN_OR_RETURN(Statement grow,
+                        db.prepare("UPDATE datacenters SET slot_count = ? WHERE id = ?"));
+    RK_RETURN_IF_ERROR(grow.bind_all(static_cast<int64_t>(a.layout.slot_count), dc.id).run());
+  }
+  RK_RETURN_IF_ERROR(append_racks(db, dc, a.layout.racks));
+  const auto rack_pos =
+      std::find(dc.layout.racks.begin(), dc.layout.racks.end(), req.rack) - dc.layout.racks.begin();
+  RK_ASSIGN_OR_RETURN(
+      int64_t id,
+      insert_node(db, req,
+                  {cluster_id, dc.id, dc.rack_ids[static_cast<size_t>(rack_pos)], a.slot, nullptr},
+                  now));
+  RK_RETURN_IF_ERROR(insert_tokens(db, cluster_id, id, a.tokens));
+  RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, req.host_id));
+  return Registration{std::move(row.info), false};
+}
+
+// A known host id registering again (agent restart): same slot and tokens, fresh addresses.
+Result<Registration> register_again(Database& db, const RegisterRequest& req, const NodeRow& row,
+                                    int64_t now) {
+  const NodeInfo& n = row.info;
+  if (n.state == NodeState::kReplaced) {
+    return Status::FailedPrecondition(
+        fmt::format("host {} was replaced by {}; start the node with a new host id", n.host_id,
+                    n.replaced_by_host_id));
+  }
+  if (n.cluster != req.cluster || n.datacenter != req.datacenter || n.rack != req.rack) {
+    return Status::FailedPrecondition(fmt::format("host {} is registered in {}/{}/{}, not {}/{}/{}",
+                                                  n.host_id, n.cluster, n.datacenter, n.rack,
+                                                  req.cluster, req.datacenter, req.rack));
+  }
+  const bool back = n.state == NodeState::kDown;
+  const NodeState state = back ? (row.joined ? NodeState::kNormal : NodeState::kJoining) : n.state;
+  RK_ASSIGN_OR_RETURN(Statement update, db.prepare(R"sql(
+    UPDATE nodes SET address = ?, ops_port = ?, internode_port = ?, client_port = ?,
+                     agent_version = ?, storage_version = ?, last_heartbeat_us = ?, state = ?,
+                     state_changed_at_us = CASE WHEN state = ? THEN state_changed_at_us ELSE ? END
+    WHERE id = ?)sql"));
+  const std::string state_name(node_state_name(state));
+  RK_RETURN_IF_ERROR(update
+                         .bind_all(req.address, req.ops_port, req.internode_port, req.client_port,
+                                   req.agent_version, req.storage_version, now, state_name,
+                                   state_name, now, row.id)
+                         .run());
+  RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, req.host_id));
+  return Registration{std::move(updated.info), true};
+}
+
+Status change_state(Database& db, int64_t id, NodeState state, int64_t now) {
+  RK_ASSIGN_OR_RETURN(Statement update, db.prepare(R"sql(
+    UPDATE nodes SET state = ?, state_changed_at_us = ?,
+                     joined_at_us = CASE WHEN ? = 'NORMAL' THEN COALESCE(joined_at_us, ?)
+                                         ELSE joined_at_us END
+    WHERE id = ?)sql"));
+  const std::string name(node_state_name(state));
+  return update.bind_all(name, now, name, now, id).run();
+}
+
+}  // namespace
+
+std::string_view node_state_name(NodeState state) {
+  switch (state) {
+    case NodeState::kJoining:
+      return "JOINING";
+    case NodeState::kNormal:
+      return "NORMAL";
+    case NodeState::kDown:
+      return "DOWN";
+    case NodeState::kLeaving:
+      return "LEAVING";
+    case NodeState::kReplaced:
+      return "REPLACED";
+  }
+  return "UNKNOWN";
+}
+
+Result<NodeState> parse_node_state(std::string_view name) {
+  for (NodeState s : {NodeState::kJoining, NodeState::kNormal, NodeState::kDown,
+                      NodeState::kLeaving, NodeState::kReplaced}) {
+    if (node_state_name(s) == name) return s;
+  }
+  return Status::InvalidArgument(fmt::format(
+      "unknown node state {}; expected JOINING, NORMAL, DOWN, LEAVING or REPLACED", name));
+}
+
+Registry::Registry(Store& store, Clock& clock, RegistryOptions options)
+    : store_(store), clock_(clock), options_(options) {}
+
+Result<Registration> Registry::register_node(const RegisterRequest& req) {
+  RK_RETURN_IF_ERROR(validate(req));
+  std::optional<Registration> out;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    const int64_t now = clock_.now_micros();
+    RK_ASSIGN_OR_RETURN(auto known, find_node(db, req.host_id));
+    if (known) {
+      RK_ASSIGN_OR_RETURN(out, register_again(db, req, *known, now));
+      return Status::OK();
+    }
+    RK_ASSIGN_OR_RETURN(int64_t cluster_id, ensure_cluster(db, req.cluster, now));
+    if (!req.replace_host_id.empty() || !req.replace_address.empty()) {
+      RK_ASSIGN_OR_RETURN(out, register_replacement(db, req, cluster_id, now));
+    } else {
+      RK_ASSIGN_OR_RETURN(out, register_new(db, req, cluster_id, now));
+    }
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+Result<NodeInfo> Registry::heartbeat(std::string_view host_id) {
+  std::optional<NodeInfo> out;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    const int64_t now = clock_.now_micros();
+    RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
+    if (row.info.state == NodeState::kReplaced) {
+      return Status::FailedPrecondition(
+          fmt::format("host {} was replaced by {}", host_id, row.info.replaced_by_host_id));
+    }
+    RK_ASSIGN_OR_RETURN(Statement beat,
+                        db.prepare("UPDATE nodes SET last_heartbeat_us = ? WHERE id = ?"));
+    RK_RETURN_IF_ERROR(beat.bind_all(now, row.id).run());
+    if (row.info.state == NodeState::kDown) {
+      RK_RETURN_IF_ERROR(
+          change_state(db, row.id, row.joined ? NodeState::kNormal : NodeState::kJoining, now));
+    }
+    RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, host_id));
+    out = std::move(updated.info);
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+Result<NodeInfo> Registry::set_state(std::string_view host_id, NodeState state) {
+  std::optional<NodeInfo> out;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
+    const NodeState from = row.info.state;
+    const bool allowed =
+        from == state || (state == NodeState::kNormal && from == NodeState::kJoining) ||
+        (state == NodeState::kLeaving &&
+         (from == NodeState::kJoining || from == NodeState::kNormal || from == NodeState::kDown));
+    if (!allowed) {
+      return Status::FailedPrecondition(fmt::format("node {} cannot go from {} to {}", host_id,
+                                                    node_state_name(from), node_state_name(state)));
+    }
+    if (from != state) RK_RETURN_IF_ERROR(change_state(db, row.id, state, clock_.now_micros()));
+    RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, host_id));
+    out = std::move(updated.info);
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+Result<std::vector<NodeInfo>> Registry::sweep() {
+  std::vector<NodeInfo> out;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    const int64_t now = clock_.now_micros();
+    RK_ASSIGN_OR_RETURN(
+        auto stale,
+        select_nodes(db,
+                     "WHERE n.state IN ('JOINING', 'NORMAL', 'LEAVING') AND "
+                     "n.last_heartbeat_us < ?",
+                     [&](Statement& s) { s.bind(1, now - options_.heartbeat_timeout_us); }));
+    for (NodeRow& row : stale) {
+      RK_RETURN_IF_ERROR(change_state(db, row.id, NodeState::kDown, now));
+      row.info.state = NodeState::kDown;
+      row.info.state_changed_at_us = now;
+      out.push_back(std::move(row.info));
+    }
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<NodeInfo> Registry::node(std::string_view host_id) {
+  std::optional<NodeInfo> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
+    out = std::move(row.info);
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+Result<std::vector<NodeInfo>> Registry::nodes(std::string_view cluster) {
+  std::vector<NodeInfo> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(auto rows,
+                        select_nodes(db, "WHERE (? = '' OR c.name = ?)",
+                                     [&](Statement& s) { s.bind_all(cluster, cluster); }));
+    for (NodeRow& row : rows) out.push_back(std::move(row.info));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<std::string>> Registry::clusters() {
+  std::vector<std::string> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare("SELECT name FROM clusters ORDER BY name"));
+    while (true) {
+      RK_ASSIGN_OR_RETURN(bool row, stmt.step());
+      if (!row) return Status::OK();
+      out.push_back(stmt.column_text(0));
+    }
+  }));
+  return out;
+}
+
+Result<std::vector<DatacenterInfo>> Registry::datacenters(std::string_view cluster) {
+  std::vector<DatacenterInfo> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(R"sql(
+      SELECT c.id, d.name FROM datacenters d JOIN clusters c ON c.id = d.cluster_id
+      WHERE c.name = ? ORDER BY d.name)sql"));
+    stmt.bind(1, cluster);
+    while (true) {
+      RK_ASSIGN_OR_RETURN(bool row, stmt.step());
+      if (!row) return Status::OK();
+      RK_ASSIGN_OR_RETURN(auto dc, load_datacenter(db, stmt.column_int64(0), stmt.column_text(1)));
+      if (dc) out.push_back({std::string(cluster), std::move(dc->layout)});
+    }
+  }));
+  return out;
+}
+
+Result<Ring> Registry::ring(std::string_view cluster) {
+  RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, nodes(cluster));
+  std::vector<RingNode> ring_nodes;
+  for (NodeInfo& n : all) {
+    if (n.state == NodeState::kReplaced || n.tokens.empty()) continue;
+    ring_nodes.push_back({n.host_id, n.datacenter, n.rack, std::move(n.tokens)});
+  }
+  return Ring::build(std::move(ring_nodes));
+}
+
+Result<std::vector<NodeStatus>> Registry::status(std::string_view cluster,
+                                                 const std::optional<Replication>& replication) {
+  RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, nodes(cluster));
+  RK_ASSIGN_OR_RETURN(Ring ring, this->ring(cluster));
+  std::map<std::string, double> owns;
+  if (replication) {
+    RK_ASSIGN_OR_RETURN(ReplicaPlacement placement,
+                        ReplicaPlacement::create(std::move(ring), *replication));
+    owns = placement.effective_ownership();
+  } else {
+    owns = ring.primary_ownership();
+  }
+  std::vector<NodeStatus> out;
+  for (NodeInfo& n : all) {
+    const auto it = owns.find(n.host_id);
+    const double share = it == owns.end() ? 0.0 : it->second;
+    out.push_back({std::move(n), share});
+  }
+  return out;
+}
+
+}  // namespace rk::scheduler
