@@ -124,6 +124,27 @@ std::string suggestion_for(std::string_view key, const std::deque<ConfigField>& 
   return "";
 }
 
+// A decimal integer of type I (an optional '+'; '-' only for signed I).
+template <class I>
+Result<I> parse_integer(const YAML::Node& node, const ConfigContext& ctx, std::string_view what) {
+  auto s = scalar_of(node, ctx, what);
+  if (!s.ok()) return s.status();
+  std::string_view text = *s;
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (std::is_unsigned_v<I> && !text.empty() && text.front() == '-') {
+    return ctx.error("must not be negative, got '" + *s + "'");
+  }
+  I v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec == std::errc::result_out_of_range) {
+    return ctx.error("'" + *s + "' is outside the 64-bit integer range");
+  }
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
+    return ctx.error("expected " + std::string(what) + ", got '" + *s + "'");
+  }
+  return v;
+}
+
 std::string escape_cell(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -164,38 +185,11 @@ Result<bool> parse_bool(const YAML::Node& node, const ConfigContext& ctx) {
 }
 
 Result<int64_t> parse_int(const YAML::Node& node, const ConfigContext& ctx) {
-  auto s = scalar_of(node, ctx, "an integer");
-  if (!s.ok()) return s.status();
-  std::string_view text = *s;
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec == std::errc::result_out_of_range) {
-    return ctx.error("'" + *s + "' is outside the 64-bit integer range");
-  }
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return ctx.error("expected an integer, got '" + *s + "'");
-  }
-  return v;
+  return parse_integer<int64_t>(node, ctx, "an integer");
 }
 
 Result<uint64_t> parse_uint(const YAML::Node& node, const ConfigContext& ctx) {
-  auto s = scalar_of(node, ctx, "a non-negative integer");
-  if (!s.ok()) return s.status();
-  std::string_view text = *s;
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (!text.empty() && text.front() == '-') {
-    return ctx.error("must not be negative, got '" + *s + "'");
-  }
-  uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec == std::errc::result_out_of_range) {
-    return ctx.error("'" + *s + "' is outside the 64-bit integer range");
-  }
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size()) {
-    return ctx.error("expected a non-negative integer, got '" + *s + "'");
-  }
-  return v;
+  return parse_integer<uint64_t>(node, ctx, "a non-negative integer");
 }
 
 Result<double> parse_double(const YAML::Node& node, const ConfigContext& ctx) {
