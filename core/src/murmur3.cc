@@ -7,6 +7,7 @@
 // before it is shifted into place. Keys whose tail holds such bytes hash differently from the
 // reference MurmurHash3; Cassandra's result is the one that decides data placement, so it is the
 // one computed here.
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -31,10 +32,12 @@ inline uint64_t fmix64(uint64_t k) {
   return k;
 }
 
-// Little-endian 64-bit load, independent of the host's byte order.
+// Little-endian 64-bit load (Java's ByteBuffer.getLong on a little-endian view), whatever the
+// host's byte order.
 inline uint64_t load_le64(const unsigned char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
   return v;
 }
 
