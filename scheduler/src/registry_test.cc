@@ -18,7 +18,7 @@ namespace {
 class RegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = Store::open({.path = dir_.file("registry.db")}, clock_);
+    auto store = Store::open({.path = dir_.file("registry.db"), .synchronous = "NORMAL"}, clock_);
     ASSERT_TRUE(store.ok()) << store.status().to_string();
     store_ = std::move(store).value();
     registry_ = std::make_unique<Registry>(*store_, clock_,
