@@ -89,6 +89,18 @@ TEST(PositionToken, SlotZeroIsMinimumPlusOffset) {
   EXPECT_EQ(position_token(2, 3, 0), kMinToken + 12297829382473034410ULL);
 }
 
+// The worked example in docs/tokens.md: three slots in datacenter "dc1" (offset 99218).
+TEST(PositionToken, MatchesTheDocumentedExample) {
+  const uint32_t offset = datacenter_offset("dc1");
+  EXPECT_EQ(offset, 99218u);
+  EXPECT_EQ(slot_tokens(0, 3, 1, offset), std::vector<Token>{-9223372036854676590LL});
+  EXPECT_EQ(slot_tokens(1, 3, 1, offset), std::vector<Token>{-3074457345618159385LL});
+  EXPECT_EQ(slot_tokens(2, 3, 1, offset), std::vector<Token>{3074457345618357820LL});
+  // Two tokens per node: slot 1 of 3 holds positions 1 and 4 of 6.
+  EXPECT_EQ(slot_tokens(1, 3, 2, offset),
+            (std::vector<Token>{-6148914691236417988LL, 3074457345618357820LL}));
+}
+
 TEST(PositionToken, DoublingTheRingKeepsEveryToken) {
   for (uint64_t n : {1, 3, 5, 6, 7, 100}) {
     for (uint64_t s = 0; s < n; ++s) {
