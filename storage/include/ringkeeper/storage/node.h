@@ -1,0 +1,133 @@
+// The embedded storage node: a durable, Cassandra-style store of keyspaces and tables on top of
+// RocksDB. rk-agent hosts one; repair validates and streams through it; backup snapshots it.
+//
+// Data model (see docs/storage.md): a table holds partitions (by partition key, placed on the
+// ring by its Murmur3 token), a partition holds rows (by clustering key, bytewise order), a row
+// holds cells (by column name). Every write carries the client's timestamp (µs); versions of a
+// cell reconcile last-write-wins whatever order they arrive in. Deletes are tombstones; row and
+// partition deletions shadow older cells and never newer ones.
+//
+// Thread-safety: every method may be called concurrently from any thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringkeeper/core/clock.h"
+#include "ringkeeper/core/status.h"
+#include "ringkeeper/core/token.h"
+#include "ringkeeper/core/token_range.h"
+#include "ringkeeper/storage/mutation.h"
+#include "ringkeeper/storage/row.h"
+#include "ringkeeper/storage/schema.h"
+
+namespace rk::storage {
+
+struct Options {
+  // Directory holding the node's files (created if missing). Required.
+  std::string data_dir;
+  // Memtable size of each data set before it is flushed to an SST.
+  size_t write_buffer_bytes = 32ull << 20;
+  // Cap on all memtables together (RocksDB's db_write_buffer_size); bounds memory when ingesting.
+  size_t total_memtable_bytes = 96ull << 20;
+  // Block cache shared by all data sets (index and filter blocks are charged to it too).
+  size_t block_cache_bytes = 32ull << 20;
+  // fsync the WAL on every write. Off, an acknowledged write still survives kill -9 of the
+  // process (the WAL reaches the OS before the write returns); on, it also survives power loss.
+  bool sync_writes = false;
+  // Background flush and compaction threads.
+  int max_background_jobs = 2;
+  // Hard-link every newly written SST under <data_dir>/backups/ (incremental backups).
+  bool incremental_backups = false;
+};
+
+// A slice of clustering keys (bytewise order): [start, end).
+struct ClusteringSlice {
+  std::optional<std::string> start;  // inclusive; nullopt = from the first row
+  std::optional<std::string> end;    // exclusive; nullopt = to the last row
+};
+
+// Which data sets an operation looks at.
+enum class DataScope : uint8_t {
+  kAll,         // repaired and unrepaired, reconciled
+  kUnrepaired,  // only data not yet marked repaired (incremental repair)
+  kRepaired,    // only repaired data
+};
+
+// Called with each partition in token order; return false to stop.
+using PartitionVisitor = std::function<bool(const Partition&)>;
+
+class Node {
+ public:
+  // Opens (creating if needed) the node in options.data_dir. `clock` gives local deletion times,
+  // TTL expiry and gc_grace decisions; it must outlive the node.
+  static Result<std::unique_ptr<Node>> open(const Options& options,
+                                            Clock& clock = SystemClock::instance());
+  ~Node();
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // --- schema -------------------------------------------------------------------------------
+  // Creates a keyspace; InvalidArgument for a bad name or replication, AlreadyExists if taken.
+  Status create_keyspace(const KeyspaceSchema& keyspace);
+  // Creates a table (its `id` is assigned and returned); NotFound for an unknown keyspace.
+  Result<TableSchema> create_table(const TableSchema& table);
+  Result<KeyspaceSchema> keyspace(std::string_view name) const;
+  Result<TableSchema> table(std::string_view keyspace, std::string_view name) const;
+  std::vector<KeyspaceSchema> keyspaces() const;
+  std::vector<TableSchema> tables() const;
+
+  // --- writes -------------------------------------------------------------------------------
+  // Applies one mutation atomically and durably (see Options::sync_writes). InvalidArgument for
+  // malformed keys (empty or > 65535-byte partition key, > 65535-byte clustering key, empty
+  // column name), a negative or > 20-year TTL, or a reserved timestamp; NotFound for an unknown
+  // keyspace/table. On error nothing is written.
+  Status apply(const Mutation& mutation);
+  // Applies several mutations (any tables) as one atomic write; on error nothing is written.
+  Status apply_batch(std::span<const Mutation> mutations);
+
+  // --- reads (live data: deleted, shadowed and expired cells are left out) ----------------
+  // The row, or nullopt when it has no live cell.
+  Result<std::optional<Row>> read_row(std::string_view keyspace, std::string_view table,
+                                      std::string_view partition_key,
+                                      std::string_view clustering_key) const;
+  // The partition's live rows within `slice` (empty rows vector when there are none).
+  Result<Partition> read_partition(std::string_view keyspace, std::string_view table,
+                                   std::string_view partition_key,
+                                   const ClusteringSlice& slice = {}) const;
+  // Visits the partitions with live rows whose token is in `range`, in token order (a wrapping
+  // range: the piece from kMinToken first, as TokenRange::unwrap orders them).
+  Status scan(std::string_view keyspace, std::string_view table, const TokenRange& range,
+              const PartitionVisitor& visit) const;
+
+  // --- raw reads (what repair streams: tombstones and expired cells included) --------------
+  // Visits the partitions of `range` in token order as stored in `scope`, reconciled (cells and
+  // row deletions shadowed by a newer deletion are left out), tombstones and expired cells
+  // included.
+  Status scan_raw(std::string_view keyspace, std::string_view table, const TokenRange& range,
+                  DataScope scope, const PartitionVisitor& visit) const;
+
+  // --- maintenance --------------------------------------------------------------------------
+  // Flushes every memtable to SSTs.
+  Status flush();
+  // Flushes, then compacts all data of every set (tombstone purge happens here and in
+  // background compactions).
+  Status compact();
+
+  const Options& options() const;
+
+  struct Impl;
+
+ private:
+  explicit Node(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rk::storage

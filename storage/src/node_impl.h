@@ -1,0 +1,48 @@
+// The node's private state, shared by the files that implement Node (node.cc, read_path.cc,
+// repaired_sets.cc, ...). Not part of the public API.
+#pragma once
+
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <rocksdb/db.h>
+
+#include "ringkeeper/core/clock.h"
+#include "ringkeeper/storage/node.h"
+#include "schema_catalog.h"
+
+namespace rk::storage {
+
+// Column family names: "default" holds node metadata (schema, repaired ranges).
+inline constexpr const char* kUnrepairedSet = "unrepaired";
+inline constexpr const char* kRepairedSet = "repaired";
+
+struct Node::Impl {
+  Options options;
+  Clock* clock = nullptr;
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::ColumnFamilyHandle* meta = nullptr;
+  rocksdb::ColumnFamilyHandle* unrepaired = nullptr;
+  rocksdb::ColumnFamilyHandle* repaired = nullptr;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  SchemaCatalog schema;
+  // Writes hold it shared; moving data between sets holds it exclusively so that a write cannot
+  // land between reading a key and deleting it from the unrepaired set.
+  mutable std::shared_mutex set_move_mutex;
+
+  rocksdb::WriteOptions write_options() const {
+    rocksdb::WriteOptions wo;
+    wo.sync = options.sync_writes;
+    return wo;
+  }
+  // The column families a scope reads, unrepaired first.
+  std::vector<rocksdb::ColumnFamilyHandle*> sets(DataScope scope) const;
+  ~Impl();
+};
+
+// Converts a RocksDB status into ours, with `context` in front of the message.
+Status from_rocksdb(const rocksdb::Status& s, std::string_view context);
+
+}  // namespace rk::storage

@@ -1,0 +1,206 @@
+// Persisted schema. Records live in the metadata column family under "schema/keyspace/<name>" and
+// "schema/table/<keyspace>/<name>" as JSON, written synchronously: a created table survives
+// kill -9 like any acknowledged write.
+#include "schema_catalog.h"
+
+#include <memory>
+
+#include <rocksdb/db.h>
+#include <nlohmann/json.hpp>
+
+namespace rk::storage {
+namespace {
+
+constexpr std::string_view kKeyspacePrefix = "schema/keyspace/";
+constexpr std::string_view kTablePrefix = "schema/table/";
+constexpr int kMaxNameLength = 48;
+
+nlohmann::json keyspace_json(const KeyspaceSchema& ks) {
+  nlohmann::json j;
+  j["name"] = ks.name;
+  j["strategy"] = ks.replication.strategy == Replication::Strategy::kSimple
+                      ? "SimpleStrategy"
+                      : "NetworkTopologyStrategy";
+  j["replication_factor"] = ks.replication.replication_factor;
+  j["dc_factors"] = ks.replication.dc_factors;
+  return j;
+}
+
+nlohmann::json table_json(const TableSchema& t) {
+  return nlohmann::json{{"keyspace", t.keyspace},
+                        {"name", t.name},
+                        {"id", t.id},
+                        {"gc_grace_seconds", t.gc_grace_seconds},
+                        {"default_ttl_seconds", t.default_ttl_seconds}};
+}
+
+Status validate_keyspace(const KeyspaceSchema& ks) {
+  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", ks.name));
+  const Replication& r = ks.replication;
+  if (r.strategy == Replication::Strategy::kSimple) {
+    if (r.replication_factor < 1)
+      return Status::InvalidArgument("keyspace " + ks.name +
+                                     ": SimpleStrategy needs replication_factor >= 1");
+    if (!r.dc_factors.empty())
+      return Status::InvalidArgument("keyspace " + ks.name +
+                                     ": SimpleStrategy takes no per-datacenter factors");
+  } else {
+    if (r.dc_factors.empty())
+      return Status::InvalidArgument("keyspace " + ks.name +
+                                     ": NetworkTopologyStrategy needs at least one datacenter");
+    for (const auto& [dc, rf] : r.dc_factors) {
+      if (dc.empty() || rf < 0)
+        return Status::InvalidArgument("keyspace " + ks.name + ": bad datacenter factor '" + dc +
+                                       "': " + std::to_string(rf));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status validate_schema_name(std::string_view what, std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameLength)
+    return Status::InvalidArgument(std::string(what) + " name must be 1 to 48 characters, got " +
+                                   std::to_string(name.size()));
+  for (char c : name) {
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    if (!ok)
+      return Status::InvalidArgument(std::string(what) + " name '" + std::string(name) +
+                                     "' may hold only letters, digits and '_'");
+  }
+  return Status::OK();
+}
+
+Status SchemaCatalog::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+  db_ = db;
+  cf_ = cf;
+  std::unique_lock lock(mu_);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
+  for (it->Seek("schema/"); it->Valid() && it->key().starts_with("schema/"); it->Next()) {
+    std::string key = it->key().ToString();
+    auto j = nlohmann::json::parse(it->value().ToString(), nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return Status::Corruption("schema record " + key + " is not JSON");
+    try {
+      if (key.starts_with(kKeyspacePrefix)) {
+        KeyspaceSchema ks;
+        ks.name = j.at("name").get<std::string>();
+        ks.replication.strategy = j.at("strategy").get<std::string>() == "SimpleStrategy"
+                                      ? Replication::Strategy::kSimple
+                                      : Replication::Strategy::kNetworkTopology;
+        ks.replication.replication_factor = j.at("replication_factor").get<int>();
+        ks.replication.dc_factors = j.at("dc_factors").get<std::map<std::string, int>>();
+        keyspaces_[ks.name] = ks;
+      } else if (key.starts_with(kTablePrefix)) {
+        TableSchema t;
+        t.keyspace = j.at("keyspace").get<std::string>();
+        t.name = j.at("name").get<std::string>();
+        t.id = j.at("id").get<uint32_t>();
+        t.gc_grace_seconds = j.at("gc_grace_seconds").get<int64_t>();
+        t.default_ttl_seconds = j.at("default_ttl_seconds").get<int64_t>();
+        tables_[{t.keyspace, t.name}] = t;
+        tables_by_id_[t.id] = t;
+        next_table_id_ = std::max(next_table_id_, t.id + 1);
+      }
+    } catch (const nlohmann::json::exception& e) {
+      return Status::Corruption("schema record " + key + ": " + e.what());
+    }
+  }
+  if (!it->status().ok()) return Status::IOError("reading schema: " + it->status().ToString());
+  return Status::OK();
+}
+
+Status SchemaCatalog::create_keyspace(const KeyspaceSchema& keyspace) {
+  RK_RETURN_IF_ERROR(validate_keyspace(keyspace));
+  std::unique_lock lock(mu_);
+  if (keyspaces_.count(keyspace.name) != 0)
+    return Status::AlreadyExists("keyspace " + keyspace.name + " already exists");
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  std::string key = std::string(kKeyspacePrefix) + keyspace.name;
+  auto s = db_->Put(wo, cf_, key, keyspace_json(keyspace).dump());
+  if (!s.ok()) return Status::IOError("persisting keyspace " + keyspace.name + ": " + s.ToString());
+  keyspaces_[keyspace.name] = keyspace;
+  return Status::OK();
+}
+
+Result<TableSchema> SchemaCatalog::create_table(const TableSchema& table) {
+  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", table.keyspace));
+  RK_RETURN_IF_ERROR(validate_schema_name("table", table.name));
+  if (table.gc_grace_seconds < 0)
+    return Status::InvalidArgument("table " + table.name + ": gc_grace_seconds must be >= 0");
+  if (table.default_ttl_seconds < 0)
+    return Status::InvalidArgument("table " + table.name + ": default_ttl_seconds must be >= 0");
+  std::unique_lock lock(mu_);
+  if (keyspaces_.count(table.keyspace) == 0)
+    return Status::NotFound("keyspace " + table.keyspace + " does not exist");
+  if (tables_.count({table.keyspace, table.name}) != 0)
+    return Status::AlreadyExists("table " + table.keyspace + "." + table.name + " already exists");
+  TableSchema t = table;
+  t.id = next_table_id_;
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  std::string key = std::string(kTablePrefix) + t.keyspace + "/" + t.name;
+  auto s = db_->Put(wo, cf_, key, table_json(t).dump());
+  if (!s.ok()) return Status::IOError("persisting table " + t.name + ": " + s.ToString());
+  ++next_table_id_;
+  tables_[{t.keyspace, t.name}] = t;
+  tables_by_id_[t.id] = t;
+  return t;
+}
+
+Result<KeyspaceSchema> SchemaCatalog::keyspace(std::string_view name) const {
+  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", name));
+  std::shared_lock lock(mu_);
+  auto it = keyspaces_.find(name);
+  if (it == keyspaces_.end())
+    return Status::NotFound("keyspace " + std::string(name) + " does not exist");
+  return it->second;
+}
+
+Result<TableSchema> SchemaCatalog::table(std::string_view keyspace, std::string_view name) const {
+  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", keyspace));
+  RK_RETURN_IF_ERROR(validate_schema_name("table", name));
+  std::shared_lock lock(mu_);
+  if (keyspaces_.find(keyspace) == keyspaces_.end())
+    return Status::NotFound("keyspace " + std::string(keyspace) + " does not exist");
+  auto it = tables_.find({std::string(keyspace), std::string(name)});
+  if (it == tables_.end())
+    return Status::NotFound("table " + std::string(keyspace) + "." + std::string(name) +
+                            " does not exist");
+  return it->second;
+}
+
+std::optional<TableSchema> SchemaCatalog::table_by_id(uint32_t id) const {
+  std::shared_lock lock(mu_);
+  auto it = tables_by_id_.find(id);
+  if (it == tables_by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<KeyspaceSchema> SchemaCatalog::keyspaces() const {
+  std::shared_lock lock(mu_);
+  std::vector<KeyspaceSchema> out;
+  for (const auto& [name, ks] : keyspaces_) out.push_back(ks);
+  return out;
+}
+
+std::vector<TableSchema> SchemaCatalog::tables() const {
+  std::shared_lock lock(mu_);
+  std::vector<TableSchema> out;
+  for (const auto& [name, t] : tables_) out.push_back(t);
+  return out;
+}
+
+std::string SchemaCatalog::to_json() const {
+  std::shared_lock lock(mu_);
+  nlohmann::json j;
+  j["keyspaces"] = nlohmann::json::array();
+  for (const auto& [name, ks] : keyspaces_) j["keyspaces"].push_back(keyspace_json(ks));
+  j["tables"] = nlohmann::json::array();
+  for (const auto& [name, t] : tables_) j["tables"].push_back(table_json(t));
+  return j.dump(2);
+}
+
+}  // namespace rk::storage

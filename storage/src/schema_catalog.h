@@ -1,0 +1,57 @@
+// The node's schema: keyspaces and tables, validated, persisted in the metadata column family,
+// and read concurrently by writes, reads and the compaction filter (gc_grace per table id).
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringkeeper/core/status.h"
+#include "ringkeeper/storage/schema.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace rk::storage {
+
+// OK when `name` is a valid keyspace/table name ([A-Za-z0-9_]{1,48}, so never a path component
+// such as "..", "a/b" or ""); `what` names it in the error ("keyspace", "table").
+Status validate_schema_name(std::string_view what, std::string_view name);
+
+class SchemaCatalog {
+ public:
+  // Loads the persisted schema from `cf` of `db` (both must outlive the catalog).
+  Status load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf);
+
+  // Validates and persists; AlreadyExists if the name is taken.
+  Status create_keyspace(const KeyspaceSchema& keyspace);
+  // Validates, assigns the table id and persists; NotFound for an unknown keyspace.
+  Result<TableSchema> create_table(const TableSchema& table);
+
+  Result<KeyspaceSchema> keyspace(std::string_view name) const;
+  // NotFound (naming the keyspace or the table) unless both exist; InvalidArgument for bad names.
+  Result<TableSchema> table(std::string_view keyspace, std::string_view name) const;
+  std::optional<TableSchema> table_by_id(uint32_t id) const;
+  std::vector<KeyspaceSchema> keyspaces() const;
+  std::vector<TableSchema> tables() const;
+
+  // The whole schema as JSON (stored with snapshots).
+  std::string to_json() const;
+
+ private:
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* cf_ = nullptr;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, KeyspaceSchema, std::less<>> keyspaces_;
+  std::map<std::pair<std::string, std::string>, TableSchema> tables_;
+  std::map<uint32_t, TableSchema> tables_by_id_;
+  uint32_t next_table_id_ = 1;
+};
+
+}  // namespace rk::storage
