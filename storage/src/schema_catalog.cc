@@ -3,6 +3,8 @@
 // kill -9 like any acknowledged write.
 #include "schema_catalog.h"
 
+#include "ringkeeper/core/names.h"
+
 #include <memory>
 
 #include <rocksdb/db.h>
@@ -13,7 +15,6 @@ namespace {
 
 constexpr std::string_view kKeyspacePrefix = "schema/keyspace/";
 constexpr std::string_view kTablePrefix = "schema/table/";
-constexpr int kMaxNameLength = 48;
 
 nlohmann::json keyspace_json(const KeyspaceSchema& ks) {
   nlohmann::json j;
@@ -35,7 +36,7 @@ nlohmann::json table_json(const TableSchema& t) {
 }
 
 Status validate_keyspace(const KeyspaceSchema& ks) {
-  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", ks.name));
+  RK_RETURN_IF_ERROR(validate_keyspace_name(ks.name));
   const Replication& r = ks.replication;
   if (r.strategy == Replication::Strategy::kSimple) {
     if (r.replication_factor < 1)
@@ -58,20 +59,6 @@ Status validate_keyspace(const KeyspaceSchema& ks) {
 }
 
 }  // namespace
-
-Status validate_schema_name(std::string_view what, std::string_view name) {
-  if (name.empty() || name.size() > kMaxNameLength)
-    return Status::InvalidArgument(std::string(what) + " name must be 1 to 48 characters, got " +
-                                   std::to_string(name.size()));
-  for (char c : name) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok)
-      return Status::InvalidArgument(std::string(what) + " name '" + std::string(name) +
-                                     "' may hold only letters, digits and '_'");
-  }
-  return Status::OK();
-}
 
 Status SchemaCatalog::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
   db_ = db;
@@ -126,8 +113,8 @@ Status SchemaCatalog::create_keyspace(const KeyspaceSchema& keyspace) {
 }
 
 Result<TableSchema> SchemaCatalog::create_table(const TableSchema& table) {
-  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", table.keyspace));
-  RK_RETURN_IF_ERROR(validate_schema_name("table", table.name));
+  RK_RETURN_IF_ERROR(validate_keyspace_name(table.keyspace));
+  RK_RETURN_IF_ERROR(validate_table_name(table.name));
   if (table.gc_grace_seconds < 0)
     return Status::InvalidArgument("table " + table.name + ": gc_grace_seconds must be >= 0");
   if (table.default_ttl_seconds < 0)
@@ -151,7 +138,7 @@ Result<TableSchema> SchemaCatalog::create_table(const TableSchema& table) {
 }
 
 Result<KeyspaceSchema> SchemaCatalog::keyspace(std::string_view name) const {
-  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", name));
+  RK_RETURN_IF_ERROR(validate_keyspace_name(name));
   std::shared_lock lock(mu_);
   auto it = keyspaces_.find(name);
   if (it == keyspaces_.end())
@@ -160,8 +147,8 @@ Result<KeyspaceSchema> SchemaCatalog::keyspace(std::string_view name) const {
 }
 
 Result<TableSchema> SchemaCatalog::table(std::string_view keyspace, std::string_view name) const {
-  RK_RETURN_IF_ERROR(validate_schema_name("keyspace", keyspace));
-  RK_RETURN_IF_ERROR(validate_schema_name("table", name));
+  RK_RETURN_IF_ERROR(validate_keyspace_name(keyspace));
+  RK_RETURN_IF_ERROR(validate_table_name(name));
   std::shared_lock lock(mu_);
   if (keyspaces_.find(keyspace) == keyspaces_.end())
     return Status::NotFound("keyspace " + std::string(keyspace) + " does not exist");

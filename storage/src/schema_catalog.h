@@ -20,10 +20,6 @@ class ColumnFamilyHandle;
 
 namespace rk::storage {
 
-// OK when `name` is a valid keyspace/table name ([A-Za-z0-9_]{1,48}, so never a path component
-// such as "..", "a/b" or ""); `what` names it in the error ("keyspace", "table").
-Status validate_schema_name(std::string_view what, std::string_view name);
-
 class SchemaCatalog {
  public:
   // Loads the persisted schema from `cf` of `db` (both must outlive the catalog).
