@@ -42,6 +42,9 @@ struct Node::Impl {
   ~Impl();
 };
 
+// Metadata keys "repaired_at/<table id>/<range>" -> repaired_at hold every mark_repaired.
+std::string repaired_at_prefix(uint32_t table_id);
+
 // Converts a RocksDB status into ours, with `context` in front of the message.
 Status from_rocksdb(const rocksdb::Status& s, std::string_view context);
 

@@ -114,6 +114,16 @@ class Node {
   Status scan_raw(std::string_view keyspace, std::string_view table, const TokenRange& range,
                   DataScope scope, const PartitionVisitor& visit) const;
 
+  // --- repaired and unrepaired sets -------------------------------------------------------
+  // Moves the table's data in `range` from the unrepaired to the repaired set (Cassandra's
+  // anticompaction after a successful incremental repair) and records `repaired_at` (> 0, e.g.
+  // the repair's start time in ms) for the range. Each key moves atomically; reads see the same
+  // reconciled data before, during and after. Writes to the table wait while a chunk moves.
+  // Returns how many keys moved. Note: whatever is in the unrepaired set when the move runs
+  // moves, including writes that arrived after the repair's validation.
+  Result<uint64_t> mark_repaired(std::string_view keyspace, std::string_view table,
+                                 const TokenRange& range, int64_t repaired_at);
+
   // --- maintenance --------------------------------------------------------------------------
   // Flushes every memtable to SSTs.
   Status flush();
