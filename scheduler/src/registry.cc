@@ -522,7 +522,11 @@ Result<std::vector<NodeInfo>> Registry::sweep() {
         select_nodes(db,
                      "WHERE n.state IN ('JOINING', 'NORMAL', 'LEAVING') AND "
                      "n.last_heartbeat_us < ?",
-                     [&](Statement& s) { s.bind(1, now - options_.heartbeat_timeout_us); }));
+                     [&](Statement& s) {
+                       s.bind(1, now - std::chrono::duration_cast<std::chrono::microseconds>(
+                                           options_.heartbeat_timeout)
+                                           .count());
+                     }));
     for (NodeRow& row : stale) {
       RK_RETURN_IF_ERROR(change_state(db, row.id, NodeState::kDown, now));
       row.info.state = NodeState::kDown;

@@ -21,8 +21,8 @@ class RegistryTest : public ::testing::Test {
     auto store = Store::open({.path = dir_.file("registry.db"), .synchronous = "NORMAL"}, clock_);
     ASSERT_TRUE(store.ok()) << store.status().to_string();
     store_ = std::move(store).value();
-    registry_ = std::make_unique<Registry>(*store_, clock_,
-                                           RegistryOptions{.heartbeat_timeout_us = 10'000'000});
+    registry_ = std::make_unique<Registry>(
+        *store_, clock_, RegistryOptions{.heartbeat_timeout = std::chrono::seconds(10)});
   }
 
   // A request for node `n`: distinct ports on 127.0.0.1, racks r1..r3 declared.

@@ -40,7 +40,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::string& path,
   std::unique_ptr<Database> db(new Database(raw, path));
   if (rc != SQLITE_OK) return status_from(rc, raw, fmt::format("open {}", path));
   sqlite3_extended_result_codes(raw, 1);
-  sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
   if (options.synchronous != "FULL" && options.synchronous != "NORMAL" &&
       options.synchronous != "EXTRA") {
     return Status::InvalidArgument(

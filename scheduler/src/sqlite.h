@@ -6,6 +6,7 @@
 // kFailedPrecondition, anything else kIOError, each with SQLite's own message.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -21,7 +22,7 @@ namespace rk::scheduler {
 
 struct DatabaseOptions {
   // How long a connection waits for another connection's write lock before giving up.
-  int busy_timeout_ms = 5000;
+  std::chrono::milliseconds busy_timeout{5000};
   // PRAGMA synchronous. FULL fsyncs the WAL on every commit: a commit that returned survives a
   // power loss, not only kill -9 (which NORMAL already survives in WAL mode).
   std::string synchronous = "FULL";

@@ -22,9 +22,8 @@ int Store::latest_schema_version() { return static_cast<int>(builtin_migrations(
 
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options, Clock& clock) {
   auto impl = std::make_unique<Impl>();
-  RK_ASSIGN_OR_RETURN(impl->db,
-                      Database::open(options.path, {.busy_timeout_ms = options.busy_timeout_ms,
-                                                    .synchronous = options.synchronous}));
+  RK_ASSIGN_OR_RETURN(impl->db, Database::open(options.path, {.busy_timeout = options.busy_timeout,
+                                                              .synchronous = options.synchronous}));
   RK_RETURN_IF_ERROR(apply_migrations(*impl->db, builtin_migrations(), clock.now_micros()));
   RK_ASSIGN_OR_RETURN(int version, scheduler::schema_version(*impl->db));
   return std::unique_ptr<Store>(new Store(std::move(impl), clock, version));

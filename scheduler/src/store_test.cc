@@ -165,8 +165,8 @@ TEST(Sqlite, ConstraintViolationsMapToStatusCodes) {
 
 TEST(Sqlite, SecondWriterWaitsThenGivesUpWithUnavailable) {
   TempDir dir;
-  auto a = Database::open(dir.file("t.db"), {.busy_timeout_ms = 50});
-  auto b = Database::open(dir.file("t.db"), {.busy_timeout_ms = 50});
+  auto a = Database::open(dir.file("t.db"), {.busy_timeout = std::chrono::milliseconds(50)});
+  auto b = Database::open(dir.file("t.db"), {.busy_timeout = std::chrono::milliseconds(50)});
   ASSERT_TRUE(a.ok() && b.ok());
   auto held = Transaction::begin_immediate(**a);
   ASSERT_TRUE(held.ok());

@@ -16,6 +16,7 @@
 // moment, even through two scheduler processes on the same file, never get the same tokens.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -109,7 +110,7 @@ struct NodeStatus {
 
 struct RegistryOptions {
   // A node whose last heartbeat is older than this is marked DOWN by sweep().
-  int64_t heartbeat_timeout_us = 30'000'000;
+  std::chrono::milliseconds heartbeat_timeout{30000};
 };
 
 class Registry {

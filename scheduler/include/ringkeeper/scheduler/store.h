@@ -10,6 +10,7 @@
 // synchronous=FULL), so it survives kill -9 of the scheduler and, with FULL, a power loss.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -25,7 +26,7 @@ struct StoreOptions {
   // Path of the SQLite file; created when missing.
   std::string path = "rk-scheduler.db";
   // How long a write waits for another connection's lock before failing with kUnavailable.
-  int busy_timeout_ms = 5000;
+  std::chrono::milliseconds busy_timeout{5000};
   // PRAGMA synchronous: FULL (default; durable across power loss), NORMAL (durable across process
   // crashes only), or EXTRA.
   std::string synchronous = "FULL";
