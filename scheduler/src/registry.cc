@@ -17,7 +17,7 @@ constexpr std::string_view kNodeColumns = R"sql(
          n.client_port, n.slot, n.state, COALESCE(n.replaces_host_id, ''),
          COALESCE(n.replaced_by_host_id, ''), n.agent_version, n.storage_version,
          n.registered_at_us, n.last_heartbeat_us, n.state_changed_at_us, n.joined_at_us,
-         n.cluster_id, n.datacenter_id, n.rack_id
+         n.cluster_id, n.datacenter_id, n.rack_id, n.load_bytes
   FROM nodes n
   JOIN clusters c ON c.id = n.cluster_id
   JOIN datacenters d ON d.id = n.datacenter_id
@@ -70,6 +70,7 @@ Result<std::vector<NodeRow>> select_nodes(Database& db, std::string_view where,
     row.cluster_id = stmt.column_int64(19);
     row.datacenter_id = stmt.column_int64(20);
     row.rack_id = stmt.column_int64(21);
+    n.load_bytes = stmt.column_int64(22);
     rows.push_back(std::move(row));
   }
   RK_ASSIGN_OR_RETURN(
@@ -418,6 +419,16 @@ Status change_state(Database& db, int64_t id, NodeState state, int64_t now) {
   return update.bind_all(name, now, name, now, id).run();
 }
 
+// The ring of the nodes that hold tokens (every state but REPLACED).
+Result<Ring> ring_of(const std::vector<NodeInfo>& nodes) {
+  std::vector<RingNode> ring_nodes;
+  for (const NodeInfo& n : nodes) {
+    if (n.state == NodeState::kReplaced || n.tokens.empty()) continue;
+    ring_nodes.push_back({n.host_id, n.datacenter, n.rack, n.tokens});
+  }
+  return Ring::build(std::move(ring_nodes));
+}
+
 }  // namespace
 
 std::string_view node_state_name(NodeState state) {
@@ -469,7 +480,7 @@ Result<Registration> Registry::register_node(const RegisterRequest& req) {
   return std::move(*out);
 }
 
-Result<NodeInfo> Registry::heartbeat(std::string_view host_id) {
+Result<NodeInfo> Registry::heartbeat(std::string_view host_id, const HeartbeatReport& report) {
   std::optional<NodeInfo> out;
   RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
     const int64_t now = clock_.now_micros();
@@ -479,8 +490,9 @@ Result<NodeInfo> Registry::heartbeat(std::string_view host_id) {
           fmt::format("host {} was replaced by {}", host_id, row.info.replaced_by_host_id));
     }
     RK_ASSIGN_OR_RETURN(Statement beat,
-                        db.prepare("UPDATE nodes SET last_heartbeat_us = ? WHERE id = ?"));
-    RK_RETURN_IF_ERROR(beat.bind_all(now, row.id).run());
+                        db.prepare("UPDATE nodes SET last_heartbeat_us = ?, load_bytes = CASE "
+                                   "WHEN ? < 0 THEN load_bytes ELSE ? END WHERE id = ?"));
+    RK_RETURN_IF_ERROR(beat.bind_all(now, report.load_bytes, report.load_bytes, row.id).run());
     if (row.info.state == NodeState::kDown) {
       RK_RETURN_IF_ERROR(
           change_state(db, row.id, row.joined ? NodeState::kNormal : NodeState::kJoining, now));
@@ -508,6 +520,23 @@ Result<NodeInfo> Registry::set_state(std::string_view host_id, NodeState state) 
     if (from != state) RK_RETURN_IF_ERROR(change_state(db, row.id, state, clock_.now_micros()));
     RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, host_id));
     out = std::move(updated.info);
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+Result<NodeInfo> Registry::remove_node(std::string_view host_id) {
+  std::optional<NodeInfo> out;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
+    if (row.info.state != NodeState::kLeaving && row.info.state != NodeState::kDown) {
+      return Status::FailedPrecondition(
+          fmt::format("node {} is {}; only a LEAVING or DOWN node can be removed", host_id,
+                      node_state_name(row.info.state)));
+    }
+    RK_ASSIGN_OR_RETURN(Statement remove, db.prepare("DELETE FROM nodes WHERE id = ?"));
+    RK_RETURN_IF_ERROR(remove.bind(1, row.id).run());  // node_tokens go with it (cascade)
+    out = std::move(row.info);
     return Status::OK();
   }));
   return std::move(*out);
@@ -592,18 +621,13 @@ Result<std::vector<DatacenterInfo>> Registry::datacenters(std::string_view clust
 
 Result<Ring> Registry::ring(std::string_view cluster) {
   RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, nodes(cluster));
-  std::vector<RingNode> ring_nodes;
-  for (NodeInfo& n : all) {
-    if (n.state == NodeState::kReplaced || n.tokens.empty()) continue;
-    ring_nodes.push_back({n.host_id, n.datacenter, n.rack, std::move(n.tokens)});
-  }
-  return Ring::build(std::move(ring_nodes));
+  return ring_of(all);
 }
 
 Result<std::vector<NodeStatus>> Registry::status(std::string_view cluster,
                                                  const std::optional<Replication>& replication) {
   RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, nodes(cluster));
-  RK_ASSIGN_OR_RETURN(Ring ring, this->ring(cluster));
+  RK_ASSIGN_OR_RETURN(Ring ring, ring_of(all));
   std::map<std::string, double> owns;
   if (replication) {
     RK_ASSIGN_OR_RETURN(ReplicaPlacement placement,

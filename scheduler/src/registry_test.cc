@@ -250,6 +250,31 @@ TEST_F(RegistryTest, ReplacementErrorsAreClear) {
   EXPECT_EQ(registry_->register_node(late).status().code(), ErrorCode::kFailedPrecondition);
 }
 
+TEST_F(RegistryTest, HeartbeatsCarryTheNodesLoad) {
+  NodeInfo n = must_register(request(0, "r1"));
+  EXPECT_EQ(n.load_bytes, 0);
+  EXPECT_EQ(registry_->heartbeat(n.host_id, {.load_bytes = 4096})->load_bytes, 4096);
+  EXPECT_EQ(registry_->heartbeat(n.host_id)->load_bytes, 4096);  // not reported: kept
+}
+
+TEST_F(RegistryTest, RemovedNodesFreeTheirSlotAndTokens) {
+  std::vector<NodeInfo> nodes;
+  for (int n = 0; n < 3; ++n)
+    nodes.push_back(must_register(request(n, "r" + std::to_string(n + 1))));
+  EXPECT_EQ(registry_->remove_node(nodes[1].host_id).status().code(),
+            ErrorCode::kFailedPrecondition);  // JOINING
+  ASSERT_TRUE(registry_->set_state(nodes[1].host_id, NodeState::kLeaving).ok());
+  auto removed = registry_->remove_node(nodes[1].host_id);
+  ASSERT_TRUE(removed.ok()) << removed.status().to_string();
+  EXPECT_EQ(removed->host_id, nodes[1].host_id);
+  EXPECT_EQ(registry_->node(nodes[1].host_id).status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(registry_->ring("ringkeeper")->nodes().size(), 2u);
+  // The next node of that rack takes the free slot and its tokens.
+  NodeInfo next = must_register(request(5, "r2"));
+  EXPECT_EQ(next.slot, nodes[1].slot);
+  EXPECT_EQ(next.tokens, nodes[1].tokens);
+}
+
 TEST_F(RegistryTest, RejectsBadRequests) {
   RegisterRequest r = request(0, "r1");
   r.host_id.clear();

@@ -60,6 +60,7 @@ struct NodeInfo {
   std::string storage_version;
   int64_t registered_at_us = 0;
   int64_t last_heartbeat_us = 0;
+  int64_t load_bytes = 0;  // data on disk, as last reported in a heartbeat
   int64_t state_changed_at_us = 0;
 };
 
@@ -108,6 +109,11 @@ struct NodeStatus {
   double owns = 0;  // fraction of the ring (primary, or effective for a given replication)
 };
 
+// What an agent reports with each heartbeat.
+struct HeartbeatReport {
+  int64_t load_bytes = -1;  // bytes of data on disk; negative: not reported (keep the last value)
+};
+
 struct RegistryOptions {
   // A node whose last heartbeat is older than this is marked DOWN by sweep().
   std::chrono::milliseconds heartbeat_timeout{30000};
@@ -127,12 +133,17 @@ class Registry {
 
   // Records a heartbeat. A DOWN node comes back to NORMAL (JOINING if it never finished joining).
   // NotFound for an unknown host id; FailedPrecondition for a REPLACED one.
-  Result<NodeInfo> heartbeat(std::string_view host_id);
+  Result<NodeInfo> heartbeat(std::string_view host_id, const HeartbeatReport& report = {});
 
   // Moves a node to `state` at its agent's or an operator's request. Allowed: JOINING -> NORMAL,
   // JOINING/NORMAL -> LEAVING, DOWN -> LEAVING. DOWN and REPLACED are set only by sweep() and
   // replacement. FailedPrecondition for any other transition.
   Result<NodeInfo> set_state(std::string_view host_id, NodeState state);
+
+  // Removes a LEAVING node (decommission finished) or a DOWN node (removed for good, as
+  // `nodetool removenode`): its row and tokens are deleted and its slot is free for the next node.
+  // Returns the node as it was. FailedPrecondition in any other state.
+  Result<NodeInfo> remove_node(std::string_view host_id);
 
   // Marks DOWN every JOINING/NORMAL/LEAVING node whose last heartbeat is older than the heartbeat
   // timeout; returns the nodes it changed.
