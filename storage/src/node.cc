@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include <rocksdb/cache.h>
+#include <rocksdb/convenience.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -21,9 +22,11 @@ constexpr int64_t kMaxTtlSeconds = 630720000;  // 20 years, Cassandra's MAX_TTL
 constexpr size_t kMaxValueBytes = 16ull << 20;
 
 rocksdb::ColumnFamilyOptions data_set_options(const Options& o,
-                                              const std::shared_ptr<rocksdb::Cache>& cache) {
+                                              const std::shared_ptr<rocksdb::Cache>& cache,
+                                              std::shared_ptr<PurgeContext> purge) {
   rocksdb::ColumnFamilyOptions cf;
   cf.merge_operator = make_lww_merge_operator();
+  cf.compaction_filter_factory = make_tombstone_purge_factory(std::move(purge));
   cf.write_buffer_size = o.write_buffer_bytes;
   cf.max_write_buffer_number = 2;
   rocksdb::BlockBasedTableOptions t;
@@ -84,6 +87,8 @@ std::vector<rocksdb::ColumnFamilyHandle*> Node::Impl::sets(DataScope scope) cons
 
 Node::Impl::~Impl() {
   if (!db) return;
+  rocksdb::CancelAllBackgroundWork(db.get(), /*wait=*/true);
+  purge->db.store(nullptr);
   for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
   db->Close();
 }
@@ -113,7 +118,7 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::ColumnFamilyOptions meta_options;
-  auto data_options = data_set_options(options, cache);
+  auto data_options = data_set_options(options, cache, impl->purge);
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
       {rocksdb::kDefaultColumnFamilyName, meta_options},
       {kUnrepairedSet, data_options},
@@ -127,6 +132,11 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   impl->unrepaired = impl->handles[1];
   impl->repaired = impl->handles[2];
   RK_RETURN_IF_ERROR(impl->schema.load(impl->db.get(), impl->meta));
+  impl->purge->unrepaired = impl->unrepaired;
+  impl->purge->repaired = impl->repaired;
+  impl->purge->schema = &impl->schema;
+  impl->purge->clock = &clock;
+  impl->purge->db.store(impl->db.get());
   return std::unique_ptr<Node>(new Node(std::move(impl)));
 }
 

@@ -12,6 +12,7 @@
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/storage/node.h"
 #include "schema_catalog.h"
+#include "tombstone_purge.h"
 
 namespace rk::storage {
 
@@ -28,6 +29,7 @@ struct Node::Impl {
   rocksdb::ColumnFamilyHandle* repaired = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   SchemaCatalog schema;
+  std::shared_ptr<PurgeContext> purge = std::make_shared<PurgeContext>();
   // Writes hold it shared; moving data between sets holds it exclusively so that a write cannot
   // land between reading a key and deleting it from the unrepaired set.
   mutable std::shared_mutex set_move_mutex;
@@ -40,6 +42,12 @@ struct Node::Impl {
   // The column families a scope reads, unrepaired first.
   std::vector<rocksdb::ColumnFamilyHandle*> sets(DataScope scope) const;
   ~Impl();
+};
+
+// Access to a node's private state for the module's own code and tests.
+class NodeInternals {
+ public:
+  static Node::Impl& of(Node& node) { return *node.impl_; }
 };
 
 // Metadata keys "repaired_at/<table id>/<range>" -> repaired_at hold every mark_repaired.

@@ -136,6 +136,7 @@ class Node {
   struct Impl;
 
  private:
+  friend class NodeInternals;  // the module's own code and tests (node_impl.h)
   explicit Node(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
