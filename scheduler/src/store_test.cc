@@ -65,6 +65,24 @@ TEST(Store, OpensInWalModeWithForeignKeysOn) {
                   .ok());
 }
 
+TEST(Store, UpgradesADatabaseFromAnOlderSchedulerKeepingItsData) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    // What an rk-scheduler that knew only migration 0001 left behind.
+    auto db = Database::open(dir.file("s.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(apply_migrations(**db, builtin_migrations().first(1), 1).ok());
+    ASSERT_TRUE((*db)->exec("INSERT INTO clusters (name, created_at_us) VALUES ('old', 1)").ok());
+  }
+  auto store = open_store(dir.file("s.db"), clock);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  EXPECT_EQ((*store)->schema_version(), Store::latest_schema_version());
+  EXPECT_EQ(count_rows(**store, "clusters"), 1);
+  EXPECT_EQ(count_rows(**store, "audit_log"), 0);  // from 0002, added by the upgrade
+  EXPECT_EQ(count_rows(**store, "schema_migrations"), Store::latest_schema_version());
+}
+
 TEST(Store, RefusesADatabaseFromANewerScheduler) {
   TempDir dir;
   ManualClock clock;
