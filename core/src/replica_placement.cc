@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -25,33 +24,53 @@ std::vector<size_t> simple_replicas(const Ring& ring, size_t start, int rf) {
   return out;
 }
 
-// Replicas within datacenter `dc`: distinct racks first, then the nodes set aside, in walk order.
-void datacenter_replicas(const Ring& ring, size_t start, const std::string& dc, int rf,
-                         std::vector<size_t>& out) {
-  std::set<size_t> dc_nodes;
-  std::set<std::string_view> dc_racks;
+// One datacenter as NetworkTopologyStrategy walks it: which nodes are in it and their racks as
+// small integers, computed once per placement rather than once per range.
+struct DatacenterView {
+  std::vector<int> rack_of;  // per node index: rack number in this datacenter, -1 if elsewhere
+  size_t node_count = 0;
+  size_t rack_count = 0;
+};
+
+DatacenterView view_of(const Ring& ring, const std::string& dc) {
+  DatacenterView v;
+  v.rack_of.assign(ring.nodes().size(), -1);
+  std::vector<std::string_view> racks;
   for (size_t n = 0; n < ring.nodes().size(); ++n) {
     if (ring.nodes()[n].datacenter != dc) continue;
-    dc_nodes.insert(n);
-    dc_racks.insert(ring.nodes()[n].rack);
+    const std::string_view rack = ring.nodes()[n].rack;
+    auto it = std::find(racks.begin(), racks.end(), rack);
+    if (it == racks.end()) it = racks.insert(racks.end(), rack);
+    v.rack_of[n] = static_cast<int>(it - racks.begin());
+    ++v.node_count;
   }
-  const size_t target = std::min(static_cast<size_t>(rf), dc_nodes.size());
+  v.rack_count = racks.size();
+  return v;
+}
+
+// Replicas within one datacenter: distinct racks first, then the nodes set aside, in walk order.
+void datacenter_replicas(const Ring& ring, size_t start, const DatacenterView& dc, int rf,
+                         std::vector<size_t>& out) {
+  const size_t target = std::min(static_cast<size_t>(rf), dc.node_count);
   std::vector<size_t> chosen;
-  std::set<std::string_view> racks_used;
+  std::vector<bool> rack_used(dc.rack_count, false);
+  size_t racks_used = 0;
   std::deque<size_t> set_aside;
   const size_t count = ring.token_count();
   for (size_t k = 0; k < count && chosen.size() < target; ++k) {
     const size_t node = ring.owner_at((start + k) % count);
-    if (!dc_nodes.contains(node) || contains(chosen, node) ||
+    const int rack = dc.rack_of[node];
+    if (rack < 0 || contains(chosen, node) ||
         std::find(set_aside.begin(), set_aside.end(), node) != set_aside.end()) {
       continue;
     }
-    const std::string_view rack = ring.nodes()[node].rack;
-    if (racks_used.size() == dc_racks.size()) {
+    if (racks_used == dc.rack_count) {
       chosen.push_back(node);  // every rack has a replica: fill in walk order
-    } else if (racks_used.insert(rack).second) {
+    } else if (!rack_used[static_cast<size_t>(rack)]) {
+      rack_used[static_cast<size_t>(rack)] = true;
+      ++racks_used;
       chosen.push_back(node);
-      if (racks_used.size() == dc_racks.size()) {
+      if (racks_used == dc.rack_count) {
         while (!set_aside.empty() && chosen.size() < target) {
           chosen.push_back(set_aside.front());
           set_aside.pop_front();
@@ -110,13 +129,15 @@ Result<ReplicaPlacement> ReplicaPlacement::create(Ring ring, Replication replica
   ReplicaPlacement p(std::move(ring), std::move(replication));
   const Ring& r = p.ring_;
   p.replicas_.resize(r.token_count());
+  std::vector<std::pair<DatacenterView, int>> dcs;
+  for (const auto& [dc, rf] : p.replication_.datacenter_factors) {
+    if (rf > 0) dcs.emplace_back(view_of(r, dc), rf);
+  }
   for (size_t i = 0; i < r.token_count(); ++i) {
     if (p.replication_.strategy == Replication::Strategy::kSimple) {
       p.replicas_[i] = simple_replicas(r, i, p.replication_.replication_factor);
     } else {
-      for (const auto& [dc, rf] : p.replication_.datacenter_factors) {
-        if (rf > 0) datacenter_replicas(r, i, dc, rf, p.replicas_[i]);
-      }
+      for (const auto& [view, rf] : dcs) datacenter_replicas(r, i, view, rf, p.replicas_[i]);
     }
   }
   return p;
@@ -127,6 +148,11 @@ std::vector<const RingNode*> ReplicaPlacement::to_nodes(const std::vector<size_t
   out.reserve(indices.size());
   for (size_t n : indices) out.push_back(&ring_.nodes()[n]);
   return out;
+}
+
+std::span<const size_t> ReplicaPlacement::replica_indices(Token token) const {
+  if (ring_.empty()) return {};
+  return replicas_[ring_.token_index_for(token)];
 }
 
 std::vector<const RingNode*> ReplicaPlacement::replicas(Token token) const {

@@ -165,6 +165,11 @@ TEST(ReplicaPlacement, RandomRingsKeepPlacementInvariants) {
       covered += piece.range.size();
       EXPECT_TRUE(query.contains(piece.range));
       EXPECT_EQ(hosts(piece.replicas), hosts(p.replicas(piece.range.end())));
+      const auto indices = p.replica_indices(piece.range.end());
+      ASSERT_EQ(indices.size(), piece.replicas.size());
+      for (size_t k = 0; k < indices.size(); ++k) {
+        EXPECT_EQ(&p.ring().nodes()[indices[k]], piece.replicas[k]);
+      }
     }
     EXPECT_TRUE(covered == query.size()) << "round " << round;
   }

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,6 +63,9 @@ class ReplicaPlacement {
   // Replicas of `token`, in placement order (SimpleStrategy: the primary first; NTS: datacenter by
   // datacenter in name order, each in walk order). Empty on an empty ring.
   std::vector<const RingNode*> replicas(Token token) const;
+  // The same as indices into ring().nodes(), without allocating (for the per-request data path).
+  // Valid as long as this placement lives.
+  std::span<const size_t> replica_indices(Token token) const;
   // The replica sets covering `range`: one entry per primary range it meets, clipped to `range`,
   // in ring order starting at range.start().
   std::vector<RangeReplicas> replicas_for_range(const TokenRange& range) const;
