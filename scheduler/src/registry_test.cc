@@ -345,6 +345,51 @@ TEST_F(RegistryTest, ConcurrentRegistrationsNeverShareTokens) {
   expect_balanced_interleaved(*registry_, 2 * kPerThread);
 }
 
+// Two scheduler processes on the same file register nodes at the same moment: SQLite's write lock
+// (BEGIN IMMEDIATE) serializes them, and no token or slot is handed out twice.
+TEST_F(RegistryTest, TwoProcessesRegisteringAtOnceNeverShareTokens) {
+  const std::string path = dir_.file("shared.db");
+  {
+    ManualClock clock;  // create the schema first so both children only register
+    ASSERT_TRUE(Store::open({.path = path}, clock).ok());
+  }
+  constexpr int kPerProcess = 8;
+  std::vector<pid_t> children;
+  for (int p = 0; p < 2; ++p) {
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      ManualClock clock;
+      auto store = Store::open({.path = path, .synchronous = "NORMAL"}, clock);
+      if (!store.ok()) _exit(2);
+      Registry registry(**store, clock);
+      for (int i = 0; i < kPerProcess; ++i) {
+        const int n = p * 100 + i;
+        if (!registry.register_node(request(n, "r" + std::to_string(i % 3 + 1), 6)).ok()) _exit(3);
+      }
+      _exit(0);
+    }
+    children.push_back(child);
+  }
+  for (pid_t child : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
+  }
+  auto store = Store::open({.path = path}, clock_);
+  ASSERT_TRUE(store.ok());
+  Registry reopened(**store, clock_);
+  auto nodes = reopened.nodes();
+  ASSERT_TRUE(nodes.ok());
+  ASSERT_EQ(nodes->size(), 2u * kPerProcess);
+  std::set<Token> tokens;
+  std::set<uint64_t> slots;
+  for (const NodeInfo& n : *nodes) {
+    EXPECT_TRUE(slots.insert(n.slot).second) << "slot " << n.slot << " twice";
+    for (Token t : n.tokens) EXPECT_TRUE(tokens.insert(t).second) << "token " << t << " twice";
+  }
+}
+
 // kill -9 of the scheduler right after registrations returned loses none of them: a commit in WAL
 // mode is durable once sqlite3_step returns, whatever happens to the process afterwards.
 TEST_F(RegistryTest, RegistrationsSurviveKillNine) {
