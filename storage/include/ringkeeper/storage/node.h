@@ -114,6 +114,23 @@ class Node {
   Status scan_raw(std::string_view keyspace, std::string_view table, const TokenRange& range,
                   DataScope scope, const PartitionVisitor& visit) const;
 
+  // --- streaming (what repair moves between replicas) -------------------------------------
+  // Calls `sink` with chunks of encode_partitions() bytes (range_stream.h) holding the
+  // partitions of `range` in `scope` exactly as scan_raw gives them, in token order. A chunk
+  // holds whole partitions, about `chunk_bytes` of them (a single partition may exceed it).
+  // Stops with the sink's error if it returns one.
+  Status export_range(std::string_view keyspace, std::string_view table, const TokenRange& range,
+                      DataScope scope, size_t chunk_bytes,
+                      const std::function<Status(std::string_view chunk)>& sink) const;
+  // Writes streamed partitions into the unrepaired set, last-write-wins: a version with an older
+  // timestamp than the one held never wins, and timestamps, TTLs and local deletion times are
+  // kept as streamed. Atomic: InvalidArgument (nothing written) when a partition's token is not
+  // its key's token or a key, column or timestamp is malformed.
+  Status import_partitions(std::string_view keyspace, std::string_view table,
+                           std::span<const Partition> partitions);
+  // decode_partitions(chunk) then import_partitions; Corruption for a malformed chunk.
+  Status import_stream(std::string_view keyspace, std::string_view table, std::string_view chunk);
+
   // --- repaired and unrepaired sets -------------------------------------------------------
   // Moves the table's data in `range` from the unrepaired to the repaired set (Cassandra's
   // anticompaction after a successful incremental repair) and records `repaired_at` (> 0, e.g.
