@@ -1,0 +1,135 @@
+// ringkeeper's HTTP server: every listener (scheduler REST API, agent ops API, internode port,
+// client data API) is one of these.
+//
+// Handlers see plain structs (http_message.h); Boost.Beast lives only in http_server.cc. Sockets
+// are served asynchronously by `io_threads`; handlers run on a separate pool of
+// `handler_threads`, so a handler may block (on disk or a peer) without stalling other
+// connections. A handler never brings the server down: an exception becomes a 500 JSON error
+// (logged, no stack trace or exception text in the response).
+//
+// Every response a client can trigger is handled here with the JSON error shape of json_api.h:
+// 404 (no route), 405 (path known, method not), 413 (body over max_body_bytes), 400 (malformed
+// HTTP or percent-encoding), 401/403 (bearer tokens, see auth.h).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ringkeeper/core/auth.h"
+#include "ringkeeper/core/http_message.h"
+#include "ringkeeper/core/status.h"
+
+namespace rk::http {
+
+// A handler turns a request into a response. Returning a Status (e.g. via RK_RETURN_IF_ERROR)
+// sends it as a JSON error with the status code mapped by json_api.h's http_status_for.
+using Handler = std::function<Result<Response>(const Request&)>;
+
+// Routes requests by method and path pattern. A pattern is a sequence of '/'-separated segments:
+// literals, `{name}` (one segment, its decoded value in Request::path_params), or a final
+// `{name...}` (the decoded rest of the path, at least one segment). Literal segments win over
+// parameters, so `/nodes/self` and `/nodes/{id}` can coexist. Built before the server starts;
+// read-only afterwards.
+class Router {
+ public:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    Handler handler;
+    // Roles that may call this route; nullopt: the server's AccessPolicy default for the method.
+    std::optional<RoleSet> roles;
+  };
+
+  // Adds a route. Returns *this so that routes can be chained.
+  Router& add(std::string method, std::string pattern, Handler handler,
+              std::optional<RoleSet> roles = std::nullopt);
+  Router& get(std::string pattern, Handler h, std::optional<RoleSet> roles = std::nullopt) {
+    return add("GET", std::move(pattern), std::move(h), roles);
+  }
+  Router& post(std::string pattern, Handler h, std::optional<RoleSet> roles = std::nullopt) {
+    return add("POST", std::move(pattern), std::move(h), roles);
+  }
+  Router& put(std::string pattern, Handler h, std::optional<RoleSet> roles = std::nullopt) {
+    return add("PUT", std::move(pattern), std::move(h), roles);
+  }
+  Router& del(std::string pattern, Handler h, std::optional<RoleSet> roles = std::nullopt) {
+    return add("DELETE", std::move(pattern), std::move(h), roles);
+  }
+
+  struct Match {
+    const Route* route = nullptr;  // null: no route for this method (see allowed)
+    std::map<std::string, std::string> path_params;
+    // When the path matched but the method did not: the methods that would have ("GET, POST").
+    std::string allowed;
+    bool bad_encoding = false;  // a path segment had a malformed %-escape
+  };
+  // Finds the route for `method` and the still-encoded `path`.
+  Match match(std::string_view method, std::string_view path) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;  // the split pattern of each route
+};
+
+struct ServerOptions {
+  std::string name = "http";               // names this listener in log lines, e.g. "scheduler api"
+  std::string bind_address = "127.0.0.1";  // loopback unless configured otherwise
+  uint16_t port = 0;                       // 0: the OS picks a free port; see Server::bound_port()
+  std::string port_file;                   // if set, the bound port is written here ("7400\n")
+  int io_threads = 1;                      // threads doing socket I/O and TLS
+  int handler_threads = 4;                 // threads running handlers (handlers may block)
+  size_t max_body_bytes = 1 << 20;         // request bodies larger than this get 413
+  size_t max_header_bytes = 16 << 10;      // request headers larger than this get 431
+  std::chrono::milliseconds idle_timeout{30'000};  // a connection without a complete request
+                                                   // for this long is closed
+  std::chrono::milliseconds drain_timeout{5'000};  // stop() waits this long for in-flight requests
+
+  // TLS. With both files set the listener speaks only HTTPS.
+  std::string tls_cert_file;             // PEM certificate chain of this server
+  std::string tls_key_file;              // PEM private key
+  std::string tls_ca_file;               // if set, client certificates are verified against this CA
+  bool tls_require_client_cert = false;  // with tls_ca_file: refuse clients without a certificate
+
+  // Bearer tokens; null or empty means authentication is off and every route is open.
+  std::shared_ptr<const BearerTokens> tokens;
+  AccessPolicy access;  // default roles per method when a route does not name its own
+};
+
+class Server {
+ public:
+  // Binds, logs "<name> listening on http(s)://addr:port", writes the port file and starts
+  // serving. Fails with IOError when the address cannot be bound or the port file cannot be
+  // written, InvalidArgument when the TLS files cannot be loaded.
+  static Result<std::unique_ptr<Server>> start(ServerOptions options, Router router);
+
+  // Stops (see stop()).
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The port actually bound (the configured one, or the one the OS picked for port 0).
+  uint16_t bound_port() const;
+  // "http://127.0.0.1:port" or "https://..."; handy for clients in tests.
+  std::string base_url() const;
+
+  // Graceful stop: stops accepting, closes idle keep-alive connections, lets requests already
+  // being handled finish and answer (with Connection: close) for up to drain_timeout, then closes
+  // everything. Idempotent; blocks until the server's threads have exited.
+  void stop();
+
+  class Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rk::http

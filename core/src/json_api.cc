@@ -1,0 +1,230 @@
+// JSON conventions of ringkeeper's HTTP APIs; see json_api.h.
+#include "ringkeeper/core/json_api.h"
+
+#include <algorithm>
+
+namespace rk::api {
+namespace {
+
+constexpr ErrorCode kAllCodes[] = {
+    ErrorCode::kInvalidArgument,    ErrorCode::kNotFound,         ErrorCode::kAlreadyExists,
+    ErrorCode::kFailedPrecondition, ErrorCode::kPermissionDenied, ErrorCode::kResourceExhausted,
+    ErrorCode::kUnavailable,        ErrorCode::kTimeout,          ErrorCode::kCancelled,
+    ErrorCode::kCorruption,         ErrorCode::kIOError,          ErrorCode::kInternal,
+};
+
+bool type_matches(const nlohmann::json& v, Type t) {
+  switch (t) {
+    case Type::kString:
+      return v.is_string();
+    case Type::kInteger:
+      return v.is_number_integer();  // signed or unsigned, never a fraction
+    case Type::kNumber:
+      return v.is_number();
+    case Type::kBool:
+      return v.is_boolean();
+    case Type::kObject:
+      return v.is_object();
+    case Type::kArray:
+      return v.is_array();
+    case Type::kAny:
+      return true;
+  }
+  return false;
+}
+
+std::string json_type_of(const nlohmann::json& v) {
+  if (v.is_number_float()) return "number";
+  if (v.is_number()) return "integer";
+  return v.type_name();
+}
+
+std::string join(const std::string& prefix, const std::string& name) {
+  return prefix.empty() ? name : prefix + "." + name;
+}
+
+Status check_at(const nlohmann::json& value, const Spec& spec, const std::string& path) {
+  if (!value.is_object()) {
+    return Status::InvalidArgument((path.empty() ? std::string("body") : path) +
+                                   ": expected an object, got " + json_type_of(value));
+  }
+  for (const auto& [key, v] : value.items()) {
+    auto it = std::find_if(spec.fields.begin(), spec.fields.end(),
+                           [&](const Field& f) { return f.name == key; });
+    if (it == spec.fields.end()) {
+      std::string allowed;
+      for (const Field& f : spec.fields) allowed += (allowed.empty() ? "" : ", ") + f.name;
+      return Status::InvalidArgument("unknown field '" + join(path, key) + "' (allowed: " +
+                                     (allowed.empty() ? std::string("none") : allowed) + ")");
+    }
+    const Field& f = *it;
+    const std::string where = join(path, key);
+    if (!type_matches(v, f.type)) {
+      return Status::InvalidArgument("field '" + where + "' must be " +
+                                     std::string(type_name(f.type)) + ", got " + json_type_of(v));
+    }
+    if (f.fields != nullptr && f.type == Type::kObject) {
+      RK_RETURN_IF_ERROR(check_at(v, *f.fields, where));
+    } else if (f.fields != nullptr && f.type == Type::kArray) {
+      for (size_t i = 0; i < v.size(); ++i) {
+        RK_RETURN_IF_ERROR(check_at(v[i], *f.fields, where + "[" + std::to_string(i) + "]"));
+      }
+    }
+  }
+  for (const Field& f : spec.fields) {
+    if (f.required && !value.contains(f.name)) {
+      return Status::InvalidArgument("missing required field '" + join(path, f.name) + "'");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+int http_status_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kFailedPrecondition:
+      return 409;
+    case ErrorCode::kCancelled:
+      return 409;
+    case ErrorCode::kResourceExhausted:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kTimeout:
+      return 504;
+    case ErrorCode::kCorruption:
+    case ErrorCode::kIOError:
+    case ErrorCode::kInternal:
+      return 500;
+  }
+  return 500;
+}
+
+ErrorCode error_code_for_http_status(int status) {
+  if (status >= 200 && status < 300) return ErrorCode::kOk;
+  switch (status) {
+    case 401:
+    case 403:
+      return ErrorCode::kPermissionDenied;
+    case 404:
+      return ErrorCode::kNotFound;
+    case 408:
+      return ErrorCode::kTimeout;
+    case 409:
+      return ErrorCode::kFailedPrecondition;
+    case 412:
+      return ErrorCode::kFailedPrecondition;
+    case 413:
+    case 429:
+      return ErrorCode::kResourceExhausted;
+    case 502:
+    case 503:
+      return ErrorCode::kUnavailable;
+    case 504:
+      return ErrorCode::kTimeout;
+    default:
+      break;
+  }
+  if (status >= 400 && status < 500) return ErrorCode::kInvalidArgument;
+  return ErrorCode::kInternal;
+}
+
+http::Response json_response(int status, const nlohmann::json& body) {
+  http::Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+http::Response error_response(int http_status, std::string_view error, std::string_view detail) {
+  return json_response(http_status, {{"error", error}, {"detail", detail}});
+}
+
+http::Response error_response(const Status& status) {
+  if (status.ok()) return error_response(500, "internal", "an error response was built from OK");
+  return error_response(http_status_for(status.code()), error_code_name(status.code()),
+                        status.message());
+}
+
+Status status_from_response(const http::Response& response) {
+  if (response.ok()) return Status::OK();
+  ErrorCode code = error_code_for_http_status(response.status);
+  std::string detail;
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_object()) {
+    auto err = body.find("error");
+    if (err != body.end() && err->is_string()) {
+      for (ErrorCode c : kAllCodes) {
+        if (error_code_name(c) == err->get_ref<const std::string&>()) code = c;
+      }
+      detail = err->get<std::string>();
+    }
+    auto det = body.find("detail");
+    if (det != body.end() && det->is_string()) detail = det->get<std::string>();
+  } else {
+    detail = response.body.substr(0, 200);
+  }
+  return Status(code, "HTTP " + std::to_string(response.status) +
+                          (detail.empty() ? std::string() : ": " + detail));
+}
+
+Result<nlohmann::json> parse_response(const http::Response& response) {
+  if (!response.ok()) return status_from_response(response);
+  if (response.body.empty()) return nlohmann::json();
+  nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+  if (body.is_discarded()) {
+    return Status::Internal("HTTP " + std::to_string(response.status) +
+                            " response is not JSON: " + response.body.substr(0, 200));
+  }
+  return body;
+}
+
+std::string_view type_name(Type type) {
+  switch (type) {
+    case Type::kString:
+      return "a string";
+    case Type::kInteger:
+      return "an integer";
+    case Type::kNumber:
+      return "a number";
+    case Type::kBool:
+      return "a boolean";
+    case Type::kObject:
+      return "an object";
+    case Type::kArray:
+      return "an array";
+    case Type::kAny:
+      return "any value";
+  }
+  return "?";
+}
+
+Status check(const nlohmann::json& value, const Spec& spec) { return check_at(value, spec, ""); }
+
+Result<nlohmann::json> read_body(const http::Request& request, const Spec& spec) {
+  if (request.body.empty()) {
+    return Status::InvalidArgument("request body is empty; expected a JSON object");
+  }
+  nlohmann::json body;
+  try {
+    body = nlohmann::json::parse(request.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Status::InvalidArgument("malformed JSON at byte " + std::to_string(e.byte));
+  }
+  RK_RETURN_IF_ERROR(check(body, spec));
+  return body;
+}
+
+}  // namespace rk::api
