@@ -1,0 +1,160 @@
+// Merkle trees for validation (anti-entropy repair), as Cassandra builds them.
+//
+// A MerkleTree covers one token range cut into 2^depth leaves (TokenRange::split: contiguous,
+// sizes within one token of each other). The storage node feeds every row of the range into the
+// tree as (token, SHA-256 digest of the row's content); replicas exchange serialized trees and diff
+// them; only the differing leaves' sub-ranges are streamed.
+//
+// How a leaf hashes its rows: the row digests are added as 256-bit little-endian integers modulo
+// 2^256, and the leaf hash is SHA-256(0x00 || row count || that sum). Addition is commutative and
+// associative, so the tree depends only on the *set* of rows, never on the order they are fed in:
+// a full validation may read the repaired and the unrepaired set one after the other, several
+// threads may build partial trees and absorb() them, and compaction or flush timing cannot change
+// a hash. Unlike XOR (Cassandra's choice), a row fed twice does not cancel itself out. The sum is
+// not collision-resistant against an adversary choosing rows (Wagner's generalized birthday), which
+// is not the threat here: accidental equality of two different leaves stays ~2^-256.
+// Inner node = SHA-256(0x01 || left || right); the prefixes keep leaves and inner nodes apart.
+//
+// Memory: 2^(depth+1) hashes of 32 bytes plus two 8-byte counters per leaf, ~80 bytes per leaf:
+// depth 15 ≈ 2.5 MiB, depth 20 (kMaxDepth, the budget's cap) ≈ 80 MiB. memory_bytes() says exactly.
+//
+// Pure data structure: no I/O, no engine. Not thread-safe; build one tree per thread and absorb().
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringkeeper/core/status.h"
+#include "ringkeeper/core/token_range.h"
+
+namespace rk::storage {
+
+// A SHA-256 digest (of a row, a leaf or an inner node).
+using Digest = std::array<uint8_t, 32>;
+
+// SHA-256 of `bytes`, for callers that digest a row in one piece.
+Digest sha256(std::string_view bytes);
+
+// Incremental SHA-256, for digesting a row cell by cell without concatenating it first.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view bytes);
+  void update(const void* data, size_t size);
+  // The digest of everything updated so far; the hasher starts over afterwards.
+  Digest finish();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX*, kept opaque so this header does not pull in OpenSSL
+};
+
+// Lower-case hex of a digest (64 characters), for logs and the API.
+std::string to_hex(const Digest& digest);
+
+struct MerkleDifference;
+
+class MerkleTree {
+ public:
+  // Deepest tree allowed: 2^20 leaves, about 80 MiB (see memory_bytes). Cassandra caps at 20 too.
+  static constexpr int kMaxDepth = 20;
+
+  // An empty tree over `range` with 2^depth leaves. InvalidArgument if depth is outside
+  // 0..kMaxDepth or the range holds fewer than 2^depth tokens (a leaf must hold at least one).
+  static Result<MerkleTree> create(const TokenRange& range, int depth);
+
+  // Bytes of memory a tree of this depth holds (the budget callers plan with).
+  static uint64_t memory_bytes(int depth);
+
+  const TokenRange& range() const { return range_; }
+  int depth() const { return depth_; }
+  uint64_t leaf_count() const { return uint64_t{1} << depth_; }
+
+  // Adds one row to the leaf holding `token`, in any order (see the file comment). `bytes` is the
+  // row's size, summed per leaf so that repair can tell how much a differing leaf will stream; it
+  // does not enter any hash. InvalidArgument if `token` is outside range(); FailedPrecondition
+  // after finalize().
+  Status add_row(Token token, const Digest& row_digest, uint64_t bytes = 0);
+
+  // Adds every row of `other` (a tree over the same range and depth, not finalized) to this one,
+  // as if they had been added here. For building one tree from several threads or sources.
+  Status absorb(const MerkleTree& other);
+
+  // Computes leaf and inner hashes. After this the tree is read-only; calling it again is a no-op.
+  void finalize();
+  bool finalized() const { return finalized_; }
+
+  // The root hash; all zeros before finalize().
+  const Digest& root() const { return nodes_[1]; }
+
+  // Index of the leaf whose sub-range holds `token` (which must lie in range()).
+  uint64_t leaf_index_of(Token token) const { return range_.split_index_of(token, leaf_count()); }
+
+  struct Leaf {
+    TokenRange range;  // this leaf's sub-range of the tree's range
+    Digest hash;       // valid after finalize(); all zeros before
+    uint64_t rows;     // rows added to this leaf
+    uint64_t bytes;    // sum of their `bytes`
+  };
+  // Leaf i, 0 <= i < leaf_count(), in ring order from range().start().
+  Leaf leaf(uint64_t i) const;
+
+  uint64_t total_rows() const { return total_rows_; }
+  uint64_t total_bytes() const { return total_bytes_; }
+
+  // Compact binary form for sending to another agent: header (magic "RKMT", version, depth,
+  // range), per leaf a varint row count and, for non-empty leaves, a varint byte count and the
+  // leaf hash, then the root and a SHA-256 of everything before it. About 34 bytes per non-empty
+  // leaf and 1 per empty leaf. FailedPrecondition before finalize().
+  Result<std::string> serialize() const;
+  // Rebuilds a finalized tree from serialize()'s output. Any malformed, truncated, oversized or
+  // tampered buffer is a Corruption error (InvalidArgument for an unknown version); never reads
+  // out of bounds, never allocates more than memory_bytes(kMaxDepth).
+  static Result<MerkleTree> deserialize(std::string_view data);
+
+ private:
+  friend Result<std::vector<MerkleDifference>> diff(const MerkleTree& a, const MerkleTree& b);
+  MerkleTree(const TokenRange& range, int depth);
+  void compute_inner_nodes();
+
+  TokenRange range_;
+  int depth_;
+  bool finalized_ = false;
+  // Heap layout: nodes_[1] is the root, children of i are 2i and 2i+1, leaf j is at
+  // leaf_count() + j. Before finalize() a leaf slot holds the running 256-bit sum of its rows.
+  std::vector<Digest> nodes_;
+  std::vector<uint64_t> rows_;
+  std::vector<uint64_t> bytes_;
+  uint64_t total_rows_ = 0;
+  uint64_t total_bytes_ = 0;
+};
+
+// A run of adjacent leaves that differ between two trees.
+struct MerkleDifference {
+  TokenRange range;                   // the union of the run's leaf sub-ranges
+  uint64_t leaves = 0;                // how many leaves the run spans
+  uint64_t rows_a = 0, rows_b = 0;    // rows each tree counted in the run
+  uint64_t bytes_a = 0, bytes_b = 0;  // bytes each tree counted in the run
+};
+
+// The sub-ranges where `a` and `b` differ, as runs of adjacent differing leaves merged into one
+// range each, in ring order from the trees' range start. For a whole-ring tree a run that ends at
+// the last leaf and one that starts at the first leaf are adjacent across the ring and come back
+// merged (as a wrapping range, listed last). Empty when the roots match.
+// InvalidArgument if the trees cover different ranges or have different depths;
+// FailedPrecondition if either is not finalized.
+Result<std::vector<MerkleDifference>> diff(const MerkleTree& a, const MerkleTree& b);
+
+// The shallowest depth at which each leaf is expected to hold at most `max_rows_per_leaf` of
+// `estimated_rows` rows spread evenly over `range` (Murmur3 tokens are uniform), capped at
+// `max_depth` (itself capped at kMaxDepth) and at the deepest depth the range's size allows.
+// max_rows_per_leaf == 0 is treated as 1.
+int merkle_depth_for(uint64_t estimated_rows, uint64_t max_rows_per_leaf, const TokenRange& range,
+                     int max_depth = MerkleTree::kMaxDepth);
+
+}  // namespace rk::storage

@@ -1,0 +1,384 @@
+// Merkle tree construction, diff and wire format. See merkle_tree.h for why leaves sum their row
+// digests and for the memory budget.
+#include "ringkeeper/storage/merkle_tree.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace rk::storage {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "the 256-bit leaf sums and the wire format load words as little-endian");
+
+constexpr char kMagic[4] = {'R', 'K', 'M', 'T'};
+constexpr uint8_t kVersion = 1;
+// magic, version, depth, range start, range end.
+constexpr size_t kHeaderSize = 4 + 1 + 1 + 8 + 8;
+// root hash, then SHA-256 of everything before it.
+constexpr size_t kTrailerSize = 32 + 32;
+constexpr uint8_t kLeafPrefix = 0x00;
+constexpr uint8_t kInnerPrefix = 0x01;
+
+// sum += digest, both read as 256-bit little-endian integers, modulo 2^256.
+void add_256(Digest& sum, const Digest& digest) {
+  uint64_t s[4], d[4];
+  std::memcpy(s, sum.data(), 32);
+  std::memcpy(d, digest.data(), 32);
+  uint128_t carry = 0;
+  for (int i = 0; i < 4; ++i) {
+    carry += static_cast<uint128_t>(s[i]) + d[i];
+    s[i] = static_cast<uint64_t>(carry);
+    carry >>= 64;
+  }
+  std::memcpy(sum.data(), s, 32);
+}
+
+Digest leaf_hash(uint64_t rows, const Digest& sum) {
+  uint8_t buf[1 + 8 + 32];
+  buf[0] = kLeafPrefix;
+  std::memcpy(buf + 1, &rows, 8);
+  std::memcpy(buf + 9, sum.data(), 32);
+  Digest out;
+  SHA256(buf, sizeof buf, out.data());
+  return out;
+}
+
+Digest inner_hash(const Digest& left, const Digest& right) {
+  uint8_t buf[1 + 32 + 32];
+  buf[0] = kInnerPrefix;
+  std::memcpy(buf + 1, left.data(), 32);
+  std::memcpy(buf + 33, right.data(), 32);
+  Digest out;
+  SHA256(buf, sizeof buf, out.data());
+  return out;
+}
+
+const Digest& empty_leaf_hash() {
+  static const Digest h = leaf_hash(0, Digest{});
+  return h;
+}
+
+void put_u64(std::string& out, uint64_t v) { out.append(reinterpret_cast<const char*>(&v), 8); }
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Bounds-checked reader over the serialized form; every read reports failure instead of
+// running past the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  size_t remaining() const { return data_.size() - pos_; }
+  bool bytes(void* out, size_t n) {
+    if (remaining() < n) return false;
+    std::memcpy(out, data_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  bool u8(uint8_t* v) { return bytes(v, 1); }
+  bool u64(uint64_t* v) { return bytes(v, 8); }
+  bool varint(uint64_t* v) {
+    uint64_t result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t b;
+      if (!u8(&b)) return false;
+      // The tenth byte may only carry the top bit of a 64-bit value.
+      if (shift == 63 && b > 1) return false;
+      result |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) {
+        *v = result;
+        return true;
+      }
+    }
+    return false;
+  }
+
+ private:
+  std::string_view data_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+// ---- SHA-256 ---------------------------------------------------------------------------------
+
+Digest sha256(std::string_view bytes) {
+  Digest out;
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
+  return out;
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(const void* data, size_t size) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
+}
+
+void Sha256::update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
+
+Digest Sha256::finish() {
+  Digest out;
+  unsigned int len = 0;
+  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
+  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  return out;
+}
+
+std::string to_hex(const Digest& digest) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(64);
+  for (uint8_t b : digest) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xf]);
+  }
+  return out;
+}
+
+// ---- MerkleTree ------------------------------------------------------------------------------
+
+MerkleTree::MerkleTree(const TokenRange& range, int depth)
+    : range_(range),
+      depth_(depth),
+      nodes_(size_t{2} << depth),
+      rows_(size_t{1} << depth),
+      bytes_(size_t{1} << depth) {}
+
+Result<MerkleTree> MerkleTree::create(const TokenRange& range, int depth) {
+  if (depth < 0 || depth > kMaxDepth) {
+    return Status::InvalidArgument("merkle depth " + std::to_string(depth) + " is outside 0.." +
+                                   std::to_string(kMaxDepth));
+  }
+  if (range.size() < (uint128_t{1} << depth)) {
+    return Status::InvalidArgument("token range " + range.to_string() + " holds " +
+                                   u128_to_string(range.size()) + " tokens, too few for " +
+                                   std::to_string(uint64_t{1} << depth) + " merkle leaves");
+  }
+  return MerkleTree(range, depth);
+}
+
+uint64_t MerkleTree::memory_bytes(int depth) {
+  uint64_t leaves = uint64_t{1} << depth;
+  return 2 * leaves * sizeof(Digest) + leaves * 2 * sizeof(uint64_t) + sizeof(MerkleTree);
+}
+
+Status MerkleTree::add_row(Token token, const Digest& row_digest, uint64_t bytes) {
+  if (finalized_) return Status::FailedPrecondition("merkle tree is finalized; cannot add rows");
+  if (!range_.contains(token)) {
+    return Status::InvalidArgument("token " + std::to_string(token) +
+                                   " is outside the tree's range " + range_.to_string());
+  }
+  uint64_t leaf = leaf_index_of(token);
+  add_256(nodes_[leaf_count() + leaf], row_digest);
+  rows_[leaf] += 1;
+  bytes_[leaf] += bytes;
+  total_rows_ += 1;
+  total_bytes_ += bytes;
+  return Status::OK();
+}
+
+Status MerkleTree::absorb(const MerkleTree& other) {
+  if (other.range_ != range_ || other.depth_ != depth_) {
+    return Status::InvalidArgument("cannot absorb a merkle tree over " + other.range_.to_string() +
+                                   " depth " + std::to_string(other.depth_) + " into one over " +
+                                   range_.to_string() + " depth " + std::to_string(depth_));
+  }
+  if (finalized_ || other.finalized_) {
+    return Status::FailedPrecondition("only trees that are not finalized can be absorbed");
+  }
+  for (uint64_t i = 0; i < leaf_count(); ++i) {
+    add_256(nodes_[leaf_count() + i], other.nodes_[leaf_count() + i]);
+    rows_[i] += other.rows_[i];
+    bytes_[i] += other.bytes_[i];
+  }
+  total_rows_ += other.total_rows_;
+  total_bytes_ += other.total_bytes_;
+  return Status::OK();
+}
+
+void MerkleTree::finalize() {
+  if (finalized_) return;
+  for (uint64_t i = 0; i < leaf_count(); ++i) {
+    Digest& slot = nodes_[leaf_count() + i];
+    slot = rows_[i] == 0 ? empty_leaf_hash() : leaf_hash(rows_[i], slot);
+  }
+  compute_inner_nodes();
+  finalized_ = true;
+}
+
+void MerkleTree::compute_inner_nodes() {
+  for (uint64_t i = leaf_count() - 1; i >= 1; --i) {
+    nodes_[i] = inner_hash(nodes_[2 * i], nodes_[2 * i + 1]);
+  }
+}
+
+MerkleTree::Leaf MerkleTree::leaf(uint64_t i) const {
+  return Leaf{range_.split_piece(leaf_count(), i), finalized_ ? nodes_[leaf_count() + i] : Digest{},
+              rows_[i], bytes_[i]};
+}
+
+Result<std::string> MerkleTree::serialize() const {
+  if (!finalized_) return Status::FailedPrecondition("finalize the merkle tree before serializing");
+  std::string out;
+  out.reserve(kHeaderSize + kTrailerSize + leaf_count() * 2);
+  out.append(kMagic, 4);
+  out.push_back(static_cast<char>(kVersion));
+  out.push_back(static_cast<char>(depth_));
+  put_u64(out, static_cast<uint64_t>(range_.start()));
+  put_u64(out, static_cast<uint64_t>(range_.end()));
+  for (uint64_t i = 0; i < leaf_count(); ++i) {
+    put_varint(out, rows_[i]);
+    if (rows_[i] == 0) continue;
+    put_varint(out, bytes_[i]);
+    out.append(reinterpret_cast<const char*>(nodes_[leaf_count() + i].data()), 32);
+  }
+  out.append(reinterpret_cast<const char*>(root().data()), 32);
+  Digest check = sha256(out);
+  out.append(reinterpret_cast<const char*>(check.data()), 32);
+  return out;
+}
+
+Result<MerkleTree> MerkleTree::deserialize(std::string_view data) {
+  auto corrupt = [](std::string what) {
+    return Status::Corruption("malformed merkle tree: " + std::move(what));
+  };
+  if (data.size() < kHeaderSize + kTrailerSize) {
+    return corrupt("only " + std::to_string(data.size()) + " bytes");
+  }
+  if (std::memcmp(data.data(), kMagic, 4) != 0) return corrupt("bad magic");
+  Digest check;
+  std::memcpy(check.data(), data.data() + data.size() - 32, 32);
+  if (sha256(data.substr(0, data.size() - 32)) != check) return corrupt("checksum mismatch");
+
+  Reader in(data.substr(4, data.size() - 4 - kTrailerSize));
+  uint8_t version = 0, depth = 0;
+  uint64_t start = 0, end = 0;
+  if (!in.u8(&version) || !in.u8(&depth) || !in.u64(&start) || !in.u64(&end)) {
+    return corrupt("truncated header");
+  }
+  if (version != kVersion) {
+    return Status::InvalidArgument("merkle tree format version " + std::to_string(version) +
+                                   " is not supported (expected " + std::to_string(kVersion) + ")");
+  }
+  if (depth > kMaxDepth) return corrupt("depth " + std::to_string(depth) + " is too deep");
+  TokenRange range(static_cast<Token>(start), static_cast<Token>(end));
+  if (range.size() < (uint128_t{1} << depth)) return corrupt("range too small for its depth");
+
+  MerkleTree tree(range, depth);
+  for (uint64_t i = 0; i < tree.leaf_count(); ++i) {
+    uint64_t rows = 0, bytes = 0;
+    if (!in.varint(&rows)) return corrupt("bad row count at leaf " + std::to_string(i));
+    Digest& slot = tree.nodes_[tree.leaf_count() + i];
+    if (rows == 0) {
+      slot = empty_leaf_hash();
+      continue;
+    }
+    if (!in.varint(&bytes)) return corrupt("bad byte count at leaf " + std::to_string(i));
+    if (!in.bytes(slot.data(), 32)) return corrupt("truncated hash at leaf " + std::to_string(i));
+    tree.rows_[i] = rows;
+    tree.bytes_[i] = bytes;
+    if (__builtin_add_overflow(tree.total_rows_, rows, &tree.total_rows_) ||
+        __builtin_add_overflow(tree.total_bytes_, bytes, &tree.total_bytes_)) {
+      return corrupt("counts overflow");
+    }
+  }
+  if (in.remaining() != 0) return corrupt("trailing bytes after the leaves");
+  tree.compute_inner_nodes();
+  tree.finalized_ = true;
+  Digest root;
+  std::memcpy(root.data(), data.data() + data.size() - kTrailerSize, 32);
+  if (root != tree.root()) return corrupt("root hash does not match the leaves");
+  return tree;
+}
+
+// ---- diff and depth --------------------------------------------------------------------------
+
+Result<std::vector<MerkleDifference>> diff(const MerkleTree& a, const MerkleTree& b) {
+  if (a.range() != b.range() || a.depth() != b.depth()) {
+    return Status::InvalidArgument(
+        "cannot diff merkle trees over different shapes: " + a.range().to_string() + " depth " +
+        std::to_string(a.depth()) + " vs " + b.range().to_string() + " depth " +
+        std::to_string(b.depth()));
+  }
+  if (!a.finalized() || !b.finalized()) {
+    return Status::FailedPrecondition("finalize both merkle trees before diffing them");
+  }
+  std::vector<MerkleDifference> out;
+  if (a.root() == b.root()) return out;
+
+  // Walk down only where hashes differ, left child first, so leaves come out in ring order.
+  const uint64_t n = a.leaf_count();
+  std::vector<uint64_t> differing;
+  std::vector<uint64_t> stack{1};
+  while (!stack.empty()) {
+    uint64_t node = stack.back();
+    stack.pop_back();
+    if (a.nodes_[node] == b.nodes_[node]) continue;
+    if (node >= n) {
+      differing.push_back(node - n);
+    } else {
+      stack.push_back(2 * node + 1);
+      stack.push_back(2 * node);
+    }
+  }
+
+  for (size_t i = 0; i < differing.size();) {
+    size_t j = i;
+    while (j + 1 < differing.size() && differing[j + 1] == differing[j] + 1) ++j;
+    MerkleDifference d{TokenRange(a.range().split_piece(n, differing[i]).start(),
+                                  a.range().split_piece(n, differing[j]).end())};
+    for (size_t k = i; k <= j; ++k) {
+      MerkleTree::Leaf la = a.leaf(differing[k]), lb = b.leaf(differing[k]);
+      d.leaves += 1;
+      d.rows_a += la.rows;
+      d.rows_b += lb.rows;
+      d.bytes_a += la.bytes;
+      d.bytes_b += lb.bytes;
+    }
+    out.push_back(d);
+    i = j + 1;
+  }
+
+  // On the whole ring the last leaf ends where the first begins.
+  if (a.range().is_full_ring() && out.size() >= 2 && differing.front() == 0 &&
+      differing.back() == n - 1) {
+    MerkleDifference first = out.front(), last = out.back();
+    last.range = TokenRange(last.range.start(), first.range.end());
+    last.leaves += first.leaves;
+    last.rows_a += first.rows_a;
+    last.rows_b += first.rows_b;
+    last.bytes_a += first.bytes_a;
+    last.bytes_b += first.bytes_b;
+    out.back() = last;
+    out.erase(out.begin());
+  }
+  return out;
+}
+
+int merkle_depth_for(uint64_t estimated_rows, uint64_t max_rows_per_leaf, const TokenRange& range,
+                     int max_depth) {
+  uint128_t per_leaf = std::max<uint64_t>(1, max_rows_per_leaf);
+  int cap = std::clamp(max_depth, 0, MerkleTree::kMaxDepth);
+  while (cap > 0 && range.size() < (uint128_t{1} << cap)) --cap;
+  int depth = 0;
+  // ceil(rows / 2^depth) > per_leaf  <=>  rows > per_leaf * 2^depth
+  while (depth < cap && estimated_rows > (per_leaf << depth)) ++depth;
+  return depth;
+}
+
+}  // namespace rk::storage

@@ -1,0 +1,392 @@
+#include "ringkeeper/storage/merkle_tree.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+
+namespace rk::storage {
+namespace {
+
+constexpr Token kMin = kMinToken;
+constexpr Token kMax = kMaxToken;
+
+struct TestRow {
+  Token token;
+  Digest digest;
+  uint64_t bytes;
+};
+
+// `n` rows with tokens spread over `range` and content named by index.
+std::vector<TestRow> rows_in(const TokenRange& range, int n, uint64_t seed = 1) {
+  std::mt19937_64 rng(seed);
+  std::vector<TestRow> rows;
+  while (static_cast<int>(rows.size()) < n) {
+    uint128_t offset = 1 + rng() % range.size();
+    Token t =
+        static_cast<Token>(static_cast<uint64_t>(range.start()) + static_cast<uint64_t>(offset));
+    rows.push_back({t, sha256("row-" + std::to_string(rows.size())), 100});
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const TestRow& a, const TestRow& b) { return a.token < b.token; });
+  return rows;
+}
+
+MerkleTree build(const TokenRange& range, int depth, const std::vector<TestRow>& rows) {
+  auto tree = MerkleTree::create(range, depth);
+  EXPECT_TRUE(tree.ok()) << tree.status().to_string();
+  for (const TestRow& r : rows) EXPECT_TRUE(tree->add_row(r.token, r.digest, r.bytes).ok());
+  tree->finalize();
+  return std::move(tree).value();
+}
+
+TEST(Sha256, MatchesFips180Vector) {
+  // FIPS 180-2, Appendix B.1: SHA-256("abc").
+  EXPECT_EQ(to_hex(sha256("abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  Sha256 h;
+  h.update("a");
+  h.update("bc");
+  EXPECT_EQ(h.finish(), sha256("abc"));
+  h.update("abc");
+  EXPECT_EQ(h.finish(), sha256("abc"));  // starts over after finish()
+}
+
+TEST(MerkleTree, IdenticalRowsGiveIdenticalRoots) {
+  TokenRange range = TokenRange::full_ring();
+  auto rows = rows_in(range, 500);
+  MerkleTree a = build(range, 6, rows), b = build(range, 6, rows);
+  EXPECT_EQ(a.root(), b.root());
+  EXPECT_EQ(a.total_rows(), 500u);
+  EXPECT_EQ(a.total_bytes(), 50000u);
+  auto d = diff(a, b);
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->empty());
+}
+
+TEST(MerkleTree, DifferentDataGivesDifferentRoots) {
+  TokenRange range = TokenRange::full_ring();
+  EXPECT_NE(build(range, 4, rows_in(range, 100, 1)).root(),
+            build(range, 4, rows_in(range, 100, 2)).root());
+  EXPECT_NE(build(range, 4, {}).root(), build(range, 4, rows_in(range, 1)).root());
+}
+
+TEST(MerkleTree, RowOrderDoesNotChangeTheTree) {
+  // Lets a full validation read the repaired and unrepaired sets one after the other.
+  TokenRange range(-1000, 1000);
+  auto rows = rows_in(range, 300);
+  auto shuffled = rows;
+  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937_64(9));
+  EXPECT_EQ(build(range, 5, rows).root(), build(range, 5, shuffled).root());
+}
+
+TEST(MerkleTree, ARowAddedTwiceDoesNotCancelOut) {
+  // With XOR a duplicated row would vanish and the leaf would look empty.
+  TokenRange range = TokenRange::full_ring();
+  Digest d = sha256("row");
+  MerkleTree twice = build(range, 0, {{5, d, 1}, {5, d, 1}});
+  MerkleTree none = build(range, 0, {});
+  MerkleTree once = build(range, 0, {{5, d, 1}});
+  EXPECT_NE(twice.root(), none.root());
+  EXPECT_NE(twice.root(), once.root());
+}
+
+TEST(MerkleTree, OneChangedRowMakesExactlyItsLeafDiffer) {
+  TokenRange range = TokenRange::full_ring();
+  auto rows = rows_in(range, 1000);
+  auto changed = rows;
+  changed[417].digest = sha256("a newer value");
+  MerkleTree a = build(range, 8, rows), b = build(range, 8, changed);
+  auto d = diff(a, b);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  uint64_t leaf = a.leaf_index_of(rows[417].token);
+  EXPECT_EQ((*d)[0].range, a.leaf(leaf).range);
+  EXPECT_TRUE((*d)[0].range.contains(rows[417].token));
+  EXPECT_EQ((*d)[0].leaves, 1u);
+  EXPECT_EQ((*d)[0].rows_a, a.leaf(leaf).rows);
+  EXPECT_EQ((*d)[0].rows_b, a.leaf(leaf).rows);
+}
+
+TEST(MerkleTree, MissingRowIsFoundWithItsCounts) {
+  TokenRange range(0, 1 << 20);
+  auto rows = rows_in(range, 64);
+  auto fewer = rows;
+  fewer.erase(fewer.begin() + 10);
+  MerkleTree a = build(range, 10, rows), b = build(range, 10, fewer);
+  auto d = diff(a, b);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_TRUE((*d)[0].range.contains(rows[10].token));
+  EXPECT_EQ((*d)[0].rows_a, (*d)[0].rows_b + 1);
+  EXPECT_EQ((*d)[0].bytes_a, (*d)[0].bytes_b + 100);
+}
+
+TEST(MerkleTree, DiffMergesAdjacentDifferingLeaves) {
+  TokenRange range(0, 1600);  // 16 leaves of 100 tokens: (0,100], (100,200], ...
+  auto b = MerkleTree::create(range, 4);
+  ASSERT_TRUE(b.ok());
+  MerkleTree a = build(range, 4, {});
+  // Leaves 2, 3, 4 differ (one run) and leaf 9 (another run).
+  for (Token t : {250, 350, 399, 401, 950}) ASSERT_TRUE(b->add_row(t, sha256("x"), 10).ok());
+  b->finalize();
+  auto d = diff(a, *b);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 2u);
+  EXPECT_EQ((*d)[0].range, TokenRange(200, 500));
+  EXPECT_EQ((*d)[0].leaves, 3u);
+  EXPECT_EQ((*d)[0].rows_a, 0u);
+  EXPECT_EQ((*d)[0].rows_b, 4u);
+  EXPECT_EQ((*d)[0].bytes_b, 40u);
+  EXPECT_EQ((*d)[1].range, TokenRange(900, 1000));
+  EXPECT_EQ((*d)[1].leaves, 1u);
+}
+
+TEST(MerkleTree, DiffOnTheWholeRingMergesAcrossTheWrap) {
+  TokenRange range = TokenRange::full_ring();  // 4 leaves, the last ends at kMin
+  MerkleTree a = build(range, 2, {});
+  MerkleTree b = build(range, 2, {{kMin + 5, sha256("x"), 1}, {kMax, sha256("y"), 1}});
+  auto d = diff(a, b);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  Token q = Token{1} << 62;
+  EXPECT_EQ((*d)[0].range, TokenRange(q, kMin + q));  // wraps: last leaf then first leaf
+  EXPECT_TRUE((*d)[0].range.is_wrapping());
+  EXPECT_EQ((*d)[0].leaves, 2u);
+  EXPECT_EQ((*d)[0].rows_b, 2u);
+}
+
+TEST(MerkleTree, DiffOfEntirelyDifferentTreesIsTheirRange) {
+  TokenRange range(77, 77);
+  auto rows = rows_in(range, 200);
+  MerkleTree a = build(range, 3, rows), b = build(range, 3, rows_in(range, 200, 5));
+  auto d = diff(a, b);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_EQ((*d)[0].range, range);
+  EXPECT_EQ((*d)[0].leaves, 8u);
+  EXPECT_EQ((*d)[0].rows_a, 200u);
+}
+
+TEST(MerkleTree, DiffRejectsTreesOfDifferentShapes) {
+  MerkleTree a = build(TokenRange(0, 1000), 3, {});
+  MerkleTree deeper = build(TokenRange(0, 1000), 4, {});
+  MerkleTree other = build(TokenRange(0, 1001), 3, {});
+  EXPECT_EQ(diff(a, deeper).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(diff(a, other).status().code(), ErrorCode::kInvalidArgument);
+  auto open = MerkleTree::create(TokenRange(0, 1000), 3);
+  ASSERT_TRUE(open.ok());
+  EXPECT_EQ(diff(a, *open).status().code(), ErrorCode::kFailedPrecondition);
+}
+
+TEST(MerkleTree, WrapAroundRangeCoversBothEndsOfTheRing) {
+  TokenRange range(1000, -1000);
+  MerkleTree tree = build(range, 3, {});
+  Token previous_end = range.start();
+  for (uint64_t i = 0; i < tree.leaf_count(); ++i) {
+    auto leaf = tree.leaf(i);
+    EXPECT_EQ(leaf.range.start(), previous_end);
+    EXPECT_TRUE(range.contains(leaf.range));
+    previous_end = leaf.range.end();
+  }
+  EXPECT_EQ(previous_end, range.end());
+
+  std::vector<TestRow> rows{{1001, sha256("a"), 1},
+                            {kMax, sha256("b"), 1},
+                            {kMin + 1, sha256("c"), 1},
+                            {-1000, sha256("d"), 1}};
+  MerkleTree a = build(range, 3, rows);
+  EXPECT_EQ(a.total_rows(), 4u);
+  for (const TestRow& r : rows)
+    EXPECT_TRUE(a.leaf(a.leaf_index_of(r.token)).range.contains(r.token));
+  EXPECT_EQ(a.leaf_index_of(1001), 0u);
+  EXPECT_EQ(a.leaf_index_of(-1000), 7u);
+  auto changed = rows;
+  changed[2].digest = sha256("c2");  // just past the wrap
+  auto d = diff(a, build(range, 3, changed));
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(d->size(), 1u);
+  EXPECT_TRUE((*d)[0].range.contains(kMin + 1));
+}
+
+TEST(MerkleTree, AddRowRejectsTokensOutsideTheRangeAndAfterFinalize) {
+  auto tree = MerkleTree::create(TokenRange(0, 100), 2);
+  ASSERT_TRUE(tree.ok());
+  EXPECT_EQ(tree->add_row(0, sha256("x")).code(), ErrorCode::kInvalidArgument);  // start excluded
+  EXPECT_EQ(tree->add_row(101, sha256("x")).code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(tree->add_row(100, sha256("x")).ok());
+  tree->finalize();
+  EXPECT_EQ(tree->add_row(50, sha256("x")).code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(tree->total_rows(), 1u);
+}
+
+TEST(MerkleTree, CreateRejectsBadDepths) {
+  EXPECT_EQ(MerkleTree::create(TokenRange::full_ring(), -1).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(MerkleTree::create(TokenRange::full_ring(), MerkleTree::kMaxDepth + 1).status().code(),
+            ErrorCode::kInvalidArgument);
+  EXPECT_EQ(MerkleTree::create(TokenRange(0, 7), 3).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(MerkleTree::create(TokenRange(0, 8), 3).ok());
+  EXPECT_TRUE(MerkleTree::create(TokenRange(0, 1), 0).ok());
+}
+
+TEST(MerkleTree, MemoryBudgetAtMaxDepthIsUnder100MiB) {
+  EXPECT_LT(MerkleTree::memory_bytes(MerkleTree::kMaxDepth), 100u << 20);
+  EXPECT_GT(MerkleTree::memory_bytes(MerkleTree::kMaxDepth), 64u << 20);
+  EXPECT_LT(MerkleTree::memory_bytes(15), 3u << 20);
+}
+
+TEST(MerkleTree, AbsorbingPartialTreesEqualsBuildingOne) {
+  TokenRange range = TokenRange::full_ring();
+  auto rows = rows_in(range, 400);
+  std::vector<TestRow> even, odd;
+  for (size_t i = 0; i < rows.size(); ++i) (i % 2 ? odd : even).push_back(rows[i]);
+  auto a = MerkleTree::create(range, 5), b = MerkleTree::create(range, 5);
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (const TestRow& r : even) ASSERT_TRUE(a->add_row(r.token, r.digest, r.bytes).ok());
+  for (const TestRow& r : odd) ASSERT_TRUE(b->add_row(r.token, r.digest, r.bytes).ok());
+  ASSERT_TRUE(a->absorb(*b).ok());
+  a->finalize();
+  MerkleTree whole = build(range, 5, rows);
+  EXPECT_EQ(a->root(), whole.root());
+  EXPECT_EQ(a->total_rows(), whole.total_rows());
+  EXPECT_EQ(a->total_bytes(), whole.total_bytes());
+  auto c = MerkleTree::create(range, 4);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(a->absorb(*c).code(), ErrorCode::kInvalidArgument);
+}
+
+void expect_same_tree(const MerkleTree& a, const MerkleTree& b) {
+  EXPECT_EQ(a.range(), b.range());
+  EXPECT_EQ(a.depth(), b.depth());
+  EXPECT_EQ(a.root(), b.root());
+  EXPECT_EQ(a.total_rows(), b.total_rows());
+  EXPECT_EQ(a.total_bytes(), b.total_bytes());
+  for (uint64_t i = 0; i < a.leaf_count(); ++i) {
+    EXPECT_EQ(a.leaf(i).hash, b.leaf(i).hash);
+    EXPECT_EQ(a.leaf(i).rows, b.leaf(i).rows);
+    EXPECT_EQ(a.leaf(i).bytes, b.leaf(i).bytes);
+  }
+}
+
+TEST(MerkleTree, SerializationRoundTrips) {
+  for (TokenRange range : {TokenRange::full_ring(), TokenRange(1000, -1000), TokenRange(0, 64)}) {
+    for (int depth : {0, 1, 6}) {
+      MerkleTree tree = build(range, depth, rows_in(range, 50));
+      auto bytes = tree.serialize();
+      ASSERT_TRUE(bytes.ok());
+      auto back = MerkleTree::deserialize(*bytes);
+      ASSERT_TRUE(back.ok()) << back.status().to_string();
+      EXPECT_TRUE(back->finalized());
+      expect_same_tree(tree, *back);
+      auto d = diff(tree, *back);
+      ASSERT_TRUE(d.ok());
+      EXPECT_TRUE(d->empty());
+    }
+  }
+}
+
+TEST(MerkleTree, SerializedFormIsCompact) {
+  TokenRange range = TokenRange::full_ring();
+  MerkleTree empty = build(range, 16, {});
+  auto bytes = empty.serialize();
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_LT(bytes->size(), (1u << 16) + 100);  // one byte per empty leaf
+  MerkleTree sparse = build(range, 10, rows_in(range, 100));
+  auto sparse_bytes = sparse.serialize();
+  ASSERT_TRUE(sparse_bytes.ok());
+  EXPECT_LT(sparse_bytes->size(), 1024 + 100 * 36 + 100);
+}
+
+TEST(MerkleTree, SerializeBeforeFinalizeIsAnError) {
+  auto tree = MerkleTree::create(TokenRange::full_ring(), 2);
+  ASSERT_TRUE(tree.ok());
+  EXPECT_EQ(tree->serialize().status().code(), ErrorCode::kFailedPrecondition);
+}
+
+// Replaces the trailing checksum so that a hand-edited buffer reaches the structural checks.
+std::string reseal(std::string bytes) {
+  bytes.resize(bytes.size() - 32);
+  Digest check = sha256(bytes);
+  bytes.append(reinterpret_cast<const char*>(check.data()), 32);
+  return bytes;
+}
+
+TEST(MerkleTree, DeserializeRejectsTruncatedAndFlippedBuffers) {
+  TokenRange range(-5000, 5000);
+  MerkleTree tree = build(range, 3, rows_in(range, 20));
+  std::string good = tree.serialize().value();
+  for (size_t len = 0; len < good.size(); ++len) {
+    auto r = MerkleTree::deserialize(std::string_view(good).substr(0, len));
+    EXPECT_EQ(r.status().code(), ErrorCode::kCorruption) << "length " << len;
+  }
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (uint8_t bit : {0x01, 0x80}) {
+      std::string bad = good;
+      bad[i] = static_cast<char>(bad[i] ^ bit);
+      EXPECT_FALSE(MerkleTree::deserialize(bad).ok()) << "byte " << i;
+    }
+  }
+  EXPECT_EQ(MerkleTree::deserialize(good + "x").status().code(), ErrorCode::kCorruption);
+}
+
+TEST(MerkleTree, DeserializeRejectsWellSealedNonsense) {
+  MerkleTree tree = build(TokenRange(0, 1000), 2, {{10, sha256("a"), 5}});
+  std::string good = tree.serialize().value();
+  // Header: magic[0..4) version[4] depth[5] start[6..14) end[14..22).
+  std::string v2 = good;
+  v2[4] = 2;
+  EXPECT_EQ(MerkleTree::deserialize(reseal(v2)).status().code(), ErrorCode::kInvalidArgument);
+  std::string deep = good;
+  deep[5] = 40;
+  EXPECT_EQ(MerkleTree::deserialize(reseal(deep)).status().code(), ErrorCode::kCorruption);
+  std::string small_range = good;
+  small_range[14] = 2;  // end = 2 (little-endian low byte), (0,2] cannot hold 4 leaves
+  for (int i = 15; i < 22; ++i) small_range[i] = 0;
+  EXPECT_EQ(MerkleTree::deserialize(reseal(small_range)).status().code(), ErrorCode::kCorruption);
+  std::string wrong_root = good;
+  wrong_root[good.size() - 64] ^= 1;
+  EXPECT_EQ(MerkleTree::deserialize(reseal(wrong_root)).status().code(), ErrorCode::kCorruption);
+  std::string extra = good;
+  extra.insert(good.size() - 64, "\x00", 1);  // a stray byte after the leaves
+  EXPECT_EQ(MerkleTree::deserialize(reseal(extra)).status().code(), ErrorCode::kCorruption);
+  std::string endless_varint =
+      good.substr(0, 22) + std::string(11, '\xff') + good.substr(good.size() - 64);
+  EXPECT_EQ(MerkleTree::deserialize(reseal(endless_varint)).status().code(),
+            ErrorCode::kCorruption);
+}
+
+TEST(MerkleTree, DeserializeSurvivesRandomGarbage) {
+  std::mt19937_64 rng(42);
+  std::string good =
+      build(TokenRange::full_ring(), 4, rows_in(TokenRange::full_ring(), 30)).serialize().value();
+  for (int i = 0; i < 2000; ++i) {
+    std::string junk(rng() % 300, '\0');
+    for (char& c : junk) c = static_cast<char>(rng());
+    if (i % 2) junk = good.substr(0, 6) + junk;  // past the magic and version
+    EXPECT_FALSE(
+        MerkleTree::deserialize(reseal(junk.size() >= 32 ? junk : junk + std::string(32, 'z')))
+            .ok());
+  }
+}
+
+TEST(MerkleDepth, PicksTheShallowestDepthThatKeepsLeavesSmall) {
+  TokenRange ring = TokenRange::full_ring();
+  EXPECT_EQ(merkle_depth_for(0, 100, ring), 0);
+  EXPECT_EQ(merkle_depth_for(100, 100, ring), 0);
+  EXPECT_EQ(merkle_depth_for(101, 100, ring), 1);
+  EXPECT_EQ(merkle_depth_for(1000, 100, ring), 4);  // 1000/16 = 62.5 <= 100, 1000/8 > 100
+  EXPECT_EQ(merkle_depth_for(1 << 20, 1, ring), 20);
+  EXPECT_EQ(merkle_depth_for(uint64_t{1} << 40, 1, ring), MerkleTree::kMaxDepth);
+  EXPECT_EQ(merkle_depth_for(uint64_t{1} << 40, 1, ring, 15), 15);
+  EXPECT_EQ(merkle_depth_for(uint64_t{1} << 40, 1, ring, 99), MerkleTree::kMaxDepth);
+  EXPECT_EQ(merkle_depth_for(1000, 0, ring), 10);                // 0 rows per leaf means 1
+  EXPECT_EQ(merkle_depth_for(1 << 20, 1, TokenRange(0, 8)), 3);  // 8 tokens: at most 8 leaves
+  EXPECT_EQ(merkle_depth_for(1 << 20, 1, TokenRange(0, 1)), 0);
+  EXPECT_TRUE(
+      MerkleTree::create(TokenRange(0, 8), merkle_depth_for(1 << 20, 1, TokenRange(0, 8))).ok());
+}
+
+}  // namespace
+}  // namespace rk::storage
