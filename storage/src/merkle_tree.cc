@@ -183,7 +183,17 @@ Status MerkleTree::add_row(Token token, const Digest& row_digest, uint64_t bytes
     return Status::InvalidArgument("token " + std::to_string(token) +
                                    " is outside the tree's range " + range_.to_string());
   }
-  uint64_t leaf = leaf_index_of(token);
+  // Rows usually arrive in token order: reuse the last leaf's bounds and skip the 128-bit
+  // division of split_index_of while the token stays inside it.
+  uint128_t offset = static_cast<uint64_t>(token) - static_cast<uint64_t>(range_.start());
+  if (offset == 0) offset = kRingSize;  // the full ring's start token is its last
+  if (offset <= cached_lo_ || offset > cached_hi_) {
+    cached_leaf_ = leaf_index_of(token);
+    uint128_t total = range_.size();
+    cached_lo_ = total * cached_leaf_ / leaf_count();
+    cached_hi_ = total * (cached_leaf_ + 1) / leaf_count();
+  }
+  uint64_t leaf = cached_leaf_;
   add_256(nodes_[leaf_count() + leaf], row_digest);
   rows_[leaf] += 1;
   bytes_[leaf] += bytes;

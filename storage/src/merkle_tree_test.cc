@@ -210,6 +210,44 @@ TEST(MerkleTree, WrapAroundRangeCoversBothEndsOfTheRing) {
   EXPECT_TRUE((*d)[0].range.contains(kMin + 1));
 }
 
+TEST(MerkleTree, EachRowLandsInTheLeafWhoseRangeHoldsIt) {
+  for (TokenRange range : {TokenRange(-7, 1000003), TokenRange::full_ring(), TokenRange(9, 9),
+                           TokenRange(1000, -1000)}) {
+    auto rows = rows_in(range, 300);
+    MerkleTree probe = build(range, 6, {});
+    // Add the leaf boundaries themselves: each leaf's end and the token just after it.
+    for (uint64_t i = 0; i < probe.leaf_count(); ++i) {
+      Token end = probe.leaf(i).range.end();
+      rows.push_back({end, sha256("end"), 1});
+      rows.push_back({static_cast<Token>(static_cast<uint64_t>(end) + 1), sha256("next"), 1});
+    }
+    std::vector<TestRow> inside;
+    for (const TestRow& r : rows) {
+      if (range.contains(r.token)) inside.push_back(r);
+    }
+    for (bool sorted : {true, false}) {
+      if (sorted) {
+        std::sort(inside.begin(), inside.end(), [&](const TestRow& a, const TestRow& b) {
+          return static_cast<uint64_t>(a.token) - static_cast<uint64_t>(range.start()) - 1 <
+                 static_cast<uint64_t>(b.token) - static_cast<uint64_t>(range.start()) - 1;
+        });
+      } else {
+        std::shuffle(inside.begin(), inside.end(), std::mt19937_64(4));
+      }
+      MerkleTree tree = build(range, 6, inside);
+      std::vector<uint64_t> expected(tree.leaf_count());
+      for (const TestRow& r : inside) {
+        for (uint64_t i = 0; i < tree.leaf_count(); ++i) {
+          if (tree.leaf(i).range.contains(r.token)) ++expected[i];
+        }
+      }
+      for (uint64_t i = 0; i < tree.leaf_count(); ++i) {
+        EXPECT_EQ(tree.leaf(i).rows, expected[i]) << range << " leaf " << i;
+      }
+    }
+  }
+}
+
 TEST(MerkleTree, AddRowRejectsTokensOutsideTheRangeAndAfterFinalize) {
   auto tree = MerkleTree::create(TokenRange(0, 100), 2);
   ASSERT_TRUE(tree.ok());

@@ -132,6 +132,9 @@ class MerkleTree {
   std::vector<uint64_t> bytes_;
   uint64_t total_rows_ = 0;
   uint64_t total_bytes_ = 0;
+  // The leaf add_row() used last and its offsets (lo, hi] from the range's start.
+  uint64_t cached_leaf_ = 0;
+  uint128_t cached_lo_ = 0, cached_hi_ = 0;
 };
 
 // A run of adjacent leaves that differ between two trees.
