@@ -10,8 +10,10 @@
 #include <rocksdb/write_batch.h>
 
 #include "cell_codec.h"
+#include "incremental_backup.h"
 #include "key_codec.h"
 #include "lww_merge_operator.h"
+#include "node_facts.h"
 #include "node_impl.h"
 
 namespace rk::storage {
@@ -27,6 +29,7 @@ rocksdb::ColumnFamilyOptions data_set_options(const Options& o,
   rocksdb::ColumnFamilyOptions cf;
   cf.merge_operator = make_lww_merge_operator();
   cf.compaction_filter_factory = make_tombstone_purge_factory(std::move(purge));
+  cf.table_properties_collector_factories.push_back(make_tombstone_counter_factory());
   cf.write_buffer_size = o.write_buffer_bytes;
   cf.max_write_buffer_number = 2;
   rocksdb::BlockBasedTableOptions t;
@@ -116,6 +119,8 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   db_options.max_log_file_size = 8 << 20;
   db_options.max_total_wal_size = options.total_memtable_bytes * 2;
 
+  if (options.incremental_backups)
+    db_options.listeners.push_back(make_incremental_backup_listener((dir / "backups").string()));
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::ColumnFamilyOptions meta_options;
   auto data_options = data_set_options(options, cache, impl->purge);

@@ -61,6 +61,46 @@ enum class DataScope : uint8_t {
   kRepaired,    // only repaired data
 };
 
+// One file of a snapshot, as listed in its manifest.
+struct SnapshotFile {
+  std::string path;  // relative to the snapshot directory, e.g. "data/000012.sst"
+  uint64_t size = 0;
+  std::string sha256;  // lower-case hex
+};
+
+struct SnapshotInfo {
+  std::string tag;
+  std::string directory;            // <data_dir>/snapshots/<tag>
+  int64_t created_at_micros = 0;    // the node's clock when it was taken
+  std::vector<SnapshotFile> files;  // every file of the snapshot except manifest.json itself
+};
+
+// Disk and compaction facts of one data set of one table.
+struct SetFacts {
+  uint64_t bytes_on_disk = 0;  // approximate SST bytes holding the table's keys
+  uint64_t files = 0;          // SSTs whose key range overlaps the table's keys
+  uint64_t tombstones = 0;     // tombstone entries in those SSTs (versions, before reconciliation)
+};
+
+struct TableFacts {
+  std::string keyspace;
+  std::string table;
+  SetFacts unrepaired;
+  SetFacts repaired;
+  // Smallest and largest repaired_at given to mark_repaired for the table; 0 when never marked.
+  int64_t min_repaired_at = 0;
+  int64_t max_repaired_at = 0;
+};
+
+struct NodeFacts {
+  std::vector<TableFacts> tables;
+  uint64_t sst_files = 0;  // all SSTs of the node (both sets)
+  uint64_t running_compactions = 0;
+  uint64_t pending_compactions = 0;       // data sets that need a compaction (0..2)
+  uint64_t pending_compaction_bytes = 0;  // RocksDB's estimate of bytes left to compact
+  uint64_t memtable_bytes = 0;            // data not yet flushed
+};
+
 // Called with each partition in token order; return false to stop.
 using PartitionVisitor = std::function<bool(const Partition&)>;
 
@@ -140,6 +180,20 @@ class Node {
   // moves, including writes that arrived after the repair's validation.
   Result<uint64_t> mark_repaired(std::string_view keyspace, std::string_view table,
                                  const TokenRange& range, int64_t repaired_at);
+
+  // --- snapshots and facts -----------------------------------------------------------------
+  // Flushes, then hard-links every live SST (plus the engine's metadata) under
+  // <data_dir>/snapshots/<tag>/data/, writes schema.json and, last, manifest.json (files, sizes,
+  // SHA-256). InvalidArgument for a tag that is not a valid snapshot tag (core/names.h: it could
+  // escape the directory), AlreadyExists when the tag is taken. The snapshot is a RocksDB
+  // checkpoint: Options{data_dir = <snapshot dir>} opens it read-write as a node of its own.
+  Result<SnapshotInfo> snapshot(std::string_view tag);
+  // Complete snapshots (those with a manifest), by tag.
+  Result<std::vector<SnapshotInfo>> list_snapshots() const;
+  // Removes one snapshot; NotFound if there is none with that tag.
+  Status clear_snapshot(std::string_view tag);
+  // Sizes, file and tombstone counts per table and set, compaction backlog, repaired_at bounds.
+  Result<NodeFacts> facts() const;
 
   // --- maintenance --------------------------------------------------------------------------
   // Flushes every memtable to SSTs.

@@ -1,0 +1,150 @@
+// Snapshots: a RocksDB checkpoint (hard links of the live SSTs, copies of the small metadata
+// files) under <data_dir>/snapshots/<tag>/data, the schema, and a manifest written last.
+//
+// A snapshot is built in snapshots/.tmp-<tag> and renamed into place once its manifest is
+// written, so a listed snapshot is always complete ('.' never starts a valid tag).
+#include <filesystem>
+#include <fstream>
+
+#include <openssl/evp.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <nlohmann/json.hpp>
+
+#include "node_impl.h"
+#include "ringkeeper/core/names.h"
+
+namespace rk::storage {
+namespace fs = std::filesystem;
+namespace {
+
+Result<std::string> sha256_file_hex(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path.string());
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  std::vector<char> buf(1 << 16);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) {
+    hex.push_back(kHex[md[i] >> 4]);
+    hex.push_back(kHex[md[i] & 0xF]);
+  }
+  return hex;
+}
+
+fs::path snapshots_dir(const Options& o) { return fs::path(o.data_dir) / "snapshots"; }
+
+nlohmann::json manifest_json(const SnapshotInfo& info) {
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : info.files)
+    files.push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
+  return {{"tag", info.tag}, {"created_at_micros", info.created_at_micros}, {"files", files}};
+}
+
+Result<SnapshotInfo> read_manifest(const fs::path& dir) {
+  std::ifstream in(dir / "manifest.json");
+  if (!in) return Status::NotFound("no manifest in " + dir.string());
+  auto j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::Corruption("manifest of " + dir.string() + " is not JSON");
+  try {
+    SnapshotInfo info;
+    info.tag = j.at("tag").get<std::string>();
+    info.directory = dir.string();
+    info.created_at_micros = j.at("created_at_micros").get<int64_t>();
+    for (const auto& f : j.at("files"))
+      info.files.push_back({f.at("path").get<std::string>(), f.at("size").get<uint64_t>(),
+                            f.at("sha256").get<std::string>()});
+    return info;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("manifest of " + dir.string() + ": " + e.what());
+  }
+}
+
+Status write_file(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.flush();
+  if (!out) return Status::IOError("writing " + path.string());
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<SnapshotInfo> Node::snapshot(std::string_view tag) {
+  RK_RETURN_IF_ERROR(validate_snapshot_tag(tag));
+  const fs::path root = snapshots_dir(impl_->options);
+  const fs::path final_dir = root / std::string(tag);
+  const fs::path tmp_dir = root / (".tmp-" + std::string(tag));
+  std::error_code ec;
+  if (fs::exists(final_dir, ec))
+    return Status::AlreadyExists("snapshot " + std::string(tag) + " already exists");
+  fs::remove_all(tmp_dir, ec);
+  fs::create_directories(tmp_dir, ec);
+  if (ec) return Status::IOError("creating " + tmp_dir.string() + ": " + ec.message());
+
+  rocksdb::Checkpoint* raw = nullptr;
+  RK_RETURN_IF_ERROR(
+      from_rocksdb(rocksdb::Checkpoint::Create(impl_->db.get(), &raw), "creating checkpoint"));
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush = 0: flush first, so the snapshot is SSTs and no WAL to replay.
+  RK_RETURN_IF_ERROR(from_rocksdb(
+      checkpoint->CreateCheckpoint((tmp_dir / "data").string(), /*log_size_for_flush=*/0),
+      "snapshot " + std::string(tag)));
+  RK_RETURN_IF_ERROR(write_file(tmp_dir / "schema.json", impl_->schema.to_json()));
+
+  SnapshotInfo info;
+  info.tag = std::string(tag);
+  info.created_at_micros = impl_->clock->now_micros();
+  for (const auto& entry : fs::recursive_directory_iterator(tmp_dir)) {
+    if (!entry.is_regular_file()) continue;
+    SnapshotFile f;
+    f.path = fs::relative(entry.path(), tmp_dir).string();
+    f.size = entry.file_size();
+    RK_ASSIGN_OR_RETURN(f.sha256, sha256_file_hex(entry.path()));
+    info.files.push_back(std::move(f));
+  }
+  std::sort(info.files.begin(), info.files.end(),
+            [](const SnapshotFile& a, const SnapshotFile& b) { return a.path < b.path; });
+  RK_RETURN_IF_ERROR(write_file(tmp_dir / "manifest.json", manifest_json(info).dump(2)));
+  fs::rename(tmp_dir, final_dir, ec);
+  if (ec) return Status::IOError("renaming " + tmp_dir.string() + ": " + ec.message());
+  info.directory = final_dir.string();
+  return info;
+}
+
+Result<std::vector<SnapshotInfo>> Node::list_snapshots() const {
+  std::vector<SnapshotInfo> out;
+  const fs::path root = snapshots_dir(impl_->options);
+  std::error_code ec;
+  if (!fs::exists(root, ec)) return out;
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_directory() || name.starts_with(".")) continue;
+    auto info = read_manifest(entry.path());
+    if (info.ok()) out.push_back(std::move(info).value());
+  }
+  if (ec) return Status::IOError("listing " + root.string() + ": " + ec.message());
+  std::sort(out.begin(), out.end(),
+            [](const SnapshotInfo& a, const SnapshotInfo& b) { return a.tag < b.tag; });
+  return out;
+}
+
+Status Node::clear_snapshot(std::string_view tag) {
+  RK_RETURN_IF_ERROR(validate_snapshot_tag(tag));
+  const fs::path dir = snapshots_dir(impl_->options) / std::string(tag);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return Status::NotFound("snapshot " + std::string(tag) + " does not exist");
+  fs::remove_all(dir, ec);
+  if (ec) return Status::IOError("removing " + dir.string() + ": " + ec.message());
+  return Status::OK();
+}
+
+}  // namespace rk::storage
