@@ -208,6 +208,29 @@ class Session final : public SessionBase {
     parser_->body_limit(server_.options().max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options().max_header_bytes));
     lowest().expires_after(server_.options().idle_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = self()](beast::error_code ec, size_t) { self->on_header(ec); });
+  }
+
+  // Headers are read first so that a client sending `Expect: 100-continue` (curl does for large
+  // bodies) gets its interim response at once, or a 413 before it sends a body that is too big.
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read(ec);
+    if (parser_->is_done()) return on_read(ec);
+    auto expect = parser_->get().find(bhttp::field::expect);
+    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
+      continue_ = {bhttp::status::continue_, 11};
+      bhttp::async_write(stream_, continue_, [self = self()](beast::error_code ec, size_t) {
+        if (ec) return self->do_close();
+        self->read_body();
+      });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
     bhttp::async_read(stream_, buffer_, *parser_,
                       [self = self()](beast::error_code ec, size_t) { self->on_read(ec); });
   }
@@ -334,6 +357,7 @@ class Session final : public SessionBase {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
+  bhttp::response<bhttp::empty_body> continue_;
   std::array<char, 16 << 10> drain_buf_;
   size_t drained_ = 0;
 };
