@@ -6,12 +6,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include <openssl/evp.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <nlohmann/json.hpp>
 
 #include "node_impl.h"
 #include "ringkeeper/core/names.h"
+#include "ringkeeper/storage/merkle_tree.h"
 
 namespace rk::storage {
 namespace fs = std::filesystem;
@@ -20,23 +20,13 @@ namespace {
 Result<std::string> sha256_file_hex(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read " + path.string());
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  Sha256 hasher;
   std::vector<char> buf(1 << 16);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<size_t>(in.gcount()));
+    hasher.update(buf.data(), static_cast<size_t>(in.gcount()));
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md, &len);
-  static const char* kHex = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 0xF]);
-  }
-  return hex;
+  return to_hex(hasher.finish());
 }
 
 fs::path snapshots_dir(const Options& o) { return fs::path(o.data_dir) / "snapshots"; }

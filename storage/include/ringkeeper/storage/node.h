@@ -24,6 +24,7 @@
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/core/token.h"
 #include "ringkeeper/core/token_range.h"
+#include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/mutation.h"
 #include "ringkeeper/storage/row.h"
 #include "ringkeeper/storage/schema.h"
@@ -153,6 +154,17 @@ class Node {
   // included.
   Status scan_raw(std::string_view keyspace, std::string_view table, const TokenRange& range,
                   DataScope scope, const PartitionVisitor& visit) const;
+
+  // --- validation (repair) -----------------------------------------------------------------
+  // A finalized Merkle tree over `range` with 2^depth leaves, fed with one digest per row of the
+  // table in `scope` (kUnrepaired for incremental repair, kAll for full repair), plus one per
+  // partition deletion. A row's digest is SHA-256 over its reconciled content (row_digest.h): the
+  // same data gives the same tree on every replica, however it was written, flushed, compacted
+  // or split between the sets. Tombstones and expired cells that compaction may already purge
+  // (gc_grace_seconds past) are left out, so a replica that purged them does not differ.
+  // InvalidArgument for a bad depth (see MerkleTree::create).
+  Result<MerkleTree> validate(std::string_view keyspace, std::string_view table,
+                              const TokenRange& range, DataScope scope, int depth) const;
 
   // --- streaming (what repair moves between replicas) -------------------------------------
   // Calls `sink` with chunks of encode_partitions() bytes (range_stream.h) holding the
