@@ -104,10 +104,17 @@ std::string row_deletion_key(uint32_t table_id, Token token, std::string_view pa
 
 std::string cell_key(uint32_t table_id, Token token, std::string_view partition_key,
                      std::string_view clustering_key, std::string_view column) {
-  std::string k = row_prefix(table_id, token, partition_key, clustering_key);
-  k.push_back(kCellTag);
-  k.append(column);
+  std::string k = partition_prefix(table_id, token, partition_key);
+  append_cell_suffix(&k, clustering_key, column);
   return k;
+}
+
+void append_cell_suffix(std::string* key, std::string_view clustering_key,
+                        std::string_view column) {
+  key->push_back(kRowTag);
+  append_escaped(key, clustering_key);
+  key->push_back(kCellTag);
+  key->append(column);
 }
 
 std::string prefix_successor(std::string_view prefix) {

@@ -55,6 +55,9 @@ std::string row_deletion_key(uint32_t table_id, Token token, std::string_view pa
 std::string cell_key(uint32_t table_id, Token token, std::string_view partition_key,
                      std::string_view clustering_key, std::string_view column);
 
+// Appends 0x02 | esc(ck) | 0x02 | column to a partition prefix: cell_key without rebuilding it.
+void append_cell_suffix(std::string* key, std::string_view clustering_key, std::string_view column);
+
 // The smallest string greater than every string that starts with `prefix` (for upper bounds).
 // Empty when there is none (prefix is all 0xFF).
 std::string prefix_successor(std::string_view prefix);

@@ -167,21 +167,28 @@ Status Node::apply(const Mutation& mutation) { return apply_batch({&mutation, 1}
 Status Node::apply_batch(std::span<const Mutation> mutations) {
   rocksdb::WriteBatch batch;
   const int64_t now = impl_->clock->now_seconds();
+  std::optional<TableSchema> t;  // the previous mutation's table, looked up once per run of them
+  std::string prefix;
   std::string key;
   std::string value;
   for (const Mutation& m : mutations) {
-    RK_ASSIGN_OR_RETURN(TableSchema t, impl_->schema.table(m.keyspace, m.table));
+    if (!t || t->name != m.table || t->keyspace != m.keyspace) {
+      RK_ASSIGN_OR_RETURN(TableSchema found, impl_->schema.table(m.keyspace, m.table));
+      t = std::move(found);
+    }
     if (m.partition_key.empty()) return Status::InvalidArgument("partition key is empty");
     if (m.partition_key.size() > kMaxKeyComponent)
       return Status::InvalidArgument("partition key is longer than 65535 bytes");
     const Token token = murmur3_token(m.partition_key);
+    prefix = partition_prefix(t->id, token, m.partition_key);
     for (const MutationOp& op : m.ops) {
       RK_RETURN_IF_ERROR(validate_op(op));
       value.clear();
+      key = prefix;
       switch (op.kind) {
         case MutationOp::Kind::kSetCell: {
-          int64_t ttl = op.ttl_seconds.value_or(t.default_ttl_seconds);
-          key = cell_key(t.id, token, m.partition_key, op.clustering_key, op.column);
+          int64_t ttl = op.ttl_seconds.value_or(t->default_ttl_seconds);
+          append_cell_suffix(&key, op.clustering_key, op.column);
           if (ttl > 0) {
             encode_cell_to(&value, CellKind::kExpiring, op.timestamp, ttl, now + ttl, op.value);
           } else {
@@ -190,15 +197,15 @@ Status Node::apply_batch(std::span<const Mutation> mutations) {
           break;
         }
         case MutationOp::Kind::kDeleteCell:
-          key = cell_key(t.id, token, m.partition_key, op.clustering_key, op.column);
+          append_cell_suffix(&key, op.clustering_key, op.column);
           encode_cell_to(&value, CellKind::kTombstone, op.timestamp, 0, now, {});
           break;
         case MutationOp::Kind::kDeleteRow:
-          key = row_deletion_key(t.id, token, m.partition_key, op.clustering_key);
+          key = row_deletion_key(t->id, token, m.partition_key, op.clustering_key);
           encode_cell_to(&value, CellKind::kTombstone, op.timestamp, 0, now, {});
           break;
         case MutationOp::Kind::kDeletePartition:
-          key = partition_deletion_key(t.id, token, m.partition_key);
+          key = partition_deletion_key(t->id, token, m.partition_key);
           encode_cell_to(&value, CellKind::kTombstone, op.timestamp, 0, now, {});
           break;
       }
