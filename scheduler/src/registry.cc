@@ -5,6 +5,7 @@
 #include <functional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ringkeeper/scheduler/store.h"
 #include "sqlite.h"
@@ -419,6 +420,48 @@ Status change_state(Database& db, int64_t id, NodeState state, int64_t now) {
   return update.bind_all(name, now, name, now, id).run();
 }
 
+Result<int64_t> ring_version_of(Database& db, int64_t cluster_id) {
+  RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare("SELECT ring_version FROM clusters WHERE id = ?"));
+  stmt.bind(1, cluster_id);
+  RK_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) return Status::Internal(fmt::format("cluster id {} vanished", cluster_id));
+  return stmt.column_int64(0);
+}
+
+Status validate_plan(const DatacenterPlan& plan) {
+  if (plan.name.empty()) return Status::InvalidArgument("datacenter name is empty");
+  if (plan.racks.empty()) {
+    return Status::InvalidArgument(fmt::format("datacenter {} needs at least one rack", plan.name));
+  }
+  for (const auto& r : plan.racks) {
+    if (r.empty()) return Status::InvalidArgument("empty rack name");
+    if (std::count(plan.racks.begin(), plan.racks.end(), r) > 1) {
+      return Status::InvalidArgument(fmt::format("rack {} is named twice", r));
+    }
+  }
+  if (plan.nodes_per_rack < 1 || plan.nodes_per_rack > 4096) {
+    return Status::InvalidArgument(
+        fmt::format("nodes_per_rack must be 1..4096, got {}", plan.nodes_per_rack));
+  }
+  if (plan.num_tokens < 1 || plan.num_tokens > 1536) {
+    return Status::InvalidArgument(
+        fmt::format("num_tokens must be 1..1536, got {}", plan.num_tokens));
+  }
+  return Status::OK();
+}
+
+// Whether a datacenter laid out as `stored` can have started from `plan` (racks appended, slot
+// count doubled since).
+bool follows_plan(const DatacenterLayout& stored, const DatacenterPlan& plan) {
+  if (stored.num_tokens != plan.num_tokens || stored.racks.size() < plan.racks.size() ||
+      !std::equal(plan.racks.begin(), plan.racks.end(), stored.racks.begin())) {
+    return false;
+  }
+  uint64_t slots = plan.racks.size() * plan.nodes_per_rack;
+  while (slots < stored.slot_count) slots *= 2;
+  return slots == stored.slot_count;
+}
+
 // The ring of the nodes that hold tokens (every state but REPLACED).
 Result<Ring> ring_of(const std::vector<NodeInfo>& nodes) {
   std::vector<RingNode> ring_nodes;
@@ -480,8 +523,9 @@ Result<Registration> Registry::register_node(const RegisterRequest& req) {
   return std::move(*out);
 }
 
-Result<NodeInfo> Registry::heartbeat(std::string_view host_id, const HeartbeatReport& report) {
-  std::optional<NodeInfo> out;
+Result<HeartbeatReply> Registry::heartbeat(std::string_view host_id,
+                                           const HeartbeatReport& report) {
+  std::optional<HeartbeatReply> out;
   RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
     const int64_t now = clock_.now_micros();
     RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
@@ -498,7 +542,8 @@ Result<NodeInfo> Registry::heartbeat(std::string_view host_id, const HeartbeatRe
           change_state(db, row.id, row.joined ? NodeState::kNormal : NodeState::kJoining, now));
     }
     RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, host_id));
-    out = std::move(updated.info);
+    RK_ASSIGN_OR_RETURN(int64_t version, ring_version_of(db, updated.cluster_id));
+    out = HeartbeatReply{std::move(updated.info), version};
     return Status::OK();
   }));
   return std::move(*out);
@@ -540,6 +585,55 @@ Result<NodeInfo> Registry::remove_node(std::string_view host_id) {
     return Status::OK();
   }));
   return std::move(*out);
+}
+
+Status Registry::define_datacenter(std::string_view cluster, const DatacenterPlan& plan) {
+  RK_RETURN_IF_ERROR(validate_plan(plan));
+  if (cluster.empty()) return Status::InvalidArgument("cluster name is empty");
+  return store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(int64_t cluster_id,
+                        ensure_cluster(db, std::string(cluster), clock_.now_micros()));
+    RK_ASSIGN_OR_RETURN(auto existing, load_datacenter(db, cluster_id, plan.name));
+    if (existing) {
+      if (follows_plan(existing->layout, plan)) return Status::OK();
+      RK_ASSIGN_OR_RETURN(auto members,
+                          lookup_id(db, "SELECT COUNT(*) FROM nodes WHERE datacenter_id = ?",
+                                    [&](Statement& s) { s.bind(1, existing->id); }));
+      if (members.value_or(0) > 0) {
+        return Status::FailedPrecondition(fmt::format(
+            "datacenter {} already has nodes and is laid out as racks [{}], {} slots, {} tokens "
+            "per node; its plan cannot change",
+            plan.name, fmt::join(existing->layout.racks, ", "), existing->layout.slot_count,
+            existing->layout.num_tokens));
+      }
+      RK_ASSIGN_OR_RETURN(Statement drop, db.prepare("DELETE FROM datacenters WHERE id = ?"));
+      RK_RETURN_IF_ERROR(drop.bind(1, existing->id).run());  // its racks go with it
+    }
+    RegisterRequest as_request;
+    as_request.datacenter = plan.name;
+    as_request.rack = plan.racks.front();
+    as_request.datacenter_racks = plan.racks;
+    as_request.nodes_per_rack = plan.nodes_per_rack;
+    as_request.num_tokens = plan.num_tokens;
+    RK_ASSIGN_OR_RETURN(StoredDatacenter created, create_datacenter(db, cluster_id, as_request));
+    (void)created;
+    return Status::OK();
+  });
+}
+
+Result<ClusterSnapshot> Registry::snapshot(std::string_view cluster) {
+  ClusterSnapshot out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(auto id, lookup_id(db, "SELECT id FROM clusters WHERE name = ?",
+                                           [&](Statement& s) { s.bind(1, cluster); }));
+    if (!id) return Status::NotFound(fmt::format("no cluster named {}", cluster));
+    RK_ASSIGN_OR_RETURN(out.ring_version, ring_version_of(db, *id));
+    RK_ASSIGN_OR_RETURN(auto rows, select_nodes(db, "WHERE n.cluster_id = ?",
+                                                [&](Statement& s) { s.bind(1, *id); }));
+    for (NodeRow& row : rows) out.nodes.push_back(std::move(row.info));
+    return Status::OK();
+  }));
+  return out;
 }
 
 Result<std::vector<NodeInfo>> Registry::sweep() {

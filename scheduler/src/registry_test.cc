@@ -178,8 +178,8 @@ TEST_F(RegistryTest, SweepMarksSilentNodesDownAndHeartbeatsBringThemBack) {
 
   clock_.advance_seconds(20);
   ASSERT_EQ(registry_->sweep()->size(), 1u);  // now a too
-  EXPECT_EQ(registry_->heartbeat(a.host_id)->state, NodeState::kNormal);
-  EXPECT_EQ(registry_->heartbeat(b.host_id)->state, NodeState::kJoining);  // never joined
+  EXPECT_EQ(registry_->heartbeat(a.host_id)->node.state, NodeState::kNormal);
+  EXPECT_EQ(registry_->heartbeat(b.host_id)->node.state, NodeState::kJoining);  // never joined
   EXPECT_EQ(registry_->heartbeat("nobody").status().code(), ErrorCode::kNotFound);
 }
 
@@ -253,8 +253,8 @@ TEST_F(RegistryTest, ReplacementErrorsAreClear) {
 TEST_F(RegistryTest, HeartbeatsCarryTheNodesLoad) {
   NodeInfo n = must_register(request(0, "r1"));
   EXPECT_EQ(n.load_bytes, 0);
-  EXPECT_EQ(registry_->heartbeat(n.host_id, {.load_bytes = 4096})->load_bytes, 4096);
-  EXPECT_EQ(registry_->heartbeat(n.host_id)->load_bytes, 4096);  // not reported: kept
+  EXPECT_EQ(registry_->heartbeat(n.host_id, {.load_bytes = 4096})->node.load_bytes, 4096);
+  EXPECT_EQ(registry_->heartbeat(n.host_id)->node.load_bytes, 4096);  // not reported: kept
 }
 
 TEST_F(RegistryTest, RemovedNodesFreeTheirSlotAndTokens) {
@@ -273,6 +273,65 @@ TEST_F(RegistryTest, RemovedNodesFreeTheirSlotAndTokens) {
   NodeInfo next = must_register(request(5, "r2"));
   EXPECT_EQ(next.slot, nodes[1].slot);
   EXPECT_EQ(next.tokens, nodes[1].tokens);
+}
+
+TEST_F(RegistryTest, RingVersionMovesWithMembershipNotWithHeartbeats) {
+  NodeInfo a = must_register(request(0, "r1"));
+  auto v1 = registry_->heartbeat(a.host_id);
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ(registry_->heartbeat(a.host_id, {.load_bytes = 10})->ring_version, v1->ring_version);
+  must_register(request(1, "r2"));
+  auto v2 = registry_->heartbeat(a.host_id)->ring_version;
+  EXPECT_GT(v2, v1->ring_version);
+  ASSERT_TRUE(registry_->set_state(a.host_id, NodeState::kNormal).ok());
+  auto v3 = registry_->heartbeat(a.host_id)->ring_version;
+  EXPECT_GT(v3, v2);
+  ASSERT_TRUE(registry_->set_state(a.host_id, NodeState::kNormal).ok());  // no change
+  EXPECT_EQ(registry_->heartbeat(a.host_id)->ring_version, v3);
+  clock_.advance_seconds(60);
+  ASSERT_EQ(registry_->sweep()->size(), 2u);
+  auto snap = registry_->snapshot("ringkeeper");
+  ASSERT_TRUE(snap.ok());
+  EXPECT_GT(snap->ring_version, v3);
+  EXPECT_EQ(snap->nodes.size(), 2u);
+  EXPECT_EQ(registry_->snapshot("nope").status().code(), ErrorCode::kNotFound);
+}
+
+TEST_F(RegistryTest, DatacentersCanBePlannedBeforeTheirNodes) {
+  const DatacenterPlan plan{
+      .name = "dc1", .racks = {"r1", "r2", "r3"}, .nodes_per_rack = 2, .num_tokens = 1};
+  ASSERT_TRUE(registry_->define_datacenter("ringkeeper", plan).ok());
+  // Registrations that carry no plan follow the declared one.
+  const char* racks[] = {"r3", "r1", "r2", "r2", "r3", "r1"};
+  for (int n = 0; n < 6; ++n) {
+    RegisterRequest r = request(n, racks[n]);
+    r.datacenter_racks.clear();
+    must_register(r);
+  }
+  expect_balanced_interleaved(*registry_, 6);
+  // Declaring it again (a scheduler restart) is fine, even once the ring grew.
+  EXPECT_TRUE(registry_->define_datacenter("ringkeeper", plan).ok());
+  must_register(request(6, "r1"));
+  EXPECT_TRUE(registry_->define_datacenter("ringkeeper", plan).ok());
+  // A different plan for a datacenter with nodes is refused.
+  DatacenterPlan other = plan;
+  other.racks = {"r2", "r1", "r3"};
+  EXPECT_EQ(registry_->define_datacenter("ringkeeper", other).code(),
+            ErrorCode::kFailedPrecondition);
+  other = plan;
+  other.num_tokens = 8;
+  EXPECT_EQ(registry_->define_datacenter("ringkeeper", other).code(),
+            ErrorCode::kFailedPrecondition);
+  // An empty datacenter's plan can be replaced.
+  ASSERT_TRUE(registry_->define_datacenter("ringkeeper", {.name = "dc2", .racks = {"a"}}).ok());
+  ASSERT_TRUE(
+      registry_->define_datacenter("ringkeeper", {.name = "dc2", .racks = {"a", "b"}}).ok());
+  auto dcs = registry_->datacenters("ringkeeper");
+  ASSERT_TRUE(dcs.ok());
+  ASSERT_EQ(dcs->size(), 2u);
+  EXPECT_EQ((*dcs)[1].layout.racks, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(registry_->define_datacenter("ringkeeper", {.name = "dc3", .racks = {}}).code(),
+            ErrorCode::kInvalidArgument);
 }
 
 TEST_F(RegistryTest, RejectsBadRequests) {

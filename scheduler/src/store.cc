@@ -38,7 +38,10 @@ Status Store::write(const std::function<Status(Database&)>& fn) {
 
 Status Store::read(const std::function<Status(Database&)>& fn) {
   std::lock_guard lock(impl_->mu);
-  return fn(*impl_->db);
+  RK_RETURN_IF_ERROR(impl_->db->exec("BEGIN"));
+  Status s = fn(*impl_->db);
+  Status end = impl_->db->exec(s.ok() ? "COMMIT" : "ROLLBACK");
+  return s.ok() ? end : s;
 }
 
 }  // namespace rk::scheduler

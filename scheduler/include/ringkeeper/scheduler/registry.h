@@ -103,6 +103,29 @@ struct DatacenterInfo {
   DatacenterLayout layout;
 };
 
+// The plan of a datacenter declared ahead of its nodes (e.g. from the scheduler's config), the
+// same plan a registration may carry (RegisterRequest.datacenter_racks / nodes_per_rack).
+struct DatacenterPlan {
+  std::string name;
+  std::vector<std::string> racks;  // in order; at least one
+  uint32_t nodes_per_rack = 1;
+  uint32_t num_tokens = 1;
+};
+
+// The members of a cluster as of one moment, with the ring version they belong to.
+struct ClusterSnapshot {
+  // Moves whenever a node is added, replaced, removed, changes state or addresses (never on a
+  // mere heartbeat); equal versions mean equal rings.
+  int64_t ring_version = 0;
+  std::vector<NodeInfo> nodes;  // as nodes(cluster)
+};
+
+struct HeartbeatReply {
+  NodeInfo node;
+  // The cluster's ring version: an agent refetches its cached ring when this moves.
+  int64_t ring_version = 0;
+};
+
 // One row of `rkctl status`: a node and its share of the ring.
 struct NodeStatus {
   NodeInfo node;
@@ -131,9 +154,17 @@ class Registry {
   // another datacenter or rack, re-registering a REPLACED host id), Unavailable (database busy).
   Result<Registration> register_node(const RegisterRequest& request);
 
+  // Declares a datacenter's plan before its nodes register (creating the cluster if needed).
+  // Idempotent: declaring the plan a datacenter already follows is OK, including after its ring
+  // grew or racks were appended. FailedPrecondition when the datacenter has nodes and the plan
+  // differs (racks not a prefix of its racks, other num_tokens, or a slot count its ring could not
+  // have grown from); with no nodes yet the new plan replaces the old. InvalidArgument for an
+  // empty or repeated rack name, or counts out of range.
+  Status define_datacenter(std::string_view cluster, const DatacenterPlan& plan);
+
   // Records a heartbeat. A DOWN node comes back to NORMAL (JOINING if it never finished joining).
   // NotFound for an unknown host id; FailedPrecondition for a REPLACED one.
-  Result<NodeInfo> heartbeat(std::string_view host_id, const HeartbeatReport& report = {});
+  Result<HeartbeatReply> heartbeat(std::string_view host_id, const HeartbeatReport& report = {});
 
   // Moves a node to `state` at its agent's or an operator's request. Allowed: JOINING -> NORMAL,
   // JOINING/NORMAL -> LEAVING, DOWN -> LEAVING. DOWN and REPLACED are set only by sweep() and
@@ -154,6 +185,8 @@ class Registry {
   Result<std::vector<NodeInfo>> nodes(std::string_view cluster = {});
   Result<std::vector<std::string>> clusters();
   Result<std::vector<DatacenterInfo>> datacenters(std::string_view cluster);
+  // Nodes and ring version of `cluster`, read together. NotFound for an unknown cluster.
+  Result<ClusterSnapshot> snapshot(std::string_view cluster);
   // The ring of `cluster`: every node that holds tokens (all states but REPLACED).
   Result<Ring> ring(std::string_view cluster);
   // `rkctl status`: every node of `cluster` with its ownership, effective for `replication` when

@@ -48,8 +48,8 @@ class Store {
   // returns its error otherwise. Calls are serialized within the process; `fn` must not call
   // write() or read() itself.
   Status write(const std::function<Status(Database&)>& fn);
-  // Runs `fn` with the connection, outside any explicit transaction (each statement sees a
-  // consistent snapshot; wrap several in write() when they must agree).
+  // Runs `fn` in a read transaction (BEGIN DEFERRED): every statement in it sees the same
+  // snapshot, and in WAL mode it neither blocks nor waits for writers. `fn` must not write.
   Status read(const std::function<Status(Database&)>& fn);
 
   Clock& clock() const { return clock_; }
