@@ -1,0 +1,38 @@
+// Names and ordering of the four check states.
+#include "ringkeeper/monitor/state.h"
+
+namespace rk::monitor {
+
+std::string_view state_name(State s) {
+  switch (s) {
+    case State::kOk:
+      return "OK";
+    case State::kWarning:
+      return "WARNING";
+    case State::kCritical:
+      return "CRITICAL";
+    case State::kUnknown:
+      return "UNKNOWN";
+  }
+  return "UNKNOWN";
+}
+
+namespace {
+int severity(State s) {
+  switch (s) {
+    case State::kOk:
+      return 0;
+    case State::kUnknown:
+      return 1;
+    case State::kWarning:
+      return 2;
+    case State::kCritical:
+      return 3;
+  }
+  return 1;
+}
+}  // namespace
+
+State worse(State a, State b) { return severity(a) >= severity(b) ? a : b; }
+
+}  // namespace rk::monitor
