@@ -106,8 +106,14 @@ class Client::Impl {
       out.body.assign(body.begin(), body.end());
       return out;
     } catch (const web::http::http_exception& e) {
-      const std::string what = req.method + " " + uri.to_string() + ": " + e.what();
+      std::string what = req.method + " " + uri.to_string() + ": " + e.what();
       if (e.error_code() == std::errc::timed_out) return Status::Timeout(what);
+      if (what.find("SSL handshake") != std::string::npos) {
+        // cpprest does not say why; the usual reasons are worth naming.
+        what +=
+            " (TLS handshake failed: is the server's certificate signed by the configured CA "
+            "and issued for this host, and does the server require a client certificate?)";
+      }
       return Status::Unavailable(what);
     } catch (const std::exception& e) {
       return Status::Unavailable(req.method + " " + uri.to_string() + ": " + e.what());

@@ -462,6 +462,8 @@ TEST_F(HttpTlsTest, WrongCaIsRefused) {
   auto r = Client(co).get(server->base_url() + "/api/v1/nodes/n1");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kUnavailable);
+  EXPECT_NE(r.status().message().find("TLS handshake failed"), std::string::npos)
+      << r.status().message();
 }
 
 TEST_F(HttpTlsTest, PlainHttpToTlsListenerFails) {
