@@ -130,32 +130,48 @@ std::string prefix_successor(std::string_view prefix) {
   return s;
 }
 
+bool decode_entry(std::string_view key, DecodedKey* d) {
+  if (key.empty()) return false;
+  char tag = key.front();
+  key.remove_prefix(1);
+  d->clustering_key.clear();
+  d->column.clear();
+  if (tag == kPartitionDeletionTag) {
+    d->kind = EntryKind::kPartitionDeletion;
+    return key.empty();
+  }
+  if (tag != kRowTag) return false;
+  if (!read_escaped(&key, &d->clustering_key) || key.empty()) return false;
+  tag = key.front();
+  key.remove_prefix(1);
+  if (tag == kRowDeletionTag) {
+    d->kind = EntryKind::kRowDeletion;
+    return key.empty();
+  }
+  if (tag != kCellTag || key.empty()) return false;
+  d->kind = EntryKind::kCell;
+  d->column.assign(key);
+  return true;
+}
+
+size_t partition_prefix_size(std::string_view key) {
+  if (key.size() < 12) return 0;
+  for (size_t i = 12; i + 1 < key.size(); ++i) {
+    if (key[i] != 0) continue;
+    if (static_cast<uint8_t>(key[i + 1]) == 0x01) return i + 2;
+    ++i;  // an escaped 00 FF
+  }
+  return 0;
+}
+
 std::optional<DecodedKey> decode_key(std::string_view key) {
   if (key.size() < 12) return std::nullopt;
   DecodedKey d;
   for (int i = 0; i < 4; ++i) d.table_id = (d.table_id << 8) | static_cast<uint8_t>(key[i]);
   d.token = static_cast<Token>(read_u64(key.substr(4)) ^ 0x8000000000000000ULL);
   key.remove_prefix(12);
-  if (!read_escaped(&key, &d.partition_key) || key.empty()) return std::nullopt;
-  char tag = key.front();
-  key.remove_prefix(1);
-  if (tag == kPartitionDeletionTag) {
-    if (!key.empty()) return std::nullopt;
-    d.kind = EntryKind::kPartitionDeletion;
-    return d;
-  }
-  if (tag != kRowTag) return std::nullopt;
-  if (!read_escaped(&key, &d.clustering_key) || key.empty()) return std::nullopt;
-  tag = key.front();
-  key.remove_prefix(1);
-  if (tag == kRowDeletionTag) {
-    if (!key.empty()) return std::nullopt;
-    d.kind = EntryKind::kRowDeletion;
-    return d;
-  }
-  if (tag != kCellTag || key.empty()) return std::nullopt;
-  d.kind = EntryKind::kCell;
-  d.column.assign(key);
+  if (!read_escaped(&key, &d.partition_key)) return std::nullopt;
+  if (!decode_entry(key, &d)) return std::nullopt;
   return d;
 }
 

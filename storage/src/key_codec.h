@@ -65,4 +65,12 @@ std::string prefix_successor(std::string_view prefix);
 // Parses a key written by the functions above; nullopt when it is malformed.
 std::optional<DecodedKey> decode_key(std::string_view key);
 
+// Parses the part of a key after its partition prefix (the entry) into d->kind,
+// d->clustering_key and d->column; false when it is malformed. Lets a reader that already knows
+// the partition skip decoding it again.
+bool decode_entry(std::string_view entry, DecodedKey* d);
+
+// Length of the partition prefix of a well-formed key (everything before the entry tag), or 0.
+size_t partition_prefix_size(std::string_view key);
+
 }  // namespace rk::storage

@@ -77,3 +77,20 @@ TEST(KeyCodec, PrefixSuccessorIsTheFirstKeyAfterThePrefix) {
 
 }  // namespace
 }  // namespace rk::storage
+
+namespace rk::storage {
+namespace {
+
+TEST(KeyCodec, PartitionPrefixSizeSkipsEscapedZeroBytes) {
+  std::string pk("a\0b", 3);
+  std::string prefix = partition_prefix(3, 9, pk);
+  EXPECT_EQ(partition_prefix_size(cell_key(3, 9, pk, "c", "v")), prefix.size());
+  DecodedKey d;
+  ASSERT_TRUE(
+      decode_entry(std::string_view(cell_key(3, 9, pk, "c", "v")).substr(prefix.size()), &d));
+  EXPECT_EQ(d.clustering_key, "c");
+  EXPECT_EQ(d.column, "v");
+}
+
+}  // namespace
+}  // namespace rk::storage

@@ -6,10 +6,15 @@
 namespace rk::storage {
 
 SetCursor::SetCursor(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& sets,
-                     std::string lower, std::string upper, const rocksdb::Snapshot* snapshot)
+                     std::string lower, std::string upper, const rocksdb::Snapshot* snapshot,
+                     bool bulk)
     : lower_(std::move(lower)), upper_(std::move(upper)), upper_slice_(upper_) {
   rocksdb::ReadOptions ro;
   ro.snapshot = snapshot;
+  if (bulk) {
+    ro.fill_cache = false;
+    ro.readahead_size = 2 << 20;
+  }
   if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
   std::vector<rocksdb::Iterator*> raw;
   auto s = db->NewIterators(ro, sets, &raw);
@@ -73,30 +78,34 @@ Status SetCursor::status() const {
 Result<bool> PartitionAssembler::add(rocksdb::Slice key, rocksdb::Slice value) {
   std::string_view k(key.data(), key.size());
   auto cell = decode_cell(std::string_view(value.data(), value.size()));
-  auto decoded = decode_key(k);
-  if (!cell || !decoded) return Status::Corruption("undecodable entry in the data set");
-  std::string pprefix = partition_prefix(decoded->table_id, decoded->token, decoded->partition_key);
-  if (!have_partition_ || pprefix != partition_prefix_) {
+  if (!cell) return Status::Corruption("undecodable value in the data set");
+  // Keys are prefix-free: a key that starts with the current partition's prefix is in it, and
+  // only its entry (after the prefix) needs decoding.
+  if (!have_partition_ || !k.starts_with(partition_prefix_)) {
+    auto decoded = decode_key(k);
+    if (!decoded) return Status::Corruption("undecodable key in the data set");
     if (have_partition_ && !flush_partition()) return false;
     have_partition_ = true;
-    partition_prefix_ = std::move(pprefix);
+    partition_prefix_.assign(k.substr(0, partition_prefix_size(k)));
     partition_ = Partition{};
     partition_.token = decoded->token;
     partition_.partition_key = std::move(decoded->partition_key);
     have_row_ = false;
   }
-  if (decoded->kind == EntryKind::kPartitionDeletion) {
+  if (!decode_entry(k.substr(partition_prefix_.size()), &entry_))
+    return Status::Corruption("undecodable key in the data set");
+  if (entry_.kind == EntryKind::kPartitionDeletion) {
     partition_.deletion.marked_for_delete_at = cell->timestamp;
     partition_.deletion.local_deletion_time = cell->local_deletion_time;
     return true;
   }
-  if (!have_row_ || decoded->clustering_key != row_.clustering_key) {
+  if (!have_row_ || entry_.clustering_key != row_.clustering_key) {
     if (have_row_ && !flush_row()) return false;
     have_row_ = true;
     row_ = Row{};
-    row_.clustering_key = std::move(decoded->clustering_key);
+    row_.clustering_key = entry_.clustering_key;
   }
-  if (decoded->kind == EntryKind::kRowDeletion) {
+  if (entry_.kind == EntryKind::kRowDeletion) {
     if (!partition_.deletion.deletes(cell->timestamp)) {
       row_.deletion.marked_for_delete_at = cell->timestamp;
       row_.deletion.local_deletion_time = cell->local_deletion_time;
@@ -109,7 +118,7 @@ Result<bool> PartitionAssembler::add(rocksdb::Slice key, rocksdb::Slice value) {
     if (cell->kind == CellKind::kTombstone) return true;
     if (cell->kind == CellKind::kExpiring && now_ >= cell->local_deletion_time) return true;
   }
-  row_.cells.emplace(std::move(decoded->column), cell->to_cell());
+  row_.cells.emplace(std::move(entry_.column), cell->to_cell());
   return true;
 }
 
@@ -161,7 +170,7 @@ std::vector<std::pair<std::string, std::string>> token_key_ranges(uint32_t table
 Status assemble_range(const Node::Impl& impl, DataScope scope, const std::string& lower,
                       const std::string& upper, const rocksdb::Snapshot* snapshot,
                       PartitionAssembler* assembler, bool* stopped) {
-  SetCursor cursor(impl.db.get(), impl.sets(scope), lower, upper, snapshot);
+  SetCursor cursor(impl.db.get(), impl.sets(scope), lower, upper, snapshot, /*bulk=*/true);
   RK_RETURN_IF_ERROR(cursor.status());
   for (cursor.seek_to_first(); cursor.valid(); cursor.next()) {
     RK_ASSIGN_OR_RETURN(bool go_on, assembler->add(cursor.key(), cursor.value()));

@@ -19,11 +19,13 @@
 namespace rk::storage {
 
 // Iterates the keys in [lower, upper) of one or more sets as of one snapshot, merged in key
-// order; a key held by several sets yields once with the winning value.
+// order; a key held by several sets yields once with the winning value. `bulk` (range scans):
+// read ahead and leave the block cache to point reads.
 class SetCursor {
  public:
   SetCursor(rocksdb::DB* db, const std::vector<rocksdb::ColumnFamilyHandle*>& sets,
-            std::string lower, std::string upper, const rocksdb::Snapshot* snapshot = nullptr);
+            std::string lower, std::string upper, const rocksdb::Snapshot* snapshot = nullptr,
+            bool bulk = false);
   void seek(std::string_view key);
   void seek_to_first() { seek(lower_); }
   bool valid() const { return current_ >= 0; }
@@ -67,6 +69,7 @@ class PartitionAssembler {
   bool have_row_ = false;
   Partition partition_;
   Row row_;
+  DecodedKey entry_;  // scratch for the entry part of each key
 };
 
 // [lower, upper) key ranges of a table covering the tokens of `range`, in token order.
