@@ -285,26 +285,28 @@ Result<Registration> Registry::register_node(const RegisterRequest& req) {
 Result<HeartbeatReply> Registry::heartbeat(std::string_view host_id,
                                            const HeartbeatReport& report) {
   std::optional<HeartbeatReply> out;
-  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
-    const int64_t now = clock_.now_micros();
-    RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
-    if (row.info.state == NodeState::kReplaced) {
-      return Status::FailedPrecondition(
-          fmt::format("host {} was replaced by {}", host_id, row.info.replaced_by_host_id));
-    }
-    RK_ASSIGN_OR_RETURN(Statement beat,
-                        db.prepare("UPDATE nodes SET last_heartbeat_us = ?, load_bytes = CASE "
-                                   "WHEN ? < 0 THEN load_bytes ELSE ? END WHERE id = ?"));
-    RK_RETURN_IF_ERROR(beat.bind_all(now, report.load_bytes, report.load_bytes, row.id).run());
-    if (row.info.state == NodeState::kDown) {
-      RK_RETURN_IF_ERROR(
-          change_state(db, row.id, row.joined ? NodeState::kNormal : NodeState::kJoining, now));
-    }
-    RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, host_id));
-    RK_ASSIGN_OR_RETURN(int64_t version, ring_version_of(db, updated.cluster_id));
-    out = HeartbeatReply{std::move(updated.info), version};
-    return Status::OK();
-  }));
+  RK_RETURN_IF_ERROR(store_.write(
+      [&](Database& db) -> Status {
+        const int64_t now = clock_.now_micros();
+        RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
+        if (row.info.state == NodeState::kReplaced) {
+          return Status::FailedPrecondition(
+              fmt::format("host {} was replaced by {}", host_id, row.info.replaced_by_host_id));
+        }
+        RK_ASSIGN_OR_RETURN(Statement beat,
+                            db.prepare("UPDATE nodes SET last_heartbeat_us = ?, load_bytes = CASE "
+                                       "WHEN ? < 0 THEN load_bytes ELSE ? END WHERE id = ?"));
+        RK_RETURN_IF_ERROR(beat.bind_all(now, report.load_bytes, report.load_bytes, row.id).run());
+        if (row.info.state == NodeState::kDown) {
+          RK_RETURN_IF_ERROR(
+              change_state(db, row.id, row.joined ? NodeState::kNormal : NodeState::kJoining, now));
+        }
+        RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, host_id));
+        RK_ASSIGN_OR_RETURN(int64_t version, ring_version_of(db, updated.cluster_id));
+        out = HeartbeatReply{std::move(updated.info), version};
+        return Status::OK();
+      },
+      WriteDurability::kRelaxed));  // a lost heartbeat costs nothing: the next one replaces it
   return std::move(*out);
 }
 

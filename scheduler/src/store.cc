@@ -10,7 +10,8 @@ namespace rk::scheduler {
 
 struct Store::Impl {
   std::unique_ptr<Database> db;
-  std::mutex mu;  // one connection: callers take turns
+  std::string synchronous;  // the configured mode, restored after relaxed writes
+  std::mutex mu;            // one connection: callers take turns
 };
 
 Store::Store(std::unique_ptr<Impl> impl, Clock& clock, int version)
@@ -22,6 +23,7 @@ int Store::latest_schema_version() { return static_cast<int>(builtin_migrations(
 
 Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options, Clock& clock) {
   auto impl = std::make_unique<Impl>();
+  impl->synchronous = options.synchronous;
   RK_ASSIGN_OR_RETURN(impl->db, Database::open(options.path, {.busy_timeout = options.busy_timeout,
                                                               .synchronous = options.synchronous}));
   RK_RETURN_IF_ERROR(apply_migrations(*impl->db, builtin_migrations(), clock.now_micros()));
@@ -29,11 +31,21 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options, Clock& c
   return std::unique_ptr<Store>(new Store(std::move(impl), clock, version));
 }
 
-Status Store::write(const std::function<Status(Database&)>& fn) {
+Status Store::write(const std::function<Status(Database&)>& fn, WriteDurability durability) {
   std::lock_guard lock(impl_->mu);
-  RK_ASSIGN_OR_RETURN(Transaction txn, Transaction::begin_immediate(*impl_->db));
-  RK_RETURN_IF_ERROR(fn(*impl_->db));  // ~Transaction rolls back
-  return txn.commit();
+  // The synchronous mode cannot change inside a transaction: set it around one.
+  const bool relax = durability == WriteDurability::kRelaxed && impl_->synchronous != "NORMAL";
+  if (relax) RK_RETURN_IF_ERROR(impl_->db->exec("PRAGMA synchronous=NORMAL"));
+  Status s = [&]() -> Status {
+    RK_ASSIGN_OR_RETURN(Transaction txn, Transaction::begin_immediate(*impl_->db));
+    RK_RETURN_IF_ERROR(fn(*impl_->db));  // ~Transaction rolls back
+    return txn.commit();
+  }();
+  if (relax) {
+    Status restore = impl_->db->exec("PRAGMA synchronous=" + impl_->synchronous);
+    if (s.ok()) s = restore;
+  }
+  return s;
 }
 
 Status Store::read(const std::function<Status(Database&)>& fn) {

@@ -147,6 +147,35 @@ TEST(Store, WriteRollsBackWhenTheWorkFails) {
   EXPECT_EQ(count_rows(**store, "clusters"), 1);
 }
 
+TEST(Store, RelaxedWritesRestoreTheConfiguredSynchronousMode) {
+  TempDir dir;
+  ManualClock clock;
+  auto store = open_store(dir.file("s.db"), clock);
+  ASSERT_TRUE(store.ok());
+  auto synchronous = [&](Database& db) {
+    auto stmt = db.prepare("PRAGMA synchronous");
+    EXPECT_TRUE(stmt.ok());
+    EXPECT_TRUE(*stmt->step());
+    return stmt->column_int64(0);  // 1 NORMAL, 2 FULL
+  };
+  ASSERT_TRUE((*store)
+                  ->write(
+                      [&](Database& db) {
+                        EXPECT_EQ(synchronous(db), 1);
+                        return db.exec(
+                            "INSERT INTO clusters (name, created_at_us) VALUES ('c', 1)");
+                      },
+                      WriteDurability::kRelaxed)
+                  .ok());
+  ASSERT_TRUE((*store)
+                  ->write([&](Database& db) {
+                    EXPECT_EQ(synchronous(db), 2);
+                    return Status::OK();
+                  })
+                  .ok());
+  EXPECT_EQ(count_rows(**store, "clusters"), 1);
+}
+
 TEST(Sqlite, StatementsBindAndReadEveryType) {
   TempDir dir;
   auto db = Database::open(dir.file("t.db"));

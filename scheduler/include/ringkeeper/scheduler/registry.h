@@ -163,6 +163,8 @@ class Registry {
   Status define_datacenter(std::string_view cluster, const DatacenterPlan& plan);
 
   // Records a heartbeat. A DOWN node comes back to NORMAL (JOINING if it never finished joining).
+  // Written with relaxed durability (survives kill -9, not necessarily power loss): a lost
+  // heartbeat is replaced by the next one.
   // NotFound for an unknown host id; FailedPrecondition for a REPLACED one.
   Result<HeartbeatReply> heartbeat(std::string_view host_id, const HeartbeatReport& report = {});
 

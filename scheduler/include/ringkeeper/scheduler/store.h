@@ -32,6 +32,14 @@ struct StoreOptions {
   std::string synchronous = "FULL";
 };
 
+// How hard a write() insists on reaching the disk.
+enum class WriteDurability {
+  kConfigured,  // the configured synchronous mode (FULL by default: fsynced at commit)
+  // At most NORMAL for this transaction: durable across kill -9, may be lost on power loss until
+  // the next fully synced commit. For writes that are cheap to lose, such as heartbeats.
+  kRelaxed,
+};
+
 class Store {
  public:
   // Opens the database and brings its schema up to date. FailedPrecondition when the schema is
@@ -47,7 +55,8 @@ class Store {
   // Runs `fn` in a BEGIN IMMEDIATE transaction and commits when it returns OK; rolls back and
   // returns its error otherwise. Calls are serialized within the process; `fn` must not call
   // write() or read() itself.
-  Status write(const std::function<Status(Database&)>& fn);
+  Status write(const std::function<Status(Database&)>& fn,
+               WriteDurability durability = WriteDurability::kConfigured);
   // Runs `fn` in a read transaction (BEGIN DEFERRED): every statement in it sees the same
   // snapshot, and in WAL mode it neither blocks nor waits for writers. `fn` must not write.
   Status read(const std::function<Status(Database&)>& fn);
