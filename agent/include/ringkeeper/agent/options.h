@@ -1,0 +1,75 @@
+// rk-agent's settings: one Options struct per concern, every member defaulted with a comment, and
+// the config schema that maps them onto YAML (core/config.h). docs/configuration.md embeds the
+// generated table (block "rk-agent"); agent/src/options_test.cc keeps the two in sync.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "ringkeeper/core/config.h"
+
+namespace rk::agent {
+
+// One HTTP listener of the agent (ops, internode or client API).
+struct ListenerOptions {
+  uint16_t port = 0;                 // TCP port; 0 lets the OS pick one (see port_file)
+  std::string port_file;             // if set, the bound port is written here ("7100\n")
+  int handler_threads = 4;           // threads running this listener's handlers
+  int64_t max_body_bytes = 4 << 20;  // request bodies larger than this get 413
+};
+
+// TLS for all three listeners and for the agent's own calls (scheduler, peers).
+struct TlsOptions {
+  std::string cert_file;  // PEM certificate of this agent; with key_file, listeners speak HTTPS
+  std::string key_file;   // PEM private key
+  std::string ca_file;    // CA that peers' and the scheduler's certificates are checked against
+  bool require_client_cert = false;  // listeners refuse clients without a certificate from ca_file
+};
+
+// The embedded storage node (storage/node.h), under <data_dir>/storage.
+struct StorageSettings {
+  int64_t write_buffer_bytes = 32ll << 20;    // memtable size per data set
+  int64_t total_memtable_bytes = 96ll << 20;  // cap on all memtables together
+  int64_t block_cache_bytes = 32ll << 20;     // block cache shared by all data sets
+  bool sync_writes = false;                   // fsync the WAL on every write (power-loss safety)
+  int max_background_jobs = 2;                // background flush and compaction threads
+  bool incremental_backups = false;           // hard-link each new SST under backups/
+};
+
+struct AgentOptions {
+  std::string cluster = "ringkeeper";  // cluster name; the scheduler refuses a mismatch
+  std::string datacenter = "dc1";      // this node's datacenter
+  std::string rack = "r1";             // this node's rack
+  uint32_t num_tokens = 1;             // tokens per node (vnodes); same in a whole datacenter
+  std::string data_dir = "data";       // host_id, ring.json and the storage node live here
+  std::string scheduler_url = "http://127.0.0.1:7400";  // rk-scheduler's REST API
+  std::string agent_token;     // bearer token (role agent) for the scheduler; also accepted here
+  std::string operator_token;  // bearer token (role operator) accepted on mutating ops calls
+  std::string cluster_secret;  // shared secret of the internode API; required
+  std::string listen_address = "127.0.0.1";  // address all three listeners bind
+  std::string advertise_address;  // address peers and the scheduler use; "" = listen_address
+  ListenerOptions ops{.port = 7100};
+  ListenerOptions internode{.port = 7000, .handler_threads = 8};
+  ListenerOptions client{.port = 9043, .handler_threads = 8};
+  std::chrono::milliseconds heartbeat_interval{5'000};   // time between heartbeats
+  std::chrono::milliseconds register_retry_max{10'000};  // cap on the registration retry delay
+  std::chrono::milliseconds scheduler_timeout{5'000};    // per call to the scheduler
+  std::chrono::milliseconds write_timeout{2'000};        // a write waits this long for its CL
+  std::chrono::milliseconds read_timeout{5'000};         // a read waits this long for its CL
+  std::chrono::milliseconds stream_timeout{60'000};      // per page of a replacement stream
+  int coordinator_threads = 16;    // threads sending internode requests for the coordinator
+  std::string replace_address;     // "host:port" of a DOWN node to replace (its tokens, its data)
+  std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
+  TlsOptions tls;
+  StorageSettings storage;
+
+  // The address peers reach this agent at.
+  const std::string& advertised() const {
+    return advertise_address.empty() ? listen_address : advertise_address;
+  }
+};
+
+ConfigSchema<AgentOptions> agent_options_schema();
+
+}  // namespace rk::agent

@@ -1,0 +1,85 @@
+// The agent's internals, shared by agent.cc (life cycle, scheduler loop) and the three API files
+// (ops_api.cc, internode_api.cc, client_api.cc), which only translate HTTP into calls on it.
+#pragma once
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "coordinator.h"
+#include "replica_client.h"
+#include "ringkeeper/agent/agent.h"
+#include "ringkeeper/agent/cluster_view.h"
+#include "ringkeeper/core/http_server.h"
+#include "ringkeeper/storage/node.h"
+#include "scheduler_client.h"
+#include "topology.h"
+#include "work_pool.h"
+
+namespace rk::agent {
+
+inline constexpr const char* kAgentVersion = "0.1.0";
+
+class Agent::Impl {
+ public:
+  Impl(const AgentOptions& options, Clock& clock) : options(options), clock(clock) {}
+
+  // --- state shared with handlers (thread-safe) ---------------------------------------------
+  std::shared_ptr<const Topology> topology() const;
+  std::string state() const;
+  std::vector<Token> tokens() const;
+  NodeAddresses addresses() const;
+  // Creates the schema's missing keyspaces and tables on the node, then serves with it (when it
+  // is not older than the current one) and rewrites the ring cache.
+  Status apply_schema(const SchemaView& schema);
+  // Serves with a newer ring and/or schema (each kept when not given), rewriting the ring cache.
+  Status install(std::optional<RingView> ring, std::optional<SchemaView> schema);
+
+  // --- life cycle ----------------------------------------------------------------------------
+  Status open();
+  void loop();
+  bool wait_for_stop(std::chrono::milliseconds d);  // true when stopping
+  void set_fatal(Status s);
+  void stop();
+
+  AgentOptions options;
+  Clock& clock;
+  std::string host_id;
+  std::string cache_path;
+  std::unique_ptr<storage::Node> node;
+  std::unique_ptr<ReplicaClient> replicas;
+  std::unique_ptr<WorkPool> pool;
+  std::unique_ptr<Coordinator> coordinator;
+  std::unique_ptr<SchedulerClient> scheduler;
+  std::unique_ptr<http::Server> ops_server, internode_server, client_server;
+  std::thread loop_thread;
+
+  mutable std::mutex mu;  // guards the fields below
+  std::shared_ptr<const Topology> topology_;
+  std::vector<Token> tokens_;
+  std::string state_ = "STARTING";
+  bool registered_ = false;
+
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping_ = false;
+  std::optional<Status> fatal_;
+
+ private:
+  Status install_locked(std::optional<RingView> ring, std::optional<SchemaView> schema);
+  Status write_cache_locked();
+  Status register_with_scheduler();
+  void heartbeat_loop();
+  Status replace_node();
+  int64_t load_bytes() const;
+};
+
+http::Router ops_routes(Agent::Impl& agent);
+http::Router internode_routes(Agent::Impl& agent);
+http::Router client_routes(Agent::Impl& agent);
+
+}  // namespace rk::agent

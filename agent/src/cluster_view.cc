@@ -1,0 +1,262 @@
+// RING / SCHEMA JSON (the scheduler contract) and the atomic ring cache file.
+#include "ringkeeper/agent/cluster_view.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ringkeeper/agent/wire.h"
+
+namespace rk::agent {
+namespace {
+
+using nlohmann::json;
+
+Result<std::string> string_field(const json& j, const char* name, bool required,
+                                 std::string_view what) {
+  if (!j.contains(name) || j[name].is_null()) {
+    if (required) {
+      return Status::InvalidArgument(std::string(what) + ": missing field '" + name + "'");
+    }
+    return std::string();
+  }
+  if (!j[name].is_string()) {
+    return Status::InvalidArgument(std::string(what) + ": '" + name + "' must be a string");
+  }
+  return j[name].get<std::string>();
+}
+
+Result<int64_t> int_field(const json& j, const char* name, bool required, int64_t fallback,
+                          std::string_view what) {
+  if (!j.contains(name) || j[name].is_null()) {
+    if (required) {
+      return Status::InvalidArgument(std::string(what) + ": missing field '" + name + "'");
+    }
+    return fallback;
+  }
+  if (!j[name].is_number_integer()) {
+    return Status::InvalidArgument(std::string(what) + ": '" + name + "' must be an integer");
+  }
+  return j[name].get<int64_t>();
+}
+
+// Tokens are decimal strings by contract; integers are accepted too.
+Result<std::vector<Token>> tokens_from_json(const json& j, std::string_view what) {
+  std::vector<Token> tokens;
+  if (j.is_null()) return tokens;
+  if (!j.is_array()) return Status::InvalidArgument(std::string(what) + ": 'tokens' not a list");
+  for (const auto& t : j) {
+    if (t.is_string()) {
+      RK_ASSIGN_OR_RETURN(Token token, parse_token(t.get<std::string>()));
+      tokens.push_back(token);
+    } else if (t.is_number_integer()) {
+      tokens.push_back(t.get<int64_t>());
+    } else {
+      return Status::InvalidArgument(std::string(what) + ": a token must be a decimal string");
+    }
+  }
+  return tokens;
+}
+
+json tokens_to_json(const std::vector<Token>& tokens) {
+  json out = json::array();
+  for (Token t : tokens) out.push_back(token_to_string(t));
+  return out;
+}
+
+Result<RingMember> member_from_json(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("ring node must be an object");
+  RingMember m;
+  RK_ASSIGN_OR_RETURN(m.host_id, string_field(j, "host_id", true, "ring node"));
+  const std::string what = "ring node " + m.host_id;
+  RK_ASSIGN_OR_RETURN(m.datacenter, string_field(j, "datacenter", false, what));
+  RK_ASSIGN_OR_RETURN(m.rack, string_field(j, "rack", false, what));
+  RK_ASSIGN_OR_RETURN(m.state, string_field(j, "state", false, what));
+  if (m.state.empty()) m.state = "NORMAL";
+  RK_ASSIGN_OR_RETURN(m.slot, int_field(j, "slot", false, 0, what));
+  RK_ASSIGN_OR_RETURN(m.load_bytes, int_field(j, "load_bytes", false, 0, what));
+  RK_ASSIGN_OR_RETURN(m.version, string_field(j, "version", false, what));
+  RK_ASSIGN_OR_RETURN(m.tokens, tokens_from_json(j.value("tokens", json()), what));
+  if (j.contains("addresses") && j["addresses"].is_object()) {
+    const json& a = j["addresses"];
+    RK_ASSIGN_OR_RETURN(m.addresses.ops, string_field(a, "ops", false, what));
+    RK_ASSIGN_OR_RETURN(m.addresses.internode, string_field(a, "internode", false, what));
+    RK_ASSIGN_OR_RETURN(m.addresses.client, string_field(a, "client", false, what));
+  }
+  return m;
+}
+
+}  // namespace
+
+const KeyspaceDef* SchemaView::find_keyspace(std::string_view name) const {
+  for (const auto& ks : keyspaces) {
+    if (ks.name == name) return &ks;
+  }
+  return nullptr;
+}
+
+Result<RingView> ring_from_json(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("ring must be an object");
+  RingView ring;
+  RK_ASSIGN_OR_RETURN(ring.version, int_field(j, "version", false, 0, "ring"));
+  RK_ASSIGN_OR_RETURN(ring.cluster, string_field(j, "cluster", false, "ring"));
+  if (j.contains("nodes")) {
+    if (!j["nodes"].is_array()) return Status::InvalidArgument("ring: 'nodes' must be a list");
+    for (const auto& n : j["nodes"]) {
+      RK_ASSIGN_OR_RETURN(RingMember m, member_from_json(n));
+      ring.nodes.push_back(std::move(m));
+    }
+  }
+  return ring;
+}
+
+json member_to_json(const RingMember& m) {
+  return {{"host_id", m.host_id},
+          {"datacenter", m.datacenter},
+          {"rack", m.rack},
+          {"state", m.state},
+          {"slot", m.slot},
+          {"tokens", tokens_to_json(m.tokens)},
+          {"addresses",
+           {{"ops", m.addresses.ops},
+            {"internode", m.addresses.internode},
+            {"client", m.addresses.client}}},
+          {"load_bytes", m.load_bytes},
+          {"version", m.version}};
+}
+
+json ring_to_json(const RingView& ring) {
+  json nodes = json::array();
+  for (const auto& m : ring.nodes) nodes.push_back(member_to_json(m));
+  return {{"version", ring.version}, {"cluster", ring.cluster}, {"nodes", std::move(nodes)}};
+}
+
+Result<SchemaView> schema_from_json(const json& j) {
+  if (!j.is_object()) return Status::InvalidArgument("schema must be an object");
+  SchemaView schema;
+  RK_ASSIGN_OR_RETURN(schema.version, int_field(j, "version", false, 0, "schema"));
+  if (!j.contains("keyspaces")) return schema;
+  if (!j["keyspaces"].is_array()) {
+    return Status::InvalidArgument("schema: 'keyspaces' must be a list");
+  }
+  for (const auto& k : j["keyspaces"]) {
+    if (!k.is_object()) return Status::InvalidArgument("schema: a keyspace must be an object");
+    KeyspaceDef ks;
+    RK_ASSIGN_OR_RETURN(ks.name, string_field(k, "name", true, "keyspace"));
+    const std::string what = "keyspace " + ks.name;
+    if (!k.contains("replication")) {
+      return Status::InvalidArgument(what + ": missing field 'replication'");
+    }
+    auto replication = wire::replication_from_json(k["replication"]);
+    if (!replication.ok()) return replication.status().with_context(what);
+    ks.replication = std::move(*replication);
+    if (k.contains("tables") && !k["tables"].is_null()) {
+      if (!k["tables"].is_array()) return Status::InvalidArgument(what + ": 'tables' not a list");
+      for (const auto& t : k["tables"]) {
+        if (!t.is_object()) return Status::InvalidArgument(what + ": a table must be an object");
+        TableDef table;
+        RK_ASSIGN_OR_RETURN(table.name, string_field(t, "name", true, what));
+        RK_ASSIGN_OR_RETURN(
+            table.gc_grace_seconds,
+            int_field(t, "gc_grace_seconds", false, storage::kDefaultGcGraceSeconds, what));
+        RK_ASSIGN_OR_RETURN(table.default_ttl_seconds,
+                            int_field(t, "default_ttl_seconds", false, 0, what));
+        ks.tables.push_back(std::move(table));
+      }
+    }
+    schema.keyspaces.push_back(std::move(ks));
+  }
+  return schema;
+}
+
+json schema_to_json(const SchemaView& schema) {
+  json keyspaces = json::array();
+  for (const auto& ks : schema.keyspaces) {
+    json tables = json::array();
+    for (const auto& t : ks.tables) {
+      tables.push_back({{"name", t.name},
+                        {"gc_grace_seconds", t.gc_grace_seconds},
+                        {"default_ttl_seconds", t.default_ttl_seconds}});
+    }
+    keyspaces.push_back({{"name", ks.name},
+                         {"replication", wire::replication_to_json(ks.replication)},
+                         {"tables", std::move(tables)}});
+  }
+  return {{"version", schema.version}, {"keyspaces", std::move(keyspaces)}};
+}
+
+Status write_ring_cache(const std::string& path, const RingCache& cache) {
+  const json j = {{"host_id", cache.host_id},
+                  {"tokens", tokens_to_json(cache.tokens)},
+                  {"state", cache.state},
+                  {"ring", ring_to_json(cache.ring)},
+                  {"schema", schema_to_json(cache.schema)}};
+  const std::string text = j.dump(1) + "\n";
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
+  size_t written = 0;
+  while (written < text.size()) {
+    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return Status::IOError("cannot write " + tmp + ": " + std::strerror(err));
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    return Status::IOError("cannot sync " + tmp + ": " + std::strerror(errno));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::IOError("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
+  }
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return Status::OK();
+}
+
+Result<RingCache> read_ring_cache(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("no ring cache at " + path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  json j = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::Corruption("ring cache " + path + " is not valid JSON");
+  }
+  RingCache cache;
+  auto fail = [&](const Status& s) {
+    return Status::Corruption("ring cache " + path + ": " + s.message());
+  };
+  auto host_id = string_field(j, "host_id", false, "cache");
+  if (!host_id.ok()) return fail(host_id.status());
+  cache.host_id = *host_id;
+  auto state = string_field(j, "state", false, "cache");
+  if (!state.ok()) return fail(state.status());
+  cache.state = *state;
+  auto tokens = tokens_from_json(j.value("tokens", json()), "cache");
+  if (!tokens.ok()) return fail(tokens.status());
+  cache.tokens = *tokens;
+  auto ring = ring_from_json(j.value("ring", json::object()));
+  if (!ring.ok()) return fail(ring.status());
+  cache.ring = std::move(*ring);
+  auto schema = schema_from_json(j.value("schema", json::object()));
+  if (!schema.ok()) return fail(schema.status());
+  cache.schema = std::move(*schema);
+  return cache;
+}
+
+}  // namespace rk::agent

@@ -1,0 +1,44 @@
+// What a replica does with its own storage node for the internode API and the coordinator:
+// raw single-partition reads, paged range exports, and imports of raw partitions (streaming).
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "ringkeeper/core/clock.h"
+#include "ringkeeper/core/token_range.h"
+#include "ringkeeper/storage/node.h"
+
+namespace rk::agent {
+
+// The raw partition (tombstones, deletions, expired cells included) restricted to `slice`; an
+// empty partition (no rows, live deletion) when the node has nothing for the key. NotFound for
+// an unknown keyspace/table.
+Result<storage::Partition> read_raw_partition(const storage::Node& node, std::string_view keyspace,
+                                              std::string_view table,
+                                              std::string_view partition_key,
+                                              const storage::ClusteringSlice& slice);
+
+// One page of a range export.
+struct ExportPage {
+  std::vector<storage::Partition> partitions;
+  // The rest of the range to ask for next; nullopt when the range is done.
+  std::optional<TokenRange> next;
+};
+
+// Raw partitions of `range` in token order, stopping once `max_partitions` or about `max_bytes`
+// of keys and values are collected (a page never ends between two partitions of the same token,
+// so that the next page can start after that token).
+Result<ExportPage> export_page(const storage::Node& node, std::string_view keyspace,
+                               std::string_view table, const TokenRange& range,
+                               storage::DataScope scope, size_t max_partitions, size_t max_bytes);
+
+// Writes raw partitions into the node so that each cell, row and partition deletion reconciles
+// last-write-wins with what is there (a newer local version is kept). Expiring cells keep their
+// expiry; tombstones are re-dated to now (they are kept at least as long as on the source).
+Status import_partitions(storage::Node& node, std::string_view keyspace, std::string_view table,
+                         const std::vector<storage::Partition>& partitions, const Clock& clock);
+
+}  // namespace rk::agent

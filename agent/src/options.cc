@@ -1,0 +1,145 @@
+// rk-agent's config schema: every key of AgentOptions with its YAML name, doc line and limits.
+#include "ringkeeper/agent/options.h"
+
+#include "ringkeeper/core/log.h"
+#include "ringkeeper/core/names.h"
+
+namespace rk::agent {
+namespace {
+
+using std::chrono::milliseconds;
+
+ConfigSchema<ListenerOptions> listener_schema(const std::string& what) {
+  ConfigSchema<ListenerOptions> s;
+  s.field("port", &ListenerOptions::port, "TCP port of the " + what + "; 0 picks a free one.");
+  s.field("port_file", &ListenerOptions::port_file,
+          "If set, the bound port is written to this file (useful with port 0).");
+  s.field("handler_threads", &ListenerOptions::handler_threads,
+          "Threads running the " + what + "'s request handlers.")
+      .range(1, 256);
+  s.size("max_body", &ListenerOptions::max_body_bytes,
+         "Request bodies larger than this are refused with 413.")
+      .range(1024, int64_t{1} << 30);
+  return s;
+}
+
+ConfigSchema<TlsOptions> tls_schema() {
+  ConfigSchema<TlsOptions> s;
+  s.field("cert_file", &TlsOptions::cert_file,
+          "PEM certificate; with key_file set every listener speaks only HTTPS.");
+  s.field("key_file", &TlsOptions::key_file, "PEM private key of cert_file.");
+  s.field("ca_file", &TlsOptions::ca_file,
+          "CA that the scheduler's and peers' certificates (and client certificates) are "
+          "verified against.");
+  s.field("require_client_cert", &TlsOptions::require_client_cert,
+          "Listeners refuse clients without a certificate signed by ca_file.");
+  s.check([](const TlsOptions& t) {
+    if (t.cert_file.empty() != t.key_file.empty()) {
+      return Status::InvalidArgument("tls.cert_file and tls.key_file must be set together");
+    }
+    if (t.require_client_cert && t.ca_file.empty()) {
+      return Status::InvalidArgument("tls.require_client_cert needs tls.ca_file");
+    }
+    return Status::OK();
+  });
+  return s;
+}
+
+ConfigSchema<StorageSettings> storage_schema() {
+  ConfigSchema<StorageSettings> s;
+  s.size("write_buffer", &StorageSettings::write_buffer_bytes,
+         "Memtable size of each data set before it is flushed.")
+      .range(int64_t{1} << 20, int64_t{4} << 30);
+  s.size("total_memtable", &StorageSettings::total_memtable_bytes,
+         "Cap on all memtables together; bounds memory while ingesting.")
+      .range(int64_t{1} << 20, int64_t{64} << 30);
+  s.size("block_cache", &StorageSettings::block_cache_bytes, "Block cache shared by all data sets.")
+      .range(int64_t{1} << 20, int64_t{256} << 30);
+  s.field("sync_writes", &StorageSettings::sync_writes,
+          "fsync the write-ahead log on every write (survives power loss, not only kill -9).");
+  s.field("max_background_jobs", &StorageSettings::max_background_jobs,
+          "Background flush and compaction threads.")
+      .range(1, 64);
+  s.field("incremental_backups", &StorageSettings::incremental_backups,
+          "Hard-link every newly written SST under <data_dir>/storage/backups/.");
+  return s;
+}
+
+}  // namespace
+
+ConfigSchema<AgentOptions> agent_options_schema() {
+  ConfigSchema<AgentOptions> s;
+  s.field("cluster", &AgentOptions::cluster, "Cluster name this node belongs to.").non_empty();
+  s.field("datacenter", &AgentOptions::datacenter, "This node's datacenter.").non_empty();
+  s.field("rack", &AgentOptions::rack, "This node's rack.").non_empty();
+  s.field("num_tokens", &AgentOptions::num_tokens,
+          "Tokens per node (vnodes); every node of a datacenter uses the same number.")
+      .range(1, 256);
+  s.field("data_dir", &AgentOptions::data_dir,
+          "Directory of host_id, ring.json (the ring cache) and the storage node (storage/).")
+      .non_empty();
+  s.field("scheduler_url", &AgentOptions::scheduler_url,
+          "Base URL of rk-scheduler's REST API (http:// or https://).")
+      .non_empty();
+  s.field("agent_token", &AgentOptions::agent_token,
+          "Bearer token (role agent) sent to the scheduler; also accepted on the ops API's "
+          "mutating calls.")
+      .secret();
+  s.field("operator_token", &AgentOptions::operator_token,
+          "Bearer token (role operator) accepted on the ops API's mutating calls.")
+      .secret();
+  s.field("cluster_secret", &AgentOptions::cluster_secret,
+          "Shared secret every agent of the cluster presents on the internode API "
+          "(16 characters or more).")
+      .secret();
+  s.field("listen_address", &AgentOptions::listen_address, "Address all three listeners bind.")
+      .non_empty();
+  s.field("advertise_address", &AgentOptions::advertise_address,
+          "Address the scheduler and peers use to reach this node; empty: listen_address.");
+  s.section("ops", &AgentOptions::ops, listener_schema("ops API"),
+            "The ops API (Priam-like: health, node, ring, flush, snapshots).");
+  s.section("internode", &AgentOptions::internode, listener_schema("internode API"),
+            "The internode API (replica writes, raw reads, range export).");
+  s.section("client", &AgentOptions::client, listener_schema("client data API"),
+            "The client data API (write, read, batch).");
+  s.field("heartbeat_interval", &AgentOptions::heartbeat_interval,
+          "Time between heartbeats to the scheduler; keep it well under its heartbeat timeout.")
+      .range(milliseconds(10), milliseconds(600'000));
+  s.field("register_retry_max", &AgentOptions::register_retry_max,
+          "Longest wait between registration attempts while the scheduler is unreachable.")
+      .range(milliseconds(10), milliseconds(600'000));
+  s.field("scheduler_timeout", &AgentOptions::scheduler_timeout,
+          "Timeout of each call to the scheduler.")
+      .range(milliseconds(10), milliseconds(600'000));
+  s.field("write_timeout", &AgentOptions::write_timeout,
+          "How long a coordinated write waits for its consistency level (then 504).")
+      .range(milliseconds(1), milliseconds(600'000));
+  s.field("read_timeout", &AgentOptions::read_timeout,
+          "How long a coordinated read waits for its consistency level (then 504).")
+      .range(milliseconds(1), milliseconds(600'000));
+  s.field("stream_timeout", &AgentOptions::stream_timeout,
+          "Timeout of each page fetched while streaming a replaced node's data.")
+      .range(milliseconds(10), milliseconds(3'600'000));
+  s.field("coordinator_threads", &AgentOptions::coordinator_threads,
+          "Threads that send the coordinator's internode requests in parallel.")
+      .range(1, 1024);
+  s.field("replace_address", &AgentOptions::replace_address,
+          "host:port (ops or internode) of a DOWN node to replace: this node takes its tokens "
+          "and streams its data before serving. Empty: a normal start.");
+  s.field("log_level", &AgentOptions::log_level, "Log verbosity.").one_of(log_level_names());
+  s.section("tls", &AgentOptions::tls, tls_schema(), "TLS for listeners and outgoing calls.");
+  s.section("storage", &AgentOptions::storage, storage_schema(), "The embedded storage node.");
+  s.check([](const AgentOptions& o) {
+    if (!o.cluster_secret.empty() && o.cluster_secret.size() < 16) {
+      return Status::InvalidArgument("cluster_secret must have at least 16 characters");
+    }
+    if (o.advertised() == "0.0.0.0" || o.advertised() == "::") {
+      return Status::InvalidArgument(
+          "listen_address is a wildcard: set advertise_address to an address peers can reach");
+    }
+    return Status::OK();
+  });
+  return s;
+}
+
+}  // namespace rk::agent

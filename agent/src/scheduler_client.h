@@ -1,0 +1,61 @@
+// The agent's calls to rk-scheduler (register, heartbeat), per docs/api.md's scheduler section.
+// One attempt per call; the agent's loop decides about retries.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "ringkeeper/agent/cluster_view.h"
+#include "ringkeeper/core/http_client.h"
+
+namespace rk::agent {
+
+struct RegisterRequest {
+  std::string host_id;
+  std::string cluster;
+  std::string datacenter;
+  std::string rack;
+  uint32_t num_tokens = 1;
+  std::string version;
+  NodeAddresses addresses;
+  std::string replace_address;  // empty: not a replacement
+};
+
+struct Registration {
+  std::string host_id;
+  int64_t slot = 0;
+  std::vector<Token> tokens;
+  std::string state;
+  std::optional<RingView> ring;
+  std::optional<SchemaView> schema;
+};
+
+struct HeartbeatRequest {
+  std::optional<std::string> state;  // "NORMAL" when a joining node is ready
+  int64_t load_bytes = 0;
+  int64_t ring_version = 0;
+  int64_t schema_version = 0;
+};
+
+struct HeartbeatReply {
+  int64_t ring_version = 0;
+  int64_t schema_version = 0;
+  std::optional<RingView> ring;
+  std::optional<SchemaView> schema;
+};
+
+class SchedulerClient {
+ public:
+  // `base_url` like "http://127.0.0.1:7400"; `agent_token` is sent as bearer token.
+  SchedulerClient(std::string base_url, http::ClientOptions options);
+
+  Result<Registration> register_node(const RegisterRequest& request);
+  Result<HeartbeatReply> heartbeat(const std::string& host_id, const HeartbeatRequest& request);
+
+ private:
+  std::string base_url_;
+  http::Client client_;
+};
+
+}  // namespace rk::agent
