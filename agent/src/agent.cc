@@ -323,7 +323,7 @@ Status Agent::Impl::replace_node() {
   auto t = topology();
   spdlog::info("replacing {}: streaming this node's ranges from the surviving replicas",
                options.replace_address);
-  auto stats = stream_replaced_ranges(*t, *replicas, *node, clock, options.stream_timeout, [this] {
+  auto stats = stream_replaced_ranges(*t, *replicas, *node, options.stream_timeout, [this] {
     return wait_for_stop(std::chrono::milliseconds(0));
   });
   if (!stats.ok()) return stats.status();

@@ -85,41 +85,4 @@ Result<ExportPage> export_page(const storage::Node& node, std::string_view keysp
   return page;
 }
 
-Status import_partitions(storage::Node& node, std::string_view keyspace, std::string_view table,
-                         const std::vector<storage::Partition>& partitions, const Clock& clock) {
-  const int64_t now = clock.now_seconds();
-  std::vector<storage::Mutation> batch;
-  batch.reserve(partitions.size());
-  for (const auto& p : partitions) {
-    storage::Mutation m{std::string(keyspace), std::string(table), p.partition_key};
-    if (!p.deletion.is_live()) m.delete_partition(p.deletion.marked_for_delete_at);
-    for (const auto& row : p.rows) {
-      if (!row.deletion.is_live())
-        m.delete_row(row.clustering_key, row.deletion.marked_for_delete_at);
-      for (const auto& [column, cell] : row.cells) {
-        switch (cell.kind) {
-          case storage::CellKind::kLive:
-            m.set(row.clustering_key, column, cell.value, cell.timestamp, /*ttl=*/0);
-            break;
-          case storage::CellKind::kExpiring:
-            if (cell.local_deletion_time > now) {
-              m.set(row.clustering_key, column, cell.value, cell.timestamp,
-                    cell.local_deletion_time - now);
-            } else {
-              // Expired: it deletes like a tombstone of the same timestamp.
-              m.delete_cell(row.clustering_key, column, cell.timestamp);
-            }
-            break;
-          case storage::CellKind::kTombstone:
-            m.delete_cell(row.clustering_key, column, cell.timestamp);
-            break;
-        }
-      }
-    }
-    if (!m.ops.empty()) batch.push_back(std::move(m));
-  }
-  if (batch.empty()) return Status::OK();
-  return node.apply_batch(batch);
-}
-
 }  // namespace rk::agent

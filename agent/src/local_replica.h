@@ -1,5 +1,6 @@
 // What a replica does with its own storage node for the internode API and the coordinator:
-// raw single-partition reads, paged range exports, and imports of raw partitions (streaming).
+// raw single-partition reads and paged range exports (imports are
+// storage::Node::import_partitions).
 #pragma once
 
 #include <cstddef>
@@ -7,7 +8,6 @@
 #include <string_view>
 #include <vector>
 
-#include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/token_range.h"
 #include "ringkeeper/storage/node.h"
 
@@ -34,11 +34,5 @@ struct ExportPage {
 Result<ExportPage> export_page(const storage::Node& node, std::string_view keyspace,
                                std::string_view table, const TokenRange& range,
                                storage::DataScope scope, size_t max_partitions, size_t max_bytes);
-
-// Writes raw partitions into the node so that each cell, row and partition deletion reconciles
-// last-write-wins with what is there (a newer local version is kept). Expiring cells keep their
-// expiry; tombstones are re-dated to now (they are kept at least as long as on the source).
-Status import_partitions(storage::Node& node, std::string_view keyspace, std::string_view table,
-                         const std::vector<storage::Partition>& partitions, const Clock& clock);
 
 }  // namespace rk::agent

@@ -6,7 +6,7 @@
 namespace rk::agent {
 
 Result<StreamStats> stream_replaced_ranges(const Topology& topology, ReplicaClient& replicas,
-                                           storage::Node& node, const Clock& clock,
+                                           storage::Node& node,
                                            std::chrono::milliseconds page_timeout,
                                            const std::function<bool()>& stopping) {
   StreamStats stats;
@@ -41,7 +41,7 @@ Result<StreamStats> stream_replaced_ranges(const Topology& topology, ReplicaClie
                 s = page.status();
                 break;
               }
-              s = import_partitions(node, ks.name, table.name, page->partitions, clock);
+              s = node.import_partitions(ks.name, table.name, page->partitions);
               if (!s.ok()) break;
               ++stats.pages;
               stats.partitions += static_cast<int64_t>(page->partitions.size());

@@ -7,7 +7,6 @@
 #include <functional>
 
 #include "replica_client.h"
-#include "ringkeeper/core/clock.h"
 #include "topology.h"
 
 namespace rk::agent {
@@ -24,7 +23,7 @@ struct StreamStats {
 // warning (its data is lost). Unavailable when a range's every source failed; Cancelled when
 // `stopping` returns true.
 Result<StreamStats> stream_replaced_ranges(const Topology& topology, ReplicaClient& replicas,
-                                           storage::Node& node, const Clock& clock,
+                                           storage::Node& node,
                                            std::chrono::milliseconds page_timeout,
                                            const std::function<bool()>& stopping);
 
