@@ -39,6 +39,9 @@ class Agent::Impl {
   // Serves with a newer ring and/or schema (each kept when not given), rewriting the ring cache.
   Status install(std::optional<RingView> ring, std::optional<SchemaView> schema);
 
+  // Bytes under <data_dir>/storage, snapshots and backups excluded (the heartbeat's load).
+  int64_t load_bytes() const;
+
   // --- life cycle ----------------------------------------------------------------------------
   Status open();
   void loop();
@@ -75,7 +78,6 @@ class Agent::Impl {
   Status register_with_scheduler();
   void heartbeat_loop();
   Status replace_node();
-  int64_t load_bytes() const;
 };
 
 http::Router ops_routes(Agent::Impl& agent);

@@ -1,7 +1,7 @@
 // The ops API (Priam-like): health, node facts, the ring as this node sees it, maintenance
-// (flush, compact) and the scheduler's schema push. Handlers only translate; the work is in
-// Agent::Impl and the storage node. Mutating routes need the operator or agent token (set up in
-// agent.cc); /v1/schema needs the agent token.
+// (flush, compact, snapshots), data sizes and the scheduler's schema push. Handlers only translate;
+// the work is in Agent::Impl and the storage node. Mutating routes need the operator or agent token
+// (set up in agent.cc); /v1/schema needs the agent token.
 #include <nlohmann/json.hpp>
 
 #include "agent_impl.h"
@@ -17,6 +17,20 @@ Status no_body(const http::Request& request) {
   if (request.body.find_first_not_of(" \t\r\n") == std::string::npos) return Status::OK();
   static const api::Spec kEmpty = {};
   return api::read_body(request, kEmpty).status();
+}
+
+json snapshot_json(const storage::SnapshotInfo& s) {
+  uint64_t bytes = 0;
+  for (const auto& f : s.files) bytes += f.size;
+  return {{"tag", s.tag},
+          {"directory", s.directory},
+          {"created_at", s.created_at_micros},
+          {"files", s.files.size()},
+          {"bytes", bytes}};
+}
+
+json set_facts_json(const storage::SetFacts& f) {
+  return {{"bytes_on_disk", f.bytes_on_disk}, {"files", f.files}, {"tombstones", f.tombstones}};
 }
 
 json tokens_json(const std::vector<Token>& tokens) {
@@ -85,6 +99,46 @@ http::Router ops_routes(Agent::Impl& agent) {
     RK_RETURN_IF_ERROR(no_body(req));
     RK_RETURN_IF_ERROR(agent.node->compact());
     return api::json_ok({{"ok", true}});
+  });
+
+  r.post("/v1/snapshots", [&agent](const http::Request& req) -> Result<http::Response> {
+    static const api::Spec kSnapshot = {{"tag", api::Type::kString, api::kRequired}};
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSnapshot));
+    RK_ASSIGN_OR_RETURN(storage::SnapshotInfo info,
+                        agent.node->snapshot(body["tag"].get<std::string>()));
+    return api::json_response(201, snapshot_json(info));
+  });
+
+  r.get("/v1/snapshots", [&agent](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(auto snapshots, agent.node->list_snapshots());
+    json list = json::array();
+    for (const auto& s : snapshots) list.push_back(snapshot_json(s));
+    return api::json_ok({{"snapshots", std::move(list)}});
+  });
+
+  r.del("/v1/snapshots/{tag}", [&agent](const http::Request& req) -> Result<http::Response> {
+    RK_RETURN_IF_ERROR(agent.node->clear_snapshot(req.path_param("tag")));
+    return api::json_ok({{"ok", true}});
+  });
+
+  r.get("/v1/sizes", [&agent](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(storage::NodeFacts facts, agent.node->facts());
+    json tables = json::array();
+    for (const auto& t : facts.tables) {
+      tables.push_back({{"keyspace", t.keyspace},
+                        {"table", t.table},
+                        {"unrepaired", set_facts_json(t.unrepaired)},
+                        {"repaired", set_facts_json(t.repaired)},
+                        {"min_repaired_at", t.min_repaired_at},
+                        {"max_repaired_at", t.max_repaired_at}});
+    }
+    return api::json_ok({{"tables", std::move(tables)},
+                         {"sst_files", facts.sst_files},
+                         {"running_compactions", facts.running_compactions},
+                         {"pending_compactions", facts.pending_compactions},
+                         {"pending_compaction_bytes", facts.pending_compaction_bytes},
+                         {"memtable_bytes", facts.memtable_bytes},
+                         {"load_bytes", agent.load_bytes()}});
   });
 
   r.post(

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+
+#include "ringkeeper/core/config_args.h"
 
 namespace rk::agent {
 namespace {
@@ -63,22 +63,12 @@ TEST(AgentOptions, SecretsAreRedactedInPrintedConfig) {
 // docs/configuration.md embeds the generated table; set RK_UPDATE_DOCS=1 to rewrite it.
 TEST(AgentOptions, ConfigurationDocMatchesTheSchema) {
   const std::string path = std::string(RK_SOURCE_DIR) + "/docs/configuration.md";
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << path;
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string doc = buf.str();
   const std::string table = agent_options_schema().markdown_table();
   if (std::getenv("RK_UPDATE_DOCS") != nullptr) {
-    auto updated = replace_generated_block(doc, "rk-agent", table);
-    ASSERT_TRUE(updated.ok()) << updated.status().to_string();
-    std::ofstream(path) << *updated;
-    return;
+    ASSERT_TRUE(update_doc_block(path, "rk-agent", table).ok());
   }
-  auto block = generated_block(doc, "rk-agent");
-  ASSERT_TRUE(block.ok()) << block.status().to_string();
-  EXPECT_EQ(*block, table) << "docs/configuration.md is out of date: run agent_test with "
-                              "RK_UPDATE_DOCS=1";
+  Status s = check_doc_block(path, "rk-agent", table);
+  EXPECT_TRUE(s.ok()) << s.message();
 }
 
 }  // namespace
