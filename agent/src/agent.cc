@@ -284,7 +284,13 @@ Status Agent::Impl::register_with_scheduler() {
   req.num_tokens = options.num_tokens;
   req.version = kAgentVersion;
   req.addresses = addresses();
-  req.replace_address = options.replace_address;
+  // A node that already holds tokens (from its ring cache) registered before, possibly as the
+  // replacement: it registers by host id alone, as the node it replaced is gone from the ring.
+  if (tokens().empty()) {
+    req.replace_address = options.replace_address;
+  } else if (!options.replace_address.empty()) {
+    spdlog::info("replace_address ignored: this node already holds its tokens");
+  }
 
   BackoffOptions bo;
   bo.max_attempts = std::numeric_limits<int>::max();
@@ -301,7 +307,9 @@ Status Agent::Impl::register_with_scheduler() {
         state_ = reg->state.empty() ? "NORMAL" : reg->state;
         registered_ = true;
       }
-      RK_RETURN_IF_ERROR(install(reg->ring, reg->schema));
+      if (Status s = install(reg->ring, reg->schema); !s.ok()) {
+        spdlog::warn("cannot apply the scheduler's ring/schema: {}", s.message());
+      }
       std::string tokens;
       for (Token t : reg->tokens) tokens += (tokens.empty() ? "" : ",") + token_to_string(t);
       spdlog::info("registered with the scheduler: slot {}, state {}, tokens {}", reg->slot,

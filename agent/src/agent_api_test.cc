@@ -1,0 +1,202 @@
+// Bad input to every agent API: malformed JSON, unknown fields, wrong or missing tokens (401),
+// tokens of the wrong role (403), oversized bodies (413), unknown tables (404) — each a JSON
+// error, never a crash. Also the ops API's maintenance and snapshot calls.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "fake_scheduler_test_support.h"
+#include "ringkeeper/agent/agent.h"
+#include "ringkeeper/core/http_client.h"
+#include "ringkeeper/core/log.h"
+
+namespace rk::agent {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr const char* kSecret = "cluster-secret-0123456789";
+constexpr const char* kAgentToken = "agent-token-0123456789";
+constexpr const char* kOperatorToken = "operator-token-0123456789";
+
+class AgentApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    (void)setup_logging("warn", "agent-test");
+    dir_ = fs::temp_directory_path() / ("rk_agent_api_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    SchemaView schema;
+    schema.version = 1;
+    KeyspaceDef ks;
+    ks.name = "ks";
+    ks.replication.replication_factor = 1;
+    ks.tables.push_back(TableDef{"t", 864000, 0});
+    schema.keyspaces.push_back(ks);
+    scheduler_ = std::make_unique<testing::FakeScheduler>(schema);
+    ASSERT_TRUE(scheduler_->start().ok());
+    AgentOptions o;
+    o.data_dir = dir_.string();
+    o.scheduler_url = scheduler_->url();
+    o.cluster_secret = kSecret;
+    o.agent_token = kAgentToken;
+    o.operator_token = kOperatorToken;
+    o.ops.port = 0;
+    o.ops.port_file = (dir_ / "ops.port").string();
+    o.internode.port = 0;
+    o.client.port = 0;
+    o.client.max_body_bytes = 2048;
+    o.heartbeat_interval = std::chrono::milliseconds(50);
+    o.log_level = "warn";
+    auto a = Agent::start(o);
+    ASSERT_TRUE(a.ok()) << a.status().to_string();
+    agent_ = std::move(*a);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (agent_->state() != "NORMAL" && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(agent_->state(), "NORMAL");
+  }
+  void TearDown() override {
+    agent_.reset();
+    scheduler_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::string url(uint16_t port, const std::string& path) {
+    return "http://127.0.0.1:" + std::to_string(port) + path;
+  }
+  http::Response call(const std::string& method, const std::string& u, const std::string& body,
+                      const std::string& token = "") {
+    http::ClientRequest r;
+    r.method = method;
+    r.url = u;
+    r.body = body;
+    if (!token.empty()) r.headers["Authorization"] = "Bearer " + token;
+    auto resp = http_.request(r);
+    EXPECT_TRUE(resp.ok()) << resp.status().to_string();
+    return resp.ok() ? *resp : http::Response{599, {}, "", ""};
+  }
+  // The response's "error" word (checks the JSON error shape).
+  std::string error_of(const http::Response& r) {
+    json j = json::parse(r.body, nullptr, false);
+    EXPECT_TRUE(j.is_object() && j.contains("error") && j.contains("detail")) << r.body;
+    return j.is_object() ? j.value("error", "") : "";
+  }
+
+  fs::path dir_;
+  std::unique_ptr<testing::FakeScheduler> scheduler_;
+  std::unique_ptr<Agent> agent_;
+  http::Client http_;
+};
+
+TEST_F(AgentApiTest, ClientApiRefusesMalformedUnknownOversizedAndUnknownTables) {
+  const std::string write = url(agent_->client_port(), "/v1/write");
+  auto r = call("POST", write, "{not json");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_of(r), "invalid_argument");
+  r = call("POST", write, R"({"keyspace":"ks","table":"t","partition":"p","ops":[],"colour":1})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("colour"), std::string::npos) << r.body;
+  r = call(
+      "POST", write,
+      R"({"keyspace":"ks","table":"t","partition":"p","ops":[{"op":"set","clustering":"c","column":"v","value":"x","extra":1}]})");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("extra"), std::string::npos) << r.body;
+  r = call(
+      "POST", write,
+      R"({"keyspace":"ks","table":"t","partition":"p","consistency":"TWO","ops":[{"op":"delete_partition"}]})");
+  EXPECT_EQ(r.status, 400);
+  r = call("POST", write,
+           R"({"keyspace":"ks","table":"t","partition":"","ops":[{"op":"delete_partition"}]})");
+  EXPECT_EQ(r.status, 400);
+  r = call("POST", write,
+           R"({"keyspace":"ks","table":"nope","partition":"p","ops":[{"op":"delete_partition"}]})");
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(error_of(r), "not_found");
+  r = call("POST", write, std::string(4096, ' '));
+  EXPECT_EQ(r.status, 413);
+  r = call("POST", url(agent_->client_port(), "/v1/read"),
+           R"({"keyspace":"ks","table":"t","partition":"p","slice":{"from":"a"}})");
+  EXPECT_EQ(r.status, 400);
+  r = call("POST", url(agent_->client_port(), "/v1/batch"), R"({"mutations":[{"keyspace":"ks"}]})");
+  EXPECT_EQ(r.status, 400);
+  // And a good one works.
+  r = call(
+      "POST", write,
+      R"({"keyspace":"ks","table":"t","partition":"p","ops":[{"op":"set","clustering":"c","column":"v","value":"x"}]})");
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
+TEST_F(AgentApiTest, InternodeNeedsTheClusterSecret) {
+  const std::string read = url(agent_->internode_port(), "/internode/v1/read");
+  const std::string body = R"({"keyspace":"ks","table":"t","partition":"p"})";
+  auto r = call("POST", read, body);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(error_of(r), "unauthenticated");
+  EXPECT_EQ(call("POST", read, body, "wrong-secret-0123456789").status, 401);
+  EXPECT_EQ(call("POST", read, body, kOperatorToken).status, 401);
+  r = call("POST", read, body, kSecret);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(json::parse(r.body)["partition"], "p");
+  EXPECT_EQ(call("POST", read, R"({"keyspace":"ks","table":"zz","partition":"p"})", kSecret).status,
+            404);
+  EXPECT_EQ(call("POST", read, R"({"keyspace":"ks"})", kSecret).status, 400);
+  EXPECT_EQ(
+      call(
+          "POST", url(agent_->internode_port(), "/internode/v1/apply"),
+          R"({"mutations":[{"keyspace":"ks","table":"t","partition":"p","ops":[{"op":"delete_partition"}]}]})",
+          kSecret)
+          .status,
+      400);  // internode ops must carry their timestamp
+  r = call("POST", url(agent_->internode_port(), "/internode/v1/export"),
+           R"({"keyspace":"ks","table":"t","range":"(1,2"})", kSecret);
+  EXPECT_EQ(r.status, 400);
+}
+
+TEST_F(AgentApiTest, OpsMutatingCallsNeedOperatorOrAgentToken) {
+  const uint16_t ops = agent_->ops_port();
+  EXPECT_TRUE(fs::exists(dir_ / "ops.port"));
+  auto health = call("GET", url(ops, "/v1/health"), "");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(json::parse(health.body)["status"], "UP");
+  EXPECT_EQ(call("POST", url(ops, "/v1/flush"), "").status, 401);
+  EXPECT_EQ(call("POST", url(ops, "/v1/flush"), "", "not-a-token-0123456789").status, 401);
+  EXPECT_EQ(call("POST", url(ops, "/v1/flush"), "", kOperatorToken).status, 200);
+  EXPECT_EQ(call("POST", url(ops, "/v1/compact"), "{}", kAgentToken).status, 200);
+  EXPECT_EQ(call("POST", url(ops, "/v1/flush"), R"({"now":true})", kOperatorToken).status, 400);
+  // The schema push is the scheduler's (agent token) only.
+  const std::string schema = R"({"version":2,"keyspaces":[]})";
+  EXPECT_EQ(call("POST", url(ops, "/v1/schema"), schema, kOperatorToken).status, 403);
+  EXPECT_EQ(call("POST", url(ops, "/v1/schema"), schema, kAgentToken).status, 200);
+  EXPECT_EQ(call("POST", url(ops, "/v1/schema"), R"({"version":2})", kAgentToken).status, 400);
+  auto node = call("GET", url(ops, "/v1/node"), "");
+  ASSERT_EQ(node.status, 200);
+  EXPECT_EQ(json::parse(node.body)["host_id"], agent_->host_id());
+  EXPECT_EQ(json::parse(node.body)["tokens"].size(), 1u);
+}
+
+TEST_F(AgentApiTest, SnapshotsCanBeTakenListedAndCleared) {
+  const uint16_t ops = agent_->ops_port();
+  EXPECT_EQ(call("POST", url(ops, "/v1/snapshots"), R"({"tag":"../evil"})", kOperatorToken).status,
+            400);
+  auto taken = call("POST", url(ops, "/v1/snapshots"), R"({"tag":"daily-1"})", kOperatorToken);
+  ASSERT_EQ(taken.status, 201) << taken.body;
+  EXPECT_EQ(call("POST", url(ops, "/v1/snapshots"), R"({"tag":"daily-1"})", kOperatorToken).status,
+            409);
+  auto list = call("GET", url(ops, "/v1/snapshots"), "");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(json::parse(list.body)["snapshots"][0]["tag"], "daily-1");
+  EXPECT_EQ(call("DELETE", url(ops, "/v1/snapshots/daily-1"), "").status, 401);
+  EXPECT_EQ(call("DELETE", url(ops, "/v1/snapshots/daily-1"), "", kOperatorToken).status, 200);
+  EXPECT_EQ(call("DELETE", url(ops, "/v1/snapshots/daily-1"), "", kOperatorToken).status, 404);
+  auto sizes = call("GET", url(ops, "/v1/sizes"), "");
+  ASSERT_EQ(sizes.status, 200) << sizes.body;
+  EXPECT_TRUE(json::parse(sizes.body).contains("pending_compactions"));
+}
+
+}  // namespace
+}  // namespace rk::agent
