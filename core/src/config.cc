@@ -166,7 +166,19 @@ Status ConfigContext::error(std::string_view problem) const {
   m += ": ";
   if (!key.empty()) m += "key '" + std::string(key) + "': ";
   m += problem;
-  return Status::InvalidArgument(std::move(m));
+  // One line whatever the document held (values are quoted into messages).
+  std::string line;
+  for (char c : m) {
+    if (c == '\n')
+      line += "\\n";
+    else if (c == '\t')
+      line += "\\t";
+    else if (c == '\r')
+      line += "\\r";
+    else
+      line += c;
+  }
+  return Status::InvalidArgument(std::move(line));
 }
 
 namespace config_detail {
@@ -484,6 +496,11 @@ Status ConfigSchemaBase::apply_text(std::string_view yaml, std::string_view sour
 }
 
 Status ConfigSchemaBase::apply_file(const std::string& path, void* obj) const {
+  std::error_code dir_ec;
+  if (std::filesystem::is_directory(path, dir_ec)) {
+    // An ifstream opens a directory and reads nothing, which would pass for an empty file.
+    return Status::InvalidArgument("config file '" + path + "' is a directory");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     std::error_code ec;

@@ -204,6 +204,11 @@ TEST(Config, KeyWithoutValueIsAnError) {
   EXPECT_NE(m.find("agent.yaml:1:1: key 'port': has no value"), std::string::npos) << m;
 }
 
+TEST(Config, ErrorsStayOnOneLineForMultiLineValues) {
+  EXPECT_EQ(error_of("port: |\n  12\n  34\n"),
+            "agent.yaml:1:7: key 'port': expected an integer, got '12\\n34\\n'");
+}
+
 TEST(Config, DuplicateKeysAreRejected) {
   EXPECT_NE(error_of("port: 1\nport: 2\n").find("agent.yaml:2:1: key 'port': is given twice"),
             std::string::npos);
@@ -306,6 +311,12 @@ TEST(Config, LoadsFromFileAndReportsMissingFile) {
   auto missing = load_config_file(path.string(), test_schema());
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+}
+
+TEST(Config, ADirectoryIsNotAnEmptyConfigFile) {
+  auto r = load_config_file(std::filesystem::temp_directory_path().string(), test_schema());
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("is a directory"), std::string::npos);
 }
 
 TEST(ConfigDocs, MarkdownTableListsEveryKeyWithTypeDefaultAndDoc) {

@@ -14,6 +14,17 @@ int hex_digit_value(char c) {
   return -1;
 }
 
+// The input as it may appear in a one-line message: quoted when short and printable, otherwise
+// described by its length.
+std::string shown(std::string_view text) {
+  bool printable = text.size() <= 80;
+  for (char c : text) {
+    if (c < 0x20 || c > 0x7e) printable = false;
+  }
+  if (printable) return "'" + std::string(text) + "'";
+  return "the " + std::to_string(text.size()) + "-character input";
+}
+
 }  // namespace
 
 std::string hex_encode(std::string_view bytes) {
@@ -36,7 +47,7 @@ Result<std::string> hex_decode(std::string_view text) {
   }
   for (size_t i = 0; i < digits.size(); ++i) {
     if (hex_digit_value(digits[i]) < 0) {
-      return Status::InvalidArgument("'" + std::string(text) + "' is not hex: character " +
+      return Status::InvalidArgument(shown(text) + " is not hex: character " +
                                      std::to_string(offset + i + 1) + " is not a hex digit");
     }
   }

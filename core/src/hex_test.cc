@@ -34,6 +34,13 @@ TEST(Hex, RejectsNonHexCharacterNamingItsPosition) {
   EXPECT_FALSE(hex_decode("-1").ok());
 }
 
+TEST(Hex, ErrorsStayOnOneLineWhateverTheInput) {
+  auto r = hex_decode("ab\ncd");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "the 5-character input is not hex: character 3 is not a hex digit");
+}
+
 TEST(Hex, RoundTripsAllByteValues) {
   std::string all;
   for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
