@@ -45,6 +45,13 @@ NodeAddresses Agent::Impl::addresses() const {
 }
 
 Status Agent::Impl::apply_schema(const SchemaView& schema) {
+  RK_RETURN_IF_ERROR(create_on_node(schema));
+  std::lock_guard lock(mu);
+  if (topology_ && topology_->schema().version > schema.version) return Status::OK();
+  return install_locked(std::nullopt, schema);
+}
+
+Status Agent::Impl::create_on_node(const SchemaView& schema) {
   for (const KeyspaceDef& ks : schema.keyspaces) {
     if (!node->keyspace(ks.name).ok()) {
       Status s = node->create_keyspace(storage::KeyspaceSchema{ks.name, ks.replication});
@@ -65,9 +72,7 @@ Status Agent::Impl::apply_schema(const SchemaView& schema) {
       }
     }
   }
-  std::lock_guard lock(mu);
-  if (topology_ && topology_->schema().version > schema.version) return Status::OK();
-  return install_locked(std::nullopt, schema);
+  return Status::OK();
 }
 
 Status Agent::Impl::install(std::optional<RingView> ring, std::optional<SchemaView> schema) {
@@ -301,15 +306,18 @@ Status Agent::Impl::register_with_scheduler() {
   while (true) {
     auto reg = scheduler->register_node(req);
     if (reg.ok()) {
+      Status applied = reg->schema ? create_on_node(*reg->schema) : Status::OK();
       {
+        // Tokens, state and ring change together: whoever sees the state sees the ring.
         std::lock_guard lock(mu);
         tokens_ = reg->tokens;
         state_ = reg->state.empty() ? "NORMAL" : reg->state;
         registered_ = true;
+        Status installed = install_locked(reg->ring, reg->schema);
+        if (applied.ok()) applied = installed;
       }
-      if (Status s = install(reg->ring, reg->schema); !s.ok()) {
-        spdlog::warn("cannot apply the scheduler's ring/schema: {}", s.message());
-      }
+      if (!applied.ok())
+        spdlog::warn("cannot apply the scheduler's ring/schema: {}", applied.message());
       std::string tokens;
       for (Token t : reg->tokens) tokens += (tokens.empty() ? "" : ",") + token_to_string(t);
       spdlog::info("registered with the scheduler: slot {}, state {}, tokens {}", reg->slot,

@@ -73,6 +73,8 @@ class Agent::Impl {
   std::optional<Status> fatal_;
 
  private:
+  // Creates the schema's missing keyspaces and tables on the storage node.
+  Status create_on_node(const SchemaView& schema);
   Status install_locked(std::optional<RingView> ring, std::optional<SchemaView> schema);
   Status write_cache_locked();
   Status register_with_scheduler();
