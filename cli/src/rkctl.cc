@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "check_command.h"
 #include "commands.h"
 
 namespace rk::cli {
@@ -20,6 +21,7 @@ struct Command {
 // One row per command, in the order `rkctl --help` lists them.
 const Command kCommands[] = {
     {"token", "print the Murmur3 token of partition keys", token_command, &kTokenUsage},
+    {"check", "Nagios checks: disk headroom, I/O await", check_command, &kCheckUsage},
 };
 
 void print_usage(std::ostream& out) {
