@@ -5,7 +5,9 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 namespace rk {
 namespace {
@@ -128,6 +130,37 @@ BearerTokens::Decision BearerTokens::authorize(const std::string* authorization_
                "; this needs " + required.to_string();
   }
   return d;
+}
+
+Result<BearerTokens> parse_tokens(std::string_view text, std::string_view source) {
+  std::vector<NamedToken> tokens;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    const std::string where = std::string(source) + ":" + std::to_string(n) + ": ";
+    std::istringstream fields(line);
+    std::string name, role, token, extra;
+    fields >> name;
+    if (name.empty() || name.front() == '#') continue;
+    fields >> role >> token >> extra;
+    if (token.empty() || !extra.empty()) {
+      return Status::InvalidArgument(where + "expected 'name role token'");
+    }
+    Result<Role> r = parse_role(role);
+    if (!r.ok()) return r.status().with_context(where.substr(0, where.size() - 2));
+    tokens.push_back({name, token, *r});
+  }
+  Result<BearerTokens> out = BearerTokens::create(tokens);
+  if (!out.ok()) return out.status().with_context(std::string(source));
+  return out;
+}
+
+Result<BearerTokens> load_tokens_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Status::NotFound("cannot read tokens file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_tokens(text.str(), path);
 }
 
 }  // namespace rk

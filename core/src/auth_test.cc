@@ -80,5 +80,27 @@ TEST(Role, NamesRoundTrip) {
   EXPECT_FALSE(parse_role("admin").ok());
 }
 
+TEST(TokensFile, ParsesNamesRolesAndTokens) {
+  auto t = parse_tokens(
+      "# name role token\n\nalice operator alice-secret-0123456789\n"
+      "  agents   agent   agents-secret-0123456789  \n",
+      "tokens.txt");
+  ASSERT_TRUE(t.ok()) << t.status().to_string();
+  std::string h = "Bearer agents-secret-0123456789";
+  EXPECT_EQ(t->authenticate(&h)->name, "agents");
+}
+
+TEST(TokensFile, ErrorsNameTheLineButNeverTheToken) {
+  auto bad_role = parse_tokens("alice admin alice-secret-0123456789\n", "tokens.txt");
+  ASSERT_FALSE(bad_role.ok());
+  EXPECT_NE(bad_role.status().message().find("tokens.txt:1"), std::string::npos);
+  EXPECT_EQ(bad_role.status().message().find("alice-secret"), std::string::npos);
+  auto missing = parse_tokens("\nalice operator\n", "tokens.txt");
+  EXPECT_NE(missing.status().message().find("tokens.txt:2"), std::string::npos);
+  auto extra = parse_tokens("alice operator alice-secret-0123456789 x\n", "t");
+  EXPECT_FALSE(extra.ok());
+  EXPECT_EQ(load_tokens_file("/nonexistent/tokens").status().code(), ErrorCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace rk

@@ -102,6 +102,18 @@ class BearerTokens {
   std::vector<Entry> entries_;
 };
 
+// Tokens live in their own file (readable by the service only), one per line:
+//
+//   # name    role      token
+//   alice     operator  3f9c0d6e0b7a4c1e8f52a7d4
+//   agents    agent     b71e2c90aa6f4d3c9e18f0c2
+//
+// Blank lines and lines starting with '#' are skipped. Errors name the file and line, never the
+// token. NotFound if the file does not exist.
+Result<BearerTokens> load_tokens_file(const std::string& path);
+// The same for text already read; `source` names it in errors.
+Result<BearerTokens> parse_tokens(std::string_view text, std::string_view source);
+
 // The role set a route needs: its own if it set one, otherwise the policy's default for `method`.
 RoleSet required_roles(const AccessPolicy& policy, std::string_view method);
 

@@ -1,0 +1,38 @@
+// YAML keys for the HTTP settings every ringkeeper process shares, so that every listener and
+// every client is configured with the same keys and checks (config.h explains schemas).
+//
+// A process embeds them as sections of its own options:
+//
+//   struct SchedulerOptions {
+//     http::ServerOptions api{.name = "scheduler api", .port = 7400};  // REST API listener
+//     ...
+//   };
+//   s.section("api", &SchedulerOptions::api, http::server_options_schema(), "REST API listener.");
+//
+// which reads
+//
+//   api:
+//     port: 0
+//     port_file: run/scheduler.port
+//     tls_cert_file: tls/server.crt
+//     tls_key_file: tls/server.key
+//
+// Bearer tokens do not live in the main config file: see load_tokens_file in auth.h.
+#pragma once
+
+#include "ringkeeper/core/config.h"
+#include "ringkeeper/core/http_client.h"
+#include "ringkeeper/core/http_server.h"
+
+namespace rk::http {
+
+// bind_address, port, port_file, io_threads, handler_threads, max_body, max_header,
+// idle_timeout, drain_timeout, tls_cert_file, tls_key_file, tls_ca_file, tls_require_client_cert;
+// with cross-checks (certificate and key together; a CA or required client certificates only
+// with TLS on).
+ConfigSchema<ServerOptions> server_options_schema();
+
+// timeout, tls_ca_file, tls_cert_file, tls_key_file, bearer_token (secret: never printed).
+ConfigSchema<ClientOptions> client_options_schema();
+
+}  // namespace rk::http

@@ -1,0 +1,71 @@
+// YAML schemas for ServerOptions and ClientOptions; see http_config.h.
+#include "ringkeeper/core/http_config.h"
+
+namespace rk::http {
+
+using std::chrono::milliseconds;
+
+ConfigSchema<ServerOptions> server_options_schema() {
+  using O = ServerOptions;
+  ConfigSchema<O> s;
+  s.field("bind_address", &O::bind_address, "Address the listener binds (IPv4 or IPv6).")
+      .non_empty();
+  s.field("port", &O::port, "TCP port; 0 lets the OS pick a free one (see port_file).");
+  s.field("port_file", &O::port_file,
+          "If set, the bound port is written to this file (replaced atomically).");
+  s.field("io_threads", &O::io_threads, "Threads doing socket I/O and TLS.").range(1, 64);
+  s.field("handler_threads", &O::handler_threads, "Threads running request handlers.")
+      .range(1, 256);
+  s.size("max_body", &O::max_body_bytes, "Larger request bodies are refused with 413.")
+      .range(1024, size_t{1} << 30);
+  s.size("max_header", &O::max_header_bytes, "Larger request headers are refused with 431.")
+      .range(1024, size_t{1} << 20);
+  s.field("idle_timeout", &O::idle_timeout,
+          "A connection without a complete request for this long is closed.")
+      .range(milliseconds(100), milliseconds(3'600'000));
+  s.field("drain_timeout", &O::drain_timeout,
+          "On shutdown, how long requests in progress may take to finish.")
+      .range(milliseconds(0), milliseconds(600'000));
+  s.field("tls_cert_file", &O::tls_cert_file,
+          "PEM certificate chain; with tls_key_file the listener speaks only HTTPS.");
+  s.field("tls_key_file", &O::tls_key_file, "PEM private key of tls_cert_file.");
+  s.field("tls_ca_file", &O::tls_ca_file,
+          "If set, client certificates are verified against this PEM CA.");
+  s.field("tls_require_client_cert", &O::tls_require_client_cert,
+          "Refuse clients without a certificate signed by tls_ca_file.");
+  s.check([](const O& o) {
+    if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+      return Status::InvalidArgument("tls_cert_file and tls_key_file go together");
+    }
+    if (!o.tls_ca_file.empty() && o.tls_cert_file.empty()) {
+      return Status::InvalidArgument("tls_ca_file needs tls_cert_file and tls_key_file");
+    }
+    if (o.tls_require_client_cert && o.tls_ca_file.empty()) {
+      return Status::InvalidArgument("tls_require_client_cert needs tls_ca_file");
+    }
+    return Status::OK();
+  });
+  return s;
+}
+
+ConfigSchema<ClientOptions> client_options_schema() {
+  using O = ClientOptions;
+  ConfigSchema<O> s;
+  s.field("timeout", &O::timeout, "How long one request attempt may take.")
+      .range(milliseconds(10), milliseconds(3'600'000));
+  s.field("tls_ca_file", &O::tls_ca_file,
+          "PEM CA that https servers must be signed by (default: the system's trust store).");
+  s.field("tls_cert_file", &O::tls_cert_file,
+          "PEM client certificate, for servers that require one.");
+  s.field("tls_key_file", &O::tls_key_file, "PEM private key of tls_cert_file.");
+  s.field("bearer_token", &O::bearer_token, "Token sent as Authorization: Bearer.").secret();
+  s.check([](const O& o) {
+    if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+      return Status::InvalidArgument("tls_cert_file and tls_key_file go together");
+    }
+    return Status::OK();
+  });
+  return s;
+}
+
+}  // namespace rk::http

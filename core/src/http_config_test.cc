@@ -1,0 +1,51 @@
+// The shared YAML keys of HTTP listeners and clients.
+#include "ringkeeper/core/http_config.h"
+
+#include <gtest/gtest.h>
+
+namespace rk::http {
+namespace {
+
+TEST(HttpConfig, ServerKeysMapOntoServerOptions) {
+  auto o = load_config_string(R"(
+bind_address: 0.0.0.0
+port: 7400
+port_file: run/api.port
+max_body: 4MiB
+idle_timeout: 5s
+tls_cert_file: s.crt
+tls_key_file: s.key
+tls_ca_file: ca.crt
+tls_require_client_cert: true
+)",
+                              server_options_schema());
+  ASSERT_TRUE(o.ok()) << o.status().to_string();
+  EXPECT_EQ(o->bind_address, "0.0.0.0");
+  EXPECT_EQ(o->port, 7400);
+  EXPECT_EQ(o->port_file, "run/api.port");
+  EXPECT_EQ(o->max_body_bytes, size_t{4} << 20);
+  EXPECT_EQ(o->idle_timeout, std::chrono::seconds(5));
+  EXPECT_TRUE(o->tls_require_client_cert);
+}
+
+TEST(HttpConfig, ServerKeysAreChecked) {
+  EXPECT_FALSE(load_config_string("port: 70000\n", server_options_schema()).ok());
+  EXPECT_FALSE(load_config_string("max_body: 10\n", server_options_schema()).ok());
+  auto half = load_config_string("tls_cert_file: s.crt\n", server_options_schema());
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.status().message().find("go together"), std::string::npos);
+  EXPECT_FALSE(load_config_string("tls_require_client_cert: true\n", server_options_schema()).ok());
+  EXPECT_FALSE(load_config_string("prot: 1\n", server_options_schema()).ok());
+}
+
+TEST(HttpConfig, ClientTokenIsNeverPrinted) {
+  auto schema = client_options_schema();
+  auto o = load_config_string("bearer_token: very-secret-token-123\ntimeout: 2s\n", schema);
+  ASSERT_TRUE(o.ok()) << o.status().to_string();
+  EXPECT_EQ(o->bearer_token, "very-secret-token-123");
+  EXPECT_EQ(o->timeout, std::chrono::seconds(2));
+  EXPECT_EQ(schema.effective_yaml(*o).find("very-secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rk::http
