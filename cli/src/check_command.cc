@@ -136,6 +136,18 @@ Result<monitor::Range> parse_threshold(const std::string& text, monitor::Unit un
   return r.with_default_unit(unit, factor);
 }
 
+// Overrides the defaults with -w/-c; a plain number is taken in `unit` times `factor`.
+Status apply_thresholds(const Parsed& p, monitor::Unit unit, double factor,
+                        monitor::Thresholds* t) {
+  if (p.warning) {
+    RK_ASSIGN_OR_RETURN(t->warning, parse_threshold(*p.warning, unit, factor));
+  }
+  if (p.critical) {
+    RK_ASSIGN_OR_RETURN(t->critical, parse_threshold(*p.critical, unit, factor));
+  }
+  return Status::OK();
+}
+
 // A size like 350GiB (plain numbers are bytes).
 Result<uint64_t> parse_size(const std::string& text) {
   auto r = monitor::parse_range(text);
@@ -178,15 +190,8 @@ int check_disk(const std::vector<std::string>& args, std::ostream& out) {
   if (!p.ok()) return unknown(out, "DISK", p.status().message());
   monitor::DiskCheckOptions o;
   o.path = p->path;
-  if (p->warning) {
-    auto r = parse_threshold(*p->warning, monitor::Unit::kPercent, 1);
-    if (!r.ok()) return unknown(out, "DISK", r.status().message());
-    o.thresholds.warning = *r;
-  }
-  if (p->critical) {
-    auto r = parse_threshold(*p->critical, monitor::Unit::kPercent, 1);
-    if (!r.ok()) return unknown(out, "DISK", r.status().message());
-    o.thresholds.critical = *r;
+  if (Status s = apply_thresholds(*p, monitor::Unit::kPercent, 1, &o.thresholds); !s.ok()) {
+    return unknown(out, "DISK", s.message());
   }
   if (p->budget) {
     auto b = parse_size(*p->budget);
@@ -202,15 +207,8 @@ int check_await(const std::vector<std::string>& args, std::ostream& out) {
   if (!p.ok()) return unknown(out, "AWAIT", p.status().message());
   monitor::AwaitCheckOptions o;
   o.path = p->path;
-  if (p->warning) {
-    auto r = parse_threshold(*p->warning, monitor::Unit::kSeconds, 1e-3);
-    if (!r.ok()) return unknown(out, "AWAIT", r.status().message());
-    o.thresholds.warning = *r;
-  }
-  if (p->critical) {
-    auto r = parse_threshold(*p->critical, monitor::Unit::kSeconds, 1e-3);
-    if (!r.ok()) return unknown(out, "AWAIT", r.status().message());
-    o.thresholds.critical = *r;
+  if (Status s = apply_thresholds(*p, monitor::Unit::kSeconds, 1e-3, &o.thresholds); !s.ok()) {
+    return unknown(out, "AWAIT", s.message());
   }
   if (p->interval) {
     auto s = parse_seconds(*p->interval);

@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "proc_text.h"
 
 namespace rk::monitor {
 
@@ -31,18 +31,6 @@ std::string unescape(std::string_view s) {
       continue;
     }
     out.push_back(s[i]);
-  }
-  return out;
-}
-
-std::vector<std::string_view> split_spaces(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && line[i] == ' ') ++i;
-    const size_t b = i;
-    while (i < line.size() && line[i] != ' ') ++i;
-    if (i > b) out.push_back(line.substr(b, i - b));
   }
   return out;
 }
@@ -95,14 +83,9 @@ std::vector<std::string> BlockDevices::watched() const {
 
 Result<std::vector<MountEntry>> parse_mountinfo(std::string_view text) {
   std::vector<MountEntry> out;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    const size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    ++line_no;
-    const auto f = split_spaces(line);
-    if (f.empty()) continue;
+  Status st = for_each_line(text, [&](size_t line_no, std::string_view line) -> Status {
+    const auto f = split_fields(line);
+    if (f.empty()) return Status::OK();
     // id parent MAJ:MIN root mount-point options [optional fields...] - fstype source superopts
     const auto sep = std::find(f.begin() + std::min<size_t>(f.size(), 6), f.end(), "-");
     MountEntry m;
@@ -115,7 +98,9 @@ Result<std::vector<MountEntry>> parse_mountinfo(std::string_view text) {
     m.fs_type = unescape(*(sep + 1));
     m.source = unescape(*(sep + 2));
     out.push_back(std::move(m));
-  }
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
   return out;
 }
 
@@ -159,11 +144,8 @@ Result<BlockDevices> resolve_block_devices(unsigned major, unsigned minor,
 
 Result<BlockDevices> block_devices_under(const std::string& path, const std::string& mountinfo_path,
                                          const std::string& sys_root) {
-  std::ifstream in(mountinfo_path);
-  if (!in) return Status::IOError(fmt::format("cannot read {}", mountinfo_path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  RK_ASSIGN_OR_RETURN(auto mounts, parse_mountinfo(s.str()));
+  RK_ASSIGN_OR_RETURN(std::string text, read_text_file(mountinfo_path));
+  RK_ASSIGN_OR_RETURN(auto mounts, parse_mountinfo(text));
   RK_ASSIGN_OR_RETURN(MountEntry m, find_mount(path, mounts));
   auto devices = resolve_block_devices(m.major, m.minor, sys_root);
   if (!devices.ok()) {

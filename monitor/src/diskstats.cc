@@ -4,24 +4,12 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
+
+#include "proc_text.h"
 
 namespace rk::monitor {
 
 namespace {
-
-std::vector<std::string_view> split_fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    const size_t b = i;
-    while (i < line.size() && line[i] != ' ' && line[i] != '\t') ++i;
-    if (i > b) out.push_back(line.substr(b, i - b));
-  }
-  return out;
-}
 
 template <class T>
 bool to_number(std::string_view s, T* out) {
@@ -44,14 +32,9 @@ double per(double numerator, double denominator) {
 
 Result<std::vector<DiskStats>> parse_diskstats(std::string_view text) {
   std::vector<DiskStats> out;
-  size_t line_no = 0;
-  while (!text.empty()) {
-    const size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    ++line_no;
+  Status st = for_each_line(text, [&](size_t line_no, std::string_view line) -> Status {
     const auto f = split_fields(line);
-    if (f.empty()) continue;
+    if (f.empty()) return Status::OK();
     if (f.size() != 14 && f.size() != 18 && f.size() != 20) {
       return Status::Corruption(
           fmt::format("diskstats line {} has {} fields (expected 14, 18 or 20): '{}'", line_no,
@@ -85,16 +68,15 @@ Result<std::vector<DiskStats>> parse_diskstats(std::string_view text) {
     d.fl_ios = v[15];
     d.fl_ticks = v[16];
     out.push_back(std::move(d));
-  }
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
   return out;
 }
 
 Result<std::vector<DiskStats>> read_diskstats(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::IOError(fmt::format("cannot read {}", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  auto r = parse_diskstats(s.str());
+  RK_ASSIGN_OR_RETURN(std::string text, read_text_file(path));
+  auto r = parse_diskstats(text);
   if (!r.ok()) return r.status().with_context(path);
   return r;
 }
