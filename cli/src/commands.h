@@ -18,4 +18,24 @@ inline constexpr int kExitUsage = 2;
 int token_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 extern const char* const kTokenUsage;
 
+struct Context;  // cluster_client.h
+
+// Cluster commands take the global options (--scheduler, --token/RK_TOKEN, --json) in a Context.
+int status_command(Context& ctx, const std::vector<std::string>& args);  // status_command.cc
+int ring_command(Context& ctx, const std::vector<std::string>& args);
+int keyspace_command(Context& ctx, const std::vector<std::string>& args);  // schema_commands.cc
+int table_command(Context& ctx, const std::vector<std::string>& args);
+int write_command(Context& ctx, const std::vector<std::string>& args);  // data_commands.cc
+int read_command(Context& ctx, const std::vector<std::string>& args);
+int delete_command(Context& ctx, const std::vector<std::string>& args);
+int load_command(Context& ctx, const std::vector<std::string>& args);  // load_command.cc
+extern const char* const kStatusUsage;
+extern const char* const kRingUsage;
+extern const char* const kKeyspaceUsage;
+extern const char* const kTableUsage;
+extern const char* const kWriteUsage;
+extern const char* const kReadUsage;
+extern const char* const kDeleteUsage;
+extern const char* const kLoadUsage;
+
 }  // namespace rk::cli

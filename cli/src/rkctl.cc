@@ -1,10 +1,14 @@
 // rkctl's command dispatch: parses the command word and hands over to the command's function.
 #include "ringkeeper/cli/rkctl.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
 #include <string_view>
 
 #include "check_command.h"
+#include "cluster_client.h"
 #include "commands.h"
 
 namespace rk::cli {
@@ -16,16 +20,32 @@ struct Command {
   std::string_view summary;  // one line for `rkctl --help`
   int (*run)(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
   const char* const* usage;  // the command's --help text
+  // Commands that talk to the cluster take the global options instead (run is then null).
+  int (*run_cluster)(Context& ctx, const std::vector<std::string>& args) = nullptr;
 };
 
 // One row per command, in the order `rkctl --help` lists them.
 const Command kCommands[] = {
+    {"status", "nodes by datacenter: state, address, load, tokens, owns %", nullptr, &kStatusUsage,
+     status_command},
+    {"ring", "every token of the ring with its node", nullptr, &kRingUsage, ring_command},
+    {"keyspace", "create, describe or list keyspaces", nullptr, &kKeyspaceUsage, keyspace_command},
+    {"table", "create or describe a table", nullptr, &kTableUsage, table_command},
+    {"write", "write cells of one row through a node", nullptr, &kWriteUsage, write_command},
+    {"read", "read one partition through a node", nullptr, &kReadUsage, read_command},
+    {"delete", "delete a partition, row or cell", nullptr, &kDeleteUsage, delete_command},
+    {"load", "bulk-load generated rows with a progress bar", nullptr, &kLoadUsage, load_command},
     {"token", "print the Murmur3 token of partition keys", token_command, &kTokenUsage},
     {"check", "Nagios checks: disk headroom, I/O await", check_command, &kCheckUsage},
 };
 
 void print_usage(std::ostream& out) {
   out << "usage: rkctl <command> [options]\n"
+         "\n"
+         "global options (before or after the command word):\n"
+         "  --scheduler URL      the scheduler's REST API (default http://127.0.0.1:7400)\n"
+         "  --token TOKEN        bearer token for mutating calls (default: $RK_TOKEN)\n"
+         "  --json               JSON output for scripts\n"
          "\n"
          "commands:\n";
   for (const auto& c : kCommands) {
@@ -48,7 +68,45 @@ const Command* find_command(std::string_view name) {
 
 }  // namespace
 
-int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+int run(const std::vector<std::string>& all_args, std::ostream& out, std::ostream& err) {
+  // Global options may come before or after the command word; cluster commands take them from
+  // the Context, `token` keeps its own --json.
+  Context ctx;
+  ctx.out = &out;
+  ctx.err = &err;
+  ctx.tty = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+  if (const char* token = std::getenv("RK_TOKEN")) ctx.token = token;
+  std::vector<std::string> args;
+  bool seen_word = false;
+  bool json_before_word = false;
+  for (size_t i = 0; i < all_args.size(); ++i) {
+    const std::string& a = all_args[i];
+    if (a == "--") {
+      args.insert(args.end(), all_args.begin() + static_cast<std::ptrdiff_t>(i), all_args.end());
+      break;
+    }
+    if (i > 0 && (a == "--scheduler" || a == "--token")) {
+      if (i + 1 >= all_args.size()) {
+        err << "rkctl: " << a << " needs a value\n";
+        return kExitUsage;
+      }
+      (a == "--scheduler" ? ctx.scheduler : ctx.token) = all_args[++i];
+      continue;
+    }
+    if (i > 0 && (a.starts_with("--scheduler=") || a.starts_with("--token="))) {
+      const auto eq = a.find('=');
+      (a.starts_with("--scheduler") ? ctx.scheduler : ctx.token) = a.substr(eq + 1);
+      continue;
+    }
+    if (i > 0 && a == "--json") {
+      ctx.json = true;
+      if (!seen_word) json_before_word = true;
+      if (seen_word) args.push_back(a);  // `token` reads its own --json
+      continue;
+    }
+    if (i > 0 && !a.starts_with("-")) seen_word = true;
+    args.push_back(a);
+  }
   if (args.size() < 2) {
     print_usage(err);
     return kExitUsage;
@@ -72,7 +130,13 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     err << "rkctl: unknown command '" << word << "' (try 'rkctl help')\n";
     return kExitUsage;
   }
-  return c->run(std::vector<std::string>(args.begin() + 2, args.end()), out, err);
+  std::vector<std::string> rest(args.begin() + 2, args.end());
+  if (c->run_cluster != nullptr) {
+    std::erase(rest, std::string("--json"));
+    return c->run_cluster(ctx, rest);
+  }
+  if (json_before_word) rest.insert(rest.begin(), "--json");
+  return c->run(rest, out, err);
 }
 
 int run(int argc, char** argv) {

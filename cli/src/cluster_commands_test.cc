@@ -1,0 +1,261 @@
+// rkctl's cluster commands against a stand-in scheduler and agent (core's HTTP server with canned
+// answers on 127.0.0.1): tables by default, --json, one-line errors, exit codes, what is sent.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <mutex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "args.h"
+#include "ringkeeper/cli/bulk_loader.h"
+#include "ringkeeper/cli/rkctl.h"
+#include "ringkeeper/core/http_server.h"
+#include "ringkeeper/core/json_api.h"
+
+namespace rk::cli {
+namespace {
+
+using nlohmann::json;
+
+// A scheduler and an agent in one server: /api/v1/... and /v1/....
+class FakeCluster {
+ public:
+  FakeCluster() {
+    http::Router r;
+    r.get("/api/v1/nodes",
+          [this](const http::Request&) -> Result<http::Response> { return api::json_ok(nodes()); });
+    r.get("/api/v1/ring", [this](const http::Request&) -> Result<http::Response> {
+      return api::json_ok({{"version", 7}, {"cluster", "ringkeeper"}, {"nodes", nodes()}});
+    });
+    r.get("/api/v1/keyspaces/{ks}", [](const http::Request& req) -> Result<http::Response> {
+      if (req.path_param("ks") != "demo")
+        return Status::NotFound("no keyspace " + req.path_param("ks"));
+      return api::json_ok(
+          {{"name", "demo"},
+           {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", 3}}},
+           {"tables",
+            {{{"name", "events"}, {"gc_grace_seconds", 60}, {"default_ttl_seconds", 0}}}}});
+    });
+    r.post("/api/v1/keyspaces", [this](const http::Request& req) -> Result<http::Response> {
+      record(req);
+      return api::json_response(201, {{"name", "demo"},
+                                      {"replication", json::parse(req.body)["replication"]},
+                                      {"tables", json::array()}});
+    });
+    r.post(
+        "/v1/write",
+        [this](const http::Request& req) -> Result<http::Response> {
+          record(req);
+          if (json::parse(req.body)["consistency"] == "ALL") {
+            return Status::Unavailable(
+                "ALL needs 3 of 3 replicas; 2 answered (down: 127.0.0.1:7102)");
+          }
+          return api::json_ok({{"ok", true}, {"acks", 2}, {"replicas", 3}});
+        },
+        RoleSet::open());
+    r.post(
+        "/v1/read",
+        [](const http::Request&) -> Result<http::Response> {
+          return api::json_ok(
+              json::parse(R"({"partition":"k","token":"1","rows":[{"clustering":"c",)"
+                          R"("cells":{"v":{"value":"hello","timestamp":5}}}]})"));
+        },
+        RoleSet::open());
+    r.post(
+        "/v1/batch",
+        [this](const http::Request& req) -> Result<http::Response> {
+          const json body = json::parse(req.body);
+          std::lock_guard lock(mutex_);
+          for (const auto& m : body["mutations"]) rows_ += m["ops"].size();
+          return api::json_ok({{"ok", true}});
+        },
+        RoleSet::open());
+    http::ServerOptions o;
+    o.name = "fake";
+    auto tokens = BearerTokens::create({{"alice", "alice-token-0123456789", Role::kOperator}});
+    o.tokens = std::make_shared<const BearerTokens>(std::move(*tokens));
+    server_ = std::move(http::Server::start(o, std::move(r))).value();
+  }
+
+  std::string url() const { return server_->base_url(); }
+  std::string address() const { return "127.0.0.1:" + std::to_string(server_->bound_port()); }
+
+  json nodes() const {
+    json out = json::array();
+    const char* tokens[] = {"-9223372036854676590", "-3074457345618159385", "3074457345618357820"};
+    for (int i = 0; i < 3; ++i) {
+      out.push_back(
+          {{"host_id", "host-" + std::to_string(i + 1)},
+           {"datacenter", "dc1"},
+           {"rack", "r" + std::to_string(i + 1)},
+           {"state", i == 2 ? "DOWN" : "NORMAL"},
+           {"slot", i},
+           {"tokens", {tokens[i]}},
+           {"addresses", {{"ops", address()}, {"internode", address()}, {"client", address()}}},
+           {"last_heartbeat", 0},
+           {"load_bytes", 1536},
+           {"version", "0.1.0"}});
+    }
+    return out;
+  }
+
+  void record(const http::Request& req) {
+    std::lock_guard lock(mutex_);
+    last_body_ = req.body;
+    last_principal_ = req.principal;
+  }
+  json last_body() {
+    std::lock_guard lock(mutex_);
+    return json::parse(last_body_);
+  }
+  std::string last_principal() {
+    std::lock_guard lock(mutex_);
+    return last_principal_;
+  }
+  size_t rows() {
+    std::lock_guard lock(mutex_);
+    return rows_;
+  }
+
+ private:
+  std::unique_ptr<http::Server> server_;
+  std::mutex mutex_;
+  std::string last_body_;
+  std::string last_principal_;
+  size_t rows_ = 0;
+};
+
+struct Outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Outcome rkctl(const FakeCluster& fake, std::vector<std::string> args) {
+  args.insert(args.begin(), {"rkctl", "--scheduler", fake.url()});
+  std::ostringstream out, err;
+  int code = run(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(ClusterCommands, StatusShowsEveryNodeWithItsShare) {
+  FakeCluster fake;
+  Outcome o = rkctl(fake, {"status"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.out.find("Datacenter: dc1"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("UN  NORMAL"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("DN  DOWN"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("33.3%"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("1.5 KiB"), std::string::npos) << o.out;
+
+  Outcome effective = rkctl(fake, {"status", "--keyspace", "demo"});
+  ASSERT_EQ(effective.code, 0) << effective.err;
+  EXPECT_NE(effective.out.find("100.0%"), std::string::npos) << effective.out;
+
+  Outcome json_out = rkctl(fake, {"--json", "status"});
+  ASSERT_EQ(json_out.code, 0);
+  json parsed = json::parse(json_out.out);
+  ASSERT_EQ(parsed.size(), 3u);
+  EXPECT_NEAR(parsed[0]["owns"].get<double>(), 1.0 / 3, 1e-6);
+}
+
+TEST(ClusterCommands, UnreachableSchedulerIsOneLineAndExitOne) {
+  std::ostringstream out, err;
+  int code = run({"rkctl", "--scheduler", "http://127.0.0.1:1", "status"}, out, err);
+  EXPECT_EQ(code, 1);
+  const std::string message = err.str();
+  EXPECT_EQ(message.rfind("rkctl status: cannot reach the scheduler", 0), 0u) << message;
+  EXPECT_EQ(std::count(message.begin(), message.end(), '\n'), 1);
+}
+
+TEST(ClusterCommands, KeyspaceCreateSendsReplicationWithTheToken) {
+  FakeCluster fake;
+  Outcome noauth = rkctl(fake, {"keyspace", "create", "demo", "--rf", "3"});
+  EXPECT_EQ(noauth.code, 1);
+  EXPECT_NE(noauth.err.find("401"), std::string::npos) << noauth.err;
+  EXPECT_NE(noauth.err.find("RK_TOKEN"), std::string::npos) << noauth.err;
+
+  Outcome o = rkctl(fake, {"--token", "alice-token-0123456789", "keyspace", "create", "demo",
+                           "--dc", "dc1=3", "--dc", "dc2=2"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(fake.last_principal(), "alice");
+  EXPECT_EQ(fake.last_body()["replication"],
+            json({{"class", "NetworkTopologyStrategy"}, {"dc1", 3}, {"dc2", 2}}));
+  EXPECT_EQ(rkctl(fake, {"keyspace", "create", "demo"}).code, 2);
+  EXPECT_EQ(rkctl(fake, {"keyspace", "create", "demo", "--rf", "x"}).code, 2);
+}
+
+TEST(ClusterCommands, TableDescribeFindsTheTable) {
+  FakeCluster fake;
+  Outcome o = rkctl(fake, {"table", "describe", "demo.events"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.out.find("gc_grace_seconds: 60"), std::string::npos) << o.out;
+  Outcome missing = rkctl(fake, {"table", "describe", "demo.nope"});
+  EXPECT_EQ(missing.code, 1);
+  Outcome bad = rkctl(fake, {"table", "describe", "nodot"});
+  EXPECT_EQ(bad.code, 2);
+}
+
+TEST(ClusterCommands, WriteReadAndDeleteGoThroughANode) {
+  FakeCluster fake;
+  Outcome w = rkctl(fake, {"write", "demo.events", "k", "v=hello", "-c", "c", "--cl", "one"});
+  ASSERT_EQ(w.code, 0) << w.err;
+  EXPECT_NE(w.out.find("2 of 3 replicas"), std::string::npos) << w.out;
+  json body = fake.last_body();
+  EXPECT_EQ(body["consistency"], "ONE");
+  EXPECT_EQ(body["ops"][0],
+            json({{"op", "set"}, {"clustering", "c"}, {"column", "v"}, {"value", "hello"}}));
+
+  Outcome r = rkctl(fake, {"read", "demo.events", "k", "--node", fake.address()});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("hello"), std::string::npos) << r.out;
+
+  Outcome d = rkctl(fake, {"delete", "demo.events", "k", "-c", "c", "--column", "v"});
+  ASSERT_EQ(d.code, 0) << d.err;
+  EXPECT_EQ(fake.last_body()["ops"][0]["op"], "delete_cell");
+
+  Outcome all = rkctl(fake, {"write", "demo.events", "k", "v=1", "--cl", "ALL"});
+  EXPECT_EQ(all.code, 1);
+  EXPECT_EQ(all.err.rfind("rkctl write: unavailable", 0), 0u) << all.err;
+  EXPECT_NE(all.err.find("down: 127.0.0.1:7102"), std::string::npos) << all.err;
+  EXPECT_EQ(rkctl(fake, {"write", "demo.events", "k", "novalue"}).code, 2);
+  EXPECT_EQ(rkctl(fake, {"write", "demo.events", "k", "v=1", "--cl", "SOME"}).code, 2);
+}
+
+TEST(ClusterCommands, LoadWritesEveryRowAndSummarizes) {
+  FakeCluster fake;
+  Outcome o = rkctl(fake, {"load", "demo.events", "--rows", "1050", "--batch", "100"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(fake.rows(), 1050u * 3);  // 3 cells per row by default
+  EXPECT_NE(o.out.find("loaded 1050 rows (3150 cells)"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("rows/s"), std::string::npos);
+  Outcome json_out = rkctl(fake, {"load", "demo.events", "--rows", "10", "--json"});
+  ASSERT_EQ(json_out.code, 0) << json_out.err;
+  EXPECT_EQ(json::parse(json_out.out)["rows"], 10);
+}
+
+TEST(BulkLoader, ValuesAreDeterministicAndSized) {
+  EXPECT_EQ(expected_value(42, 1, 16), expected_value(42, 1, 16));
+  EXPECT_NE(expected_value(42, 1, 16), expected_value(42, 2, 16));
+  EXPECT_EQ(expected_value(7, 0, 33).size(), 33u);
+  LoadOptions o;
+  o.rows_per_partition = 10;
+  EXPECT_EQ(row_partition(o, 25), "key-2");
+  EXPECT_EQ(row_clustering(o, 25), "c5");
+}
+
+TEST(Args, FlagsValuesAndNegativeNumbers) {
+  auto a =
+      parse_args({"x", "--cl", "ONE", "--rows=5", "-1", "--", "--literal"}, {"--cl", "--rows"}, {});
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(*a->value("--cl"), "ONE");
+  EXPECT_EQ(*a->value("--rows"), "5");
+  EXPECT_EQ(a->positionals, (std::vector<std::string>{"x", "-1", "--literal"}));
+  EXPECT_FALSE(parse_args({"--nope"}, {}, {}).ok());
+  EXPECT_FALSE(parse_args({"--cl"}, {"--cl"}, {}).ok());
+}
+
+}  // namespace
+}  // namespace rk::cli

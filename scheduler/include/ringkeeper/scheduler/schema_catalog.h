@@ -1,0 +1,57 @@
+// The cluster's schema: keyspaces (with their replication) and tables (with gc_grace_seconds and
+// a default TTL), kept in the scheduler's SQLite file with a version that moves with every change.
+// Agents hold a copy and converge on the latest version (pushed after each change, and through
+// heartbeats). Keyspaces and tables are created, never altered or dropped, in this first part.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringkeeper/core/replica_placement.h"
+#include "ringkeeper/core/status.h"
+
+namespace rk::scheduler {
+
+class Store;
+
+struct TableDef {
+  std::string name;
+  int64_t gc_grace_seconds = 864000;  // Cassandra's default: 10 days
+  int64_t default_ttl_seconds = 0;    // 0: cells do not expire unless written with a TTL
+};
+
+struct KeyspaceDef {
+  std::string name;
+  Replication replication;
+  std::vector<TableDef> tables;  // by name
+};
+
+struct ClusterSchema {
+  int64_t version = 0;                 // 0 before the first keyspace; +1 per change
+  std::vector<KeyspaceDef> keyspaces;  // by name
+};
+
+class SchemaCatalog {
+ public:
+  // `store` must outlive the catalog.
+  explicit SchemaCatalog(Store& store) : store_(store) {}
+
+  // The whole schema at its current version.
+  Result<ClusterSchema> schema();
+  // One keyspace with its tables. NotFound when it does not exist.
+  Result<KeyspaceDef> keyspace(std::string_view name);
+
+  // Creates a keyspace (its `tables` are ignored) and returns it. InvalidArgument for a bad name
+  // (names.h) or replication; AlreadyExists when a keyspace of that name exists.
+  Result<KeyspaceDef> create_keyspace(const KeyspaceDef& keyspace);
+  // Creates a table in `keyspace` and returns the keyspace. NotFound for an unknown keyspace;
+  // InvalidArgument for a bad name or a negative gc_grace/TTL; AlreadyExists for a known table.
+  Result<KeyspaceDef> create_table(std::string_view keyspace, const TableDef& table);
+
+ private:
+  Store& store_;
+};
+
+}  // namespace rk::scheduler

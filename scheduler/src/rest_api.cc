@@ -1,0 +1,301 @@
+// REST handlers of rk-scheduler (see rest_api.h): read and check the body, call the service,
+// write JSON. No domain logic here.
+#include "ringkeeper/scheduler/rest_api.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "api_json.h"
+#include "ringkeeper/core/json_api.h"
+
+namespace rk::scheduler {
+namespace {
+
+using nlohmann::json;
+
+const api::Spec kAddresses = {
+    {"ops", api::Type::kString, api::kRequired},
+    {"internode", api::Type::kString, api::kRequired},
+    {"client", api::Type::kString, api::kRequired},
+};
+const api::Spec kRegister = {
+    {"host_id", api::Type::kString, api::kRequired},
+    {"cluster", api::Type::kString, api::kRequired},
+    {"datacenter", api::Type::kString, api::kRequired},
+    {"rack", api::Type::kString, api::kRequired},
+    {"num_tokens", api::Type::kInteger},
+    {"version", api::Type::kString},
+    {"addresses", api::Type::kObject, api::kRequired, &kAddresses},
+    {"replace_address", api::Type::kString},
+    // Optional datacenter plan (docs/tokens.md); the scheduler's configured plan otherwise.
+    {"datacenter_racks", api::Type::kArray},
+    {"nodes_per_rack", api::Type::kInteger},
+};
+const api::Spec kHeartbeat = {
+    {"state", api::Type::kString},
+    {"load_bytes", api::Type::kInteger},
+    {"ring_version", api::Type::kInteger},
+    {"schema_version", api::Type::kInteger},
+};
+const api::Spec kCreateKeyspace = {
+    {"name", api::Type::kString, api::kRequired},
+    {"replication", api::Type::kObject, api::kRequired},
+};
+const api::Spec kCreateTable = {
+    {"name", api::Type::kString, api::kRequired},
+    {"gc_grace_seconds", api::Type::kInteger},
+    {"default_ttl_seconds", api::Type::kInteger},
+};
+
+// "host:port" of one of the node's APIs.
+Status parse_address(const json& body, const char* which, std::string* host, int* port) {
+  const std::string& text = body["addresses"][which].get_ref<const std::string&>();
+  std::string h = text;
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument(
+        fmt::format("addresses.{} must be host:port, got '{}'", which, text));
+  }
+  h = text.substr(0, colon);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  int p = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, p);
+  if (ec != std::errc() || ptr != end || p < 1 || p > 65535) {
+    return Status::InvalidArgument(
+        fmt::format("addresses.{} must be host:port with a port 1..65535, got '{}'", which, text));
+  }
+  if (!host->empty() && *host != h) {
+    return Status::InvalidArgument(fmt::format(
+        "addresses must share one host; addresses.{} is on {}, not {}", which, h, *host));
+  }
+  *host = h;
+  *port = p;
+  return Status::OK();
+}
+
+Result<int64_t> non_negative(const json& body, const char* key, int64_t fallback) {
+  if (!body.contains(key)) return fallback;
+  if (body[key].is_number_unsigned() || body[key].get<int64_t>() >= 0) {
+    if (body[key].is_number_unsigned() &&
+        body[key].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+      return Status::InvalidArgument(fmt::format("{} is too large", key));
+    }
+    return body[key].get<int64_t>();
+  }
+  return Status::InvalidArgument(
+      fmt::format("{} must be >= 0, got {}", key, body[key].get<int64_t>()));
+}
+
+Result<AgentRegistration> parse_registration(const json& body) {
+  AgentRegistration r;
+  r.host_id = body["host_id"];
+  r.cluster = body["cluster"];
+  r.datacenter = body["datacenter"];
+  r.rack = body["rack"];
+  RK_ASSIGN_OR_RETURN(int64_t num_tokens, non_negative(body, "num_tokens", 1));
+  if (num_tokens < 1 || num_tokens > 1536) {
+    return Status::InvalidArgument(fmt::format("num_tokens must be 1..1536, got {}", num_tokens));
+  }
+  r.num_tokens = static_cast<uint32_t>(num_tokens);
+  if (body.contains("version")) r.version = body["version"];
+  RK_RETURN_IF_ERROR(parse_address(body, "ops", &r.address, &r.ops_port));
+  RK_RETURN_IF_ERROR(parse_address(body, "internode", &r.address, &r.internode_port));
+  RK_RETURN_IF_ERROR(parse_address(body, "client", &r.address, &r.client_port));
+  if (body.contains("replace_address")) r.replace_address = body["replace_address"];
+  if (body.contains("datacenter_racks")) {
+    for (const json& rack : body["datacenter_racks"]) {
+      if (!rack.is_string() || rack.get_ref<const std::string&>().empty()) {
+        return Status::InvalidArgument("datacenter_racks must be a list of rack names");
+      }
+      r.datacenter_racks.push_back(rack);
+    }
+  }
+  RK_ASSIGN_OR_RETURN(int64_t per_rack, non_negative(body, "nodes_per_rack", 0));
+  if (per_rack > 4096) {
+    return Status::InvalidArgument(fmt::format("nodes_per_rack must be 1..4096, got {}", per_rack));
+  }
+  r.nodes_per_rack = static_cast<uint32_t>(per_rack);
+  return r;
+}
+
+http::Response register_response(const RegisterReply& reply) {
+  json tokens = json::array();
+  for (Token t : reply.node.tokens) tokens.push_back(token_to_string(t));
+  return api::json_ok({{"host_id", reply.node.host_id},
+                       {"slot", reply.node.slot},
+                       {"tokens", std::move(tokens)},
+                       {"state", node_state_name(reply.node.state)},
+                       {"ring", ring_json(reply.ring)},
+                       {"schema", schema_json(reply.schema)}});
+}
+
+Result<http::Response> handle_register(ClusterService& service, const http::Request& req) {
+  Result<json> body = api::read_body(req, kRegister);
+  Result<AgentRegistration> reg =
+      body.ok() ? parse_registration(*body) : Result<AgentRegistration>(body.status());
+  if (!reg.ok()) {
+    service.record(req.principal, "node.register", "", reg.status());
+    return reg.status();
+  }
+  RK_ASSIGN_OR_RETURN(RegisterReply reply, service.register_agent(req.principal, *reg));
+  return register_response(reply);
+}
+
+Result<http::Response> handle_heartbeat(ClusterService& service, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kHeartbeat));
+  HeartbeatRequest hb;
+  if (body.contains("state")) {
+    RK_ASSIGN_OR_RETURN(hb.state, parse_node_state(body["state"].get<std::string>()));
+  }
+  if (body.contains("load_bytes")) {
+    RK_ASSIGN_OR_RETURN(hb.load_bytes, non_negative(body, "load_bytes", 0));
+  }
+  RK_ASSIGN_OR_RETURN(hb.ring_version, non_negative(body, "ring_version", 0));
+  RK_ASSIGN_OR_RETURN(hb.schema_version, non_negative(body, "schema_version", 0));
+  RK_ASSIGN_OR_RETURN(HeartbeatReply reply,
+                      service.heartbeat(req.principal, req.path_param("host_id"), hb));
+  json out = {{"ring_version", reply.ring_version}, {"schema_version", reply.schema_version}};
+  if (reply.ring) out["ring"] = ring_json(*reply.ring);
+  if (reply.schema) out["schema"] = schema_json(*reply.schema);
+  return api::json_ok(out);
+}
+
+Result<http::Response> handle_create_keyspace(ClusterService& service, const http::Request& req) {
+  Result<KeyspaceDef> ks = [&]() -> Result<KeyspaceDef> {
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateKeyspace));
+    RK_ASSIGN_OR_RETURN(Replication replication, replication_from_json(body["replication"]));
+    return KeyspaceDef{body["name"], std::move(replication), {}};
+  }();
+  if (!ks.ok()) {
+    service.record(req.principal, "keyspace.create", "", ks.status());
+    return ks.status();
+  }
+  RK_ASSIGN_OR_RETURN(KeyspaceDef created, service.create_keyspace(req.principal, *ks));
+  return api::json_response(201, keyspace_json(created));
+}
+
+Result<http::Response> handle_create_table(ClusterService& service, const http::Request& req) {
+  const std::string& keyspace = req.path_param("keyspace");
+  Result<TableDef> table = [&]() -> Result<TableDef> {
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateTable));
+    TableDef t;
+    t.name = body["name"];
+    RK_ASSIGN_OR_RETURN(t.gc_grace_seconds,
+                        non_negative(body, "gc_grace_seconds", t.gc_grace_seconds));
+    RK_ASSIGN_OR_RETURN(t.default_ttl_seconds,
+                        non_negative(body, "default_ttl_seconds", t.default_ttl_seconds));
+    return t;
+  }();
+  if (!table.ok()) {
+    service.record(req.principal, "table.create", keyspace, table.status());
+    return table.status();
+  }
+  RK_ASSIGN_OR_RETURN(KeyspaceDef ks, service.create_table(req.principal, keyspace, *table));
+  return api::json_response(201, keyspace_json(ks));
+}
+
+Result<int64_t> query_int(const http::Request& req, const char* name) {
+  const std::string* text = req.query_param(name);
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    return Status::InvalidArgument(fmt::format("query parameter {} must be an integer", name));
+  }
+  return v;
+}
+
+Result<http::Response> handle_audit(ClusterService& service, const http::Request& req) {
+  static const char* const kKnown[] = {"actor", "action", "since", "until", "limit", "before"};
+  for (const auto& [key, value] : req.query) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
+      return Status::InvalidArgument(fmt::format(
+          "unknown query parameter '{}' (known: actor, action, since, until, limit, before)", key));
+    }
+  }
+  AuditQuery q;
+  if (const std::string* v = req.query_param("actor")) q.actor = *v;
+  if (const std::string* v = req.query_param("action")) q.action = *v;
+  if (req.query_param("since")) {
+    RK_ASSIGN_OR_RETURN(q.since_us, query_int(req, "since"));
+  }
+  if (req.query_param("until")) {
+    RK_ASSIGN_OR_RETURN(q.until_us, query_int(req, "until"));
+  }
+  if (req.query_param("before")) {
+    RK_ASSIGN_OR_RETURN(q.before_id, query_int(req, "before"));
+  }
+  if (req.query_param("limit")) {
+    RK_ASSIGN_OR_RETURN(int64_t limit, query_int(req, "limit"));
+    q.limit = static_cast<int>(std::clamp<int64_t>(limit, -1, 100000));
+  }
+  RK_ASSIGN_OR_RETURN(AuditPage page, service.audit(q));
+  json entries = json::array();
+  for (const AuditEntry& e : page.entries) {
+    entries.push_back({{"id", e.id},
+                       {"at", e.at_us},
+                       {"actor", e.actor},
+                       {"action", e.action},
+                       {"target", e.target},
+                       {"result", e.result},
+                       {"detail", e.detail}});
+  }
+  json out = {{"entries", std::move(entries)}};
+  if (page.next_before_id) out["next_before"] = *page.next_before_id;
+  return api::json_ok(out);
+}
+
+}  // namespace
+
+http::Router rest_api_routes(ClusterService& service) {
+  http::Router r;
+  ClusterService* s = &service;
+  const RoleSet agent{Role::kAgent};
+  const RoleSet op{Role::kOperator};
+  r.post(
+      "/api/v1/agents/register", [s](const http::Request& req) { return handle_register(*s, req); },
+      agent);
+  r.post(
+      "/api/v1/agents/{host_id}/heartbeat",
+      [s](const http::Request& req) { return handle_heartbeat(*s, req); }, agent);
+  r.get("/api/v1/ring", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(RingView ring, s->ring());
+    return api::json_ok(ring_json(ring));
+  });
+  r.get("/api/v1/nodes", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(std::vector<NodeView> nodes, s->nodes());
+    json out = json::array();
+    for (const NodeView& n : nodes) out.push_back(node_json(n));
+    return api::json_ok(out);
+  });
+  r.get("/api/v1/nodes/{host_id}", [s](const http::Request& req) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(NodeView node, s->node(req.path_param("host_id")));
+    return api::json_ok(node_json(node));
+  });
+  r.post(
+      "/api/v1/keyspaces",
+      [s](const http::Request& req) { return handle_create_keyspace(*s, req); }, op);
+  r.get("/api/v1/keyspaces", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(ClusterSchema schema, s->schema());
+    json out = json::array();
+    for (const KeyspaceDef& ks : schema.keyspaces) out.push_back(keyspace_json(ks));
+    return api::json_ok(out);
+  });
+  r.get("/api/v1/keyspaces/{keyspace}", [s](const http::Request& req) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(KeyspaceDef ks, s->keyspace(req.path_param("keyspace")));
+    return api::json_ok(keyspace_json(ks));
+  });
+  r.post(
+      "/api/v1/keyspaces/{keyspace}/tables",
+      [s](const http::Request& req) { return handle_create_table(*s, req); }, op);
+  r.get("/api/v1/schema", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(ClusterSchema schema, s->schema());
+    return api::json_ok(schema_json(schema));
+  });
+  r.get("/api/v1/audit", [s](const http::Request& req) { return handle_audit(*s, req); });
+  return r;
+}
+
+}  // namespace rk::scheduler

@@ -1,0 +1,230 @@
+// rk-scheduler's REST API over real HTTP (SchedulerProcess on 127.0.0.1, port 0): the happy path
+// of each endpoint, and bad input to every one of them — malformed JSON, unknown fields, missing
+// or wrong tokens, oversized bodies — always answered with the JSON error shape.
+#include "ringkeeper/scheduler/rest_api.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "ringkeeper/core/http_client.h"
+#include "ringkeeper/scheduler/scheduler_process.h"
+#include "test_db.h"
+
+namespace rk::scheduler {
+namespace {
+
+using nlohmann::json;
+
+const std::string kAgentToken = "agent-secret-0123456789";
+const std::string kOperatorToken = "alice-secret-0123456789";
+const std::string kReaderToken = "grafana-secret-0123456789";
+
+class RestApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SchedulerOptions o;
+    o.port = 0;
+    o.database.path = dir_.file("api.db");
+    o.database.synchronous = "NORMAL";
+    o.max_body_bytes = 4096;
+    o.datacenter_racks = {"r1", "r2", "r3"};
+    o.auth.agent_token = kAgentToken;
+    o.auth.tokens = {"alice:operator:" + kOperatorToken, "grafana:readonly:" + kReaderToken};
+    auto p = SchedulerProcess::start(o, clock_);
+    ASSERT_TRUE(p.ok()) << p.status().to_string();
+    process_ = std::move(p).value();
+    base_ = "http://127.0.0.1:" + std::to_string(process_->port());
+  }
+
+  http::Response call(const std::string& method, const std::string& path, const std::string& body,
+                      const std::string& token = "") {
+    http::ClientRequest req{method, base_ + path, {}, body, {}};
+    if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
+    auto r = client_.request(req);
+    EXPECT_TRUE(r.ok()) << r.status().to_string();
+    return r.ok() ? *r : http::Response{};
+  }
+
+  static json registration(int n, const std::string& rack) {
+    return {{"host_id", "host-" + std::to_string(n)},
+            {"cluster", "ringkeeper"},
+            {"datacenter", "dc1"},
+            {"rack", rack},
+            {"num_tokens", 1},
+            {"version", "0.1.0"},
+            {"addresses",
+             {{"ops", "127.0.0.1:" + std::to_string(7100 + n)},
+              {"internode", "127.0.0.1:" + std::to_string(7000 + n)},
+              {"client", "127.0.0.1:" + std::to_string(9000 + n)}}}};
+  }
+
+  // The error shape: {"error": word, "detail": text} and nothing else.
+  static void expect_error(const http::Response& r, int status, const std::string& error) {
+    EXPECT_EQ(r.status, status) << r.body;
+    json body = json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(body.is_object()) << r.body;
+    EXPECT_EQ(body.value("error", ""), error) << r.body;
+    EXPECT_TRUE(body.contains("detail"));
+    EXPECT_EQ(body.size(), 2u) << r.body;
+  }
+
+  TempDir dir_;
+  SystemClock clock_;
+  std::unique_ptr<SchedulerProcess> process_;
+  std::string base_;
+  http::Client client_;
+};
+
+TEST_F(RestApiTest, AgentRegistersHeartbeatsAndShowsInRingAndNodes) {
+  auto r = call("POST", "/api/v1/agents/register", registration(1, "r1").dump(), kAgentToken);
+  ASSERT_EQ(r.status, 200) << r.body;
+  json reg = json::parse(r.body);
+  EXPECT_EQ(reg["state"], "NORMAL");
+  EXPECT_EQ(reg["tokens"].size(), 1u);
+  EXPECT_TRUE(reg["tokens"][0].is_string());
+  EXPECT_EQ(reg["ring"]["nodes"].size(), 1u);
+  EXPECT_EQ(reg["ring"]["nodes"][0]["addresses"]["client"], "127.0.0.1:9001");
+  EXPECT_EQ(reg["schema"]["version"], 0);
+
+  auto hb = call("POST", "/api/v1/agents/host-1/heartbeat",
+                 json({{"load_bytes", 2048}, {"ring_version", 0}, {"schema_version", 0}}).dump(),
+                 kAgentToken);
+  ASSERT_EQ(hb.status, 200) << hb.body;
+  EXPECT_TRUE(json::parse(hb.body).contains("ring"));
+
+  auto nodes = json::parse(call("GET", "/api/v1/nodes", "").body);
+  ASSERT_EQ(nodes.size(), 1u);
+  EXPECT_EQ(nodes[0]["load_bytes"], 2048);
+  auto node = call("GET", "/api/v1/nodes/host-1", "");
+  EXPECT_EQ(node.status, 200);
+  expect_error(call("GET", "/api/v1/nodes/nobody", ""), 404, "not_found");
+  auto ring = json::parse(call("GET", "/api/v1/ring", "").body);
+  EXPECT_EQ(ring["cluster"], "ringkeeper");
+  EXPECT_GE(ring["version"].get<int64_t>(), 1);
+}
+
+TEST_F(RestApiTest, KeyspacesAndTablesAreCreatedDescribedAndAudited) {
+  auto ks =
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"demo","replication":{"class":"SimpleStrategy","replication_factor":3}})",
+           kOperatorToken);
+  ASSERT_EQ(ks.status, 201) << ks.body;
+  auto t = call("POST", "/api/v1/keyspaces/demo/tables",
+                R"({"name":"events","gc_grace_seconds":60})", kOperatorToken);
+  ASSERT_EQ(t.status, 201) << t.body;
+  auto described = json::parse(call("GET", "/api/v1/keyspaces/demo", "").body);
+  EXPECT_EQ(described["replication"]["replication_factor"], 3);
+  EXPECT_EQ(described["tables"][0]["name"], "events");
+  EXPECT_EQ(described["tables"][0]["gc_grace_seconds"], 60);
+  EXPECT_EQ(described["tables"][0]["default_ttl_seconds"], 0);
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/keyspaces", "").body).size(), 1u);
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/schema", "").body)["version"], 2);
+  auto nts = call("POST", "/api/v1/keyspaces",
+                  R"({"name":"multi","replication":{"class":"NetworkTopologyStrategy","dc1":3}})",
+                  kOperatorToken);
+  EXPECT_EQ(nts.status, 201) << nts.body;
+  expect_error(
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"demo","replication":{"class":"SimpleStrategy","replication_factor":1}})",
+           kOperatorToken),
+      409, "already_exists");
+
+  auto audit =
+      json::parse(call("GET", "/api/v1/audit?actor=alice&action=keyspace.create", "").body);
+  ASSERT_EQ(audit["entries"].size(), 3u);
+  EXPECT_EQ(audit["entries"][0]["result"], "already_exists");
+  EXPECT_EQ(audit["entries"][2]["result"], "ok");
+  EXPECT_EQ(audit["entries"][2]["target"], "demo");
+  expect_error(call("GET", "/api/v1/audit?limit=x", ""), 400, "invalid_argument");
+  expect_error(call("GET", "/api/v1/audit?color=red", ""), 400, "invalid_argument");
+}
+
+struct Endpoint {
+  std::string path;
+  std::string valid_body;
+  std::string token;  // the one that may call it
+};
+
+TEST_F(RestApiTest, BadInputToEveryMutatingEndpointIsAJsonError) {
+  ASSERT_EQ(
+      call("POST", "/api/v1/agents/register", registration(1, "r1").dump(), kAgentToken).status,
+      200);
+  ASSERT_EQ(
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"demo","replication":{"class":"SimpleStrategy","replication_factor":3}})",
+           kOperatorToken)
+          .status,
+      201);
+  const std::vector<Endpoint> endpoints = {
+      {"/api/v1/agents/register", registration(2, "r2").dump(), kAgentToken},
+      {"/api/v1/agents/host-1/heartbeat", R"({"ring_version":0})", kAgentToken},
+      {"/api/v1/keyspaces",
+       R"({"name":"other","replication":{"class":"SimpleStrategy","replication_factor":1}})",
+       kOperatorToken},
+      {"/api/v1/keyspaces/demo/tables", R"({"name":"t1"})", kOperatorToken},
+  };
+  for (const Endpoint& e : endpoints) {
+    SCOPED_TRACE(e.path);
+    expect_error(call("POST", e.path, "{not json", e.token), 400, "invalid_argument");
+    expect_error(call("POST", e.path, "[1,2]", e.token), 400, "invalid_argument");
+    json with_extra = json::parse(e.valid_body);
+    with_extra["surprise"] = 1;
+    expect_error(call("POST", e.path, with_extra.dump(), e.token), 400, "invalid_argument");
+    expect_error(call("POST", e.path, e.valid_body), 401, "unauthenticated");
+    expect_error(call("POST", e.path, e.valid_body, "wrong-token-0123456789"), 401,
+                 "unauthenticated");
+    expect_error(call("POST", e.path, e.valid_body, kReaderToken), 403, "permission_denied");
+    expect_error(call("POST", e.path, std::string(8192, ' ') + e.valid_body, e.token), 413,
+                 "payload_too_large");
+    // After all that, the valid call still works.
+    auto ok = call("POST", e.path, e.valid_body, e.token);
+    EXPECT_TRUE(ok.ok()) << ok.body;
+  }
+  // The agent token cannot create keyspaces; an operator cannot register agents.
+  expect_error(call("POST", "/api/v1/keyspaces", endpoints[2].valid_body, kAgentToken), 403,
+               "permission_denied");
+  expect_error(
+      call("POST", "/api/v1/agents/register", registration(3, "r3").dump(), kOperatorToken), 403,
+      "permission_denied");
+}
+
+TEST_F(RestApiTest, BadValuesAreRefusedWithTheFieldNamed) {
+  json r = registration(1, "r1");
+  r["addresses"]["ops"] = "127.0.0.1";
+  auto bad_addr = call("POST", "/api/v1/agents/register", r.dump(), kAgentToken);
+  expect_error(bad_addr, 400, "invalid_argument");
+  EXPECT_NE(bad_addr.body.find("addresses.ops"), std::string::npos);
+  r = registration(1, "r1");
+  r["num_tokens"] = 0;
+  expect_error(call("POST", "/api/v1/agents/register", r.dump(), kAgentToken), 400,
+               "invalid_argument");
+  r = registration(1, "r1");
+  r["replace_address"] = "127.0.0.1:7999";
+  expect_error(call("POST", "/api/v1/agents/register", r.dump(), kAgentToken), 404, "not_found");
+  expect_error(call("POST", "/api/v1/agents/nobody/heartbeat", "{}", kAgentToken), 404,
+               "not_found");
+  expect_error(
+      call("POST", "/api/v1/agents/nobody/heartbeat", R"({"state":"SLEEPY"})", kAgentToken), 400,
+      "invalid_argument");
+  expect_error(
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"bad name","replication":{"class":"SimpleStrategy","replication_factor":3}})",
+           kOperatorToken),
+      400, "invalid_argument");
+  expect_error(call("POST", "/api/v1/keyspaces",
+                    R"({"name":"ks","replication":{"class":"LocalStrategy"}})", kOperatorToken),
+               400, "invalid_argument");
+  expect_error(
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"ks","replication":{"class":"SimpleStrategy","replication_factor":0}})",
+           kOperatorToken),
+      400, "invalid_argument");
+  expect_error(call("POST", "/api/v1/keyspaces/none/tables", R"({"name":"t"})", kOperatorToken),
+               404, "not_found");
+  expect_error(call("DELETE", "/api/v1/ring", "", kOperatorToken), 405, "method_not_allowed");
+  expect_error(call("GET", "/api/v1/nope", ""), 404, "not_found");
+}
+
+}  // namespace
+}  // namespace rk::scheduler

@@ -1,0 +1,124 @@
+// rk-scheduler's wiring (see scheduler_process.h).
+#include "ringkeeper/scheduler/scheduler_process.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "agent_client.h"
+#include "ringkeeper/core/http_server.h"
+#include "ringkeeper/scheduler/audit_log.h"
+#include "ringkeeper/scheduler/cluster_service.h"
+#include "ringkeeper/scheduler/registry.h"
+#include "ringkeeper/scheduler/rest_api.h"
+#include "ringkeeper/scheduler/schema_catalog.h"
+#include "ringkeeper/scheduler/store.h"
+
+namespace rk::scheduler {
+
+struct SchedulerProcess::Impl {
+  SchedulerOptions options;
+  std::unique_ptr<Store> store;
+  std::unique_ptr<Registry> registry;
+  std::unique_ptr<SchemaCatalog> catalog;
+  std::unique_ptr<AuditLog> audit;
+  std::unique_ptr<AgentClient> agents;
+  std::unique_ptr<ClusterService> service;
+  std::unique_ptr<http::Server> server;
+
+  std::mutex mutex;
+  std::condition_variable wake;
+  bool stopping = false;
+  std::thread sweeper;
+
+  void sweep_loop() {
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      wake.wait_for(lock, options.sweep_interval);
+      if (stopping) break;
+      lock.unlock();
+      Result<std::vector<NodeInfo>> down = service->sweep();
+      if (!down.ok()) {
+        spdlog::warn("sweep failed: {}", down.status().to_string());
+      } else {
+        for (const NodeInfo& n : *down) {
+          spdlog::warn("node {} ({}/{}) is DOWN: no heartbeat for {} ms", n.host_id, n.datacenter,
+                       n.rack, options.registry.heartbeat_timeout.count());
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) return;
+      stopping = true;
+    }
+    wake.notify_all();
+    if (sweeper.joinable()) sweeper.join();
+    if (server) server->stop();
+  }
+};
+
+SchedulerProcess::SchedulerProcess(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SchedulerProcess::~SchedulerProcess() { stop(); }
+
+void SchedulerProcess::stop() { impl_->stop(); }
+
+uint16_t SchedulerProcess::port() const { return impl_->server->bound_port(); }
+
+Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const SchedulerOptions& options,
+                                                                  Clock& clock) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  RK_ASSIGN_OR_RETURN(std::vector<NamedToken> named, scheduler_tokens(options.auth));
+  RK_ASSIGN_OR_RETURN(BearerTokens tokens, BearerTokens::create(named));
+
+  RK_ASSIGN_OR_RETURN(impl->store, Store::open(options.database, clock));
+  spdlog::info("database {} at schema version {}", options.database.path,
+               impl->store->schema_version());
+  impl->registry = std::make_unique<Registry>(*impl->store, clock, options.registry);
+  impl->catalog = std::make_unique<SchemaCatalog>(*impl->store);
+  impl->audit = std::make_unique<AuditLog>(*impl->store, clock);
+  impl->agents = std::make_unique<AgentClient>(
+      AgentClientOptions{options.auth.agent_token, options.agent_timeout, options.tls.agents_https,
+                         options.tls.ca_file});
+  ClusterServiceOptions service_options;
+  service_options.cluster = options.cluster;
+  service_options.datacenter_racks = options.datacenter_racks;
+  service_options.nodes_per_rack = options.nodes_per_rack;
+  AgentClient* agents = impl->agents.get();
+  impl->service = std::make_unique<ClusterService>(
+      *impl->store, *impl->registry, *impl->catalog, *impl->audit, clock, service_options,
+      [agents](const ClusterSchema& schema, const std::vector<NodeView>& targets) {
+        agents->push_schema(schema, targets);
+      });
+  RK_RETURN_IF_ERROR(impl->service->start());
+
+  http::ServerOptions server;
+  server.name = "scheduler api";
+  server.bind_address = options.listen_address;
+  server.port = options.port;
+  server.port_file = options.port_file;
+  server.handler_threads = options.handler_threads;
+  server.max_body_bytes = static_cast<size_t>(options.max_body_bytes);
+  server.tls_cert_file = options.tls.cert_file;
+  server.tls_key_file = options.tls.key_file;
+  server.tls_ca_file = options.tls.ca_file;
+  server.tls_require_client_cert = options.tls.require_client_cert;
+  server.tokens = std::make_shared<const BearerTokens>(std::move(tokens));
+  if (!server.tokens->enabled()) {
+    spdlog::warn("auth: no tokens configured; every endpoint is open");
+  }
+  RK_ASSIGN_OR_RETURN(impl->server,
+                      http::Server::start(std::move(server), rest_api_routes(*impl->service)));
+  Impl* raw = impl.get();
+  impl->sweeper = std::thread([raw] { raw->sweep_loop(); });
+  return std::unique_ptr<SchedulerProcess>(new SchedulerProcess(std::move(impl)));
+}
+
+}  // namespace rk::scheduler

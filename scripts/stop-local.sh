@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Stops the local cluster started by scripts/run-local.sh: every process named by a pid file under
+# .local-cluster/ (SIGTERM, then SIGKILL after 10 s). Only processes whose command line is still a
+# ringkeeper binary are signalled, so a stale pid file never hits an unrelated process.
+# Usage: scripts/stop-local.sh [--quiet]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+state=.local-cluster
+quiet=0
+[[ "${1:-}" == "--quiet" ]] && quiet=1
+say() { [[ $quiet == 1 ]] || echo "$@"; }
+
+stopped=0
+shopt -s nullglob
+for pidfile in "$state"/*.pid "$state"/*/*.pid; do
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  name=$(basename "$pidfile" .pid)
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+     tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'rk-scheduler\|rk-agent'; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$name (pid $pid) did not stop within 10 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    say "stopped $name (pid $pid)"
+    stopped=$((stopped + 1))
+  fi
+  rm -f "$pidfile"
+done
+if [[ $stopped == 0 ]]; then
+  say "no local cluster running"
+fi

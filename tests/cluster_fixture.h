@@ -1,0 +1,146 @@
+// A local cluster of real processes for integration tests: one rk-scheduler and N rk-agents on
+// 127.0.0.1, every listener on port 0 with a port file, state in a fresh temporary directory.
+// Processes die with the test (SIGKILL on destruction, and PR_SET_PDEATHSIG if the test itself
+// dies). Waiting is always polling with a deadline.
+//
+//   LocalCluster cluster({.agents = 3});
+//   ASSERT_OK(cluster.start());                       // scheduler + 3 agents, all NORMAL
+//   cluster.stop_agent(1, SIGKILL);
+//   auto r = cluster.client_post(0, "/v1/write", body);
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ringkeeper/core/http_client.h"
+#include "ringkeeper/core/status.h"
+
+namespace rk::testing {
+
+// Where the binaries are (set by tests/CMakeLists.txt); empty when not built.
+std::string scheduler_binary();
+std::string agent_binary();
+std::string rkctl_binary();
+
+// One child process, its output in a log file.
+class ChildProcess {
+ public:
+  static Result<std::unique_ptr<ChildProcess>> spawn(const std::vector<std::string>& argv,
+                                                     const std::string& log_path);
+  ~ChildProcess();  // SIGKILL and reap if still running
+
+  pid_t pid() const { return pid_; }
+  bool running();
+  // Sends `sig` and waits (up to `deadline`) for the process to exit; SIGKILL after that.
+  void stop(int sig = SIGTERM, std::chrono::milliseconds deadline = std::chrono::seconds(10));
+  const std::string& log_path() const { return log_path_; }
+  // The last lines of the log, for failure messages.
+  std::string log_tail(size_t lines = 20) const;
+
+ private:
+  ChildProcess(pid_t pid, std::string log) : pid_(pid), log_path_(std::move(log)) {}
+  pid_t pid_;
+  bool reaped_ = false;
+  std::string log_path_;
+};
+
+// Polls `done` every 20 ms until it is true or `deadline` passes; Timeout naming `what` then.
+Status wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline,
+                  const std::string& what);
+
+struct LocalClusterOptions {
+  int agents = 3;
+  std::vector<std::string> racks = {"r1", "r2", "r3"};  // agent i goes to racks[i % size]
+  std::string datacenter = "dc1";
+  uint32_t nodes_per_rack = 1;  // the scheduler's datacenter plan
+  std::string heartbeat_interval = "200ms";
+  std::string heartbeat_timeout = "2s";
+  std::string agent_token = "agent-token-for-tests-0123456789";
+  std::string operator_token = "operator-token-for-tests-0123456789";
+  std::string cluster_secret = "cluster-secret-for-tests-0123456789";
+  std::chrono::milliseconds start_deadline{30000};
+};
+
+struct AgentProcess {
+  std::string name;  // agent1, agent2, ...
+  std::string rack;
+  std::string dir;  // its data directory and files
+  std::string replace_address;
+  std::unique_ptr<ChildProcess> process;
+  int ops_port = 0;
+  int internode_port = 0;
+  int client_port = 0;
+  std::string host_id;  // from <dir>/data/host_id once started
+
+  std::string ops() const { return "127.0.0.1:" + std::to_string(ops_port); }
+  std::string internode() const { return "127.0.0.1:" + std::to_string(internode_port); }
+  std::string client() const { return "127.0.0.1:" + std::to_string(client_port); }
+};
+
+class LocalCluster {
+ public:
+  explicit LocalCluster(LocalClusterOptions options = {});
+  ~LocalCluster();
+
+  // Starts the scheduler and options.agents agents, then waits until every agent is NORMAL in
+  // the scheduler's ring.
+  Status start();
+
+  Status start_scheduler();
+  void stop_scheduler(int sig = SIGTERM);
+  ChildProcess* scheduler_process() { return scheduler_.get(); }
+  std::string scheduler_url() const;
+
+  // Adds and starts an agent in `rack` (replacing the node at `replace_address` if given);
+  // returns its index once its port files exist.
+  Result<size_t> add_agent(const std::string& rack, const std::string& replace_address = "");
+  Status start_agent(size_t i);  // (re)starts agent i with its existing data directory
+  void stop_agent(size_t i, int sig = SIGTERM);
+  AgentProcess& agent(size_t i) { return *agents_.at(i); }
+  size_t agent_count() const { return agents_.size(); }
+
+  // Waits until the scheduler's ring shows `host_id` in `state`.
+  Status wait_for_state(const std::string& host_id, const std::string& state,
+                        std::chrono::milliseconds deadline = std::chrono::seconds(20));
+  // Waits until every running agent is NORMAL and knows `count` ring nodes.
+  Status wait_for_normal(size_t count, std::chrono::milliseconds deadline);
+
+  // HTTP helpers: the scheduler's API and agents' ops and client APIs.
+  Result<nlohmann::json> scheduler_get(const std::string& path);
+  Result<http::Response> scheduler_post(const std::string& path, const std::string& body,
+                                        const std::string& token);
+  Result<http::Response> client_post(size_t agent, const std::string& path,
+                                     const nlohmann::json& body);
+  Result<http::Response> ops_get(size_t agent, const std::string& path);
+
+  // Creates a keyspace (SimpleStrategy `rf`) and a table, as the operator.
+  Status create_table(const std::string& keyspace, const std::string& table, int rf);
+
+  const LocalClusterOptions& options() const { return options_; }
+  const std::string& dir() const { return dir_; }
+  std::string scheduler_log_tail() const;
+  std::string logs_tail() const;  // every process's last lines, for failure messages
+
+ private:
+  std::string write_agent_config(const AgentProcess& a) const;
+  Status read_agent_ports(AgentProcess& a, std::chrono::milliseconds deadline);
+
+  LocalClusterOptions options_;
+  std::string dir_;
+  std::unique_ptr<ChildProcess> scheduler_;
+  int scheduler_port_ = 0;
+  int scheduler_runs_ = 0;
+  std::vector<std::unique_ptr<AgentProcess>> agents_;
+  http::Client http_;
+};
+
+}  // namespace rk::testing
