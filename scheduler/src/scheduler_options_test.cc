@@ -3,9 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include "ringkeeper/core/config_args.h"
+
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 namespace rk::scheduler {
 namespace {
@@ -49,27 +49,12 @@ TEST(SchedulerOptionsSchema, TokensAreNamedWithRolesAndNeverPrinted) {
 // --gtest_filter='*DocumentationMatches*'
 TEST(SchedulerOptionsSchema, DocumentationMatchesTheSchema) {
   const std::string path = std::string(RK_SOURCE_DIR) + "/docs/configuration.md";
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << path;
-  std::stringstream text;
-  text << in.rdbuf();
   const std::string table = scheduler_options_schema().markdown_table();
   if (std::getenv("RK_UPDATE_DOCS") != nullptr) {
-    auto updated = replace_generated_block(text.str(), "rk-scheduler", "\n" + table + "\n");
-    ASSERT_TRUE(updated.ok()) << updated.status().to_string();
-    std::ofstream(path) << *updated;
-    return;
+    ASSERT_TRUE(update_doc_block(path, "rk-scheduler", table).ok());
   }
-  auto block = generated_block(text.str(), "rk-scheduler");
-  ASSERT_TRUE(block.ok()) << block.status().to_string();
-  const auto trim = [](std::string s) {
-    while (!s.empty() && (s.front() == '\n')) s.erase(0, 1);
-    while (!s.empty() && (s.back() == '\n')) s.pop_back();
-    return s;
-  };
-  EXPECT_EQ(trim(*block), trim(table))
-      << "docs/configuration.md is out of date; regenerate it with RK_UPDATE_DOCS=1 "
-         "build/scheduler/scheduler_test --gtest_filter='*DocumentationMatches*'";
+  Status s = check_doc_block(path, "rk-scheduler", table);
+  EXPECT_TRUE(s.ok()) << s.message();
 }
 
 }  // namespace
