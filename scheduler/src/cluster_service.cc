@@ -39,28 +39,7 @@ ClusterService::ClusterService(Store& store, Registry& registry, SchemaCatalog& 
       options_(std::move(options)),
       push_(std::move(push)) {}
 
-Status ClusterService::start() { return bump_ring_version(); }
-
-Result<int64_t> ClusterService::ring_version() {
-  int64_t version = 0;
-  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
-    RK_ASSIGN_OR_RETURN(Statement stmt,
-                        db.prepare("SELECT ring_version FROM cluster_versions WHERE id = 1"));
-    RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (row) version = stmt.column_int64(0);
-    return Status::OK();
-  }));
-  return version;
-}
-
-Status ClusterService::bump_ring_version() {
-  return store_.write([](Database& db) -> Status {
-    RK_ASSIGN_OR_RETURN(
-        Statement stmt,
-        db.prepare("UPDATE cluster_versions SET ring_version = ring_version + 1 WHERE id = 1"));
-    return stmt.run();
-  });
-}
+Status ClusterService::start() { return Status::OK(); }
 
 NodeView ClusterService::view(NodeInfo info) {
   const int64_t load = info.load_bytes;
@@ -120,7 +99,6 @@ Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
     if (!reg.existing && req.replace_host_id.empty() && reg.node.state == NodeState::kJoining) {
       RK_ASSIGN_OR_RETURN(reg.node, registry_.set_state(reg.node.host_id, NodeState::kNormal));
     }
-    RK_RETURN_IF_ERROR(bump_ring_version());
     RegisterReply reply;
     reply.node = std::move(reg.node);
     RK_ASSIGN_OR_RETURN(reply.ring, ring());
@@ -132,33 +110,31 @@ Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
   return out;
 }
 
-Result<HeartbeatReply> ClusterService::heartbeat(const std::string& actor, std::string_view host_id,
-                                                 const HeartbeatRequest& request) {
+Result<AgentHeartbeatReply> ClusterService::heartbeat(const std::string& actor,
+                                                      std::string_view host_id,
+                                                      const AgentHeartbeat& request) {
   if (request.state && *request.state != NodeState::kNormal &&
       *request.state != NodeState::kLeaving) {
     return Status::InvalidArgument(fmt::format(
         "a heartbeat may report state NORMAL or LEAVING, not {}", node_state_name(*request.state)));
   }
   RK_ASSIGN_OR_RETURN(NodeInfo before, registry_.node(host_id));
-  RK_ASSIGN_OR_RETURN(NodeInfo node,
+  RK_ASSIGN_OR_RETURN(rk::scheduler::HeartbeatReply beat,
                       registry_.heartbeat(host_id, {request.load_bytes.value_or(-1)}));
+  NodeInfo node = std::move(beat.node);
   if (request.state && *request.state != node.state) {
     Result<NodeInfo> changed = registry_.set_state(host_id, *request.state);
     record(actor, "node.state", std::string(host_id), changed.status());
     RK_RETURN_IF_ERROR(changed.status());
     node = std::move(*changed);
   }
-  if (node.state != before.state) RK_RETURN_IF_ERROR(bump_ring_version());
 
-  HeartbeatReply reply;
-  RK_ASSIGN_OR_RETURN(reply.ring_version, ring_version());
+  AgentHeartbeatReply reply;
+  RK_ASSIGN_OR_RETURN(RingView r, ring());
+  reply.ring_version = r.version;
+  if (request.ring_version < r.version) reply.ring = std::move(r);
   RK_ASSIGN_OR_RETURN(ClusterSchema schema, catalog_.schema());
   reply.schema_version = schema.version;
-  if (request.ring_version < reply.ring_version) {
-    RK_ASSIGN_OR_RETURN(RingView r, ring());
-    reply.ring_version = r.version;
-    reply.ring = std::move(r);
-  }
   if (request.schema_version < schema.version) reply.schema = std::move(schema);
   return reply;
 }
@@ -168,18 +144,18 @@ Result<std::vector<NodeInfo>> ClusterService::sweep() {
   for (const NodeInfo& n : down) {
     record("scheduler", "node.down", n.host_id, Status::OK());
   }
-  if (!down.empty()) RK_RETURN_IF_ERROR(bump_ring_version());
   return down;
 }
 
 Result<RingView> ClusterService::ring() {
   RingView out;
   out.cluster = options_.cluster;
-  // The version is read first: a change racing with this call moves it past what we return, so
-  // agents fetch again rather than keep a stale ring under a current version.
-  RK_ASSIGN_OR_RETURN(out.version, ring_version());
-  RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, registry_.nodes(options_.cluster));
-  for (NodeInfo& n : all) {
+  // Nodes and version come from one read, so a version always names the ring sent with it.
+  Result<ClusterSnapshot> snapshot = registry_.snapshot(options_.cluster);
+  if (snapshot.status().code() == ErrorCode::kNotFound) return out;  // no node registered yet
+  RK_RETURN_IF_ERROR(snapshot.status());
+  out.version = snapshot->ring_version;
+  for (NodeInfo& n : snapshot->nodes) {
     if (n.state == NodeState::kReplaced || n.tokens.empty()) continue;
     out.nodes.push_back(view(std::move(n)));
   }

@@ -146,7 +146,7 @@ Result<http::Response> handle_register(ClusterService& service, const http::Requ
 
 Result<http::Response> handle_heartbeat(ClusterService& service, const http::Request& req) {
   RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kHeartbeat));
-  HeartbeatRequest hb;
+  AgentHeartbeat hb;
   if (body.contains("state")) {
     RK_ASSIGN_OR_RETURN(hb.state, parse_node_state(body["state"].get<std::string>()));
   }
@@ -155,7 +155,7 @@ Result<http::Response> handle_heartbeat(ClusterService& service, const http::Req
   }
   RK_ASSIGN_OR_RETURN(hb.ring_version, non_negative(body, "ring_version", 0));
   RK_ASSIGN_OR_RETURN(hb.schema_version, non_negative(body, "schema_version", 0));
-  RK_ASSIGN_OR_RETURN(HeartbeatReply reply,
+  RK_ASSIGN_OR_RETURN(AgentHeartbeatReply reply,
                       service.heartbeat(req.principal, req.path_param("host_id"), hb));
   json out = {{"ring_version", reply.ring_version}, {"schema_version", reply.schema_version}};
   if (reply.ring) out["ring"] = ring_json(*reply.ring);

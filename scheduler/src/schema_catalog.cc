@@ -48,9 +48,8 @@ Result<std::optional<KeyspaceDef>> find_keyspace(Database& db, std::string_view 
 }
 
 Status bump_schema_version(Database& db) {
-  RK_ASSIGN_OR_RETURN(
-      Statement stmt,
-      db.prepare("UPDATE cluster_versions SET schema_version = schema_version + 1 WHERE id = 1"));
+  RK_ASSIGN_OR_RETURN(Statement stmt,
+                      db.prepare("UPDATE schema_version SET version = version + 1 WHERE id = 1"));
   return stmt.run();
 }
 
@@ -58,26 +57,21 @@ Status bump_schema_version(Database& db) {
 
 Result<ClusterSchema> SchemaCatalog::schema() {
   ClusterSchema out;
-  // One transaction, so the version and the keyspaces agree.
+  // store_.read is one snapshot, so the version and the keyspaces agree.
   RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
-    RK_RETURN_IF_ERROR(db.exec("BEGIN"));
-    Status s = [&]() -> Status {
-      RK_ASSIGN_OR_RETURN(Statement version,
-                          db.prepare("SELECT schema_version FROM cluster_versions WHERE id = 1"));
-      RK_ASSIGN_OR_RETURN(bool row, version.step());
-      if (row) out.version = version.column_int64(0);
-      RK_ASSIGN_OR_RETURN(Statement stmt,
-                          db.prepare("SELECT name, replication FROM keyspaces ORDER BY name"));
-      while (true) {
-        RK_ASSIGN_OR_RETURN(bool more, stmt.step());
-        if (!more) return Status::OK();
-        RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
-                            keyspace_from_row(db, stmt.column_text(0), stmt.column_text(1)));
-        out.keyspaces.push_back(std::move(ks));
-      }
-    }();
-    Status end = db.exec(s.ok() ? "COMMIT" : "ROLLBACK");
-    return s.ok() ? end : s;
+    RK_ASSIGN_OR_RETURN(Statement version,
+                        db.prepare("SELECT version FROM schema_version WHERE id = 1"));
+    RK_ASSIGN_OR_RETURN(bool row, version.step());
+    if (row) out.version = version.column_int64(0);
+    RK_ASSIGN_OR_RETURN(Statement stmt,
+                        db.prepare("SELECT name, replication FROM keyspaces ORDER BY name"));
+    while (true) {
+      RK_ASSIGN_OR_RETURN(bool more, stmt.step());
+      if (!more) return Status::OK();
+      RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
+                          keyspace_from_row(db, stmt.column_text(0), stmt.column_text(1)));
+      out.keyspaces.push_back(std::move(ks));
+    }
   }));
   return out;
 }

@@ -1,6 +1,7 @@
 // The scheduler's cluster service: what the REST API's cluster endpoints do, with no HTTP in it.
 // It ties the registry (nodes, tokens, states), the schema catalog (keyspaces, tables), the audit
-// log and the versions agents converge on (ring_version, schema_version), and pushes a new schema
+// log and the versions agents converge on (the registry's ring_version, the catalog's schema
+// version), and pushes a new schema
 // to the agents after each schema change commits.
 //
 // One scheduler manages one cluster (ClusterServiceOptions::cluster); agents of another cluster
@@ -73,14 +74,14 @@ struct RegisterReply {
   ClusterSchema schema;
 };
 
-struct HeartbeatRequest {
+struct AgentHeartbeat {
   std::optional<NodeState> state;  // NORMAL (done joining) or LEAVING
   std::optional<int64_t> load_bytes;
   int64_t ring_version = 0;    // the caller's; older than ours: the reply carries the ring
   int64_t schema_version = 0;  // likewise for the schema
 };
 
-struct HeartbeatReply {
+struct AgentHeartbeatReply {
   int64_t ring_version = 0;
   int64_t schema_version = 0;
   std::optional<RingView> ring;
@@ -93,7 +94,7 @@ class ClusterService {
   ClusterService(Store& store, Registry& registry, SchemaCatalog& catalog, AuditLog& audit,
                  Clock& clock, ClusterServiceOptions options, SchemaPush push = {});
 
-  // Moves ring_version once (a bump a crash may have lost is then never missed by agents).
+  // Nothing to do yet (kept for the loops later issues add).
   Status start();
 
   // An agent registers (first start, restart or replacement); `actor` is the token's name. A new
@@ -101,8 +102,8 @@ class ClusterService {
   // Registry::register_node, plus FailedPrecondition for another cluster's agent.
   Result<RegisterReply> register_agent(const std::string& actor, const AgentRegistration& request);
   // A heartbeat. NotFound for an unknown host (the agent should register again).
-  Result<HeartbeatReply> heartbeat(const std::string& actor, std::string_view host_id,
-                                   const HeartbeatRequest& request);
+  Result<AgentHeartbeatReply> heartbeat(const std::string& actor, std::string_view host_id,
+                                        const AgentHeartbeat& request);
   // Marks silent nodes DOWN (the scheduler's loop calls this every second or so).
   Result<std::vector<NodeInfo>> sweep();
 
@@ -124,8 +125,6 @@ class ClusterService {
   const ClusterServiceOptions& options() const { return options_; }
 
  private:
-  Result<int64_t> ring_version();
-  Status bump_ring_version();
   NodeView view(NodeInfo info);
   void push_schema();
 

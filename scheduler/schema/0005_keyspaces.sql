@@ -1,4 +1,4 @@
--- Cluster schema (keyspaces and their tables) and the versions agents converge on.
+-- Cluster schema (keyspaces and their tables) and its version, which agents converge on.
 -- A scheduler manages one cluster, so keyspaces are not keyed by cluster.
 
 CREATE TABLE keyspaces (
@@ -17,12 +17,9 @@ CREATE TABLE keyspace_tables (
   PRIMARY KEY (keyspace, name)
 );
 
--- One row: the versions of the ring and of the schema. schema_version moves in the same
--- transaction as every schema change; ring_version moves after every registry change that agents
--- must see (and at every start-up, so that a change whose bump a crash lost is still picked up).
-CREATE TABLE cluster_versions (
-  id              INTEGER PRIMARY KEY CHECK (id = 1),
-  ring_version    INTEGER NOT NULL,
-  schema_version  INTEGER NOT NULL
+-- One row: the schema's version, moved in the same transaction as every schema change.
+CREATE TABLE schema_version (
+  id       INTEGER PRIMARY KEY CHECK (id = 1),
+  version  INTEGER NOT NULL
 );
-INSERT INTO cluster_versions (id, ring_version, schema_version) VALUES (1, 0, 0);
+INSERT INTO schema_version (id, version) VALUES (1, 0);
