@@ -98,7 +98,7 @@ std::string AckTracker::unavailable_message(const std::string& what) const {
 
 const Status* AckTracker::client_error() const {
   for (const Status& s : failures_) {
-    if (s.code() == ErrorCode::kInvalidArgument || s.code() == ErrorCode::kNotFound) return &s;
+    if (s.code() == ErrorCode::kInvalidArgument) return &s;
   }
   return nullptr;
 }

@@ -62,8 +62,10 @@ class AckTracker {
   // "QUORUM needs 2 of 3 replicas for token T; 1 answered (down: 127.0.0.1:7101)". `down` names
   // the counted replicas that failed or had not answered.
   std::string unavailable_message(const std::string& what) const;
-  // The first failure that is the caller's fault (invalid_argument, not_found), if any: a request
-  // every replica refuses for that reason is reported as such rather than as unavailable.
+  // The first failure that is the caller's fault (invalid_argument), if any: a request the
+  // replicas refuse for that reason is reported as such rather than as unavailable. (not_found is
+  // not: the coordinator checked the table exists, so a replica without it lags on the schema
+  // and counts as failed, named in the unavailable message.)
   const Status* client_error() const;
 
   const std::vector<ReplicaTarget>& replicas() const { return replicas_; }

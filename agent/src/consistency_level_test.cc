@@ -100,5 +100,14 @@ TEST(AckTracker, ReportsTheClientsMistakeRatherThanUnavailable) {
   EXPECT_EQ(t.client_error()->code(), ErrorCode::kInvalidArgument);
 }
 
+TEST(AckTracker, AReplicaWithoutTheTableLagsOnSchemaAndCountsAsFailed) {
+  AckTracker t(ConsistencyLevel::kAll, Replication::simple(2), "dc1", replicas({"dc1", "dc1"}));
+  t.record_success(0);
+  t.record_failure(1, Status::NotFound("table 'ks.t' does not exist"));
+  ASSERT_TRUE(t.impossible());
+  EXPECT_EQ(t.client_error(), nullptr);
+  EXPECT_NE(t.unavailable_message("token 1").find("down: 127.0.0.1:7001"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace rk::agent
