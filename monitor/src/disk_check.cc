@@ -99,15 +99,18 @@ PluginResult run_disk_check(const DiskCheckOptions& options) {
   if (Status s = validate_disk_thresholds(options.thresholds); !s.ok()) {
     return unknown_result("DISK", s.message());
   }
-  auto stats = read_fs_stats(options.path);
-  if (!stats.ok()) return unknown_result("DISK", stats.status().message());
-  DiskFacts facts{options.path, disk_usage(*stats), std::nullopt};
+  auto facts = measure_disk(options);
+  if (!facts.ok()) return unknown_result("DISK", facts.status().message());
+  return evaluate_disk(*facts, options);
+}
+
+Result<DiskFacts> measure_disk(const DiskCheckOptions& options) {
+  RK_ASSIGN_OR_RETURN(FsStats stats, read_fs_stats(options.path));
+  DiskFacts facts{options.path, disk_usage(stats), std::nullopt};
   if (options.data_budget_bytes > 0) {
-    auto bytes = data_bytes(options.path);
-    if (!bytes.ok()) return unknown_result("DISK", bytes.status().message());
-    facts.data_bytes = *bytes;
+    RK_ASSIGN_OR_RETURN(facts.data_bytes, data_bytes(options.path));
   }
-  return evaluate_disk(facts, options);
+  return facts;
 }
 
 }  // namespace rk::monitor

@@ -148,6 +148,19 @@ TEST(DiskCheck, DataBudgetIsMeasuredUnderThePath) {
   EXPECT_NE(r.text.find("over budget"), std::string::npos);
 }
 
+TEST(DiskCheck, MeasuredFactsCanBeEvaluatedLater) {
+  DiskCheckOptions o;
+  o.path = std::filesystem::current_path().string();
+  o.data_budget_bytes = 0;
+  auto facts = measure_disk(o);
+  ASSERT_TRUE(facts.ok()) << facts.status().to_string();
+  EXPECT_GT(facts->usage.size_bytes, 0u);
+  EXPECT_FALSE(facts->data_bytes.has_value());  // budget off: no walk
+  EXPECT_NE(evaluate_disk(*facts, o).state, State::kUnknown);
+  o.path = "/nonexistent/ringkeeper";
+  EXPECT_EQ(measure_disk(o).status().code(), ErrorCode::kNotFound);
+}
+
 TEST(DiskCheck, BytesAreShownInBinaryUnits) {
   EXPECT_EQ(format_bytes_iec(0), "0B");
   EXPECT_EQ(format_bytes_iec(1023), "1023B");

@@ -172,6 +172,8 @@ class Writer {
       while (!stop_.load()) {
         if (::pwrite(fd, block.data(), block.size(), 0) < 0) break;
         ::fdatasync(fd);
+        // A gentle load (~100 syncs/s): enough activity to compare, little strain on a shared disk.
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
       ::close(fd);
     });

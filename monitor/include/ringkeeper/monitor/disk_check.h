@@ -42,8 +42,11 @@ Status validate_disk_thresholds(const Thresholds& t);
 // The verdict on measured facts: pure, for tests and for the agent's cached samples.
 PluginResult evaluate_disk(const DiskFacts& facts, const DiskCheckOptions& options);
 
-// Measures (statvfs, and the data walk unless the budget is off) and evaluates. Any failure is
-// an UNKNOWN result saying why.
+// Measures: statvfs of options.path, and the data walk unless the budget is off. For samplers
+// (the agent) that cache facts and evaluate later.
+Result<DiskFacts> measure_disk(const DiskCheckOptions& options);
+
+// measure_disk + evaluate_disk. Any failure is an UNKNOWN result saying why.
 PluginResult run_disk_check(const DiskCheckOptions& options);
 
 // "301.2GiB": bytes in binary units with one decimal, for the human-readable text.
