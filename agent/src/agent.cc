@@ -356,22 +356,31 @@ void Agent::Impl::loop() {
       set_fatal(s);
       return;
     }
-    // A replacement streams first; a plain new node reports NORMAL at once.
-    if (state() == "JOINING" && !options.replace_address.empty()) {
-      BackoffOptions bo;
-      bo.max_attempts = std::numeric_limits<int>::max();
-      bo.max_delay = options.register_retry_max;
-      Backoff backoff(bo);
-      while (true) {
-        Status r = replace_node();
-        if (r.ok()) break;
-        if (r.code() == ErrorCode::kCancelled) return;
-        spdlog::warn("{}; retrying", r.message());
-        if (wait_for_stop(backoff.next_delay().value_or(options.register_retry_max))) return;
-      }
+    // A replacement streams in the background while it keeps heartbeating (so the scheduler
+    // does not take it for DOWN), and reports NORMAL once done. A plain new node reports NORMAL
+    // at once.
+    if (state() == "JOINING" && !options.replace_address.empty() && !stream_thread.joinable()) {
+      stream_thread = std::thread([this] { stream_until_done(); });
     }
     heartbeat_loop();
     if (wait_for_stop(std::chrono::milliseconds(0))) return;
+  }
+}
+
+void Agent::Impl::stream_until_done() {
+  BackoffOptions bo;
+  bo.max_attempts = std::numeric_limits<int>::max();
+  bo.max_delay = options.register_retry_max;
+  Backoff backoff(bo);
+  while (true) {
+    Status r = replace_node();
+    if (r.ok()) {
+      streamed_ = true;
+      return;
+    }
+    if (r.code() == ErrorCode::kCancelled) return;
+    spdlog::warn("{}; retrying", r.message());
+    if (wait_for_stop(backoff.next_delay().value_or(options.register_retry_max))) return;
   }
 }
 
@@ -384,7 +393,9 @@ void Agent::Impl::heartbeat_loop() {
     first = false;
     HeartbeatRequest req;
     const std::string current = state();
-    if (current == "JOINING") req.state = "NORMAL";
+    if (current == "JOINING" && (options.replace_address.empty() || streamed_)) {
+      req.state = "NORMAL";
+    }
     req.load_bytes = load_bytes();
     if (auto t = topology()) {
       req.ring_version = t->ring_view().version;
@@ -433,6 +444,7 @@ void Agent::Impl::stop() {
   }
   stop_cv.notify_all();
   if (loop_thread.joinable()) loop_thread.join();
+  if (stream_thread.joinable()) stream_thread.join();
   if (client_server) client_server->stop();
   if (internode_server) internode_server->stop();
   if (ops_server) ops_server->stop();

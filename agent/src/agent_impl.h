@@ -2,6 +2,7 @@
 // (ops_api.cc, internode_api.cc, client_api.cc), which only translate HTTP into calls on it.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -60,6 +61,8 @@ class Agent::Impl {
   std::unique_ptr<SchedulerClient> scheduler;
   std::unique_ptr<http::Server> ops_server, internode_server, client_server;
   std::thread loop_thread;
+  std::thread stream_thread;           // a replacement's streaming, beside the heartbeats
+  std::atomic<bool> streamed_{false};  // the replacement's streaming is done
 
   mutable std::mutex mu;  // guards the fields below
   std::shared_ptr<const Topology> topology_;
@@ -80,6 +83,7 @@ class Agent::Impl {
   Status register_with_scheduler();
   void heartbeat_loop();
   Status replace_node();
+  void stream_until_done();
 };
 
 http::Router ops_routes(Agent::Impl& agent);
