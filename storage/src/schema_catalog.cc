@@ -100,14 +100,18 @@ Status SchemaCatalog::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
 
 Status SchemaCatalog::create_keyspace(const KeyspaceSchema& keyspace) {
   RK_RETURN_IF_ERROR(validate_keyspace(keyspace));
-  std::unique_lock lock(mu_);
-  if (keyspaces_.count(keyspace.name) != 0)
-    return Status::AlreadyExists("keyspace " + keyspace.name + " already exists");
+  std::lock_guard create_lock(create_mu_);
+  {
+    std::shared_lock lock(mu_);
+    if (keyspaces_.count(keyspace.name) != 0)
+      return Status::AlreadyExists("keyspace " + keyspace.name + " already exists");
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   std::string key = std::string(kKeyspacePrefix) + keyspace.name;
   auto s = db_->Put(wo, cf_, key, keyspace_json(keyspace).dump());
   if (!s.ok()) return Status::IOError("persisting keyspace " + keyspace.name + ": " + s.ToString());
+  std::unique_lock lock(mu_);
   keyspaces_[keyspace.name] = keyspace;
   return Status::OK();
 }
@@ -119,18 +123,23 @@ Result<TableSchema> SchemaCatalog::create_table(const TableSchema& table) {
     return Status::InvalidArgument("table " + table.name + ": gc_grace_seconds must be >= 0");
   if (table.default_ttl_seconds < 0)
     return Status::InvalidArgument("table " + table.name + ": default_ttl_seconds must be >= 0");
-  std::unique_lock lock(mu_);
-  if (keyspaces_.count(table.keyspace) == 0)
-    return Status::NotFound("keyspace " + table.keyspace + " does not exist");
-  if (tables_.count({table.keyspace, table.name}) != 0)
-    return Status::AlreadyExists("table " + table.keyspace + "." + table.name + " already exists");
+  std::lock_guard create_lock(create_mu_);
   TableSchema t = table;
-  t.id = next_table_id_;
+  {
+    std::shared_lock lock(mu_);
+    if (keyspaces_.count(table.keyspace) == 0)
+      return Status::NotFound("keyspace " + table.keyspace + " does not exist");
+    if (tables_.count({table.keyspace, table.name}) != 0)
+      return Status::AlreadyExists("table " + table.keyspace + "." + table.name +
+                                   " already exists");
+    t.id = next_table_id_;
+  }
   rocksdb::WriteOptions wo;
   wo.sync = true;
   std::string key = std::string(kTablePrefix) + t.keyspace + "/" + t.name;
   auto s = db_->Put(wo, cf_, key, table_json(t).dump());
   if (!s.ok()) return Status::IOError("persisting table " + t.name + ": " + s.ToString());
+  std::unique_lock lock(mu_);
   ++next_table_id_;
   tables_[{t.keyspace, t.name}] = t;
   tables_by_id_[t.id] = t;

@@ -43,6 +43,9 @@ class SchemaCatalog {
  private:
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_ = nullptr;
+  // Serializes creators. The write to RocksDB happens outside mu_: the compaction filter reads the
+  // schema under mu_, and a write may wait for compactions (write stall).
+  std::mutex create_mu_;
   mutable std::shared_mutex mu_;
   std::map<std::string, KeyspaceSchema, std::less<>> keyspaces_;
   std::map<std::pair<std::string, std::string>, TableSchema> tables_;
