@@ -27,12 +27,7 @@ done
 
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja >/dev/null
-have_agent=1
-if ! ninja -C build -t targets all | grep -q '^rk-agent:'; then
-  have_agent=0
-  echo "== rk-agent is not part of this build yet: starting the scheduler alone"
-fi
-ninja -C build rk-scheduler rkctl $([[ $have_agent == 1 ]] && echo rk-agent)
+ninja -C build rk-scheduler rk-agent rkctl
 
 scheduler_bin=$root/build/scheduler/rk-scheduler
 agent_bin=$root/build/agent/rk-agent
@@ -103,13 +98,6 @@ scheduler_port=$(wait_port_file "$state/scheduler.port" "$(cat "$state/scheduler
 scheduler_url=http://127.0.0.1:$scheduler_port
 rkctl() { RK_TOKEN=$operator_token "$rkctl_bin" --scheduler "$scheduler_url" "$@"; }
 
-if [[ $have_agent == 0 ]]; then
-  rkctl status
-  echo
-  echo "The scheduler is running at $scheduler_url (state in $state/); stop it with scripts/stop-local.sh"
-  exit 0
-fi
-
 for n in 1 2 3; do
   dir=$state/agent$n
   mkdir -p "$dir"
@@ -144,10 +132,18 @@ for n in 1 2 3; do
   wait_port_file "$dir/client.port" "$(cat "$dir/agent.pid")" "$dir/agent.log" >/dev/null
 done
 
-echo "== waiting for three NORMAL nodes"
+echo "== waiting for three NORMAL nodes (in the scheduler's registry and in every agent's ring)"
+# Counts NORMAL nodes in a ring document. No `grep -q` in pipelines: with pipefail, grep's early
+# exit would fail the writer with SIGPIPE.
+count_normal() { local doc; doc=$("$@" 2>/dev/null || true); grep -o '"state":"NORMAL"' <<<"$doc" | wc -l; }
 for i in $(seq 1 300); do
-  normal=$(rkctl ring --json 2>/dev/null | grep -o '"state":"NORMAL"' | wc -l || true)
-  [[ "$normal" -ge 3 ]] && break
+  ready=1
+  [[ $(count_normal rkctl ring --json) -ge 3 ]] || ready=0
+  for n in 1 2 3; do
+    ops_port=$(cat "$state/agent$n/ops.port")
+    [[ $(count_normal curl -fsS "http://127.0.0.1:$ops_port/v1/ring") -ge 3 ]] || ready=0
+  done
+  [[ $ready == 1 ]] && break
   if [[ $i == 300 ]]; then
     echo "run-local.sh: the nodes did not all become NORMAL within 30 s; logs are under $state/" >&2
     exit 1

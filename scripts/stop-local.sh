@@ -15,8 +15,9 @@ shopt -s nullglob
 for pidfile in "$state"/*.pid "$state"/*/*.pid; do
   pid=$(cat "$pidfile" 2>/dev/null || true)
   name=$(basename "$pidfile" .pid)
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-     tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q 'rk-scheduler\|rk-agent'; then
+  cmd=""
+  [[ -n "$pid" ]] && cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)
+  if [[ "$cmd" == *rk-scheduler* || "$cmd" == *rk-agent* ]]; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do
       kill -0 "$pid" 2>/dev/null || break
