@@ -273,5 +273,27 @@ TEST_F(AgentClusterTest, ReplacementTakesTheTokensAndStreamsTheData) {
   }
 }
 
+TEST_F(AgentClusterTest, WithoutSchedulerOrCacheTheNodeIsStartingAndRefusesData) {
+  scheduler_->stop();
+  Agent& a = start_agent(0, options_for(0));
+  auto health = http_.get(ops_url(0) + "/v1/health");
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->status, 503);
+  EXPECT_EQ(json::parse(health->body)["status"], "STARTING");
+  auto w = write(0, "k", "v", "ONE");
+  EXPECT_EQ(w.status, 503) << w.body;  // no ring known yet
+  EXPECT_NE(w.body.find("does not know the ring yet"), std::string::npos) << w.body;
+  EXPECT_FALSE(a.registered());
+}
+
+TEST_F(AgentClusterTest, RefusedReplacementIsFatal) {
+  AgentOptions o = options_for(0);
+  o.replace_address = "127.0.0.1:1";  // nobody there: the scheduler refuses (not found)
+  Agent& a = start_agent(0, o);
+  Status s = a.wait();
+  EXPECT_EQ(s.code(), ErrorCode::kNotFound) << s.to_string();
+  EXPECT_NE(s.message().find("refused the registration"), std::string::npos) << s.message();
+}
+
 }  // namespace
 }  // namespace rk::agent
