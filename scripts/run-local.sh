@@ -27,7 +27,13 @@ done
 
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja >/dev/null
-ninja -C build rk-scheduler rk-agent rkctl
+have_agent=1
+targets=$(ninja -C build -t targets all)
+if ! grep -q '^rk-agent:' <<<"$targets"; then
+  have_agent=0
+  echo "== rk-agent is not part of this build yet: starting the scheduler alone"
+fi
+ninja -C build rk-scheduler rkctl $([[ $have_agent == 1 ]] && echo rk-agent)
 
 scheduler_bin=$root/build/scheduler/rk-scheduler
 agent_bin=$root/build/agent/rk-agent
@@ -132,18 +138,29 @@ for n in 1 2 3; do
   wait_port_file "$dir/client.port" "$(cat "$dir/agent.pid")" "$dir/agent.log" >/dev/null
 done
 
-echo "== waiting for three NORMAL nodes (in the scheduler's registry and in every agent's ring)"
-# Counts NORMAL nodes in a ring document. No `grep -q` in pipelines: with pipefail, grep's early
-# exit would fail the writer with SIGPIPE.
-count_normal() { local doc; doc=$("$@" 2>/dev/null || true); grep -o '"state":"NORMAL"' <<<"$doc" | wc -l; }
-for i in $(seq 1 300); do
-  ready=1
-  [[ $(count_normal rkctl ring --json) -ge 3 ]] || ready=0
+echo "== waiting for three NORMAL nodes that all see the current ring"
+ring_version() {  # the version of the ring at URL ("" if unreachable)
+  # The document is read first: no grep in a pipeline with curl (with pipefail, an early exit
+  # would fail the writer with SIGPIPE). Node versions are strings, so the only numeric
+  # "version" is the ring's.
+  local doc
+  doc=$(curl -sf "$1" 2>/dev/null || true)
+  grep -o '"version":[0-9][0-9]*' <<<"$doc" | tail -n 1 | cut -d: -f2 || true
+}
+agents_current() {  # every agent serves the scheduler's current ring (not an old cached one)
+  local want=$1 n
   for n in 1 2 3; do
-    ops_port=$(cat "$state/agent$n/ops.port")
-    [[ $(count_normal curl -fsS "http://127.0.0.1:$ops_port/v1/ring") -ge 3 ]] || ready=0
+    [[ "$(ring_version "http://127.0.0.1:$(cat "$state/agent$n/ops.port")/v1/ring")" == "$want" ]] ||
+      return 1
   done
-  [[ $ready == 1 ]] && break
+}
+for i in $(seq 1 300); do
+  ring=$(rkctl ring --json 2>/dev/null || true)
+  normal=$(grep -o '"state":"NORMAL"' <<<"$ring" | wc -l || true)
+  current=$(ring_version "$scheduler_url/api/v1/ring")
+  if [[ "$normal" -ge 3 && -n "$current" ]] && agents_current "$current"; then
+    break
+  fi
   if [[ $i == 300 ]]; then
     echo "run-local.sh: the nodes did not all become NORMAL within 30 s; logs are under $state/" >&2
     exit 1

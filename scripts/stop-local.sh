@@ -12,9 +12,12 @@ say() { [[ $quiet == 1 ]] || echo "$@"; }
 
 stopped=0
 shopt -s nullglob
-for pidfile in "$state"/*.pid "$state"/*/*.pid; do
+# Agents first: an agent stopping while the scheduler is gone would wait on its last heartbeat.
+for pidfile in "$state"/*/*.pid "$state"/*.pid; do
   pid=$(cat "$pidfile" 2>/dev/null || true)
-  name=$(basename "$pidfile" .pid)
+  name=$(basename "$(dirname "$pidfile")")/$(basename "$pidfile" .pid)
+  name=${name#./}
+  name=${name#.local-cluster/}
   cmd=""
   [[ -n "$pid" ]] && cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)
   if [[ "$cmd" == *rk-scheduler* || "$cmd" == *rk-agent* ]]; then
