@@ -27,13 +27,7 @@ done
 
 bash scripts/setup.sh
 cmake -S . -B build -G Ninja >/dev/null
-have_agent=1
-targets=$(ninja -C build -t targets all)
-if ! grep -q '^rk-agent:' <<<"$targets"; then
-  have_agent=0
-  echo "== rk-agent is not part of this build yet: starting the scheduler alone"
-fi
-ninja -C build rk-scheduler rkctl $([[ $have_agent == 1 ]] && echo rk-agent)
+ninja -C build rk-scheduler rk-agent rkctl
 
 scheduler_bin=$root/build/scheduler/rk-scheduler
 agent_bin=$root/build/agent/rk-agent
