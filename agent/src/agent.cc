@@ -438,6 +438,7 @@ void Agent::Impl::heartbeat_loop() {
 }
 
 void Agent::Impl::stop() {
+  std::lock_guard stop_call(stop_call_mu);
   {
     std::lock_guard lock(stop_mu);
     stopping_ = true;

@@ -73,6 +73,8 @@ class Agent::Impl {
   std::mutex stop_mu;
   std::condition_variable stop_cv;
   bool stopping_ = false;
+  // Serializes stop(): the signal thread and main() may both call it; joins must happen once.
+  std::mutex stop_call_mu;
   std::optional<Status> fatal_;
 
  private:

@@ -93,6 +93,12 @@ std::string AckTracker::unavailable_message(const std::string& what) const {
                     " of " + std::to_string(counted) + " replicas for " + what + "; " +
                     std::to_string(successes_) + " answered";
   if (!down.empty()) msg += " (down: " + down + ")";
+  for (size_t i = 0; i < replicas_.size(); ++i) {
+    if (outcome_[i] == -1 && counts(i)) {  // the first failure says why, not only who
+      msg += "; " + replicas_[i].address + ": " + failures_[i].message();
+      break;
+    }
+  }
   return msg;
 }
 

@@ -56,7 +56,7 @@ TEST(AckTracker, AllFailsAsSoonAsOneReplicaIsDownAndNamesIt) {
   const std::string msg = t.unavailable_message("token 7");
   EXPECT_EQ(msg,
             "ALL needs 3 of 3 replicas for token 7; 1 answered "
-            "(down: 127.0.0.1:7001, 127.0.0.1:7002)");
+            "(down: 127.0.0.1:7001, 127.0.0.1:7002); 127.0.0.1:7001: refused");
 }
 
 TEST(AckTracker, FewerReplicasThanTheFactorCannotMeetQuorum) {
