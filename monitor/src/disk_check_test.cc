@@ -35,6 +35,23 @@ TEST(DiskCheck, DefaultsWarnBelowSixtyAndAreCriticalBelowFiftyPercentFree) {
   EXPECT_EQ(evaluate_disk(facts_with_free_percent(49), o).state, State::kCritical);
 }
 
+TEST(DiskCheck, InjectedStatvfsFiguresGoWarningThenCriticalThenOk) {
+  // 1000 blocks of 4 KiB, 50 reserved for root (free - available), filling up and emptying.
+  auto state_at = [](uint64_t free_blocks) {
+    DiskFacts f;
+    f.path = "/data";
+    f.usage = disk_usage(FsStats{4096, 1000, free_blocks, free_blocks - 50});
+    return evaluate_disk(f, DiskCheckOptions{}).state;
+  };
+  // Non-root total is always used + avail = 950 blocks; Use% = ceil(used * 100 / 950).
+  EXPECT_EQ(state_at(700), State::kOk);        // used 300: Use% 32 (31.6 up), 68% free
+  EXPECT_EQ(state_at(620), State::kOk);        // used 380: Use% 40 exactly, 60% free
+  EXPECT_EQ(state_at(619), State::kWarning);   // used 381: Use% 41 (40.1 up), 59% free
+  EXPECT_EQ(state_at(573), State::kWarning);   // used 427: Use% 45 (44.9 up), 55% free
+  EXPECT_EQ(state_at(500), State::kCritical);  // used 500: Use% 53 (52.6 up), 47% free
+  EXPECT_EQ(state_at(800), State::kOk);        // emptied again: 79% free
+}
+
 TEST(DiskCheck, OutputLineCarriesThePerfdata) {
   DiskFacts f = facts_with_free_percent(42, 100 * kGiB);
   EXPECT_EQ(format_plugin_output(evaluate_disk(f, DiskCheckOptions{})),
