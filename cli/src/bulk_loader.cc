@@ -107,6 +107,7 @@ Result<LoadReport> run_load(const LoadOptions& o,
   const int64_t batches = (o.rows + o.batch - 1) / o.batch;
   http::ClientOptions client_options;
   client_options.timeout = o.timeout;
+  client_options.tls_ca_file = o.ca_file;
   http::Client client(client_options);
 
   std::atomic<int64_t> next_batch{0};

@@ -13,6 +13,7 @@ ClusterClient::ClusterClient(const Context& context) : scheduler_(context.schedu
   while (!scheduler_.empty() && scheduler_.back() == '/') scheduler_.pop_back();
   http::ClientOptions options;
   options.bearer_token = context.token;
+  options.tls_ca_file = context.ca_file;
   options.timeout = std::chrono::seconds(10);
   client_ = std::make_unique<http::Client>(options);
 }
@@ -48,7 +49,9 @@ Result<nlohmann::json> ClusterClient::post(const std::string& path, const nlohma
 Result<nlohmann::json> ClusterClient::post_agent(const std::string& address,
                                                  const std::string& path,
                                                  const nlohmann::json& body) {
-  const std::string base = address.find("://") == std::string::npos ? "http://" + address : address;
+  // Agents speak HTTPS when the scheduler does (one TLS setting per cluster).
+  const std::string scheme = scheduler_.starts_with("https://") ? "https://" : "http://";
+  const std::string base = address.find("://") == std::string::npos ? scheme + address : address;
   return exchange("node " + address, base + path, "POST", body.dump());
 }
 

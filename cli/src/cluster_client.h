@@ -19,8 +19,9 @@ namespace rk::cli {
 struct Context {
   std::string scheduler = "http://127.0.0.1:7400";  // --scheduler URL
   std::string token;                                // --token, or the RK_TOKEN variable
-  bool json = false;                                // --json
-  bool tty = false;                                 // stdout is a terminal (progress bars)
+  std::string ca_file;  // --ca-file or RK_CA_FILE: CA for https:// schedulers and agents
+  bool json = false;    // --json
+  bool tty = false;     // stdout is a terminal (progress bars)
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
 };

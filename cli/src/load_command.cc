@@ -71,6 +71,7 @@ int load_command(Context& ctx, const std::vector<std::string>& args) {
   if (const std::string* p = parsed->value("--prefix")) o.key_prefix = *p;
 
   ClusterClient api(ctx);
+  o.ca_file = ctx.ca_file;
   if (const std::string* node = parsed->value("--node")) {
     o.nodes = {*node};
   } else {
@@ -80,6 +81,11 @@ int load_command(Context& ctx, const std::vector<std::string>& args) {
       return kExitFailed;
     }
     o.nodes = std::move(*nodes);
+  }
+  if (ctx.scheduler.starts_with("https://")) {
+    for (std::string& n : o.nodes) {
+      if (n.find("://") == std::string::npos) n = "https://" + n;
+    }
   }
   if (!ctx.json) {
     *ctx.out << fmt::format("loading {} rows into {}.{} at {} through {} node(s), {} rows/batch\n",

@@ -45,6 +45,7 @@ void print_usage(std::ostream& out) {
          "global options (before or after the command word):\n"
          "  --scheduler URL      the scheduler's REST API (default http://127.0.0.1:7400)\n"
          "  --token TOKEN        bearer token for mutating calls (default: $RK_TOKEN)\n"
+         "  --ca-file FILE       CA for https:// schedulers and agents (default: $RK_CA_FILE)\n"
          "  --json               JSON output for scripts\n"
          "\n"
          "commands:\n";
@@ -76,6 +77,7 @@ int run(const std::vector<std::string>& all_args, std::ostream& out, std::ostrea
   ctx.err = &err;
   ctx.tty = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   if (const char* token = std::getenv("RK_TOKEN")) ctx.token = token;
+  if (const char* ca = std::getenv("RK_CA_FILE")) ctx.ca_file = ca;
   std::vector<std::string> args;
   bool seen_word = false;
   bool json_before_word = false;
@@ -85,17 +87,21 @@ int run(const std::vector<std::string>& all_args, std::ostream& out, std::ostrea
       args.insert(args.end(), all_args.begin() + static_cast<std::ptrdiff_t>(i), all_args.end());
       break;
     }
-    if (i > 0 && (a == "--scheduler" || a == "--token")) {
-      if (i + 1 >= all_args.size()) {
+    std::string* global = nullptr;
+    for (auto [flag, target] :
+         {std::pair{"--scheduler", &ctx.scheduler}, std::pair{"--token", &ctx.token},
+          std::pair{"--ca-file", &ctx.ca_file}}) {
+      if (a == flag || a.starts_with(std::string(flag) + "=")) global = target;
+    }
+    if (i > 0 && global != nullptr) {
+      if (const auto eq = a.find('='); eq != std::string::npos) {
+        *global = a.substr(eq + 1);
+      } else if (i + 1 < all_args.size()) {
+        *global = all_args[++i];
+      } else {
         err << "rkctl: " << a << " needs a value\n";
         return kExitUsage;
       }
-      (a == "--scheduler" ? ctx.scheduler : ctx.token) = all_args[++i];
-      continue;
-    }
-    if (i > 0 && (a.starts_with("--scheduler=") || a.starts_with("--token="))) {
-      const auto eq = a.find('=');
-      (a.starts_with("--scheduler") ? ctx.scheduler : ctx.token) = a.substr(eq + 1);
       continue;
     }
     if (i > 0 && a == "--json") {

@@ -31,7 +31,9 @@ struct LoadOptions {
   int concurrency = 4;         // batches in flight
   std::string consistency = "QUORUM";
   std::string key_prefix = "key";
-  std::vector<std::string> nodes;            // coordinators' client addresses, used round-robin
+  // Coordinators, used round-robin: "host:port" (http) or "https://host:port".
+  std::vector<std::string> nodes;
+  std::string ca_file;                       // CA verifying https:// coordinators
   std::chrono::milliseconds timeout{10000};  // per batch
 };
 
