@@ -9,6 +9,9 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
 #include <ostream>
 #include <thread>
 
@@ -50,8 +53,10 @@ const char* const kCheckUsage =
     "                             a plain number is milliseconds; s, ms, us are accepted\n"
     "\n"
     "common options:\n"
-    "  --path DIR    the node's data directory (default /var/lib/ringkeeper)\n"
-    "  -h, --help    show this text (exit 3, as the plugin guidelines ask)\n"
+    "  --path DIR            the node's data directory (default /var/lib/ringkeeper)\n"
+    "  -t, --timeout SECONDS give up after this long with UNKNOWN (default 10, like check_nrpe;\n"
+    "                        for await it must exceed --interval)\n"
+    "  -h, --help            show this text (exit 3, as the plugin guidelines ask)\n"
     "\n"
     "RANGE is the plugin guidelines' syntax, [@][start:][end], both ends inclusive:\n"
     "  10      alert if < 0 or > 10          10:     alert if < 10\n"
@@ -75,7 +80,7 @@ namespace {
 
 struct Parsed {
   std::string path = "/var/lib/ringkeeper";
-  std::optional<std::string> warning, critical, budget, interval;
+  std::optional<std::string> warning, critical, budget, interval, timeout;
   bool help = false;
 };
 
@@ -109,6 +114,8 @@ Result<Parsed> parse_options(const std::vector<std::string>& args,
       name = "--warning";
     } else if (name == "-c") {
       name = "--critical";
+    } else if (name == "-t") {
+      name = "--timeout";
     } else if (name.size() > 2 && (name.rfind("-w", 0) == 0 || name.rfind("-c", 0) == 0)) {
       value = name.substr(2);  // -w60%:
       name = name[1] == 'w' ? "--warning" : "--critical";
@@ -127,6 +134,7 @@ Result<Parsed> parse_options(const std::vector<std::string>& args,
     if (name == "--critical") p.critical = *value;
     if (name == "--budget") p.budget = *value;
     if (name == "--interval") p.interval = *value;
+    if (name == "--timeout") p.timeout = *value;
   }
   return p;
 }
@@ -170,6 +178,77 @@ Result<double> parse_seconds(const std::string& text) {
   return v;
 }
 
+// Plugin guidelines, -t: a check still running at the deadline prints UNKNOWN and ends the
+// process with exit 3. Exactly one line is printed either way: whoever comes first (finish() or
+// the deadline) writes it under the lock.
+class Deadline {
+ public:
+  Deadline(std::ostream& out, std::string label, std::string what, double seconds,
+           TimeoutExit on_timeout)
+      : out_(out),
+        label_(std::move(label)),
+        what_(std::move(what)),
+        seconds_(seconds),
+        on_timeout_(on_timeout) {
+    thread_ = std::thread([this] {
+      std::unique_lock lock(mu_);
+      const auto deadline = std::chrono::steady_clock::now() +
+                            std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                std::chrono::duration<double>(seconds_));
+      if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
+      fired_ = true;
+      out_ << monitor::format_plugin_output(monitor::unknown_result(
+          label_,
+          fmt::format("timed out after {} s {}", monitor::format_perf_number(seconds_), what_)));
+      out_.flush();
+      on_timeout_(monitor::exit_code(State::kUnknown));
+    });
+  }
+  ~Deadline() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  // Prints the result unless the deadline already printed UNKNOWN; returns the exit code.
+  int finish(const PluginResult& r) {
+    std::lock_guard lock(mu_);
+    if (fired_) return monitor::exit_code(State::kUnknown);
+    done_ = true;
+    out_ << monitor::format_plugin_output(r);
+    cv_.notify_all();
+    return monitor::exit_code(r.state);
+  }
+
+ private:
+  std::ostream& out_;
+  std::string label_, what_;
+  double seconds_;
+  TimeoutExit on_timeout_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
+
+Result<double> parse_timeout(const std::optional<std::string>& text) {
+  if (!text) return 10.0;
+  double v = 0;
+  auto [p, ec] =
+      std::from_chars(text->data(), text->data() + text->size(), v, std::chars_format::fixed);
+  if (ec != std::errc() || p != text->data() + text->size() || !(v > 0) || v > 3600) {
+    return Status::InvalidArgument(
+        fmt::format("invalid timeout '{}' (seconds, more than 0 and at most 3600)", *text));
+  }
+  return v;
+}
+
 int emit(std::ostream& out, const PluginResult& r) {
   out << monitor::format_plugin_output(r);
   return monitor::exit_code(r.state);
@@ -184,8 +263,8 @@ int help(std::ostream& out) {
   return monitor::exit_code(State::kUnknown);
 }
 
-int check_disk(const std::vector<std::string>& args, std::ostream& out) {
-  auto p = parse_options(args, {"--path", "--warning", "--critical", "--budget"});
+int check_disk(const std::vector<std::string>& args, std::ostream& out, TimeoutExit on_timeout) {
+  auto p = parse_options(args, {"--path", "--warning", "--critical", "--budget", "--timeout"});
   if (p.ok() && p->help) return help(out);
   if (!p.ok()) return unknown(out, "DISK", p.status().message());
   monitor::DiskCheckOptions o;
@@ -198,11 +277,14 @@ int check_disk(const std::vector<std::string>& args, std::ostream& out) {
     if (!b.ok()) return unknown(out, "DISK", b.status().message());
     o.data_budget_bytes = *b;
   }
-  return emit(out, monitor::run_disk_check(o));
+  auto timeout = parse_timeout(p->timeout);
+  if (!timeout.ok()) return unknown(out, "DISK", timeout.status().message());
+  Deadline deadline(out, "DISK", "checking " + o.path, *timeout, on_timeout);
+  return deadline.finish(monitor::run_disk_check(o));
 }
 
-int check_await(const std::vector<std::string>& args, std::ostream& out) {
-  auto p = parse_options(args, {"--path", "--warning", "--critical", "--interval"});
+int check_await(const std::vector<std::string>& args, std::ostream& out, TimeoutExit on_timeout) {
+  auto p = parse_options(args, {"--path", "--warning", "--critical", "--interval", "--timeout"});
   if (p.ok() && p->help) return help(out);
   if (!p.ok()) return unknown(out, "AWAIT", p.status().message());
   monitor::AwaitCheckOptions o;
@@ -215,21 +297,32 @@ int check_await(const std::vector<std::string>& args, std::ostream& out) {
     if (!s.ok()) return unknown(out, "AWAIT", s.status().message());
     o.interval_seconds = *s;
   }
-  return emit(out, monitor::run_await_check(o, SystemClock::instance(), [](double seconds) {
-                std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-              }));
+  auto timeout = parse_timeout(p->timeout);
+  if (!timeout.ok()) return unknown(out, "AWAIT", timeout.status().message());
+  Deadline deadline(out, "AWAIT",
+                    fmt::format("checking {} (sampling for {} s)", o.path,
+                                monitor::format_perf_number(o.interval_seconds)),
+                    *timeout, on_timeout);
+  return deadline.finish(monitor::run_await_check(o, SystemClock::instance(), [](double seconds) {
+    std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  }));
 }
 
 }  // namespace
 
 int check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   (void)err;  // plugins speak on stdout only
+  return check_command_with_timeout_exit(args, out, [](int code) { std::_Exit(code); });
+}
+
+int check_command_with_timeout_exit(const std::vector<std::string>& args, std::ostream& out,
+                                    TimeoutExit on_timeout) {
   if (args.empty()) return unknown(out, "CHECK", "which check? disk or await (see --help)");
   const std::string& which = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (which == "-h" || which == "--help") return help(out);
-  if (which == "disk") return check_disk(rest, out);
-  if (which == "await") return check_await(rest, out);
+  if (which == "disk") return check_disk(rest, out, on_timeout);
+  if (which == "await") return check_await(rest, out, on_timeout);
   return unknown(out, "CHECK", fmt::format("unknown check '{}' (disk or await)", which));
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <regex>
@@ -141,6 +142,39 @@ TEST(CheckCommand, AwaitThresholdsInMillisecondsByDefault) {
   if (r.code == 3) GTEST_SKIP() << r.out;
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find(";20;@100000;0"), std::string::npos) << r.out;
+}
+
+std::atomic<int> timeout_exits{0};
+
+TEST(CheckCommand, TimeoutPrintsOneUnknownLineAndEnds) {
+  timeout_exits = 0;
+  std::ostringstream out;
+  // Sampling for 0.4 s with a 0.1 s timeout: the deadline speaks first.
+  const int code =
+      check_command_with_timeout_exit({"await", "--path", cwd(), "--interval", "0.4", "-t", "0.1"},
+                                      out, [](int c) { timeout_exits = c; });
+  EXPECT_EQ(code, 3);
+  EXPECT_EQ(timeout_exits.load(), 3);
+  EXPECT_EQ(out.str(),
+            "AWAIT UNKNOWN - timed out after 0.1 s checking " + cwd() + " (sampling for 0.4 s)\n");
+}
+
+TEST(CheckCommand, FinishedCheckIsNotInterruptedByItsTimeout) {
+  timeout_exits = 0;
+  std::ostringstream out;
+  const int code =
+      check_command_with_timeout_exit({"disk", "--path", cwd(), "--budget", "0", "--timeout", "5"},
+                                      out, [](int c) { timeout_exits = c; });
+  EXPECT_NE(code, 3) << out.str();
+  EXPECT_EQ(timeout_exits.load(), 0);
+  EXPECT_EQ(out.str().rfind("DISK ", 0), 0u);
+  EXPECT_EQ(out.str().find('\n'), out.str().size() - 1);
+}
+
+TEST(CheckCommand, BadTimeoutIsUnknown) {
+  CheckRun r = rkctl({"check", "disk", "-t", "0"});
+  EXPECT_EQ(r.code, 3);
+  EXPECT_EQ(r.out, "DISK UNKNOWN - invalid timeout '0' (seconds, more than 0 and at most 3600)\n");
 }
 
 }  // namespace
