@@ -127,7 +127,24 @@ Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
 Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 void Sha256::update(const void* data, size_t size) {
-  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
+  if (buffered_ + size <= buffer_.size()) {
+    if (size > 0) std::memcpy(buffer_.data() + buffered_, data, size);
+    buffered_ += size;
+    return;
+  }
+  flush();
+  if (size >= buffer_.size()) {
+    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
+  } else {
+    std::memcpy(buffer_.data(), data, size);
+    buffered_ = size;
+  }
+}
+
+void Sha256::flush() {
+  if (buffered_ == 0) return;
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), buffer_.data(), buffered_);
+  buffered_ = 0;
 }
 
 void Sha256::update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
@@ -135,6 +152,7 @@ void Sha256::update(std::string_view bytes) { update(bytes.data(), bytes.size())
 Digest Sha256::finish() {
   Digest out;
   unsigned int len = 0;
+  flush();
   auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
   EVP_DigestFinal_ex(ctx, out.data(), &len);
   EVP_DigestInit_ex2(ctx, sha256_md(), nullptr);

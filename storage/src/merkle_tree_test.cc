@@ -53,6 +53,28 @@ TEST(Sha256, MatchesFips180Vector) {
   EXPECT_EQ(h.finish(), sha256("abc"));  // starts over after finish()
 }
 
+TEST(Sha256, AnySplitOfTheInputGivesTheSameDigest) {
+  // Crosses the internal buffer's size in every way: tiny pieces, pieces straddling it, big ones.
+  std::string input;
+  for (int i = 0; i < 3000; ++i) input.push_back(static_cast<char>(i * 31 + 7));
+  const Digest whole = sha256(input);
+  std::mt19937_64 rng(5);
+  for (size_t max_piece : {1u, 7u, 200u, 255u, 256u, 257u, 1000u, 4000u}) {
+    Sha256 h;
+    for (size_t pos = 0; pos < input.size();) {
+      size_t n = std::min<size_t>(input.size() - pos, 1 + rng() % max_piece);
+      h.update(std::string_view(input).substr(pos, n));
+      pos += n;
+    }
+    EXPECT_EQ(h.finish(), whole) << max_piece;
+  }
+  Sha256 empty;
+  empty.update("", 0);
+  // FIPS 180-2 / NIST: SHA-256 of the empty string.
+  EXPECT_EQ(to_hex(empty.finish()),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
 TEST(MerkleTree, IdenticalRowsGiveIdenticalRoots) {
   TokenRange range = TokenRange::full_ring();
   auto rows = rows_in(range, 500);

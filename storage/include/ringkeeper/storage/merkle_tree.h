@@ -38,7 +38,9 @@ using Digest = std::array<uint8_t, 32>;
 // SHA-256 of `bytes`, for callers that digest a row in one piece.
 Digest sha256(std::string_view bytes);
 
-// Incremental SHA-256, for digesting a row cell by cell without concatenating it first.
+// Incremental SHA-256, for digesting a row cell by cell without concatenating it first. Small
+// updates are gathered in a buffer and handed to OpenSSL together: a row fed field by field
+// (8-byte numbers, short names) would otherwise pay OpenSSL's per-call cost on every field.
 class Sha256 {
  public:
   Sha256();
@@ -51,7 +53,11 @@ class Sha256 {
   Digest finish();
 
  private:
+  void flush();
+
   void* ctx_;  // EVP_MD_CTX*, kept opaque so this header does not pull in OpenSSL
+  size_t buffered_ = 0;
+  std::array<uint8_t, 256> buffer_;
 };
 
 // Lower-case hex of a digest (64 characters), for logs and the API.
