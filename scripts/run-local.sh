@@ -77,8 +77,9 @@ if port_in_use 7400; then
   scheduler_port=0
 fi
 cat > "$state/scheduler.yaml" <<YAML
-port: $scheduler_port
-port_file: $root/$state/scheduler.port
+api:
+  port: $scheduler_port
+  port_file: $root/$state/scheduler.port
 datacenter_racks: [r1, r2, r3]
 database:
   path: $root/$state/scheduler.db

@@ -150,8 +150,7 @@ Status LocalCluster::start_scheduler() {
   {
     std::ofstream out(config);
     // The same port on a restart: agents keep the URL they were configured with.
-    out << "port: " << scheduler_port_ << "\n"
-        << "port_file: " << port_file << "\n"
+    out << "api:\n  port: " << scheduler_port_ << "\n  port_file: " << port_file << "\n"
         << "sweep_interval: 100ms\n"
         << "datacenter_racks: [" << racks << "]\n"
         << "nodes_per_rack: " << options_.nodes_per_rack << "\n"

@@ -65,7 +65,7 @@ TEST(SchedulerProcessTest, KillNineLosesNothingAcknowledged) {
 TEST(SchedulerProcessTest, BadConfigIsOneLineAndExitCode2) {
   LocalCluster cluster({.agents = 0});
   const std::string config = cluster.dir() + "/bad.yaml";
-  std::ofstream(config) << "prot: 7400\n";
+  std::ofstream(config) << "api:\n  prot: 7400\n";
   const std::string log = cluster.dir() + "/bad.log";
   auto p = ChildProcess::spawn({scheduler_binary(), "--config", config}, log);
   ASSERT_TRUE(p.ok());
@@ -74,7 +74,7 @@ TEST(SchedulerProcessTest, BadConfigIsOneLineAndExitCode2) {
   std::string line;
   std::getline(in, line);
   EXPECT_NE(line.find("unknown key"), std::string::npos) << line;
-  EXPECT_NE(line.find("did you mean 'port'"), std::string::npos) << line;
+  EXPECT_NE(line.find("did you mean 'api.port'"), std::string::npos) << line;
 }
 
 }  // namespace

@@ -24,10 +24,10 @@ class RestApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SchedulerOptions o;
-    o.port = 0;
+    o.api.port = 0;
     o.database.path = dir_.file("api.db");
     o.database.synchronous = "NORMAL";
-    o.max_body_bytes = 4096;
+    o.api.max_body_bytes = 4096;
     o.datacenter_racks = {"r1", "r2", "r3"};
     o.auth.agent_token = kAgentToken;
     o.auth.tokens = {"alice:operator:" + kOperatorToken, "grafana:readonly:" + kReaderToken};

@@ -19,13 +19,13 @@ TEST(RestApiTls, ServesHttpsWithVerifiedClientCertificatesOnly) {
   ASSERT_TRUE(other.ok());
 
   SchedulerOptions o;
-  o.port = 0;
+  o.api.port = 0;
   o.database.path = dir.file("tls.db");
   o.database.synchronous = "NORMAL";
-  o.tls.cert_file = pki->server.cert;
-  o.tls.key_file = pki->server.key;
-  o.tls.ca_file = pki->ca.cert;
-  o.tls.require_client_cert = true;
+  o.api.tls_cert_file = pki->server.cert;
+  o.api.tls_key_file = pki->server.key;
+  o.api.tls_ca_file = pki->ca.cert;
+  o.api.tls_require_client_cert = true;
   SystemClock clock;
   auto process = SchedulerProcess::start(o, clock);
   ASSERT_TRUE(process.ok()) << process.status().to_string();

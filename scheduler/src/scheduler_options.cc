@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "ringkeeper/core/http_config.h"
 #include "ringkeeper/core/log.h"
 #include "ringkeeper/scheduler/options.h"
 
@@ -44,49 +45,22 @@ ConfigSchema<SchedulerAuthOptions> auth_schema() {
   return s;
 }
 
-ConfigSchema<SchedulerTlsOptions> tls_schema() {
-  ConfigSchema<SchedulerTlsOptions> s;
-  s.field("cert_file", &SchedulerTlsOptions::cert_file,
-          "PEM certificate; with key_file the API speaks only HTTPS.");
-  s.field("key_file", &SchedulerTlsOptions::key_file, "PEM private key of cert_file.");
-  s.field("ca_file", &SchedulerTlsOptions::ca_file,
-          "CA that verifies client certificates and agents' certificates.");
-  s.field("require_client_cert", &SchedulerTlsOptions::require_client_cert,
-          "With ca_file: refuse clients without a certificate.");
-  s.field("agents_https", &SchedulerTlsOptions::agents_https,
-          "Call agents' ops APIs over HTTPS (verified against ca_file).");
-  s.check([](const SchedulerTlsOptions& t) -> Status {
-    if (t.cert_file.empty() != t.key_file.empty()) {
-      return Status::InvalidArgument("cert_file and key_file go together");
-    }
-    return Status::OK();
-  });
-  return s;
-}
-
 }  // namespace
 
 ConfigSchema<SchedulerOptions> scheduler_options_schema() {
   ConfigSchema<SchedulerOptions> s;
   s.field("cluster", &SchedulerOptions::cluster, "The one cluster this scheduler manages.")
       .non_empty();
-  s.field("listen_address", &SchedulerOptions::listen_address, "Address the REST API binds.")
-      .non_empty();
-  s.field("port", &SchedulerOptions::port, "REST API port; 0 picks a free one.");
-  s.field("port_file", &SchedulerOptions::port_file,
-          "If set, the bound port is written to this file.");
+  s.section("api", &SchedulerOptions::api, http::server_options_schema(), "The REST API listener.");
   s.field("log_level", &SchedulerOptions::log_level, "Log verbosity.").one_of(log_level_names());
-  s.size("max_body_bytes", &SchedulerOptions::max_body_bytes,
-         "Request bodies larger than this get 413.")
-      .range(1024, int64_t{64} << 20);
-  s.field("handler_threads", &SchedulerOptions::handler_threads, "Threads running API handlers.")
-      .range(1, 64);
   s.field("sweep_interval", &SchedulerOptions::sweep_interval,
           "How often nodes silent past registry.heartbeat_timeout are marked DOWN.")
       .range(std::chrono::milliseconds(10), std::chrono::milliseconds(60'000));
   s.field("agent_timeout", &SchedulerOptions::agent_timeout,
           "Time limit of one call to an agent (schema pushes).")
       .range(std::chrono::milliseconds(10), std::chrono::milliseconds(60'000));
+  s.field("agents_https", &SchedulerOptions::agents_https,
+          "Call agents' ops APIs over HTTPS, verified against api.tls_ca_file.");
   s.field("datacenter_racks", &SchedulerOptions::datacenter_racks,
           "Racks of a new datacenter in ring order (docs/tokens.md); [] takes its first node's.");
   s.field("nodes_per_rack", &SchedulerOptions::nodes_per_rack,
@@ -95,7 +69,6 @@ ConfigSchema<SchedulerOptions> scheduler_options_schema() {
   s.section("database", &SchedulerOptions::database, store_options_schema(), "The SQLite file.");
   s.section("registry", &SchedulerOptions::registry, registry_options_schema(), "Node liveness.");
   s.section("auth", &SchedulerOptions::auth, auth_schema(), "Bearer tokens.");
-  s.section("tls", &SchedulerOptions::tls, tls_schema(), "HTTPS.");
   return s;
 }
 

@@ -13,8 +13,8 @@ namespace {
 TEST(SchedulerOptionsSchema, AnEmptyFileGivesTheDefaults) {
   auto o = load_config_string("", scheduler_options_schema());
   ASSERT_TRUE(o.ok()) << o.status().to_string();
-  EXPECT_EQ(o->port, 7400);
-  EXPECT_EQ(o->listen_address, "127.0.0.1");
+  EXPECT_EQ(o->api.port, 7400);
+  EXPECT_EQ(o->api.bind_address, "127.0.0.1");
   EXPECT_EQ(o->registry.heartbeat_timeout, std::chrono::seconds(30));
   EXPECT_TRUE(o->auth.tokens.empty());
 }
@@ -41,7 +41,8 @@ TEST(SchedulerOptionsSchema, TokensAreNamedWithRolesAndNeverPrinted) {
   EXPECT_FALSE(load_config_string("auth:\n  tokens: ['a:agent:agent-secret-0123456789']\n",
                                   scheduler_options_schema())
                    .ok());
-  EXPECT_FALSE(load_config_string("tls:\n  cert_file: a.pem\n", scheduler_options_schema()).ok());
+  EXPECT_FALSE(
+      load_config_string("api:\n  tls_cert_file: a.pem\n", scheduler_options_schema()).ok());
 }
 
 // docs/configuration.md embeds the table between generated-block markers. To regenerate it after

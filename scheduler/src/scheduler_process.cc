@@ -85,8 +85,8 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
   impl->catalog = std::make_unique<SchemaCatalog>(*impl->store);
   impl->audit = std::make_unique<AuditLog>(*impl->store, clock);
   impl->agents = std::make_unique<AgentClient>(
-      AgentClientOptions{options.auth.agent_token, options.agent_timeout, options.tls.agents_https,
-                         options.tls.ca_file});
+      AgentClientOptions{options.auth.agent_token, options.agent_timeout, options.agents_https,
+                         options.api.tls_ca_file});
   ClusterServiceOptions service_options;
   service_options.cluster = options.cluster;
   service_options.datacenter_racks = options.datacenter_racks;
@@ -99,17 +99,7 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
       });
   RK_RETURN_IF_ERROR(impl->service->start());
 
-  http::ServerOptions server;
-  server.name = "scheduler api";
-  server.bind_address = options.listen_address;
-  server.port = options.port;
-  server.port_file = options.port_file;
-  server.handler_threads = options.handler_threads;
-  server.max_body_bytes = static_cast<size_t>(options.max_body_bytes);
-  server.tls_cert_file = options.tls.cert_file;
-  server.tls_key_file = options.tls.key_file;
-  server.tls_ca_file = options.tls.ca_file;
-  server.tls_require_client_cert = options.tls.require_client_cert;
+  http::ServerOptions server = options.api;
   server.tokens = std::make_shared<const BearerTokens>(std::move(tokens));
   if (!server.tokens->enabled()) {
     spdlog::warn("auth: no tokens configured; every endpoint is open");
