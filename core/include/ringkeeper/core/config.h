@@ -51,9 +51,14 @@
 //     return s;
 //   }
 //
-//   // agent/main.cpp
-//   auto options = load_config_file(config_path, agent_options_schema());
-//   if (!options.ok()) { std::cerr << options.status().message() << "\n"; return 2; }
+//   // agent/main.cpp: --config FILE, --print-config, --config-doc and --help in one call
+//   // (config_args.h); or by hand: load_config_file(path, agent_options_schema()).
+//   return run_with_config<AgentOptions>({argv, argv + argc}, agent_options_schema(),
+//                                        {"rk-agent", "the node sidecar"}, run_agent);
+//
+//   // agent/src/options_test.cc: docs/configuration.md stays in sync with the code.
+//   EXPECT_TRUE(check_doc_block(docs_path, "rk-agent",
+//                               agent_options_schema().markdown_table()).ok());
 //
 // which reads
 //
