@@ -164,6 +164,15 @@ int main(int argc, char** argv) {
   }
   (*server)->stop();
 
+  rk::http::ServerOptions inline_options = o;
+  inline_options.handler_threads = 0;
+  auto inline_server = rk::http::Server::start(inline_options, bench_router());
+  must(inline_server.ok(), "inline server start");
+  const std::string inline_base = (*inline_server)->base_url();
+  print("HTTP GET /ping, handlers on the I/O thread",
+        measure(n, [&] { must(client.get(inline_base + "/ping").ok(), "GET"); }));
+  (*inline_server)->stop();
+
   const std::string dir = std::filesystem::temp_directory_path() / "rk_http_bench_pki";
   auto pki = rk::testing::make_test_pki(dir);
   must(pki.ok(), "test PKI");

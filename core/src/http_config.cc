@@ -14,8 +14,9 @@ ConfigSchema<ServerOptions> server_options_schema() {
   s.field("port_file", &O::port_file,
           "If set, the bound port is written to this file (replaced atomically).");
   s.field("io_threads", &O::io_threads, "Threads doing socket I/O and TLS.").range(1, 64);
-  s.field("handler_threads", &O::handler_threads, "Threads running request handlers.")
-      .range(1, 256);
+  s.field("handler_threads", &O::handler_threads,
+          "Threads running request handlers; 0 runs them on the I/O threads.")
+      .range(0, 256);
   s.size("max_body", &O::max_body_bytes, "Larger request bodies are refused with 413.")
       .range(1024, size_t{1} << 30);
   s.size("max_header", &O::max_header_bytes, "Larger request headers are refused with 431.")

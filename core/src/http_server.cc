@@ -279,6 +279,10 @@ class Session final : public SessionBase {
     parser_.reset();
 
     phase_ = Phase::kHandling;
+    if (server_.options().handler_threads == 0) {  // inline: the handler promised not to block
+      Response response = server_.handle(*request);
+      return write(std::move(response), keep_alive, false);
+    }
     lowest().expires_never();  // the handler may take long; the write sets a new deadline
     net::post(server_.handler_pool(), [self = self(), request, keep_alive] {
       Response response = self->server_.handle(*request);

@@ -256,6 +256,15 @@ TEST(HttpServer, OversizedBodyIs413) {
   EXPECT_EQ(client.post(server->base_url() + "/api/v1/nodes", fits)->status, 201);
 }
 
+TEST(HttpServer, InlineHandlersServeAndFailSafely) {
+  ServerOptions o;
+  o.handler_threads = 0;
+  auto server = start_server(o);
+  Client client;
+  EXPECT_EQ(body_of(client.get(server->base_url() + "/api/v1/nodes/n1"))["id"], "n1");
+  EXPECT_EQ(client.get(server->base_url() + "/boom")->status, 500);
+}
+
 TEST(HttpServer, PortZeroIsReportedAndWrittenToPortFile) {
   ServerOptions o;
   o.port_file = temp_dir("port") + "/api.port";

@@ -85,7 +85,9 @@ struct ServerOptions {
   uint16_t port = 0;                       // 0: the OS picks a free port; see Server::bound_port()
   std::string port_file;                   // if set, the bound port is written here ("7400\n")
   int io_threads = 1;                      // threads doing socket I/O and TLS
-  int handler_threads = 4;                 // threads running handlers (handlers may block)
+  int handler_threads = 4;                 // threads running handlers (handlers may block);
+                                           // 0: run them on the I/O threads (never-blocking
+                                           // handlers only: saves a thread hop per request)
   size_t max_body_bytes = 1 << 20;         // request bodies larger than this get 413
   size_t max_header_bytes = 16 << 10;      // request headers larger than this get 431
   std::chrono::milliseconds idle_timeout{30'000};  // a connection without a complete request
