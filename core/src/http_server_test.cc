@@ -233,6 +233,17 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
   EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u) << interim;
 }
 
+TEST_F(HttpServerTest, CallJsonReturnsBodiesAndMapsErrorsBack) {
+  auto ok = api::call_json(client_, "POST", url("/api/v1/nodes"), {{"name", "n7"}});
+  ASSERT_TRUE(ok.ok()) << ok.status().to_string();
+  EXPECT_EQ((*ok)["name"], "n7");
+  auto missing = api::call_json(client_, "GET", url("/missing"));
+  EXPECT_EQ(missing.status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(missing.status().message(), "HTTP 404: node n9 is not registered");
+  auto bad = api::call_json(client_, "POST", url("/api/v1/nodes"), {{"nmae", "n7"}});
+  EXPECT_EQ(bad.status().code(), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(HttpServerTest, KeepAliveReusesTheConnection) {
   // cpprest returns a connection to its pool shortly after the body is read, so an immediate next
   // request may open a new one; over many requests, most must share connections.

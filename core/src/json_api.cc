@@ -191,6 +191,17 @@ Result<nlohmann::json> parse_response(const http::Response& response) {
   return body;
 }
 
+Result<nlohmann::json> call_json(http::Client& client, const std::string& method,
+                                 const std::string& url, const nlohmann::json& body) {
+  http::ClientRequest request;
+  request.method = method;
+  request.url = url;
+  request.headers["Accept"] = "application/json";
+  if (!body.is_null()) request.body = body.dump();
+  RK_ASSIGN_OR_RETURN(http::Response response, client.request(request));
+  return parse_response(response);
+}
+
 std::string_view type_name(Type type) {
   switch (type) {
     case Type::kString:

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/http_message.h"
 #include "ringkeeper/core/status.h"
 
@@ -59,6 +60,12 @@ Status status_from_response(const http::Response& response);
 // A 2xx response's body parsed as JSON (an empty body is null); otherwise the Status from
 // status_from_response. A 2xx body that is not JSON is Internal.
 Result<nlohmann::json> parse_response(const http::Response& response);
+
+// One JSON call through `client`: sends `body` as JSON (nothing when null), and returns the 2xx
+// response's JSON or a Status: the transport failure, or the server's error mapped back by
+// status_from_response (so a 404 {"error": "not_found"} is ErrorCode::kNotFound).
+Result<nlohmann::json> call_json(http::Client& client, const std::string& method,
+                                 const std::string& url, const nlohmann::json& body = nullptr);
 
 // ---- Strict request bodies ----
 
