@@ -99,8 +99,10 @@ Result<WriteOutcome> Coordinator::write(const std::vector<storage::Mutation>& mu
     auto batch = std::make_shared<std::vector<storage::Mutation>>();
     batch->reserve(group.members.size());
     for (const auto& [index, position] : group.members) batch->push_back(mutations[index]);
-    pool_.submit([this, state, batch, target = group.target, members = group.members, deadline] {
-      Status s = replicas_.apply(target, *batch, remaining(deadline));
+    // Tasks may outlive this call (and this Coordinator): capture the replica client, not `this`.
+    pool_.submit([&replicas = replicas_, state, batch, target = group.target,
+                  members = group.members, deadline] {
+      Status s = replicas.apply(target, *batch, remaining(deadline));
       {
         std::lock_guard lock(state->mu);
         for (const auto& [index, position] : members) {
@@ -170,8 +172,8 @@ Result<storage::Partition> Coordinator::read(const RawReadRequest& request,
   const auto deadline = Steady::now() + options_.read_timeout;
   auto shared_request = std::make_shared<RawReadRequest>(request);
   for (size_t i = 0; i < targets.size(); ++i) {
-    pool_.submit([this, state, shared_request, target = targets[i], i, deadline] {
-      auto p = replicas_.read(target, *shared_request, remaining(deadline));
+    pool_.submit([&replicas = replicas_, state, shared_request, target = targets[i], i, deadline] {
+      auto p = replicas.read(target, *shared_request, remaining(deadline));
       {
         std::lock_guard lock(state->mu);
         if (p.ok()) {
