@@ -48,6 +48,14 @@ struct Node::Impl {
 class NodeInternals {
  public:
   static Node::Impl& of(Node& node) { return *node.impl_; }
+  static const Node::Impl& of(const Node& node) { return *node.impl_; }
+  // The snapshot `view` holds on `node`: nullptr without a view, InvalidArgument for a view of
+  // another node.
+  static Result<const rocksdb::Snapshot*> snapshot_of(const Node& node, const View* view);
+  static View* make_view(const Node& node, const rocksdb::Snapshot* snapshot, int64_t at_micros) {
+    return new View(&node, snapshot, at_micros);
+  }
+  static void release(View& view);
 };
 
 // Metadata keys "repaired_at/<table id>/<range>" -> repaired_at hold every mark_repaired.

@@ -46,7 +46,8 @@ Status validate_partition(const Partition& p) {
 
 Status Node::export_range(std::string_view keyspace, std::string_view table,
                           const TokenRange& range, DataScope scope, size_t chunk_bytes,
-                          const std::function<Status(std::string_view chunk)>& sink) const {
+                          const std::function<Status(std::string_view chunk)>& sink,
+                          const View* view) const {
   std::vector<Partition> pending;
   size_t pending_bytes = 0;
   Status sink_status;
@@ -57,11 +58,14 @@ Status Node::export_range(std::string_view keyspace, std::string_view table,
     pending_bytes = 0;
     return sink_status.ok();
   };
-  RK_RETURN_IF_ERROR(scan_raw(keyspace, table, range, scope, [&](const Partition& p) {
-    pending_bytes += approximate_size(p);
-    pending.push_back(p);
-    return pending_bytes < chunk_bytes || emit();
-  }));
+  RK_RETURN_IF_ERROR(scan_raw(
+      keyspace, table, range, scope,
+      [&](const Partition& p) {
+        pending_bytes += approximate_size(p);
+        pending.push_back(p);
+        return pending_bytes < chunk_bytes || emit();
+      },
+      view));
   RK_RETURN_IF_ERROR(sink_status);
   emit();
   return sink_status;

@@ -184,14 +184,19 @@ Status assemble_range(const Node::Impl& impl, DataScope scope, const std::string
 
 namespace {
 
+// Reads at `pinned` when given, else at a snapshot taken now.
 Status scan_ranges(const Node::Impl& impl, const TableSchema& t, const TokenRange& range,
-                   DataScope scope, PartitionAssembler::Mode mode, const PartitionVisitor& visit) {
-  rocksdb::ManagedSnapshot snapshot(impl.db.get());
+                   DataScope scope, PartitionAssembler::Mode mode, const PartitionVisitor& visit,
+                   const rocksdb::Snapshot* pinned = nullptr) {
+  std::optional<rocksdb::ManagedSnapshot> own;
+  if (pinned == nullptr) {
+    own.emplace(impl.db.get());
+    pinned = own->snapshot();
+  }
   PartitionAssembler assembler(mode, impl.clock->now_seconds(), visit);
   for (const auto& [lower, upper] : token_key_ranges(t.id, range)) {
     bool stopped = false;
-    RK_RETURN_IF_ERROR(
-        assemble_range(impl, scope, lower, upper, snapshot.snapshot(), &assembler, &stopped));
+    RK_RETURN_IF_ERROR(assemble_range(impl, scope, lower, upper, pinned, &assembler, &stopped));
     if (stopped) return Status::OK();
   }
   assembler.finish();
@@ -254,9 +259,10 @@ Status Node::scan(std::string_view keyspace, std::string_view table, const Token
 }
 
 Status Node::scan_raw(std::string_view keyspace, std::string_view table, const TokenRange& range,
-                      DataScope scope, const PartitionVisitor& visit) const {
+                      DataScope scope, const PartitionVisitor& visit, const View* view) const {
   RK_ASSIGN_OR_RETURN(TableSchema t, impl_->schema.table(keyspace, table));
-  return scan_ranges(*impl_, t, range, scope, PartitionAssembler::Mode::kRaw, visit);
+  RK_ASSIGN_OR_RETURN(const rocksdb::Snapshot* pinned, NodeInternals::snapshot_of(*this, view));
+  return scan_ranges(*impl_, t, range, scope, PartitionAssembler::Mode::kRaw, visit, pinned);
 }
 
 }  // namespace rk::storage

@@ -105,6 +105,32 @@ struct NodeFacts {
 // Called with each partition in token order; return false to stop.
 using PartitionVisitor = std::function<bool(const Partition&)>;
 
+class Node;
+
+// A pinned point-in-time view of all of a node's data, both sets (a RocksDB snapshot): what
+// repair validates, streams from and marks repaired, so that replicas validating one after
+// another still describe the moment the session started and writes in flight never count as
+// validated. Released (the engine may drop the versions it held) when destroyed. Must not outlive
+// its node. While held, compaction keeps the older versions of keys written since: hold views
+// for the length of a repair session, not longer.
+class View {
+ public:
+  ~View();
+  View(const View&) = delete;
+  View& operator=(const View&) = delete;
+  // The node's clock when the view was pinned (µs since epoch).
+  int64_t pinned_at_micros() const { return pinned_at_micros_; }
+
+ private:
+  friend class Node;
+  friend class NodeInternals;
+  View(const Node* node, const void* snapshot, int64_t pinned_at_micros)
+      : node_(node), snapshot_(snapshot), pinned_at_micros_(pinned_at_micros) {}
+  const Node* node_;
+  const void* snapshot_;  // const rocksdb::Snapshot*, opaque to keep RocksDB out of this header
+  int64_t pinned_at_micros_;
+};
+
 class Node {
  public:
   // Opens (creating if needed) the node in options.data_dir. `clock` gives local deletion times,
@@ -148,12 +174,23 @@ class Node {
   Status scan(std::string_view keyspace, std::string_view table, const TokenRange& range,
               const PartitionVisitor& visit) const;
 
+  // --- pinned views (repair) ---------------------------------------------------------------
+  // Pins the node's data as it is now (see View). Cheap: no data is copied.
+  std::unique_ptr<View> pin() const;
+
   // --- raw reads (what repair streams: tombstones and expired cells included) --------------
   // Visits the partitions of `range` in token order as stored in `scope`, reconciled (cells and
   // row deletions shadowed by a newer deletion are left out), tombstones and expired cells
-  // included.
+  // included. Reads at `view` when given (InvalidArgument for another node's view), else at a
+  // snapshot taken when the call starts.
   Status scan_raw(std::string_view keyspace, std::string_view table, const TokenRange& range,
-                  DataScope scope, const PartitionVisitor& visit) const;
+                  DataScope scope, const PartitionVisitor& visit, const View* view = nullptr) const;
+  // An estimate of the rows (plus partition deletions) of the table in `range` and `scope`,
+  // for sizing Merkle trees (merkle_depth_for): exact when the range holds few keys (they are
+  // counted), otherwise the engine's approximate bytes of the range times keys per byte, times
+  // the rows-per-key ratio of a sample read from the range's start. Never reads the whole range.
+  Result<uint64_t> estimate_rows(std::string_view keyspace, std::string_view table,
+                                 const TokenRange& range, DataScope scope) const;
 
   // --- validation (repair) -----------------------------------------------------------------
   // A finalized Merkle tree over `range` with 2^depth leaves, fed with one digest per row of the
@@ -162,18 +199,21 @@ class Node {
   // same data gives the same tree on every replica, however it was written, flushed, compacted
   // or split between the sets. Tombstones and expired cells that compaction may already purge
   // (gc_grace_seconds past) are left out, so a replica that purged them does not differ.
-  // InvalidArgument for a bad depth (see MerkleTree::create).
+  // Reads at `view` when given (see scan_raw). InvalidArgument for a bad depth (see
+  // MerkleTree::create).
   Result<MerkleTree> validate(std::string_view keyspace, std::string_view table,
-                              const TokenRange& range, DataScope scope, int depth) const;
+                              const TokenRange& range, DataScope scope, int depth,
+                              const View* view = nullptr) const;
 
   // --- streaming (what repair moves between replicas) -------------------------------------
   // Calls `sink` with chunks of encode_partitions() bytes (range_stream.h) holding the
   // partitions of `range` in `scope` exactly as scan_raw gives them, in token order. A chunk
   // holds whole partitions, about `chunk_bytes` of them (a single partition may exceed it).
-  // Stops with the sink's error if it returns one.
+  // Stops with the sink's error if it returns one. Reads at `view` when given (see scan_raw).
   Status export_range(std::string_view keyspace, std::string_view table, const TokenRange& range,
                       DataScope scope, size_t chunk_bytes,
-                      const std::function<Status(std::string_view chunk)>& sink) const;
+                      const std::function<Status(std::string_view chunk)>& sink,
+                      const View* view = nullptr) const;
   // Writes streamed partitions into the unrepaired set, last-write-wins: a version with an older
   // timestamp than the one held never wins, and timestamps, TTLs and local deletion times are
   // kept as streamed. Atomic: InvalidArgument (nothing written) when a partition's token is not
@@ -188,10 +228,15 @@ class Node {
   // anticompaction after a successful incremental repair) and records `repaired_at` (> 0, e.g.
   // the repair's start time in ms) for the range. Each key moves atomically; reads see the same
   // reconciled data before, during and after. Writes to the table wait while a chunk moves.
-  // Returns how many keys moved. Note: whatever is in the unrepaired set when the move runs
-  // moves, including writes that arrived after the repair's validation.
+  // Returns how many keys moved.
+  // Only what `view` saw moves: a key written after the view was pinned keeps its newer version
+  // in the unrepaired set (the view's version, which the repair compared, moves), and a key
+  // created after the view stays wholly unrepaired, so nothing is marked repaired that was not
+  // validated. Without a view, the data as it is when the call starts moves.
+  // InvalidArgument for another node's view.
   Result<uint64_t> mark_repaired(std::string_view keyspace, std::string_view table,
-                                 const TokenRange& range, int64_t repaired_at);
+                                 const TokenRange& range, int64_t repaired_at,
+                                 const View* view = nullptr);
 
   // --- snapshots and facts -----------------------------------------------------------------
   // Flushes, then hard-links every live SST (plus the engine's metadata) under
