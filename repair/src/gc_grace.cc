@@ -1,0 +1,193 @@
+// gc_grace deadlines, the forecast of when outstanding work completes, and the default schedule
+// interval (see gc_grace.h).
+#include "ringkeeper/repair/gc_grace.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace rk::repair {
+
+namespace {
+
+constexpr int64_t kMicros = 1'000'000;
+
+std::string duration_text(int64_t us) {
+  const double s = static_cast<double>(us) / kMicros;
+  if (std::abs(s) >= 2 * 86400) return fmt::format("{:.1f} days", s / 86400);
+  if (std::abs(s) >= 2 * 3600) return fmt::format("{:.1f} hours", s / 3600);
+  if (std::abs(s) >= 120) return fmt::format("{:.0f} minutes", s / 60);
+  return fmt::format("{:.0f} seconds", s);
+}
+
+int64_t margin_us(int64_t gc_grace_seconds, const ForecastOptions& o) {
+  const double fraction = o.safety_margin_fraction * static_cast<double>(gc_grace_seconds);
+  return std::max(static_cast<int64_t>(o.safety_margin_min.count()),
+                  static_cast<int64_t>(fraction)) *
+         kMicros;
+}
+
+}  // namespace
+
+std::string_view deadline_state_name(DeadlineState state) {
+  static constexpr std::array<std::string_view, 4> kNames = {"OK", "AT_RISK", "OVERDUE",
+                                                             "NEVER_REPAIRED"};
+  return kNames[static_cast<size_t>(state)];
+}
+
+int64_t group_gc_grace_seconds(std::span<const TableRef> tables) {
+  int64_t out = std::numeric_limits<int64_t>::max();
+  for (const TableRef& t : tables) out = std::min(out, t.gc_grace_seconds);
+  return tables.empty() ? 0 : out;
+}
+
+std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int64_t now_us,
+                                              const ForecastOptions& o) {
+  struct Item {
+    RepairWork work;
+    int64_t gc_grace = 0;
+    int64_t deadline = 0;  // 0: unknown
+  };
+  std::vector<Item> items;
+  items.reserve(work.size());
+  for (RepairWork& w : work) {
+    Item item;
+    item.gc_grace = group_gc_grace_seconds(w.tables);
+    const int64_t base = w.oldest_repaired_at_us > 0 ? w.oldest_repaired_at_us : w.first_seen_at_us;
+    item.deadline = base > 0 ? base + item.gc_grace * kMicros : 0;
+    item.work = std::move(w);
+    items.push_back(std::move(item));
+  }
+  // Unknown deadlines (never repaired, creation unknown) first, then by deadline.
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    if ((a.deadline == 0) != (b.deadline == 0)) return a.deadline == 0;
+    return a.deadline < b.deadline;
+  });
+
+  std::vector<TableDeadline> out;
+  int64_t cursor = now_us;
+  bool pace_known = o.bytes_per_second > 0;
+  for (const Item& item : items) {
+    int64_t done = 0;
+    if (item.work.remaining_bytes <= 0) {
+      done = pace_known ? cursor : now_us;
+    } else if (pace_known) {
+      const double work_us =
+          static_cast<double>(item.work.remaining_bytes) / o.bytes_per_second * kMicros;
+      done = work_us >= 9e18 ? std::numeric_limits<int64_t>::max()
+                             : o.windows.advance(cursor, static_cast<int64_t>(work_us));
+      cursor = done;
+    }
+    const int64_t margin = margin_us(item.gc_grace, o);
+    DeadlineState state = DeadlineState::kOk;
+    std::string message;
+    const std::string forecast_text =
+        done == 0 ? std::string("no repair pace known yet")
+        : done == std::numeric_limits<int64_t>::max()
+            ? std::string("the repair never completes at the current pace")
+            : fmt::format("repair forecast to complete {}", format_utc(done));
+    if (item.work.oldest_repaired_at_us == 0) {
+      state = DeadlineState::kNeverRepaired;
+      message = item.deadline > 0 ? fmt::format("never repaired; must be repaired by {}; {}",
+                                                format_utc(item.deadline), forecast_text)
+                                  : fmt::format("never repaired; {}", forecast_text);
+    } else if (now_us >= item.deadline) {
+      state = DeadlineState::kOverdue;
+      message = fmt::format(
+          "OVERDUE by {}: the oldest range was last repaired {} and gc_grace is {} s; deleted "
+          "data may come back; {}",
+          duration_text(now_us - item.deadline), format_utc(item.work.oldest_repaired_at_us),
+          item.gc_grace, forecast_text);
+    } else if (done == 0) {
+      if (now_us > item.deadline - margin) {
+        state = DeadlineState::kAtRisk;
+        message = fmt::format("deadline {} is {} away and {}", format_utc(item.deadline),
+                              duration_text(item.deadline - now_us), forecast_text);
+      } else {
+        message = fmt::format("deadline {}; {}", format_utc(item.deadline), forecast_text);
+      }
+    } else if (done > item.deadline - margin) {
+      state = DeadlineState::kAtRisk;
+      message = fmt::format(
+          "{} is {} past the safe point (deadline {} minus {} margin); add repair capacity "
+          "(parallelism, intensity, windows) or start now",
+          forecast_text,
+          done == std::numeric_limits<int64_t>::max()
+              ? std::string("forever")
+              : duration_text(done - (item.deadline - margin)),
+          format_utc(item.deadline), duration_text(margin));
+    } else {
+      message = fmt::format("{}, {} before the deadline {}", forecast_text,
+                            duration_text(item.deadline - done), format_utc(item.deadline));
+    }
+    for (const TableRef& t : item.work.tables) {
+      out.push_back(TableDeadline{t, item.gc_grace, item.work.oldest_repaired_at_us, item.deadline,
+                                  done, state, message});
+    }
+  }
+  return out;
+}
+
+double observed_bytes_per_second(const SegmentPlan& plan, std::span<const SegmentProgress> progress,
+                                 int64_t now_us, const MaintenanceSchedule& windows,
+                                 std::chrono::seconds lookback, size_t min_segments) {
+  const int64_t since = now_us - lookback.count() * kMicros;
+  auto collect = [&](bool recent_only, int64_t& first, int64_t& last) {
+    long double bytes = 0;
+    size_t count = 0;
+    first = std::numeric_limits<int64_t>::max();
+    last = 0;
+    for (size_t i = 0; i < progress.size() && i < plan.segments.size(); ++i) {
+      const SegmentProgress& p = progress[i];
+      if (p.state != SegmentState::kDone || p.started_at_us <= 0 || p.finished_at_us <= 0) continue;
+      if (recent_only && p.finished_at_us < since) continue;
+      bytes += plan.segments[i].estimated_bytes;
+      first = std::min(first, p.started_at_us);
+      last = std::max(last, p.finished_at_us);
+      ++count;
+    }
+    return std::pair(bytes, count);
+  };
+  int64_t first = 0;
+  int64_t last = 0;
+  auto [bytes, count] = collect(true, first, last);
+  if (count < min_segments) std::tie(bytes, count) = collect(false, first, last);
+  if (count == 0 || last <= first) return 0;
+  const int64_t open_us = windows.open_time(first, last);
+  if (open_us <= 0) return 0;
+  return static_cast<double>(bytes / (static_cast<long double>(open_us) / kMicros));
+}
+
+Result<ScheduleAdvice> default_repair_interval(int64_t gc_grace_seconds,
+                                               std::chrono::seconds estimated_cycle,
+                                               const ForecastOptions& o) {
+  if (gc_grace_seconds <= 0) {
+    return Status::InvalidArgument("gc_grace_seconds must be positive to derive an interval");
+  }
+  const int64_t gc = gc_grace_seconds;
+  const int64_t margin = margin_us(gc, o) / kMicros;
+  const bool known = estimated_cycle.count() > 0;
+  const int64_t cycle = known ? estimated_cycle.count() : gc / 4;
+  const int64_t interval = gc - cycle - margin;
+  if (interval < cycle) {
+    return Status::FailedPrecondition(fmt::format(
+        "a repair cycle of {} does not fit gc_grace {} s: interval + cycle + margin ({}) must "
+        "stay within gc_grace with the interval at least one cycle; add repair capacity or raise "
+        "gc_grace_seconds",
+        duration_text(cycle * kMicros), gc, duration_text(margin * kMicros)));
+  }
+  ScheduleAdvice advice;
+  advice.interval = std::chrono::seconds(interval);
+  advice.explanation = fmt::format(
+      "every {}: gc_grace {} minus a {} cycle ({}) minus {} safety margin, so a range repaired "
+      "early in one cycle is repaired again before its deadline",
+      duration_text(interval * kMicros), duration_text(gc * kMicros),
+      duration_text(cycle * kMicros), known ? "estimated" : "assumed: a quarter of gc_grace",
+      duration_text(margin * kMicros));
+  return advice;
+}
+
+}  // namespace rk::repair

@@ -1,4 +1,0 @@
-// Placeholder translation unit until this module's first real code lands; delete it then.
-namespace rk::repair {
-int repair_module_version() { return 1; }
-}  // namespace rk::repair
