@@ -9,7 +9,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev libcpprest-dev libsqlite3-dev sqlite3
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev openssl
-  sysstat curl procps
+  sysstat curl procps tzdata
 )
 
 missing=()
