@@ -1,5 +1,5 @@
-// The scheduler's one client for agents' ops APIs (Scylla Manager's scyllaclient in spirit): today
-// it pushes the cluster schema; repair and backup calls join it later.
+// The scheduler's one client for agents' ops APIs (Scylla Manager's scyllaclient in spirit): it
+// pushes the cluster schema and drives repair sessions (RepairAgents); backup calls join it later.
 #pragma once
 
 #include <chrono>
@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "repair_agents.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/scheduler/cluster_service.h"
 
@@ -19,7 +20,7 @@ struct AgentClientOptions {
   std::string ca_file;                      // verifies agents' certificates
 };
 
-class AgentClient {
+class AgentClient : public RepairAgents {
  public:
   explicit AgentClient(AgentClientOptions options);
 
@@ -27,7 +28,20 @@ class AgentClient {
   // and logs the ones that failed. Agents that missed it catch up through heartbeats.
   void push_schema(const ClusterSchema& schema, const std::vector<NodeView>& targets);
 
+  // Repair sessions (brief-contracts "Agent repair sessions"): POST/GET/DELETE
+  // {ops}/v1/repair/sessions[/{id}]. A 409 is AlreadyExists, a 404 NotFound.
+  Result<SessionStatus> start_session(const NodeView& coordinator,
+                                      const SessionRequest& request) override;
+  Result<SessionStatus> session(const NodeView& coordinator, const std::string& id) override;
+  Result<SessionStatus> cancel_session(const NodeView& coordinator, const std::string& id) override;
+  // GET {ops}/v1/signals; agents without it (404): pending compactions from GET /v1/sizes.
+  Result<LoadSignals> signals(const NodeView& node) override;
+
  private:
+  std::string base_url(const NodeView& node) const;
+  Result<SessionStatus> session_call(const std::string& method, const std::string& url,
+                                     const std::string& body);
+
   AgentClientOptions options_;
   std::unique_ptr<http::Client> client_;
 };

@@ -68,6 +68,7 @@ ConfigSchema<SchedulerOptions> scheduler_options_schema() {
       .range(1, 4096);
   s.section("database", &SchedulerOptions::database, store_options_schema(), "The SQLite file.");
   s.section("registry", &SchedulerOptions::registry, registry_options_schema(), "Node liveness.");
+  s.section("repair", &SchedulerOptions::repair, repair_options_schema(), "The repair driver.");
   s.section("auth", &SchedulerOptions::auth, auth_schema(), "Bearer tokens.");
   return s;
 }

@@ -12,6 +12,8 @@
 #include "ringkeeper/scheduler/audit_log.h"
 #include "ringkeeper/scheduler/cluster_service.h"
 #include "ringkeeper/scheduler/registry.h"
+#include "ringkeeper/scheduler/repair_api.h"
+#include "ringkeeper/scheduler/repair_service.h"
 #include "ringkeeper/scheduler/rest_api.h"
 #include "ringkeeper/scheduler/schema_catalog.h"
 #include "ringkeeper/scheduler/store.h"
@@ -26,6 +28,7 @@ struct SchedulerProcess::Impl {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<AgentClient> agents;
   std::unique_ptr<ClusterService> service;
+  std::unique_ptr<RepairService> repair;  // before server: handlers use it until the server ends
   std::unique_ptr<http::Server> server;
 
   std::mutex mutex;
@@ -60,6 +63,7 @@ struct SchedulerProcess::Impl {
     }
     wake.notify_all();
     if (sweeper.joinable()) sweeper.join();
+    if (repair) repair->stop();
     if (server) server->stop();
   }
 };
@@ -98,14 +102,27 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
         agents->push_schema(schema, targets);
       });
   RK_RETURN_IF_ERROR(impl->service->start());
+  ClusterService* cluster = impl->service.get();
+  impl->repair = std::make_unique<RepairService>(
+      *impl->store, *impl->audit, clock, *impl->agents,
+      [cluster]() -> Result<ClusterState> {
+        ClusterState state;
+        RK_ASSIGN_OR_RETURN(RingView ring, cluster->ring());
+        state.nodes = std::move(ring.nodes);
+        RK_ASSIGN_OR_RETURN(state.schema, cluster->schema());
+        return state;
+      },
+      options.repair);
 
   http::ServerOptions server = options.api;
   server.tokens = std::make_shared<const BearerTokens>(std::move(tokens));
   if (!server.tokens->enabled()) {
     spdlog::warn("auth: no tokens configured; every endpoint is open");
   }
-  RK_ASSIGN_OR_RETURN(impl->server,
-                      http::Server::start(std::move(server), rest_api_routes(*impl->service)));
+  http::Router routes = rest_api_routes(*impl->service);
+  add_repair_routes(routes, *impl->repair);
+  RK_ASSIGN_OR_RETURN(impl->server, http::Server::start(std::move(server), std::move(routes)));
+  impl->repair->start();
   Impl* raw = impl.get();
   impl->sweeper = std::thread([raw] { raw->sweep_loop(); });
   return std::unique_ptr<SchedulerProcess>(new SchedulerProcess(std::move(impl)));

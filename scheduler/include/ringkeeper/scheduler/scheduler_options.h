@@ -11,6 +11,7 @@
 #include "ringkeeper/core/config.h"
 #include "ringkeeper/core/http_server.h"
 #include "ringkeeper/scheduler/registry.h"
+#include "ringkeeper/scheduler/repair_service.h"
 #include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
@@ -36,6 +37,7 @@ struct SchedulerOptions {
   uint32_t nodes_per_rack = 1;
   StoreOptions database;      // the SQLite file
   RegistryOptions registry;   // heartbeat timeout
+  RepairOptions repair;       // the repair driver (docs/repair.md)
   SchedulerAuthOptions auth;  // bearer tokens
 };
 
