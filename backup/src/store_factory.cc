@@ -50,6 +50,10 @@ ConfigSchema<S3Options> s3_schema() {
           "A request that moves no byte for this long is abandoned and retried.")
       .range(std::chrono::milliseconds(100), std::chrono::milliseconds(3'600'000));
   s.field("ca_file", &S3Options::ca_file, "PEM CA bundle for https endpoints; empty: system's.");
+  s.field("check_etag", &S3Options::check_etag,
+          "Compare each PUT's ETag with the MD5 sent; off for SSE-KMS/SSE-C buckets.");
+  s.field("list_page_size", &S3Options::list_page_size, "Keys per ListObjectsV2 page.")
+      .range(1, 1000);
   s.section("retry", &S3Options::retry, retry_schema(),
             "Retries of 5xx answers, timeouts and broken connections (exponential, jittered).");
   return s;

@@ -44,6 +44,11 @@ struct S3Options {
   // A request that moves no byte for this long is abandoned (and retried).
   std::chrono::milliseconds stall_timeout{30'000};
   std::string ca_file;  // PEM CA bundle for https endpoints; empty: the system's
+  // Compare the ETag of each PUT with the MD5 we sent (servers that ignore Content-MD5, such as
+  // s3rver, would otherwise store damaged bytes silently). Turn off for SSE-KMS/SSE-C buckets,
+  // whose ETags are not MD5s.
+  bool check_etag = true;
+  int list_page_size = 1000;  // keys per ListObjectsV2 page (S3's maximum)
   // Retries of 5xx, timeouts and connection resets, per request.
   BackoffOptions retry{.max_attempts = 8,
                        .initial_delay = std::chrono::milliseconds(100),
