@@ -10,6 +10,7 @@ PACKAGES=(
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev openssl
   sysstat curl procps tzdata
+  libcurl4-openssl-dev awscli nodejs
 )
 
 missing=()
@@ -23,4 +24,21 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# Debian's nodejs comes without npm (NodeSource's bundles it): add Debian's npm only if missing.
+if ! command -v npm >/dev/null; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
 echo "setup: system packages ready"
+
+# The local S3 server for tests and benchmarks (tools/s3: @20minutes/s3rver from the lock file).
+lock_sum=$(sha256sum tools/s3/package-lock.json | cut -d' ' -f1)
+stamp=tools/s3/node_modules/.rk-lock-sha256
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+  echo "setup: npm ci in tools/s3"
+  (cd tools/s3 && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_sum" >"$stamp"
+fi
+echo "setup: s3rver ready"
