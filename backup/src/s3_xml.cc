@@ -3,6 +3,8 @@
 
 #include <ctime>
 
+#include "ringkeeper/core/http_message.h"
+
 namespace rk::backup {
 
 std::vector<std::string> xml_elements(std::string_view xml, std::string_view tag) {
@@ -125,24 +127,8 @@ std::string xml_escape(std::string_view text) {
 }
 
 std::string url_decode(std::string_view text) {
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '+') {
-      out.push_back(' ');
-    } else if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-               hex(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
+  if (!http::percent_decode(text, out, /*plus_is_space=*/true)) return std::string(text);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "checksum.h"
 #include "ringkeeper/core/hex.h"
+#include "ringkeeper/core/http_message.h"
 
 namespace rk::backup {
 namespace {
@@ -46,21 +47,16 @@ std::string canonical_value(std::string_view v) {
 }  // namespace
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
-  static const char* kHex = "0123456789ABCDEF";
+  if (!keep_slash) return http::percent_encode(s);
   std::string out;
-  out.reserve(s.size());
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-        (keep_slash && c == '/')) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
+  size_t start = 0;
+  while (true) {
+    size_t slash = s.find('/', start);
+    out += http::percent_encode(s.substr(start, slash - start));
+    if (slash == std::string_view::npos) return out;
+    out.push_back('/');
+    start = slash + 1;
   }
-  return out;
 }
 
 SignedRequest sign_v4(const SigningInput& in, const AwsCredentials& cred) {
