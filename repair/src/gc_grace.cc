@@ -163,29 +163,40 @@ double observed_bytes_per_second(const SegmentPlan& plan, std::span<const Segmen
 
 Result<ScheduleAdvice> default_repair_interval(int64_t gc_grace_seconds,
                                                std::chrono::seconds estimated_cycle,
-                                               const ForecastOptions& o) {
+                                               const ForecastOptions& o, int64_t now_us) {
   if (gc_grace_seconds <= 0) {
     return Status::InvalidArgument("gc_grace_seconds must be positive to derive an interval");
   }
   const int64_t gc = gc_grace_seconds;
   const int64_t margin = margin_us(gc, o) / kMicros;
   const bool known = estimated_cycle.count() > 0;
-  const int64_t cycle = known ? estimated_cycle.count() : gc / 4;
+  const int64_t work_us =
+      known ? static_cast<int64_t>(std::ceil(static_cast<double>(estimated_cycle.count()) *
+                                             (1.0 + std::max(0.0, o.cycle_allowance)))) *
+                  kMicros
+            : gc / 4 * kMicros;
+  const int64_t wall_us = o.windows.worst_case_duration(work_us, now_us);
+  const int64_t cycle = wall_us == std::numeric_limits<int64_t>::max()
+                            ? std::numeric_limits<int64_t>::max() / 4
+                            : (wall_us + kMicros - 1) / kMicros;
   const int64_t interval = gc - cycle - margin;
   if (interval < cycle) {
     return Status::FailedPrecondition(fmt::format(
-        "a repair cycle of {} does not fit gc_grace {} s: interval + cycle + margin ({}) must "
-        "stay within gc_grace with the interval at least one cycle; add repair capacity or raise "
-        "gc_grace_seconds",
+        "a repair cycle of up to {} does not fit gc_grace {} s: interval + cycle + margin ({}) "
+        "must stay within gc_grace with the interval at least one cycle; add repair capacity, "
+        "widen the maintenance windows or raise gc_grace_seconds",
         duration_text(cycle * kMicros), gc, duration_text(margin * kMicros)));
   }
   ScheduleAdvice advice;
   advice.interval = std::chrono::seconds(interval);
   advice.explanation = fmt::format(
-      "every {}: gc_grace {} minus a {} cycle ({}) minus {} safety margin, so a range repaired "
-      "early in one cycle is repaired again before its deadline",
+      "every {}: gc_grace {} minus a cycle of up to {} ({}{}) minus {} safety margin, so a "
+      "range repaired early in one cycle is repaired again before its deadline",
       duration_text(interval * kMicros), duration_text(gc * kMicros),
-      duration_text(cycle * kMicros), known ? "estimated" : "assumed: a quarter of gc_grace",
+      duration_text(cycle * kMicros),
+      known ? fmt::format("estimated, +{:.0f}% allowance", o.cycle_allowance * 100)
+            : std::string("assumed: a quarter of gc_grace"),
+      o.windows.always_open() ? "" : ", stretched by the maintenance windows",
       duration_text(margin * kMicros));
   return advice;
 }

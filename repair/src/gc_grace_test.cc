@@ -92,12 +92,12 @@ TEST(GcGrace, UnknownPaceIsAtRiskOnlyInsideTheMargin) {
 TEST(GcGrace, DefaultIntervalLeavesRoomForACycleAndTheMargin) {
   auto a = default_repair_interval(kTenDays, std::chrono::hours(24));
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->interval, std::chrono::seconds(kTenDays - 86400 - 2 * 86400));
+  EXPECT_EQ(a->interval, std::chrono::seconds(kTenDays - 86400 * 5 / 4 - 2 * 86400));
   auto unknown = default_repair_interval(kTenDays, std::chrono::seconds(0));
   ASSERT_TRUE(unknown.ok());
   EXPECT_EQ(unknown->interval, std::chrono::seconds(kTenDays - kTenDays / 4 - 2 * 86400));
   EXPECT_NE(unknown->explanation.find("assumed"), std::string::npos);
-  auto too_long = default_repair_interval(kTenDays, std::chrono::hours(24 * 5));
+  auto too_long = default_repair_interval(kTenDays, std::chrono::hours(24 * 4));
   EXPECT_EQ(too_long.status().code(), ErrorCode::kFailedPrecondition);
   EXPECT_FALSE(default_repair_interval(0, std::chrono::seconds(1)).ok());
 }

@@ -257,4 +257,16 @@ int64_t MaintenanceSchedule::open_time(int64_t from_us, int64_t to_us) const {
   return total;
 }
 
+int64_t MaintenanceSchedule::worst_case_duration(int64_t work_us, int64_t from_us) const {
+  if (always_open() || work_us <= 0) return std::max<int64_t>(work_us, 0);
+  constexpr int64_t kStep = 15 * 60 * kMicros;
+  int64_t worst = 0;
+  for (int64_t start = from_us; start < from_us + 7 * kDay * kMicros; start += kStep) {
+    const int64_t done = advance(start, work_us);
+    if (done == std::numeric_limits<int64_t>::max()) return done;
+    worst = std::max(worst, done - start);
+  }
+  return worst + kStep;
+}
+
 }  // namespace rk::repair

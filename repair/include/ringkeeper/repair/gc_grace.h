@@ -70,6 +70,9 @@ struct ForecastOptions {
   double bytes_per_second = 0;
   // Only time inside these windows counts (always open by default).
   MaintenanceSchedule windows;
+  // default_repair_interval() lets each cycle run this much longer than estimated (cycles vary
+  // with data growth, load gates and retries).
+  double cycle_allowance = 0.25;
 };
 
 struct TableDeadline {
@@ -108,12 +111,18 @@ struct ScheduleAdvice {
 // The default interval between scheduled full cycles so a cycle always lands inside gc_grace:
 // a range repaired early in one cycle is next repaired at worst at the end of the next cycle, so
 // interval + cycle + margin <= gc_grace, i.e. interval = gc_grace - cycle - margin, where
-// margin = max(safety_margin_min, safety_margin_fraction * gc_grace) and `estimated_cycle` is how
-// long one cycle takes in wall time (with windows and intensity; e.g. remaining bytes / pace).
-// An unknown cycle (0) is taken as a quarter of gc_grace. FailedPrecondition, naming the numbers,
-// when the cycle is too long for gc_grace (no interval keeps the deadline).
+//   margin = max(safety_margin_min, safety_margin_fraction * gc_grace);
+//   work   = estimated_cycle * (1 + cycle_allowance), the open-window time one cycle needs:
+//            measure it as options.windows.open_time(start, finish) of the last cycle (its wall
+//            time when there are no windows), or as total bytes / pace; an unknown cycle (0) is
+//            taken as a quarter of gc_grace;
+//   cycle  = the longest wall time `work` can take with the windows, wherever in the week from
+//            `now_us` it starts (windows.worst_case_duration).
+// The interval is never shorter than the cycle (cycles do not overlap). FailedPrecondition,
+// naming the numbers, when the cycle is too long for gc_grace (no interval keeps the deadline).
 Result<ScheduleAdvice> default_repair_interval(int64_t gc_grace_seconds,
                                                std::chrono::seconds estimated_cycle,
-                                               const ForecastOptions& options = {});
+                                               const ForecastOptions& options = {},
+                                               int64_t now_us = 0);
 
 }  // namespace rk::repair

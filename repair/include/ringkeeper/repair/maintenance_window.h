@@ -107,6 +107,10 @@ class MaintenanceSchedule {
   int64_t advance(int64_t from_us, int64_t work_us) const;
   // Open time in [from_us, to_us).
   int64_t open_time(int64_t from_us, int64_t to_us) const;
+  // The longest wall time that `work_us` of open time can take, whatever instant in the week from
+  // `from_us` it starts at (sampled every 15 minutes, plus 15 minutes to stay on the safe side).
+  // work_us when always open. Schedules use it so that a cycle fits gc_grace however it falls.
+  int64_t worst_case_duration(int64_t work_us, int64_t from_us) const;
 
  private:
   struct Interval {
