@@ -104,7 +104,10 @@ TEST(GcGrace, DefaultIntervalLeavesRoomForACycleAndTheMargin) {
 
 TEST(GcGrace, ObservedPaceCountsOpenTimeOnly) {
   auto p = testing::place({{"a", "dc", "r", {0}}, {"b", "dc", "r", {100}}}, Replication::simple(1));
-  SegmentPlan plan = plan_segments(p, "ks", {"t"}, testing::uniform_sizes(p.ring(), 1000)).value();
+  SegmentPlanOptions po;
+  po.min_replicas = 1;
+  SegmentPlan plan =
+      plan_segments(p, "ks", {"t"}, testing::uniform_sizes(p.ring(), 1000), po).value();
   ASSERT_EQ(plan.segments.size(), 2u);
   std::vector<SegmentProgress> progress(2);
   EXPECT_EQ(observed_bytes_per_second(plan, progress, kNow), 0);

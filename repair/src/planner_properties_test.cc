@@ -50,6 +50,7 @@ TEST(PlannerProperties, PlansCoverEveryTokenExactlyOnceWithItsReplicas) {
     SCOPED_TRACE(::testing::Message() << "nodes " << c.nodes << " vnodes " << c.vnodes << " dcs "
                                       << c.dcs << " rf " << c.rf);
     SegmentPlanOptions o;
+    o.min_replicas = 1;
     o.target_segment_bytes = std::uniform_int_distribution<int64_t>(1, 64)(rng) * kGiB;
     auto plan = plan_segments(c.placement, "ks", {"t"}, c.sizes, o);
     ASSERT_TRUE(plan.ok()) << plan.status().to_string();
@@ -79,6 +80,7 @@ TEST(PlannerProperties, RunsRepairEverySegmentOnceAndNoNodeIsInTwoSessions) {
     RandomCluster c = random_cluster(rng, 40, 16, 300);
     SegmentPlanOptions po;
     po.target_segment_bytes = 64 * kGiB;
+    po.min_replicas = 1;
     SegmentPlan plan = plan_segments(c.placement, "ks", {"t"}, c.sizes, po).value();
     SelectionOptions o;
     o.mode = static_cast<RepairMode>(std::uniform_int_distribution<int>(0, 2)(rng));
@@ -121,6 +123,7 @@ TEST(PlannerProperties, SequentialNeverRepeatsAReplicaSetBackToBackUnlessForced)
     RandomCluster c = random_cluster(rng, 30, 8, 200);
     SegmentPlanOptions po;
     po.target_segment_bytes = 32 * kGiB;  // splits some ranges: pieces share their replica set
+    po.min_replicas = 1;
     SegmentPlan plan = plan_segments(c.placement, "ks", {"t"}, c.sizes, po).value();
     SelectionOptions o;
     o.max_wait_details = 0;

@@ -39,9 +39,9 @@ uint128_t pieces_for(long double amount, long double limit) {
 }
 
 // Whether two replica lists hold the same nodes (in any order); lists are RF long at most.
-bool same_set(std::span<const size_t> a, std::span<const size_t> b) {
+bool same_set(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
   if (a.size() != b.size()) return false;
-  for (size_t x : a) {
+  for (uint32_t x : a) {
     if (std::find(b.begin(), b.end(), x) == b.end()) return false;
   }
   return true;
@@ -94,6 +94,35 @@ Result<SegmentPlan> plan_segments(const ReplicaPlacement& placement, std::string
     return best;
   };
 
+  // Each range's replicas after the filters, or none when the range is not planned.
+  for (const std::string& dc : options.datacenters) {
+    if (std::none_of(plan.hosts.begin(), plan.hosts.end(),
+                     [&](const PlanHost& h) { return h.datacenter == dc; })) {
+      return Status::InvalidArgument(fmt::format("no node in datacenter '{}'", dc));
+    }
+  }
+  std::vector<char> node_wanted(node_count, options.nodes.empty() ? 1 : 0);
+  for (const std::string& id : options.nodes) {
+    const int idx = ring.node_index(id);
+    if (idx < 0) return Status::InvalidArgument(fmt::format("unknown node '{}'", id));
+    node_wanted[static_cast<size_t>(idx)] = 1;
+  }
+  auto replicas_of = [&](size_t i) {
+    std::vector<uint32_t> out;
+    bool wanted = false;
+    for (size_t r : placement.replica_indices(ring.token_at(i))) {
+      wanted |= node_wanted[r] != 0;
+      if (!options.datacenters.empty() &&
+          std::find(options.datacenters.begin(), options.datacenters.end(),
+                    ring.nodes()[r].datacenter) == options.datacenters.end()) {
+        continue;
+      }
+      out.push_back(static_cast<uint32_t>(r));
+    }
+    if (!wanted || out.size() < std::max<size_t>(options.min_replicas, 1)) out.clear();
+    return out;
+  };
+
   const long double target = static_cast<long double>(options.target_segment_bytes);
   const long double max_tokens = static_cast<long double>(options.max_segment_tokens);
   auto fits = [&](long double bytes, long double tokens) {
@@ -102,15 +131,22 @@ Result<SegmentPlan> plan_segments(const ReplicaPlacement& placement, std::string
 
   plan.segments.reserve(count);
   size_t i = 0;
+  std::vector<uint32_t> next_replicas = replicas_of(0);
   while (i < count) {
+    std::vector<uint32_t> replicas = std::move(next_replicas);
+    next_replicas = i + 1 < count ? replicas_of(i + 1) : std::vector<uint32_t>();
+    if (replicas.empty()) {
+      ++i;
+      continue;
+    }
     const TokenRange range = ring.range_at(i);
     const long double size = range.size_ld();
     const long double bytes = range_bytes(i, size);
-    const std::span<const size_t> reps = placement.replica_indices(ring.token_at(i));
-    std::vector<uint32_t> replicas(reps.begin(), reps.end());
     const uint32_t primary = static_cast<uint32_t>(ring.owner_at(i));
 
-    uint128_t n = std::max(pieces_for(bytes, target), pieces_for(size, max_tokens));
+    uint128_t n =
+        std::max({pieces_for(bytes, target), pieces_for(size, max_tokens),
+                  static_cast<uint128_t>(std::max<uint32_t>(options.min_pieces_per_range, 1))});
     n = std::min(n, range.size());
     if (n > kMaxPiecesPerRange) {
       return Status::InvalidArgument(fmt::format(
@@ -134,15 +170,14 @@ Result<SegmentPlan> plan_segments(const ReplicaPlacement& placement, std::string
     long double merged_bytes = bytes;
     long double merged_size = size;
     if (options.merge_adjacent) {
-      while (j < count) {
-        const std::span<const size_t> next = placement.replica_indices(ring.token_at(j));
-        if (!same_set(next, reps)) break;
+      while (j < count && same_set(next_replicas, replicas)) {
         const long double next_size = ring.range_at(j).size_ld();
         const long double next_bytes = range_bytes(j, next_size);
         if (!fits(merged_bytes + next_bytes, merged_size + next_size)) break;
         merged_bytes += next_bytes;
         merged_size += next_size;
         ++j;
+        next_replicas = j < count ? replicas_of(j) : std::vector<uint32_t>();
       }
     }
     const TokenRange merged(range.start(), ring.token_at(j - 1));

@@ -27,7 +27,9 @@ TEST(SegmentPlan, SplitsLargeRangesBySize) {
   // One node, RF 1: the whole ring holds 10 GiB; 1 GiB target -> 10 equal pieces.
   auto p = place({{"a", "dc", "r", {0}}}, Replication::simple(1));
   SizeEstimates sizes{{"a", {{"t", int64_t{10} << 30}, {"other", int64_t{99} << 30}}}};
-  auto plan = plan_segments(p, "ks", {"t"}, sizes);
+  SegmentPlanOptions o;
+  o.min_replicas = 1;
+  auto plan = plan_segments(p, "ks", {"t"}, sizes, o);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->segments.size(), 10u);
   std::vector<TokenRange> ranges;
@@ -42,6 +44,7 @@ TEST(SegmentPlan, SplitsLargeRangesBySize) {
 TEST(SegmentPlan, SplitsByTokenCountWithoutSizes) {
   auto p = place({{"a", "dc", "r", {0}}}, Replication::simple(1));
   SegmentPlanOptions o;
+  o.min_replicas = 1;
   o.max_segment_tokens = static_cast<uint64_t>(kRingSize / 16);
   auto plan = plan_segments(p, "ks", {"t"}, {}, o);
   ASSERT_TRUE(plan.ok());
@@ -67,11 +70,68 @@ TEST(SegmentPlan, EstimatesFromTheBusiestReplica) {
   auto p =
       place({{"a", "dc", "r", {0}}, {"b", "dc", "r", {kMinToken + 1}}}, Replication::simple(1));
   SizeEstimates sizes{{"a", {{"t", 100}}}, {"b", {{"t", 300}}}};
-  auto plan = plan_segments(p, "ks", {"t"}, sizes);
+  SegmentPlanOptions o;
+  o.min_replicas = 1;
+  auto plan = plan_segments(p, "ks", {"t"}, sizes, o);
   ASSERT_TRUE(plan.ok());
   int64_t total = 0;
   for (const Segment& s : plan->segments) total += s.estimated_bytes;
   EXPECT_EQ(total, 400);
+}
+
+TEST(SegmentPlan, SkipsRangesWithNothingToCompare) {
+  // RF 1: every range has a single replica.
+  auto p = place({{"a", "dc", "r", {0}}, {"b", "dc", "r", {100}}}, Replication::simple(1));
+  EXPECT_TRUE(plan_segments(p, "ks", {"t"}, {})->segments.empty());
+}
+
+TEST(SegmentPlan, FiltersByDatacenterAndNode) {
+  // Two datacenters, RF 2 in each.
+  auto p = place({{"a1", "dc1", "r", {0}},
+                  {"a2", "dc1", "r", {200}},
+                  {"b1", "dc2", "r", {100}},
+                  {"b2", "dc2", "r", {300}},
+                  {"c1", "dc3", "r", {400}}},
+                 Replication::network_topology({{"dc1", 2}, {"dc2", 2}, {"dc3", 1}}));
+  SegmentPlanOptions dc1;
+  dc1.datacenters = {"dc1"};
+  dc1.merge_adjacent = false;
+  auto plan = plan_segments(p, "ks", {"t"}, {}, dc1);
+  ASSERT_TRUE(plan.ok()) << plan.status().to_string();
+  ASSERT_EQ(plan->segments.size(), 5u);
+  for (const Segment& s : plan->segments) {
+    auto ids = plan->replica_ids(s);
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<std::string>{"a1", "a2"}));
+  }
+  dc1.merge_adjacent = true;  // the same replica set everywhere: one segment
+  EXPECT_EQ(plan_segments(p, "ks", {"t"}, {}, dc1)->segments.size(), 1u);
+
+  SegmentPlanOptions dc3;
+  dc3.datacenters = {"dc3"};  // one replica per range there: nothing to compare
+  EXPECT_TRUE(plan_segments(p, "ks", {"t"}, {}, dc3)->segments.empty());
+
+  SegmentPlanOptions node;
+  node.nodes = {"a1"};
+  node.merge_adjacent = false;
+  auto own = plan_segments(p, "ks", {"t"}, {}, node);
+  ASSERT_TRUE(own.ok());
+  EXPECT_EQ(own->segments.size(), 5u);  // a1 replicates every range (dc1 has two nodes, RF 2)
+  for (const Segment& s : own->segments) EXPECT_EQ(s.replicas.size(), 5u);
+
+  SegmentPlanOptions bad;
+  bad.nodes = {"zz"};
+  EXPECT_FALSE(plan_segments(p, "ks", {"t"}, {}, bad).ok());
+  bad.nodes = {};
+  bad.datacenters = {"dc9"};
+  EXPECT_FALSE(plan_segments(p, "ks", {"t"}, {}, bad).ok());
+}
+
+TEST(SegmentPlan, CutsEveryRangeIntoAtLeastTheMinimumPieces) {
+  auto p = place({{"a", "dc", "r", {0}}, {"b", "dc", "r", {1000}}}, Replication::simple(2));
+  SegmentPlanOptions o;
+  o.min_pieces_per_range = 4;
+  EXPECT_EQ(plan_segments(p, "ks", {"t"}, {}, o)->segments.size(), 8u);
 }
 
 TEST(SegmentPlan, RejectsEmptyRingAndNoTables) {

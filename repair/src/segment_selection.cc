@@ -472,36 +472,35 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
 
 std::vector<std::vector<uint32_t>> plan_waves(const SegmentPlan& plan, int concurrency) {
   std::vector<std::vector<uint32_t>> waves;
-  // Per host: the waves it takes part in, as a bitmap grown on demand.
+  // Per host: the waves it takes part in, as a bitmap grown on demand; plus the waves that are
+  // full (concurrency reached). A segment goes to the first wave free in all of these, found 64
+  // waves at a time.
   std::vector<std::vector<uint64_t>> used(plan.hosts.size());
-  std::vector<size_t> first_free(plan.hosts.size(), 0);
-  auto is_used = [&](uint32_t h, size_t w) {
-    const auto& bits = used[h];
-    return w / 64 < bits.size() && ((bits[w / 64] >> (w % 64)) & 1u);
+  std::vector<uint64_t> full;
+  auto word = [](const std::vector<uint64_t>& bits, size_t k) {
+    return k < bits.size() ? bits[k] : uint64_t{0};
+  };
+  auto set_bit = [](std::vector<uint64_t>& bits, size_t w) {
+    if (bits.size() <= w / 64) bits.resize(w / 64 + 1, 0);
+    bits[w / 64] |= uint64_t{1} << (w % 64);
   };
   const size_t limit =
       concurrency <= 0 ? std::numeric_limits<size_t>::max() : static_cast<size_t>(concurrency);
   for (uint32_t id = 0; id < plan.segments.size(); ++id) {
     const Segment& s = plan.segments[id];
     size_t w = 0;
-    for (uint32_t r : s.replicas) w = std::max(w, first_free[r]);
-    while (true) {
-      bool ok = !(w < waves.size() && waves[w].size() >= limit);
-      for (uint32_t r : s.replicas) {
-        if (!ok) break;
-        if (is_used(r, w)) ok = false;
+    for (size_t k = 0;; ++k) {
+      uint64_t taken = word(full, k);
+      for (uint32_t r : s.replicas) taken |= word(used[r], k);
+      if (taken != ~uint64_t{0}) {
+        w = k * 64 + static_cast<size_t>(__builtin_ctzll(~taken));
+        break;
       }
-      if (ok) break;
-      ++w;
     }
     if (w >= waves.size()) waves.resize(w + 1);
     waves[w].push_back(id);
-    for (uint32_t r : s.replicas) {
-      auto& bits = used[r];
-      if (bits.size() <= w / 64) bits.resize(w / 64 + 1, 0);
-      bits[w / 64] |= uint64_t{1} << (w % 64);
-      while (is_used(r, first_free[r])) ++first_free[r];
-    }
+    if (waves[w].size() >= limit) set_bit(full, w);
+    for (uint32_t r : s.replicas) set_bit(used[r], w);
   }
   return waves;
 }

@@ -74,11 +74,22 @@ struct SegmentPlanOptions {
   uint64_t max_segment_tokens = 0;
   // Merge adjacent primary ranges that share a replica set while under both limits.
   bool merge_adjacent = true;  // on: fewer, fuller segments when tokens are few
+  // Cut every primary range into at least this many pieces (Reaper's segments-per-node knob).
+  uint32_t min_pieces_per_range = 1;  // 1: size and token limits alone decide
+  // Only replicas in these datacenters take part (sessions name only them); empty: all.
+  std::vector<std::string> datacenters;
+  // Only ranges that one of these nodes replicates; empty: every range.
+  std::vector<std::string> nodes;
+  // Ranges left with fewer replicas (after the datacenter filter) are not planned: with one
+  // replica there is nothing to compare. 1 plans every range (e.g. to check coverage).
+  size_t min_replicas = 2;
 };
 
-// Plans `tables` of `keyspace` over `placement` (its ring and replication). InvalidArgument for an
-// empty ring or no tables. `sizes` may be empty (every segment then estimates 0 bytes and only the
-// token limit splits).
+// Plans `tables` of `keyspace` over `placement` (its ring and replication). Without filters (and
+// with min_replicas 1, or RF >= 2 everywhere) the segments cover every token exactly once; with
+// them, exactly the tokens of the ranges kept. InvalidArgument for an empty ring, no tables, or a
+// filter naming an unknown node or datacenter. `sizes` may be empty (every segment then estimates
+// 0 bytes and only the token limit splits).
 Result<SegmentPlan> plan_segments(const ReplicaPlacement& placement, std::string_view keyspace,
                                   std::vector<std::string> tables, const SizeEstimates& sizes,
                                   const SegmentPlanOptions& options = {});
