@@ -46,6 +46,11 @@ Result<nlohmann::json> ClusterClient::post(const std::string& path, const nlohma
   return exchange("the scheduler", scheduler_ + path, "POST", body.dump());
 }
 
+Result<nlohmann::json> ClusterClient::call(const std::string& method, const std::string& path,
+                                           const nlohmann::json& body) {
+  return exchange("the scheduler", scheduler_ + path, method, body.is_null() ? "" : body.dump());
+}
+
 Result<nlohmann::json> ClusterClient::post_agent(const std::string& address,
                                                  const std::string& path,
                                                  const nlohmann::json& body) {

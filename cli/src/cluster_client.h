@@ -34,6 +34,9 @@ class ClusterClient {
   // otherwise the API's error ("unavailable: ...") or "cannot reach the scheduler at URL: ...".
   Result<nlohmann::json> get(const std::string& path);
   Result<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
+  // Any method (PATCH, DELETE, ...) on the scheduler; a null body sends none.
+  Result<nlohmann::json> call(const std::string& method, const std::string& path,
+                              const nlohmann::json& body = nullptr);
 
   // POST to an agent's client data API: `address` is "host:port", `path` e.g. "/v1/write".
   Result<nlohmann::json> post_agent(const std::string& address, const std::string& path,

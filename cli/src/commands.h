@@ -28,7 +28,11 @@ int table_command(Context& ctx, const std::vector<std::string>& args);
 int write_command(Context& ctx, const std::vector<std::string>& args);  // data_commands.cc
 int read_command(Context& ctx, const std::vector<std::string>& args);
 int delete_command(Context& ctx, const std::vector<std::string>& args);
-int load_command(Context& ctx, const std::vector<std::string>& args);  // load_command.cc
+int load_command(Context& ctx, const std::vector<std::string>& args);    // load_command.cc
+int repair_command(Context& ctx, const std::vector<std::string>& args);  // repair_commands.cc
+int schedule_command(Context& ctx, const std::vector<std::string>& args);
+extern const char* const kRepairUsage;
+extern const char* const kScheduleUsage;
 extern const char* const kStatusUsage;
 extern const char* const kRingUsage;
 extern const char* const kKeyspaceUsage;

@@ -35,6 +35,10 @@ const Command kCommands[] = {
     {"read", "read one partition through a node", nullptr, &kReadUsage, read_command},
     {"delete", "delete a partition, row or cell", nullptr, &kDeleteUsage, delete_command},
     {"load", "bulk-load generated rows with a progress bar", nullptr, &kLoadUsage, load_command},
+    {"repair", "start, watch, pause, resume or abort repair runs", nullptr, &kRepairUsage,
+     repair_command},
+    {"schedule", "add, list or remove recurring repair schedules", nullptr, &kScheduleUsage,
+     schedule_command},
     {"token", "print the Murmur3 token of partition keys", token_command, &kTokenUsage},
     {"check", "Nagios checks: disk headroom, I/O await", check_command, &kCheckUsage},
 };
