@@ -157,7 +157,8 @@ Status LocalCluster::start_scheduler() {
         << "database:\n  path: " << dir_ << "/scheduler.db\n  synchronous: NORMAL\n"
         << "registry:\n  heartbeat_timeout: " << options_.heartbeat_timeout << "\n"
         << "auth:\n  agent_token: " << options_.agent_token << "\n"
-        << "  tokens: ['operator:operator:" << options_.operator_token << "']\n";
+        << "  tokens: ['operator:operator:" << options_.operator_token << "']\n"
+        << options_.scheduler_config_extra;
   }
   RK_ASSIGN_OR_RETURN(scheduler_, ChildProcess::spawn({scheduler_binary(), "--config", config},
                                                       dir_ + "/scheduler.log"));

@@ -68,6 +68,8 @@ struct LocalClusterOptions {
   std::string operator_token = "operator-token-for-tests-0123456789";
   std::string cluster_secret = "cluster-secret-for-tests-0123456789";
   std::chrono::milliseconds start_deadline{30000};
+  // Appended to the scheduler's YAML config (e.g. "repair:\n  tick_interval: 100ms\n").
+  std::string scheduler_config_extra;
 };
 
 struct AgentProcess {

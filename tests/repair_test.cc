@@ -1,0 +1,345 @@
+// Repairs end to end with real processes (cluster_fixture.h): the zombie test both ways (a row
+// deleted while a replica was down comes back after gc_grace without repair, and never does with
+// a ringkeeper schedule repairing in time), convergence of random writes and deletes after full and
+// incremental runs, and kill -9 of the scheduler in the middle of a run. Tests that need the
+// agents' repair sessions skip themselves while rk-agent has none.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "cluster_fixture.h"
+#include "ringkeeper/core/json_api.h"
+
+namespace rk::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+#define ASSERT_OK(expr)                           \
+  do {                                            \
+    const ::rk::Status rk_s_ = (expr);            \
+    ASSERT_TRUE(rk_s_.ok()) << rk_s_.to_string(); \
+  } while (0)
+
+// GTEST_SKIP returns from the test body, so this must be a macro.
+#define REQUIRE_SESSIONS()                                                               \
+  do {                                                                                   \
+    if (!sessions_supported_) GTEST_SKIP() << "rk-agent has no repair sessions API yet"; \
+  } while (0)
+
+const char* const kFastRepairs =
+    "repair:\n"
+    "  tick_interval: 100ms\n"
+    "  retry_initial_delay: 200ms\n"
+    "  retry_max_delay: 1s\n"
+    "  segment_timeout: 60s\n"
+    "  signals_ttl: 0ms\n";
+
+class RepairE2E : public ::testing::Test {
+ protected:
+  void start(int agents = 3) {
+    if (agent_binary().empty()) GTEST_SKIP() << "rk-agent is not built";
+    cluster_ = std::make_unique<LocalCluster>(
+        LocalClusterOptions{.agents = agents, .scheduler_config_extra = kFastRepairs});
+    ASSERT_OK(cluster_->start());
+    auto r = agent_call(0, "GET", "/v1/repair/sessions", nullptr);
+    sessions_supported_ = r.ok() && r->status == 200;
+  }
+  Result<http::Response> agent_call(size_t agent, const std::string& method,
+                                    const std::string& path, const json& body) {
+    http::ClientRequest req{method,
+                            "http://" + cluster_->agent(agent).ops() + path,
+                            {},
+                            body.is_null() ? "" : body.dump(),
+                            {}};
+    req.headers["Authorization"] = "Bearer " + cluster_->options().agent_token;
+    return http_.request(req);
+  }
+
+  Status scheduler_call(const std::string& method, const std::string& path, const json& body,
+                        json* out = nullptr) {
+    http::ClientRequest req{
+        method, cluster_->scheduler_url() + path, {}, body.is_null() ? "" : body.dump(), {}};
+    req.headers["Authorization"] = "Bearer " + cluster_->options().operator_token;
+    RK_ASSIGN_OR_RETURN(http::Response r, http_.request(req));
+    RK_ASSIGN_OR_RETURN(json j, api::parse_response(r));
+    if (out != nullptr) *out = std::move(j);
+    return Status::OK();
+  }
+
+  Status create_keyspace(const std::string& ks, const std::map<std::string, int>& tables) {
+    RK_RETURN_IF_ERROR(scheduler_call(
+        "POST", "/api/v1/keyspaces",
+        {{"name", ks}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", 3}}}}));
+    for (const auto& [name, grace] : tables) {
+      RK_RETURN_IF_ERROR(scheduler_call("POST", "/api/v1/keyspaces/" + ks + "/tables",
+                                        {{"name", name}, {"gc_grace_seconds", grace}}));
+    }
+    // Every agent has the schema before data goes in.
+    return wait_until(
+        [&] {
+          for (size_t i = 0; i < cluster_->agent_count(); ++i) {
+            auto r = cluster_->ops_get(i, "/v1/schema");
+            if (!r.ok() ||
+                r->body.find("\"" + tables.rbegin()->first + "\"") == std::string::npos) {
+              return false;
+            }
+          }
+          return true;
+        },
+        seconds(10), "the schema on every agent");
+  }
+
+  Status write(size_t agent, const std::string& ks, const std::string& table,
+               const std::string& key, const std::optional<std::string>& value,
+               const std::string& cl) {
+    json op = value ? json{{"op", "set"}, {"clustering", "c"}, {"column", "v"}, {"value", *value}}
+                    : json{{"op", "delete_row"}, {"clustering", "c"}};
+    RK_ASSIGN_OR_RETURN(http::Response r, cluster_->client_post(agent, "/v1/write",
+                                                                {{"keyspace", ks},
+                                                                 {"table", table},
+                                                                 {"partition", key},
+                                                                 {"consistency", cl},
+                                                                 {"ops", json::array({op})}}));
+    return api::status_from_response(r);
+  }
+
+  // The value of the row, "" when there is none, "?" and the error when the read failed.
+  std::string read(size_t agent, const std::string& ks, const std::string& table,
+                   const std::string& key, const std::string& cl) {
+    Result<http::Response> r = cluster_->client_post(
+        agent, "/v1/read",
+        {{"keyspace", ks}, {"table", table}, {"partition", key}, {"consistency", cl}});
+    Result<json> body = r.ok() ? api::parse_response(*r) : Result<json>(r.status());
+    if (!body.ok()) return "?" + body.status().to_string();
+    for (const json& row : body->value("rows", json::array())) {
+      if (row.value("clustering", "") == "c" && row["cells"].contains("v")) {
+        return row["cells"]["v"].value("value", "");
+      }
+    }
+    return std::string();
+  }
+
+  // Every partition of the table on one node (raw: tombstones included), over the whole ring.
+  Result<json> export_table(size_t agent, const std::string& ks, const std::string& table) {
+    json out = json::array();
+    json range = "(-9223372036854775808,-9223372036854775808]";
+    while (!range.is_null()) {
+      http::ClientRequest req{
+          "POST",
+          "http://" + cluster_->agent(agent).internode() + "/internode/v1/export",
+          {},
+          json{{"keyspace", ks}, {"table", table}, {"range", range}, {"scope", "all"}}.dump(),
+          {}};
+      req.headers["Authorization"] = "Bearer " + cluster_->options().cluster_secret;
+      RK_ASSIGN_OR_RETURN(http::Response r, http_.request(req));
+      RK_ASSIGN_OR_RETURN(json page, api::parse_response(r));
+      for (json& p : page["partitions"]) out.push_back(std::move(p));
+      range = page["next"];
+    }
+    return out;
+  }
+
+  Status compact_all() {
+    for (size_t i = 0; i < cluster_->agent_count(); ++i) {
+      if (!cluster_->agent(i).process || !cluster_->agent(i).process->running()) continue;
+      RK_ASSIGN_OR_RETURN(http::Response r, agent_call(i, "POST", "/v1/flush", nullptr));
+      RK_RETURN_IF_ERROR(api::status_from_response(r));
+      // Three rounds: the first folds merge operands into values, the second drops the cells a
+      // deletion shadows, the third the deletion itself (it goes only once nothing it shadows is
+      // left: storage/src/tombstone_purge.h).
+      for (int round = 0; round < 3; ++round) {
+        RK_ASSIGN_OR_RETURN(r, agent_call(i, "POST", "/v1/compact", nullptr));
+        RK_RETURN_IF_ERROR(api::status_from_response(r));
+      }
+    }
+    return Status::OK();
+  }
+
+  Result<int64_t> start_run(json body) {
+    json run;
+    RK_RETURN_IF_ERROR(scheduler_call("POST", "/api/v1/repair/runs", body, &run));
+    return run["id"].get<int64_t>();
+  }
+
+  Result<json> run(int64_t id) {
+    return cluster_->scheduler_get("/api/v1/repair/runs/" + std::to_string(id));
+  }
+
+  Status wait_run_done(int64_t id, milliseconds deadline) {
+    json last;
+    Status s = wait_until(
+        [&] {
+          auto r = run(id);
+          if (!r.ok()) return false;
+          last = *r;
+          const std::string state = last.value("state", "");
+          return state == "DONE" || state == "ERROR" || state == "ABORTED";
+        },
+        deadline, "run " + std::to_string(id) + " to end");
+    if (!s.ok())
+      return Status(s.code(), s.message() + "\n" + last.dump() + "\n" + cluster_->logs_tail());
+    if (last.value("state", "") != "DONE") {
+      return Status::Internal("run ended " + last.dump() + "\n" + cluster_->logs_tail());
+    }
+    return Status::OK();
+  }
+
+  std::unique_ptr<LocalCluster> cluster_;
+  bool sessions_supported_ = false;
+  http::Client http_;
+};
+
+// gc_grace 2 s; a replica is down while a row is deleted and comes back after the other two
+// have compacted the tombstone away: a read at ALL brings the deleted row back.
+TEST_F(RepairE2E, ZombieComesBackWithoutRepair) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  ASSERT_OK(create_keyspace("zombie", {{"t", 2}}));
+  ASSERT_OK(write(0, "zombie", "t", "k", "alive", "ALL"));
+  cluster_->stop_agent(2, SIGKILL);
+  ASSERT_OK(write(0, "zombie", "t", "k", std::nullopt, "QUORUM"));
+  EXPECT_EQ(read(1, "zombie", "t", "k", "QUORUM"), "");
+  // gc_grace passes (tombstones count whole seconds), then compaction purges the tombstone.
+  std::this_thread::sleep_for(seconds(3));
+  ASSERT_OK(compact_all());
+  ASSERT_OK(cluster_->start_agent(2));
+  ASSERT_OK(cluster_->wait_for_normal(3, seconds(20)));
+  EXPECT_EQ(read(0, "zombie", "t", "k", "ALL"), "alive")
+      << "without repair the deleted row must come back (this is what repair prevents)";
+}
+
+// The same story with a ringkeeper schedule: the returning replica is repaired within gc_grace,
+// and the deleted row never comes back, before or after compaction.
+TEST_F(RepairE2E, ZombieNeverComesBackWithAScheduleRepairingInTime) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  REQUIRE_SESSIONS();
+  const int grace = 8;
+  ASSERT_OK(create_keyspace("zombie", {{"t", grace}}));
+  // Incremental every gc_grace / 2 (derived), from now on.
+  json schedule;
+  ASSERT_OK(
+      scheduler_call("POST", "/api/v1/repair/schedules", {{"keyspace", "zombie"}}, &schedule));
+  ASSERT_EQ(schedule["interval_seconds"], grace / 2);
+  ASSERT_OK(write(0, "zombie", "t", "k", "alive", "ALL"));
+  cluster_->stop_agent(2, SIGKILL);
+  ASSERT_OK(write(0, "zombie", "t", "k", std::nullopt, "QUORUM"));
+  const auto deleted_at = std::chrono::steady_clock::now();
+  ASSERT_OK(cluster_->start_agent(2));
+  ASSERT_OK(cluster_->wait_for_normal(3, seconds(20)));
+  // Until well past gc_grace: the row never shows at ALL, and compaction runs along the way.
+  int reads = 0;
+  while (std::chrono::steady_clock::now() - deleted_at < seconds(grace + 3)) {
+    EXPECT_EQ(read(reads % 3, "zombie", "t", "k", "ALL"), "") << "zombie at read " << reads;
+    if (++reads % 10 == 0) ASSERT_OK(compact_all());
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  ASSERT_OK(compact_all());
+  for (size_t i = 0; i < 3; ++i) EXPECT_EQ(read(i, "zombie", "t", "k", "ALL"), "");
+  auto runs = cluster_->scheduler_get("/api/v1/repair/runs?state=DONE");
+  ASSERT_TRUE(runs.ok());
+  EXPECT_GE((*runs)["runs"].size(), 1u) << "the schedule must have repaired";
+  auto deadlines = cluster_->scheduler_get("/api/v1/repair/deadlines");
+  ASSERT_TRUE(deadlines.ok());
+  EXPECT_NE((*deadlines)["tables"][0]["state"], "NEVER_REPAIRED") << deadlines->dump();
+}
+
+// Random writes and deletes at ONE while one node and then another are down; a full run makes
+// every node's export of every table identical, and so does an incremental run after more of it.
+TEST_F(RepairE2E, FullThenIncrementalRepairsConverge) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  REQUIRE_SESSIONS();
+  ASSERT_OK(create_keyspace("conv", {{"a", 864000}, {"b", 864000}}));
+  std::mt19937 rng(42);
+  auto churn = [&](size_t down, int ops) -> Status {
+    cluster_->stop_agent(down, SIGKILL);
+    for (int i = 0; i < ops; ++i) {
+      const size_t via = (down + 1 + rng() % 2) % 3;
+      const std::string table = rng() % 2 ? "a" : "b";
+      const std::string key = "k" + std::to_string(rng() % 40);
+      std::optional<std::string> value;
+      if (rng() % 4 != 0) value = "v" + std::to_string(rng());
+      RK_RETURN_IF_ERROR(write(via, "conv", table, key, value, "ONE"));
+    }
+    RK_RETURN_IF_ERROR(cluster_->start_agent(down));
+    return cluster_->wait_for_normal(3, seconds(20));
+  };
+  auto identical = [&]() -> bool {
+    for (const char* table : {"a", "b"}) {
+      auto first = export_table(0, "conv", table);
+      EXPECT_TRUE(first.ok()) << first.status().to_string();
+      for (size_t i = 1; i < 3; ++i) {
+        auto other = export_table(i, "conv", table);
+        EXPECT_TRUE(other.ok()) << other.status().to_string();
+        if (!first.ok() || !other.ok() || *first != *other) return false;
+      }
+    }
+    return true;
+  };
+  ASSERT_OK(churn(0, 150));
+  ASSERT_OK(churn(1, 150));
+  ASSERT_FALSE(identical()) << "the churn should leave the replicas different";
+
+  auto full = start_run({{"keyspace", "conv"}, {"kind", "full"}, {"segments_per_range", 2}});
+  ASSERT_TRUE(full.ok()) << full.status().to_string();
+  ASSERT_OK(wait_run_done(*full, seconds(60)));
+  EXPECT_TRUE(identical()) << "after a full repair every node holds the same data";
+
+  ASSERT_OK(churn(2, 100));
+  ASSERT_FALSE(identical());
+  auto inc =
+      start_run({{"keyspace", "conv"}, {"kind", "incremental"}, {"parallelism", "parallel"}});
+  ASSERT_TRUE(inc.ok()) << inc.status().to_string();
+  ASSERT_OK(wait_run_done(*inc, seconds(60)));
+  EXPECT_TRUE(identical()) << "after an incremental repair every node holds the same data";
+}
+
+// kill -9 of the scheduler while a run is in the middle: after a restart the run continues and
+// completes, and no segment ever had two sessions at once (checked on the agents' session lists).
+TEST_F(RepairE2E, SchedulerKilledMidRunContinuesWithoutDoubleSessions) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  REQUIRE_SESSIONS();
+  ASSERT_OK(create_keyspace("crash", {{"t", 864000}}));
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(write(i % 3, "crash", "t", "k" + std::to_string(i), "v", "ALL"));
+  }
+  auto id = start_run({{"keyspace", "crash"}, {"segments_per_range", 4}});
+  ASSERT_TRUE(id.ok()) << id.status().to_string();
+  ASSERT_OK(wait_until(
+      [&] {
+        auto r = run(*id);
+        return r.ok() && (*r)["progress"]["segments"].value("done", 0) >= 2;
+      },
+      seconds(30), "two segments done"));
+  cluster_->stop_scheduler(SIGKILL);
+  ASSERT_OK(cluster_->start_scheduler());
+  ASSERT_OK(wait_run_done(*id, seconds(60)));
+  auto done = run(*id);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ((*done)["progress"]["segments"]["done"], 12);
+
+  // Sessions per range on all agents: their [start, finish) never overlap.
+  std::map<std::string, std::vector<std::pair<int64_t, int64_t>>> by_range;
+  for (size_t i = 0; i < 3; ++i) {
+    auto r = agent_call(i, "GET", "/v1/repair/sessions", nullptr);
+    ASSERT_TRUE(r.ok() && r->ok());
+    for (const json& s : json::parse(r->body)["sessions"]) {
+      const int64_t end = s.value("finished_at_us", int64_t{0});
+      by_range[s.value("range", "")].push_back(
+          {s.value("started_at_us", int64_t{0}), end == 0 ? INT64_MAX : end});
+    }
+  }
+  EXPECT_EQ(by_range.size(), 12u);
+  for (auto& [range, spans] : by_range) {
+    std::sort(spans.begin(), spans.end());
+    for (size_t i = 1; i < spans.size(); ++i) {
+      EXPECT_LE(spans[i - 1].second, spans[i].first) << "two sessions at once for " << range;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rk::testing
