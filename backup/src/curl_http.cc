@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace rk::backup {
@@ -18,7 +19,30 @@ struct Transfer {
   CURL* curl;
   int64_t sent = 0;
   Status callback_status;  // why a callback stopped the transfer
+  // Stall detection: when bytes last moved either way.
+  int64_t stall_ms = 0;
+  curl_off_t last_total = -1;
+  std::chrono::steady_clock::time_point last_move = std::chrono::steady_clock::now();
 };
+
+// Called by libcurl about once a second even when nothing moves (and more often when things
+// do). libcurl's own low-speed check averages over several seconds; this one is exact.
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(user);
+  auto now = std::chrono::steady_clock::now();
+  if (dlnow + ulnow != t->last_total) {
+    t->last_total = dlnow + ulnow;
+    t->last_move = now;
+    return 0;
+  }
+  auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(now - t->last_move).count();
+  if (idle >= t->stall_ms) {
+    t->callback_status = Status::Timeout("request to " + t->request->url + " moved no byte for " +
+                                         std::to_string(idle) + " ms");
+    return 1;
+  }
+  return 0;
+}
 
 size_t on_read(char* buffer, size_t size, size_t nitems, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -149,10 +173,11 @@ Result<HttpResponse> CurlHttp::perform(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
-  // A transfer that moves less than one byte per second for stall_timeout is abandoned.
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, 1L);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME,
-                   std::max(1L, static_cast<long>((options_.stall_timeout.count() + 999) / 1000)));
+  // A transfer that moves no byte for stall_timeout is abandoned (on_progress).
+  t.stall_ms = options_.stall_timeout.count();
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
   if (!options_.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);

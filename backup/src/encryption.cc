@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -113,7 +114,7 @@ bool open_record(const std::string& key, const std::string& header, uint32_t ind
 class EncryptingSource final : public ObjectSource {
  public:
   EncryptingSource(const ObjectSource& plain, std::string key, std::string header)
-      : plain_(plain), key_(std::move(key)), header_(std::move(header)) {}
+      : plain_(plain), key_(std::move(key)), header_(std::move(header)), id_(next_id()) {}
 
   int64_t size() const override { return encrypted_size(plain_.size()); }
 
@@ -122,7 +123,6 @@ class EncryptingSource final : public ObjectSource {
     if (offset >= total) return size_t{0};
     n = static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(n), total - offset));
     size_t done = 0;
-    std::vector<char> plain(kChunk), record(kRecord);
     while (done < n) {
       int64_t pos = offset + static_cast<int64_t>(done);
       if (pos < static_cast<int64_t>(kHeaderSize)) {
@@ -134,23 +134,49 @@ class EncryptingSource final : public ObjectSource {
       int64_t rel = pos - static_cast<int64_t>(kHeaderSize);
       auto index = static_cast<uint32_t>(rel / static_cast<int64_t>(kRecord));
       size_t within = static_cast<size_t>(rel % static_cast<int64_t>(kRecord));
-      int64_t plain_off = int64_t{index} * static_cast<int64_t>(kChunk);
-      size_t len = static_cast<size_t>(
-          std::min<int64_t>(static_cast<int64_t>(kChunk), plain_.size() - plain_off));
-      RK_ASSIGN_OR_RETURN(size_t got, plain_.read_at(plain_off, plain.data(), len));
-      if (got != len) return Status::IOError("source ended early (it changed while read?)");
-      RK_RETURN_IF_ERROR(seal(key_, header_, index, plain.data(), len, record.data()));
-      size_t k = std::min(n - done, len + kTag - within);
-      std::memcpy(buf + done, record.data() + within, k);
+      RK_ASSIGN_OR_RETURN(const SealedChunk* chunk, sealed(index));
+      size_t k = std::min(n - done, chunk->record.size() - within);
+      std::memcpy(buf + done, chunk->record.data() + within, k);
       done += k;
     }
     return done;
   }
 
  private:
+  // The last record this thread sealed: readers ask for pieces smaller than a record (libcurl
+  // reads 64 KiB at a time, not aligned to records), so each record is sealed once, not twice.
+  struct SealedChunk {
+    uint64_t source_id = 0;
+    uint32_t index = 0;
+    std::string record;
+  };
+
+  Result<const SealedChunk*> sealed(uint32_t index) const {
+    thread_local SealedChunk cache;
+    if (cache.source_id == id_ && cache.index == index && !cache.record.empty()) return &cache;
+    int64_t plain_off = int64_t{index} * static_cast<int64_t>(kChunk);
+    size_t len = static_cast<size_t>(
+        std::min<int64_t>(static_cast<int64_t>(kChunk), plain_.size() - plain_off));
+    std::vector<char> plain(len);
+    RK_ASSIGN_OR_RETURN(size_t got, plain_.read_at(plain_off, plain.data(), len));
+    if (got != len) return Status::IOError("source ended early (it changed while read?)");
+    cache.source_id = 0;
+    cache.record.resize(len + kTag);
+    RK_RETURN_IF_ERROR(seal(key_, header_, index, plain.data(), len, cache.record.data()));
+    cache.source_id = id_;
+    cache.index = index;
+    return &cache;
+  }
+
+  static uint64_t next_id() {
+    static std::atomic<uint64_t> ids{0};
+    return ++ids;
+  }
+
   const ObjectSource& plain_;
   std::string key_;
   std::string header_;
+  const uint64_t id_;  // tells this source's cached records from another's
 };
 
 // Decrypts a stream of records into the caller's sink, hashing the plaintext.

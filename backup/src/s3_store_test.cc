@@ -319,6 +319,44 @@ TEST_F(S3StoreTest, UploadsAndDownloadsCompleteThroughFaults) {
   }
 }
 
+TEST_F(S3StoreTest, AStalledRequestIsAbandonedAndRetried) {
+  FaultOptions f;
+  f.stall_rate = 0.5;
+  f.seed = 7;
+  auto proxy = FaultProxy::start(server_->port(), f);
+  ASSERT_TRUE(proxy.ok());
+  S3Options o = server_->s3_options();
+  o.endpoint = (*proxy)->endpoint();
+  o.stall_timeout = std::chrono::milliseconds(1000);
+  o.retry.max_attempts = 20;
+  auto store = open(o);
+  for (int i = 0; i < 4 && (*proxy)->stalls() == 0; ++i) {
+    ASSERT_TRUE(store->put("s/" + std::to_string(i), *memory_source("stalled?")).ok());
+    store = open(o);  // a fresh connection pool: the next request opens a new connection
+  }
+  EXPECT_GT((*proxy)->stalls(), 0);
+}
+
+TEST_F(S3StoreTest, ADownloadCutMidwayResumesWhereItStopped) {
+  const std::string payload = pattern(3 << 20, 11);
+  ASSERT_TRUE(store_->put("cut", *memory_source(payload)).ok());
+  FaultOptions f;
+  f.drop_rate = 0.7;
+  f.drop_after_max = 1 << 20;
+  f.seed = 3;
+  auto proxy = FaultProxy::start(server_->port(), f);
+  ASSERT_TRUE(proxy.ok());
+  S3Options o = server_->s3_options();
+  o.endpoint = (*proxy)->endpoint();
+  o.retry.max_attempts = 30;
+  auto store = open(o);
+  StringSink sink;
+  auto got = store->get("cut", sink);
+  ASSERT_TRUE(got.ok()) << got.status().to_string();
+  EXPECT_TRUE(sink.data == payload);
+  EXPECT_GT((*proxy)->drops(), 0);
+}
+
 TEST_F(S3StoreTest, ABandwidthLimitSlowsTransfers) {
   S3Options o = server_->s3_options();
   o.bandwidth_limit = 2 << 20;  // 2 MiB/s, burst 256 KiB

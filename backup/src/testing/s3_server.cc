@@ -49,7 +49,8 @@ Result<std::unique_ptr<S3rverProcess>> S3rverProcess::start(
   fs::remove(port_file, ec);
   // s3rver makes ListObjectsV2 continuation tokens with DES, which Node's OpenSSL 3 only
   // offers from its legacy provider.
-  std::vector<std::string> argv = {node, "--openssl-legacy-provider", script, "--dir", dir + "/data", "--port-file", port_file};
+  std::vector<std::string> argv = {
+      node, "--openssl-legacy-provider", script, "--dir", dir + "/data", "--port-file", port_file};
   for (const auto& b : buckets) {
     argv.push_back("--bucket");
     argv.push_back(b);
@@ -188,7 +189,7 @@ void FaultProxy::serve(int client, uint64_t draw) {
   auto close_client = [&] { ::shutdown(client, SHUT_RDWR); };
   char buf[64 * 1024];
   if (u < options_.fail_rate) {
-    ++faults_;
+    ++fails_;
     // Wait for the start of a request, then answer 500 and hang up.
     if (::recv(client, buf, sizeof buf, 0) > 0) {
       const std::string body =
@@ -204,7 +205,7 @@ void FaultProxy::serve(int client, uint64_t draw) {
     return;
   }
   if (u < options_.fail_rate + options_.stall_rate) {
-    ++faults_;
+    ++stalls_;
     // Swallow whatever arrives and never answer, until the client or the proxy gives up.
     while (::recv(client, buf, sizeof buf, 0) > 0) {
     }
@@ -214,7 +215,7 @@ void FaultProxy::serve(int client, uint64_t draw) {
   const bool drop = u < options_.fail_rate + options_.stall_rate + options_.drop_rate;
   int64_t budget =
       drop ? std::uniform_int_distribution<int64_t>(0, options_.drop_after_max)(rng) : -1;
-  if (drop) ++faults_;
+  if (drop) ++drops_;
 
   int upstream = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};

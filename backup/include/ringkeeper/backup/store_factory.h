@@ -35,13 +35,17 @@ struct S3Options {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;
-  int64_t multipart_threshold = int64_t{16} << 20;  // objects above this go multipart
-  int64_t part_size = int64_t{8} << 20;             // grown as needed to stay under 10,000 parts
-  int parallel_parts = 4;                           // parts of one object uploaded at once
+  // Objects above this go multipart. Multipart costs a request per part plus a completion (and
+  // some servers, s3rver among them, copy every part again on completion), so only large
+  // objects use it (AWS suggests it from about 100 MB).
+  int64_t multipart_threshold = int64_t{64} << 20;
+  int64_t part_size = int64_t{8} << 20;  // grown as needed to stay under 10,000 parts
+  int parallel_parts = 4;                // parts of one object uploaded at once
   // Upload plus download bytes per second for the whole store (token bucket); 0: unlimited.
   int64_t bandwidth_limit = 0;
   std::chrono::milliseconds connect_timeout{5'000};
-  // A request that moves no byte for this long is abandoned (and retried).
+  // A request that moves no byte for this long is abandoned (and retried). Checked about once
+  // a second while a transfer is idle.
   std::chrono::milliseconds stall_timeout{30'000};
   std::string ca_file;  // PEM CA bundle for https endpoints; empty: the system's
   // Compare the ETag of each PUT with the MD5 we sent (servers that ignore Content-MD5, such as

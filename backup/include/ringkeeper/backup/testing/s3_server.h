@@ -37,6 +37,7 @@ class S3rverProcess {
   ~S3rverProcess();  // SIGTERM, then SIGKILL after 3 s
 
   int port() const { return port_; }
+  int pid() const { return pid_; }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Where s3rver keeps bucket `b`'s objects (to damage one in a test).
   std::string bucket_dir(const std::string& bucket) const { return dir_ + "/data/" + bucket; }
@@ -68,9 +69,12 @@ class FaultProxy {
 
   int port() const { return port_; }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // Connections so far, and how many of them were made to fail, dropped or stalled.
+  // Connections so far, and how many of them were answered 500, cut or stalled.
   int64_t connections() const { return connections_; }
-  int64_t faults() const { return faults_; }
+  int64_t faults() const { return fails_ + drops_ + stalls_; }
+  int64_t fails() const { return fails_; }
+  int64_t drops() const { return drops_; }
+  int64_t stalls() const { return stalls_; }
 
  private:
   FaultProxy(int listen_fd, int port, int upstream_port, FaultOptions options);
@@ -84,7 +88,9 @@ class FaultProxy {
   FaultOptions options_;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> connections_{0};
-  std::atomic<int64_t> faults_{0};
+  std::atomic<int64_t> fails_{0};
+  std::atomic<int64_t> drops_{0};
+  std::atomic<int64_t> stalls_{0};
   std::mutex mu_;
   std::vector<int> fds_;  // every socket in use, to shut down on stop
   std::vector<std::thread> threads_;
