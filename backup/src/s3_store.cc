@@ -15,6 +15,7 @@
 
 #include "checksum.h"
 #include "curl_http.h"
+#include "multipart.h"
 #include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/core/backoff.h"
 #include "ringkeeper/core/clock.h"
@@ -26,7 +27,6 @@
 namespace rk::backup {
 namespace {
 
-constexpr int64_t kMaxParts = 10'000;
 constexpr int64_t kMiB = int64_t{1} << 20;
 
 struct Endpoint {
@@ -164,8 +164,7 @@ class S3Store final : public ObjectStore {
       c.source = &source;
       c.length = size;
       c.what = "put " + info.key;
-      RK_ASSIGN_OR_RETURN(HttpResponse r, call_with_retries(c));
-      RK_RETURN_IF_ERROR(check_etag(r, hex_encode(md5), c.what));
+      RK_RETURN_IF_ERROR(upload_with_retries(c, hex_encode(md5)).status());
     } else {
       RK_RETURN_IF_ERROR(put_multipart(info.key, source, meta));
     }
@@ -307,9 +306,8 @@ class S3Store final : public ObjectStore {
 
   Status put_multipart(const std::string& key, const ObjectSource& source, const HeaderList& meta) {
     const int64_t size = source.size();
-    int64_t part_size = std::max(options_.part_size, (size + kMaxParts - 1) / kMaxParts);
-    part_size = (part_size + kMiB - 1) / kMiB * kMiB;
-    const int64_t parts = (size + part_size - 1) / part_size;
+    const int64_t part_size = multipart_part_size(size, options_.part_size);
+    const int64_t parts = multipart_part_count(size, part_size);
 
     S3Call create;
     create.method = "POST";
@@ -367,8 +365,7 @@ class S3Store final : public ObjectStore {
     c.offset = offset;
     c.length = length;
     c.what = "put part " + std::to_string(index + 1) + " of " + key;
-    RK_ASSIGN_OR_RETURN(HttpResponse r, call_with_retries(c));
-    RK_RETURN_IF_ERROR(check_etag(r, hex_encode(md5), c.what));
+    RK_ASSIGN_OR_RETURN(HttpResponse r, upload_with_retries(c, hex_encode(md5)));
     *etag = r.headers["etag"];
     if (etag->empty()) *etag = "\"" + hex_encode(md5) + "\"";
     return Status::OK();
@@ -415,6 +412,23 @@ class S3Store final : public ObjectStore {
     c.query = {{"uploadId", upload_id}};
     c.what = "abort multipart upload of " + key;
     (void)call_once(c);  // best effort: some servers (s3rver) do not implement it
+  }
+
+  // A PUT of a body whose MD5 we know: a reply whose ETag disagrees means the bytes were damaged
+  // on the way (a server that ignores Content-MD5 stored them anyway); the same bytes are sent
+  // again, like any other transient failure, and Corruption is final only when retries run out.
+  Result<HttpResponse> upload_with_retries(const S3Call& c, const std::string& md5_hex) {
+    auto retryable = [](const Status& s) {
+      return is_retryable(s) || s.code() == ErrorCode::kCorruption;
+    };
+    return retry_with_backoff(
+        retry_options(),
+        [&]() -> Result<HttpResponse> {
+          RK_ASSIGN_OR_RETURN(HttpResponse r, call_once(c));
+          RK_RETURN_IF_ERROR(check_etag(r, md5_hex, c.what));
+          return r;
+        },
+        retryable);
   }
 
   Result<HttpResponse> call_with_retries(const S3Call& c) {

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -355,6 +357,63 @@ TEST_F(S3StoreTest, ADownloadCutMidwayResumesWhereItStopped) {
   ASSERT_TRUE(got.ok()) << got.status().to_string();
   EXPECT_TRUE(sink.data == payload);
   EXPECT_GT((*proxy)->drops(), 0);
+}
+
+TEST_F(S3StoreTest, BytesDamagedOnTheWayAreSentAgain) {
+  FaultOptions f;
+  f.corrupt_rate = 1.0;  // the first request body on every connection loses a bit
+  auto proxy = FaultProxy::start(server_->port(), f);
+  ASSERT_TRUE(proxy.ok());
+  S3Options o = server_->s3_options();
+  o.endpoint = (*proxy)->endpoint();
+  const std::string payload = pattern(100'000, 4);
+  auto put = open(o)->put("damaged-on-the-way", *memory_source(payload));
+  ASSERT_TRUE(put.ok()) << put.status().to_string();
+  EXPECT_GT((*proxy)->corruptions(), 0);
+  StringSink sink;
+  ASSERT_TRUE(store_->get("damaged-on-the-way", sink).ok());
+  EXPECT_TRUE(sink.data == payload);
+  // With no retries left, the damage is the answer.
+  o.retry.max_attempts = 1;
+  Status s = open(o)->put("damaged-again", *memory_source(payload)).status();
+  EXPECT_EQ(s.code(), ErrorCode::kCorruption) << s.to_string();
+  EXPECT_NE(s.message().find("MD5"), std::string::npos) << s.to_string();
+}
+
+// A source that fails after `good` bytes (a disk error mid-file).
+class FailingSource final : public ObjectSource {
+ public:
+  FailingSource(int64_t size, int64_t good) : size_(size), good_(good) {}
+  int64_t size() const override { return size_; }
+  Result<size_t> read_at(int64_t offset, char* buf, size_t n) const override {
+    if (offset + static_cast<int64_t>(n) > good_) return Status::IOError("injected read error");
+    std::memset(buf, 'x', n);
+    return n;
+  }
+
+ private:
+  int64_t size_, good_;
+};
+
+TEST_F(S3StoreTest, AFailedMultipartUploadIsAbortedAndLeavesNoObject) {
+  S3Options o = server_->s3_options();
+  o.multipart_threshold = 5 << 20;
+  o.part_size = 5 << 20;
+  auto store = open(o);
+  // The SHA-256 pass reads everything first: fail only on the second read of part 2.
+  struct SecondReadFails final : public ObjectSource {
+    int64_t size() const override { return 12 << 20; }
+    Result<size_t> read_at(int64_t offset, char* buf, size_t n) const override {
+      if (offset >= (6 << 20) && reads_past_6mib++ > 6) return Status::IOError("injected");
+      std::memset(buf, 'y', n);
+      return std::min<size_t>(n, static_cast<size_t>(size() - offset));
+    }
+    mutable std::atomic<int> reads_past_6mib{0};
+  } source;
+  Status s = store->put("aborted", source).status();
+  EXPECT_EQ(s.code(), ErrorCode::kIOError) << s.to_string();
+  EXPECT_EQ(store->head("aborted").status().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(store->put("never", FailingSource(1000, 10)).status().code(), ErrorCode::kIOError);
 }
 
 TEST_F(S3StoreTest, ABandwidthLimitSlowsTransfers) {

@@ -213,6 +213,8 @@ void FaultProxy::serve(int client, uint64_t draw) {
     return;
   }
   const bool drop = u < options_.fail_rate + options_.stall_rate + options_.drop_rate;
+  const bool corrupt = !drop && u < options_.fail_rate + options_.stall_rate + options_.drop_rate +
+                                        options_.corrupt_rate;
   int64_t budget =
       drop ? std::uniform_int_distribution<int64_t>(0, options_.drop_after_max)(rng) : -1;
   if (drop) ++drops_;
@@ -231,9 +233,22 @@ void FaultProxy::serve(int client, uint64_t draw) {
   // Client → server on its own thread; server → client here, counting toward the drop budget.
   std::thread up([&] {
     char b[64 * 1024];
+    std::string head;  // the stream up to the first body byte to damage
+    bool damaged = !corrupt;
     while (true) {
       ssize_t n = ::recv(client, b, sizeof b, 0);
-      if (n <= 0 || ::send(upstream, b, static_cast<size_t>(n), MSG_NOSIGNAL) != n) break;
+      if (n <= 0) break;
+      if (!damaged) {
+        size_t before = head.size();
+        head.append(b, static_cast<size_t>(n));
+        size_t end = head.find("\r\n\r\n");
+        if (end != std::string::npos && head.size() > end + 4 + 16) {
+          b[end + 4 + 16 - before] ^= 0x01;
+          damaged = true;
+          ++corruptions_;
+        }
+      }
+      if (::send(upstream, b, static_cast<size_t>(n), MSG_NOSIGNAL) != n) break;
     }
     ::shutdown(upstream, SHUT_RDWR);
   });

@@ -57,6 +57,9 @@ struct FaultOptions {
   double fail_rate = 0;   // share of connections answered "500 InternalError" and closed
   double drop_rate = 0;   // share of connections cut after a random 0..drop_after_max bytes
   double stall_rate = 0;  // share of connections that receive nothing back, ever
+  // Share of connections on which one byte of the first request body is flipped on its way to
+  // the server (the byte 16 past the end of the request's headers).
+  double corrupt_rate = 0;
   int64_t drop_after_max = 256 * 1024;
   uint64_t seed = 1;
 };
@@ -69,9 +72,10 @@ class FaultProxy {
 
   int port() const { return port_; }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // Connections so far, and how many of them were answered 500, cut or stalled.
+  // Connections so far, and how many of them were answered 500, cut, stalled or corrupted.
   int64_t connections() const { return connections_; }
-  int64_t faults() const { return fails_ + drops_ + stalls_; }
+  int64_t faults() const { return fails_ + drops_ + stalls_ + corruptions_; }
+  int64_t corruptions() const { return corruptions_; }
   int64_t fails() const { return fails_; }
   int64_t drops() const { return drops_; }
   int64_t stalls() const { return stalls_; }
@@ -91,6 +95,7 @@ class FaultProxy {
   std::atomic<int64_t> fails_{0};
   std::atomic<int64_t> drops_{0};
   std::atomic<int64_t> stalls_{0};
+  std::atomic<int64_t> corruptions_{0};
   std::mutex mu_;
   std::vector<int> fds_;  // every socket in use, to shut down on stop
   std::vector<std::thread> threads_;
