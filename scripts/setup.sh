@@ -11,6 +11,7 @@ PACKAGES=(
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev openssl
   sysstat curl procps tzdata
   libcurl4-openssl-dev awscli nodejs
+  chromium chromium-driver
 )
 
 missing=()
@@ -33,12 +34,21 @@ if ! command -v npm >/dev/null; then
 fi
 echo "setup: system packages ready"
 
-# The local S3 server for tests and benchmarks (tools/s3: @20minutes/s3rver from the lock file).
-lock_sum=$(sha256sum tools/s3/package-lock.json | cut -d' ' -f1)
-stamp=tools/s3/node_modules/.rk-lock-sha256
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
-  echo "setup: npm ci in tools/s3"
-  (cd tools/s3 && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$lock_sum" >"$stamp"
-fi
+# npm packages from committed lock files, installed again only when the lock file changed.
+npm_ci() {
+  local dir=$1 lock_sum stamp
+  lock_sum=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
+  stamp=$dir/node_modules/.rk-lock-sha256
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sum" ]; then
+    echo "setup: npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$lock_sum" >"$stamp"
+  fi
+}
+# The local S3 server for tests and benchmarks (tools/s3: @20minutes/s3rver).
+npm_ci tools/s3
 echo "setup: s3rver ready"
+# The web UI's chart library (uplot, embedded into rk-scheduler) and its browser tests' driver
+# (playwright-core, which drives Debian's /usr/bin/chromium: it downloads no browser).
+npm_ci ui
+echo "setup: ui packages ready"

@@ -17,6 +17,7 @@
 #include "ringkeeper/scheduler/rest_api.h"
 #include "ringkeeper/scheduler/schema_catalog.h"
 #include "ringkeeper/scheduler/store.h"
+#include "ringkeeper/scheduler/ui_routes.h"
 
 namespace rk::scheduler {
 
@@ -121,7 +122,9 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
   }
   http::Router routes = rest_api_routes(*impl->service);
   add_repair_routes(routes, *impl->repair);
-  RK_ASSIGN_OR_RETURN(impl->server, http::Server::start(std::move(server), std::move(routes)));
+  add_ui_routes(routes);
+  RK_ASSIGN_OR_RETURN(impl->server,
+                      http::Server::start(std::move(server), with_conditional_get(routes)));
   impl->repair->start();
   Impl* raw = impl.get();
   impl->sweeper = std::thread([raw] { raw->sweep_loop(); });

@@ -1,0 +1,365 @@
+// The web UI end to end, in Debian's headless Chromium driven by playwright-core, against a real
+// rk-scheduler and three rk-agents (tests/ui_e2e_cluster.cc, started here as a child process).
+// Steps run in order and share one browser page, as an operator's session would. Screenshots of
+// every page and the measured figures go to $RK_E2E_OUT. Steps whose API is not on this
+// scheduler yet (alerts, backups) or whose agents cannot repair yet say so and are skipped.
+//
+//   RK_E2E_CLUSTER=build/tests/ui_e2e_cluster RK_E2E_OUT=build/ui-e2e node ui/e2e/ui.test.mjs
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const CHROMIUM = process.env.RK_CHROMIUM || '/usr/bin/chromium';
+const CLUSTER = process.env.RK_E2E_CLUSTER;
+const OUT = process.env.RK_E2E_OUT || 'ui-e2e';
+
+// Skip (77 for ctest) when what the test needs is not installed.
+let chromium;
+try {
+  chromium = createRequire(import.meta.url)('playwright-core').chromium;
+} catch {
+  console.log('SKIP: playwright-core is not installed (run scripts/setup.sh)');
+  process.exit(77);
+}
+if (!existsSync(CHROMIUM)) { console.log(`SKIP: no ${CHROMIUM} (run scripts/setup.sh)`); process.exit(77); }
+if (!CLUSTER || !existsSync(CLUSTER)) { console.log('SKIP: RK_E2E_CLUSTER is not built'); process.exit(77); }
+mkdirSync(OUT, { recursive: true });
+
+// The cluster program: one command per line in, one answer per line out.
+class Cluster {
+  constructor() {
+    this.proc = spawn(CLUSTER, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.waiting = [];
+    this.ready = new Promise((resolve, reject) => {
+      this.proc.on('exit', (code) => reject(new Error(`ui_e2e_cluster exited (${code})`)));
+      createInterface({ input: this.proc.stdout }).on('line', (line) => {
+        if (line.startsWith('ready ')) resolve(JSON.parse(line.slice(6)));
+        else if (line.startsWith('error') && !this.waiting.length) reject(new Error(line));
+        else this.waiting.shift()?.(line);
+      });
+    });
+  }
+  command(c) {
+    return new Promise((resolve, reject) => {
+      this.waiting.push((line) => (line === 'ok' ? resolve() : reject(new Error(line))));
+      this.proc.stdin.write(`${c}\n`);
+    });
+  }
+  stop() { this.proc.stdin.end('quit\n'); }
+}
+
+let cluster, info, browser, page;
+const figures = {};
+const notes = [];
+const apiErrors = [];
+const shot = (name) => page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+const note = (text) => { notes.push(text); console.log(`NOTE: ${text}`); };
+
+async function call(method, path, body, token = info.operator_token) {
+  const res = await fetch(info.url + path, {
+    method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : {} };
+}
+const routeExists = async (path) => (await call('GET', path)).status !== 404;
+
+before(async () => {
+  cluster = new Cluster();
+  info = await cluster.ready;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (e) => apiErrors.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') apiErrors.push(`console: ${m.text()}`); });
+});
+
+after(async () => {
+  await browser?.close();
+  cluster?.stop();
+  writeFileSync(join(OUT, 'figures.json'), JSON.stringify({ figures, notes }, null, 2));
+});
+
+test('first load is HTML+JS+CSS under 300 KiB and revalidates with 304s', async () => {
+  let transferred = 0;
+  const files = [];
+  const onResponse = async (r) => {
+    const type = r.request().resourceType();
+    if (!['document', 'script', 'stylesheet'].includes(type)) return;
+    const sizes = await r.request().sizes();
+    transferred += sizes.responseBodySize + sizes.responseHeadersSize;
+    files.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  };
+  page.on('response', onResponse);
+  await page.goto(info.url + '/');
+  await page.waitForSelector('.ring svg');
+  await page.waitForLoadState('networkidle');
+  page.off('response', onResponse);
+  figures.first_load_kib = +(transferred / 1024).toFixed(1);
+  console.log(`FIGURE first load: ${figures.first_load_kib} KiB transferred (budget 300 KiB) in ${files.length} files`);
+  assert.ok(transferred < 300 * 1024, `first load ${transferred} bytes`);
+  // The chart library is loaded once a node has signal history to draw; counted on top.
+  let chart = 0;
+  for (const f of ['/ui/vendor/uPlot.iife.min.js', '/ui/vendor/uPlot.min.css']) {
+    const r = await fetch(info.url + f);
+    if (r.ok) chart += (await r.arrayBuffer()).byteLength;
+  }
+  figures.first_load_with_chart_kib = +((transferred + chart) / 1024).toFixed(1);
+  console.log(`FIGURE first load with the chart library (uPlot): ${figures.first_load_with_chart_kib} KiB`);
+  assert.ok(transferred + chart < 300 * 1024);
+
+  // The page's files carry a strict policy and ETags; asking again with the ETag gives 304.
+  const res = await fetch(info.url + '/ui/app.js');
+  assert.equal(res.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.match(res.headers.get('content-security-policy'), /script-src 'self'/);
+  const again = await fetch(info.url + '/ui/app.js', { headers: { 'If-None-Match': res.headers.get('etag') } });
+  assert.equal(again.status, 304);
+  const nodes = await fetch(info.url + '/api/v1/nodes');
+  const nodes304 = await fetch(info.url + '/api/v1/nodes', { headers: { 'If-None-Match': nodes.headers.get('etag') } });
+  assert.equal(nodes304.status, 304);
+});
+
+test('without a token the UI is read-only', async () => {
+  await page.goto(info.url + '/#/repairs');
+  await page.waitForSelector('text=Sign in with an operator token');
+  assert.equal(await page.locator('#start-form').count(), 0);
+});
+
+test('sign in with the operator token (kept in sessionStorage, never in the URL)', async () => {
+  await page.goto(info.url + '/#/cluster');
+  await page.getByLabel('Operator token').fill('not-the-token-0123456789');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForSelector('text=The token was not accepted');
+  await page.getByLabel('Operator token').fill(info.operator_token);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#who-text:has-text("Signed in as operator")');
+  assert.ok(!page.url().includes(info.operator_token));
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('ringkeeper.token')), info.operator_token);
+  await page.waitForSelector('.ring svg path');
+  const rows = await page.locator('main table tbody tr').count();
+  assert.equal(rows, 3);
+  await shot('cluster');
+});
+
+let firstRun;
+test('start a repair from the form (validated, confirmed) and watch it run', async () => {
+  await page.click('nav >> text=Repairs');
+  await page.waitForSelector('#start-form');
+  // Invalid input is refused in the form, next to the field.
+  await page.getByRole('button', { name: 'Review and start…' }).click();
+  await page.waitForSelector('#f-keyspace-err:has-text("Choose the keyspace")');
+  await page.selectOption('#f-keyspace', 'demo');
+  await page.fill('#f-intensity', '0');
+  await page.getByRole('button', { name: 'Review and start…' }).click();
+  await page.waitForSelector('#f-intensity-err:has-text("Intensity must be")');
+  await page.fill('#f-intensity', '1');
+  await page.selectOption('#f-parallelism', 'parallel');
+  await page.fill('#f-sessions', '2');
+  await page.getByRole('button', { name: 'Review and start…' }).click();
+  const dialog = page.locator('dialog#confirm');
+  await dialog.waitFor();
+  const summary = await dialog.textContent();
+  assert.match(summary, /full repair of keyspace demo, all 2 tables/);
+  assert.match(summary, /parallel with up to 2 sessions/);
+  await shot('repairs-confirm');
+  await dialog.getByRole('button', { name: 'Start repair' }).click();
+  await page.waitForSelector('text=/Repair run \\d+ created/');
+  const runs = (await call('GET', '/api/v1/repair/runs')).body.runs;
+  firstRun = runs[0];
+  assert.equal(firstRun.keyspace, 'demo');
+  assert.equal(firstRun.parallelism, 'parallel');
+  await page.waitForSelector(`tr[data-run="${firstRun.id}"] progress`);
+  await page.waitForSelector('.segments canvas');
+  if (info.sessions) {
+    await page.waitForSelector(`tr[data-run="${firstRun.id}"][data-state="DONE"]`, { timeout: 30000 });
+  } else {
+    note('SKIPPED "watch it reach DONE": the agents serve no repair sessions yet (GET /v1/repair/sessions is 404); the run stays RUNNING with its segments retrying');
+    await page.waitForSelector(`tr[data-run="${firstRun.id}"][data-state="RUNNING"]`);
+  }
+  await shot('repairs');
+});
+
+test('pause and resume another run, with confirmation', async () => {
+  const created = await call('POST', '/api/v1/repair/runs', { keyspace: 'demo', tables: ['users'], intensity: 0.01, segments_per_range: 8 });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const row = () => page.locator(`tr[data-run="${created.body.id}"]`);
+  await row().waitFor();
+  await row().getByRole('button', { name: 'Pause' }).click();
+  const dialog = page.locator('dialog#confirm');
+  assert.match(await dialog.textContent(), /Running segments finish/);
+  await dialog.getByRole('button', { name: `Pause run ${created.body.id}` }).click();
+  await page.waitForSelector(`tr[data-run="${created.body.id}"][data-state="PAUSED"]`);
+  await row().getByRole('button', { name: 'Resume' }).click();
+  await dialog.getByRole('button', { name: `Resume run ${created.body.id}` }).click();
+  await page.waitForSelector(`tr[data-run="${created.body.id}"][data-state="RUNNING"]`);
+  // Keyboard: the grid takes focus and arrow keys describe segments.
+  await row().getByRole('button', { name: `#${created.body.id}` }).click();
+  await page.waitForSelector(`section[data-segments]`);
+  await page.focus('.segments canvas');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('#segment-info:has-text("Segment")');
+  await shot('repairs-segments');
+  await call('POST', `/api/v1/repair/runs/${created.body.id}/abort`);
+  if (!info.sessions) await call('POST', `/api/v1/repair/runs/${firstRun.id}/abort`);
+});
+
+test('an alert appears on the Alerts page', async (t) => {
+  if (!(await routeExists('/api/v1/alerts'))) {
+    note('SKIPPED "see an alert appear": this scheduler has no alerts API yet; the page says "not available"');
+    await page.click('nav >> text=Alerts');
+    await page.waitForSelector('#alerts-na');
+    await shot('alerts');
+    t.skip('no alerts API');
+    return;
+  }
+  await page.click('nav >> text=Alerts');
+  await page.waitForSelector('text=Nothing is alerting.');
+  const host = info.agents[0].host_id;
+  // What an agent sends when its disk crosses the critical threshold.
+  const r = await call('POST', '/api/v1/alerts', { host_id: host, signal: 'disk', state: 'CRITICAL', previous_state: 'OK',
+    message: 'DISK CRITICAL - 3% free on /data', at_us: Date.now() * 1000, value: 3 }, info.agent_token);
+  assert.ok(r.status < 300, JSON.stringify(r.body));
+  await page.waitForSelector('tr[data-signal="disk"][data-state="CRITICAL"]');
+  await shot('alerts');
+});
+
+test('start and verify a backup', async (t) => {
+  await page.click('nav >> text=Backups');
+  if (!(await routeExists('/api/v1/backups'))) {
+    note('SKIPPED "start and verify a backup": this scheduler has no backup API yet; the page says "not available"');
+    await page.waitForSelector('#backups-na');
+    await shot('backups');
+    t.skip('no backup API');
+    return;
+  }
+  await page.waitForSelector('#backup-form');
+  await page.fill('#bk-tag', 'e2e-1');
+  await page.getByRole('button', { name: 'Start backup…' }).click();
+  await page.locator('dialog#confirm').getByRole('button', { name: 'Start backup' }).click();
+  const started = await Promise.race([
+    page.waitForSelector('tr[data-tag="e2e-1"]', { timeout: 10000 }).then(() => true),
+    page.waitForSelector('.msg.error', { timeout: 10000 }).then(() => false),
+  ]);
+  if (!started) {
+    note(`SKIPPED "verify a backup": starting one failed: ${await page.locator('.msg.error').first().textContent()}`);
+    await shot('backups');
+    t.skip('backup could not start here');
+    return;
+  }
+  await page.waitForSelector('tr[data-tag="e2e-1"][data-state="COMPLETE"]', { timeout: 30000 });
+  await page.locator('tr[data-tag="e2e-1"]').getByRole('button', { name: 'Verify' }).click();
+  await page.waitForSelector('#verify-result');
+  assert.match(await page.locator('#verify-result').textContent(), /verified/);
+  await shot('backups');
+});
+
+test('the audit page shows who started the repair, filterable', async () => {
+  await page.click('nav >> text=Audit');
+  await page.fill('#au-action', 'repair.start');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForSelector('main td:has-text("repair.start")');
+  const actions = await page.locator('main tbody td.mono').allTextContents();
+  assert.ok(actions.length > 0 && actions.every((a) => a === 'repair.start'), actions.join(','));
+  await shot('audit');
+});
+
+test('API errors are shown as messages, not blank pages', async () => {
+  await page.route('**/api/v1/**', (route) => route.fulfill({
+    status: 503, contentType: 'application/json', body: '{"error":"unavailable","detail":"database is busy"}' }));
+  for (const p of ['cluster', 'repairs', 'backups', 'alerts', 'audit']) {
+    await page.click(`nav >> text=${p[0].toUpperCase()}${p.slice(1)}`);
+    await page.waitForSelector('.msg.error:has-text("database is busy")');
+    assert.ok((await page.locator('main h1').textContent()).length > 0);
+    await shot(`error-${p}`);
+  }
+  await page.unroute('**/api/v1/**');
+});
+
+test('the scheduler restarting underneath the page', async () => {
+  await page.click('nav >> text=Repairs');
+  await page.waitForSelector(`tr[data-run="${firstRun.id}"]`);
+  await cluster.command('stop-scheduler');
+  await page.waitForSelector('#connection:has-text("Lost contact")');
+  assert.ok(await page.locator(`tr[data-run="${firstRun.id}"]`).isVisible(), 'the last data stays');
+  await shot('restart-lost-contact');
+  await cluster.command('start-scheduler');
+  await page.waitForSelector('#connection', { state: 'hidden', timeout: 15000 });
+  await page.waitForSelector('text=The scheduler answers again.');
+  await page.waitForSelector('#who-text:has-text("Signed in as operator")');
+  await page.waitForSelector(`tr[data-run="${firstRun.id}"]`);
+  await shot('restart-back');
+});
+
+test('300 nodes and a run of 30,000 segments render fast', async () => {
+  // Synthetic data served by intercepting the API (the scheduler is not touched).
+  const nodes = [];
+  for (let i = 0; i < 300; i++) {
+    const tokens = [];
+    for (let k = 0; k < 4; k++) tokens.push(String(BigInt.asIntN(64, BigInt(i * 4 + k) * 15372286728091293n + 123456789n)));
+    nodes.push({ host_id: `host-${String(i).padStart(4, '0')}-0000-0000`, datacenter: `dc${i % 3}`, rack: `r${i % 5}`,
+      state: i % 37 === 0 ? 'DOWN' : 'NORMAL', slot: i, tokens, version: '0.1.0', load_bytes: 1e9 + i * 1e7,
+      last_heartbeat: Date.now() * 1000, addresses: { ops: `10.0.${i >> 8}.${i & 255}:7100`, internode: 'x', client: 'y' } });
+  }
+  const segments = [];
+  const states = ['DONE', 'DONE', 'DONE', 'RUNNING', 'PENDING', 'PENDING', 'FAILED'];
+  for (let i = 0; i < 30000; i++) {
+    segments.push({ id: i + 1, run_id: 999999, position: i, tables: ['events'], range: `(${i * 1000},${i * 1000 + 1000}]`,
+      replicas: ['a', 'b', 'c'], state: states[i % states.length], attempts: 1, session_id: '', coordinator: 'a',
+      started_at_us: 0, finished_at_us: 0, not_before_us: 0, estimated_bytes: 1000, bytes_validated: 0,
+      bytes_streamed: 0, last_error: '', postponed: false });
+  }
+  const run = { id: 999999, keyspace: 'big', tables: [], kind: 'full', schedule_id: null, state: 'RUNNING', cause: '',
+    created_by: 'bench', created_at_us: Date.now() * 1000, started_at_us: Date.now() * 1000, finished_at_us: 0,
+    parallelism: 'parallel', max_sessions: 8, intensity: 1, segments_per_range: 1, max_segment_bytes: 0, datacenters: [], nodes: [],
+    mark_repaired: false, progress: { segments: { total: 30000, done: 12858, running: 4286, pending: 8572, failed: 4284, aborted: 0,
+      bytes_validated: 0, bytes_streamed: 0 }, fraction: 0.43, elapsed_us: 6e8, eta_us: 8e8, postponed: 0, per_table: {}, per_node: {} } };
+  const segmentsBody = JSON.stringify({ segments });
+  await page.route('**/api/v1/nodes', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify(nodes) }));
+  await page.route('**/api/v1/repair/runs?*', (r) => r.fulfill({ contentType: 'application/json', body: JSON.stringify({ runs: [run] }) }));
+  await page.route('**/api/v1/repair/runs/999999/segments', (r) => r.fulfill({ contentType: 'application/json', body: segmentsBody }));
+
+  await page.click('nav >> text=Cluster');
+  await page.waitForSelector('main[data-render-ms] table tbody tr:nth-child(300)');
+  figures.cluster_300_nodes_render_ms = Number(await page.getAttribute('main', 'data-render-ms'));
+
+  await page.click('nav >> text=Repairs');
+  await page.waitForSelector('tr[data-run="999999"]');
+  await page.evaluate(() => sessionStorage.removeItem('ringkeeper.run'));
+  const t0 = Date.now();
+  await page.locator('tr[data-run="999999"]').getByRole('button', { name: '#999999' }).click();
+  await page.waitForSelector('section[data-segments="30000"]');
+  figures.segments_click_to_grid_ms = Date.now() - t0;
+  figures.segment_grid_draw_ms = Number(await page.getAttribute('section[data-segments]', 'data-draw-ms'));
+  // From the last byte of the segments' JSON to the grid drawn: parsing 30,000 segments + drawing.
+  figures.segment_grid_render_ms = await page.evaluate(() => {
+    const e = performance.getEntriesByType('resource').filter((x) => x.name.includes('/999999/segments')).pop();
+    return +(Number(document.querySelector('section[data-segments]').dataset.drawnAt) - e.responseEnd).toFixed(1);
+  });
+  // Responsive afterwards: a key press on the grid is answered at once.
+  await page.focus('.segments canvas');
+  const k0 = Date.now();
+  await page.keyboard.press('End');
+  await page.waitForSelector('#segment-info:has-text("Segment 29999")');
+  figures.segment_grid_key_ms = Date.now() - k0;
+  await shot('bench-30000-segments');
+  console.log(`FIGURE cluster page with 300 nodes (1,200 tokens): ${figures.cluster_300_nodes_render_ms} ms to render (ring SVG + table)`);
+  console.log(`FIGURE segment grid, 30,000 segments: ${figures.segment_grid_render_ms} ms from data received to grid drawn ` +
+              `(parse ${(segmentsBody.length / 1048576).toFixed(1)} MiB of JSON + draw ${figures.segment_grid_draw_ms} ms; budget 500 ms); ` +
+              `click to grid incl. Playwright serving the JSON ${figures.segments_click_to_grid_ms} ms; ` +
+              `key press answered in ${figures.segment_grid_key_ms} ms`);
+  // The grid itself must draw in under 500 ms; parsing the API's 9.6 MiB of JSON comes on top and
+  // is bounded loosely (it depends on how busy the machine is).
+  assert.ok(figures.segment_grid_draw_ms < 500, `${figures.segment_grid_draw_ms} ms`);
+  assert.ok(figures.segment_grid_render_ms < 1500, `${figures.segment_grid_render_ms} ms`);
+  assert.ok(figures.segments_click_to_grid_ms < 2000);
+  await page.unrouteAll();
+});
+
+test('no script errors on any page', () => {
+  const unexpected = apiErrors.filter((e) => !/Failed to load resource|net::ERR_CONNECTION_REFUSED/.test(e));
+  assert.deepEqual(unexpected, []);
+});
