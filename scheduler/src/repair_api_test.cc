@@ -129,7 +129,9 @@ TEST_F(RepairApiTest, SchedulesAndDeadlines) {
   json sc = parsed(added);
   EXPECT_EQ(sc["kind"], "incremental");
   EXPECT_EQ(sc["interval_derived"], true);
-  EXPECT_EQ(sc["interval_seconds"], 432000);  // half of the default gc_grace (10 days)
+  // The planner's advice for the default gc_grace of 10 days: 10 d - a cycle of unknown length
+  // (a quarter of gc_grace, plus 25%) - the safety margin (a fifth of gc_grace).
+  EXPECT_EQ(sc["interval_seconds"], 475200);
   auto list = parsed(call("GET", "/api/v1/repair/schedules", ""));
   ASSERT_EQ(list["schedules"].size(), 1u);
 

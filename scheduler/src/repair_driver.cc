@@ -9,7 +9,6 @@
 
 #include "repair_planning.h"
 #include "repair_service_impl.h"
-#include "ringkeeper/core/backoff.h"
 
 namespace rk::scheduler {
 namespace {
@@ -18,6 +17,7 @@ bool in_flight(SegmentState s) {
   return s == SegmentState::kStarting || s == SegmentState::kRunning;
 }
 
+// A re-sent session keeps the validation of its mode (the planner's choice when it started).
 std::string validation_for(RepairParallelism p) {
   return p == RepairParallelism::kParallel ? "parallel" : "sequential";
 }
@@ -45,7 +45,8 @@ Status RepairService::Impl::tick_locked() {
         if (it == nodes.end()) {
           RK_RETURN_IF_ERROR(fail_attempt(seg, "coordinator " + seg.coordinator + " left", now));
         } else {
-          RK_RETURN_IF_ERROR(send(seg, runs[i], *it->second, now));
+          RK_RETURN_IF_ERROR(
+              send(seg, runs[i], validation_for(runs[i].options.parallelism), *it->second, now));
         }
       } else if (seg.state == SegmentState::kRunning) {
         RK_RETURN_IF_ERROR(poll(seg, runs[i], nodes, now));
@@ -116,7 +117,8 @@ Status RepairService::Impl::activate_schedules(const ClusterState& state, int64_
 }
 
 Status RepairService::Impl::send(RepairSegment& seg, const RepairRun& run,
-                                 const NodeView& coordinator, int64_t now) {
+                                 const std::string& validation, const NodeView& coordinator,
+                                 int64_t now) {
   SessionRequest req;
   req.id = seg.session_id;
   req.keyspace = run.options.keyspace;
@@ -124,7 +126,7 @@ Status RepairService::Impl::send(RepairSegment& seg, const RepairRun& run,
   req.range = seg.range;
   req.replicas = seg.replicas;
   req.mode = std::string(repair_kind_name(run.options.kind));
-  req.validation = validation_for(run.options.parallelism);
+  req.validation = validation;
   req.mark_repaired = run.options.kind == RepairKind::kFull && run.options.mark_repaired;
   req.repaired_at_ms = seg.started_at_us / 1000;  // fixed per attempt: a re-send is identical
   Result<SessionStatus> r = agents.start_session(coordinator, req);
@@ -172,18 +174,7 @@ Status RepairService::Impl::poll(RepairSegment& seg, const RepairRun& run,
   seg.bytes_validated = r->bytes_validated;
   seg.bytes_streamed = r->bytes_streamed;
   switch (r->state) {
-    case SessionState::kRunning:
-      if (now - seg.started_at_us > options.segment_timeout.count() * 1000) {
-        Result<SessionStatus> c = agents.cancel_session(coordinator, seg.session_id);
-        if (!c.ok() && c.status().code() != ErrorCode::kNotFound) {
-          // Still running there, as far as we know: keep it (never two sessions for a segment).
-          spdlog::warn("repair segment {}: cancelling timed-out session {} failed: {}", seg.id,
-                       seg.session_id, c.status().to_string());
-          return repairs.update_segment(seg);
-        }
-        return fail_attempt(
-            seg, fmt::format("timed out after {} s", options.segment_timeout.count() / 1000), now);
-      }
+    case SessionState::kRunning:  // timeouts are the planner's (decide_run's stops)
       return repairs.update_segment(seg);
     case SessionState::kSucceeded:
       seg.state = SegmentState::kDone;
@@ -212,96 +203,80 @@ Status RepairService::Impl::fail_attempt(RepairSegment& seg, const std::string& 
                  seg.attempts, error);
     return repairs.update_segment(seg);
   }
-  BackoffOptions b;
-  b.max_attempts = options.max_attempts + 1;
-  b.initial_delay = options.retry_initial_delay;
-  b.max_delay = options.retry_max_delay;
-  b.seed = static_cast<uint64_t>(seg.id);
-  Backoff backoff(b);
-  std::chrono::milliseconds delay{0};
-  for (int i = 0; i < std::max(1, seg.attempts); ++i) delay = backoff.next_delay().value_or(delay);
+  // Back to PENDING with the attempt counted; the planner waits out the backoff from
+  // finished_at_us before it starts the segment again.
   seg.state = SegmentState::kPending;
-  seg.not_before_us = now + delay.count() * 1000;
-  spdlog::info("repair segment {} {} attempt {} failed ({}); retry in {} ms", seg.id, seg.range,
-               seg.attempts, error, delay.count());
+  seg.finished_at_us = now;
+  seg.not_before_us = 0;
+  spdlog::info("repair segment {} {} attempt {} failed: {}", seg.id, seg.range, seg.attempts,
+               error);
   return repairs.update_segment(seg);
 }
 
-std::string RepairService::Impl::load_gate(const NodeView& node, int64_t now) {
+std::optional<LoadSignals> RepairService::Impl::load_signals(const NodeView& node, int64_t now) {
   Reading& reading = readings[node.info.host_id];
   if (reading.at_us == 0 || now - reading.at_us > options.signals_ttl.count() * 1000) {
     reading.signals = agents.signals(node);
     reading.at_us = now;
   }
-  if (!reading.signals.ok()) return "";  // unknown load does not block repairs
-  const LoadSignals& s = *reading.signals;
-  if (s.disk_critical) return fmt::format("{}: disk critical ({})", node.info.host_id, s.message);
-  if (s.await_critical)
-    return fmt::format("{}: I/O await critical ({})", node.info.host_id, s.message);
-  if (s.pending_compactions > options.max_pending_compactions) {
-    return fmt::format("{}: {} pending compactions (limit {})", node.info.host_id,
-                       s.pending_compactions, options.max_pending_compactions);
-  }
-  return "";
+  if (!reading.signals.ok()) return std::nullopt;  // unknown load does not block repairs
+  return *reading.signals;
 }
 
 Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>& segments,
                                       const std::map<std::string, const NodeView*>& nodes,
                                       std::set<std::string>& busy, int64_t now) {
   if (run.state == RunState::kRunning) {
-    // When each node may take part again (intensity), and the set this run finished last.
-    std::map<std::string, int64_t> rested_at;
-    const RepairSegment* last = nullptr;
-    int running = 0;
+    std::set<std::string> hosts;
+    std::set<std::string> own;  // in a session of this run
     for (const RepairSegment& seg : segments) {
-      if (in_flight(seg.state)) ++running;
-      if (seg.state != SegmentState::kDone) continue;
-      const int64_t free_at =
-          seg.finished_at_us +
-          rest_after_us(seg.finished_at_us - seg.started_at_us, run.options.intensity);
-      for (const std::string& h : seg.replicas) {
-        rested_at[h] = std::max(rested_at[h], free_at);
-      }
-      if (last == nullptr || seg.finished_at_us > last->finished_at_us) last = &seg;
+      hosts.insert(seg.replicas.begin(), seg.replicas.end());
+      if (in_flight(seg.state)) own.insert(seg.replicas.begin(), seg.replicas.end());
     }
-    std::vector<StartCandidate> candidates;
+    std::vector<HostCondition> conditions;
+    for (const std::string& h : hosts) {
+      HostCondition c;
+      c.host_id = h;
+      c.in_other_session = busy.count(h) > 0 && own.count(h) == 0;
+      if (auto it = nodes.find(h); it != nodes.end()) {
+        c.state = it->second->info.state;
+        if (*c.state == NodeState::kNormal) c.load = load_signals(*it->second, now);
+      }
+      conditions.push_back(std::move(c));
+    }
+    RK_ASSIGN_OR_RETURN(RunDecision decision, decide_run(run, segments, conditions, options, now));
+    const auto find = [&](int64_t id) -> RepairSegment& {
+      return *std::find_if(segments.begin(), segments.end(),
+                           [&](const RepairSegment& s) { return s.id == id; });
+    };
+    for (const RunDecision::Stop& stop : decision.stop) {
+      RepairSegment& seg = find(stop.segment_id);
+      if (!in_flight(seg.state)) continue;
+      auto it = nodes.find(seg.coordinator);
+      if (it != nodes.end()) {
+        Result<SessionStatus> c = agents.cancel_session(*it->second, seg.session_id);
+        if (!c.ok() && c.status().code() != ErrorCode::kNotFound &&
+            it->second->info.state == NodeState::kNormal) {
+          // Still running there, as far as we know: keep it (never two sessions for a segment).
+          spdlog::warn("repair segment {}: cancelling session {} ({}) failed: {}", seg.id,
+                       seg.session_id, stop.reason, c.status().to_string());
+          continue;
+        }
+      }
+      RK_RETURN_IF_ERROR(fail_attempt(seg, stop.reason, now));
+    }
     for (RepairSegment& seg : segments) {
-      if (seg.state != SegmentState::kPending || seg.not_before_us > now) continue;
-      std::string waiting;
-      for (const std::string& h : seg.replicas) {
-        auto it = nodes.find(h);
-        if (it == nodes.end()) {
-          waiting = "replica " + h + " is not in the ring";
-        } else if (it->second->info.state != NodeState::kNormal) {
-          waiting = fmt::format("replica {} is {}", h, node_state_name(it->second->info.state));
-        } else if (rested_at.count(h) && rested_at[h] > now) {
-          waiting = "resting (intensity)";
-        }
-        if (!waiting.empty()) break;
-      }
-      if (waiting.empty() && std::none_of(seg.replicas.begin(), seg.replicas.end(),
-                                          [&](const std::string& h) { return busy.count(h); })) {
-        for (const std::string& h : seg.replicas) {
-          waiting = load_gate(*nodes.at(h), now);
-          if (!waiting.empty()) break;
-        }
-      }
-      if (waiting != seg.postponed && waiting != "resting (intensity)") {
+      if (seg.state != SegmentState::kPending) continue;
+      auto w = decision.waiting.find(seg.id);
+      const std::string waiting = w == decision.waiting.end() ? "" : w->second;
+      if (waiting != seg.postponed) {
         seg.postponed = waiting;
         RK_RETURN_IF_ERROR(repairs.update_segment(seg));
       }
-      if (waiting.empty()) candidates.push_back({seg.id, &seg.replicas});
     }
-    WaveState wave;
-    wave.busy = busy;
-    wave.running_in_run = running;
-    wave.max_sessions = run.options.max_sessions;
-    wave.parallelism = run.options.parallelism;
-    if (last != nullptr) wave.last_replicas = last->replicas;
-    for (int64_t id : choose_segments(candidates, wave)) {
-      auto it = std::find_if(segments.begin(), segments.end(),
-                             [&](const RepairSegment& s) { return s.id == id; });
-      RepairSegment& seg = *it;
+    for (const RunDecision::Start& start : decision.start) {
+      RepairSegment& seg = find(start.segment_id);
+      if (seg.state != SegmentState::kPending) continue;
       // Rotate coordinators over the replicas; a retry stays with its coordinator when it can.
       std::string coordinator =
           seg.replicas[static_cast<size_t>(seg.position) % seg.replicas.size()];
@@ -309,6 +284,8 @@ Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>
                                                 seg.coordinator) != seg.replicas.end()) {
         coordinator = seg.coordinator;
       }
+      auto node = nodes.find(coordinator);
+      if (node == nodes.end()) continue;
       seg.attempts += 1;
       seg.session_id = fmt::format("rk-r{}-s{}-a{}", run.id, seg.id, seg.attempts);
       seg.coordinator = coordinator;
@@ -319,7 +296,7 @@ Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>
       // The intent is durable before the call: a restart re-sends the same id.
       RK_RETURN_IF_ERROR(repairs.update_segment(seg));
       busy.insert(seg.replicas.begin(), seg.replicas.end());
-      RK_RETURN_IF_ERROR(send(seg, run, *nodes.at(coordinator), now));
+      RK_RETURN_IF_ERROR(send(seg, run, start.validation, *node->second, now));
     }
   }
   if (run.state != RunState::kRunning && run.state != RunState::kPaused) return Status::OK();

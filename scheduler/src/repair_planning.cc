@@ -1,128 +1,240 @@
-// The scheduler's planning seam (see repair_planning.h).
+// The scheduler's planning seam over the repair/ library (see repair_planning.h).
 #include "repair_planning.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cmath>
-#include <map>
+
+#include "ringkeeper/repair/gc_grace.h"
+#include "ringkeeper/repair/segment_plan.h"
+#include "ringkeeper/repair/segment_selection.h"
 
 namespace rk::scheduler {
+namespace {
+
+repair::RepairMode mode_of(RepairParallelism p) {
+  switch (p) {
+    case RepairParallelism::kParallel:
+      return repair::RepairMode::kParallel;
+    case RepairParallelism::kDatacenterAware:
+      return repair::RepairMode::kDatacenterAware;
+    case RepairParallelism::kSequential:
+      break;
+  }
+  return repair::RepairMode::kSequential;
+}
+
+repair::NodeState node_state_of(const std::optional<NodeState>& s) {
+  if (!s) return repair::NodeState::kUnknown;
+  switch (*s) {
+    case NodeState::kNormal:
+      return repair::NodeState::kNormal;
+    case NodeState::kJoining:
+      return repair::NodeState::kJoining;
+    case NodeState::kLeaving:
+      return repair::NodeState::kLeaving;
+    case NodeState::kDown:
+    case NodeState::kReplaced:
+      break;
+  }
+  return repair::NodeState::kDown;
+}
+
+// The stored state of a segment as the planner counts it: a pending segment that has had
+// attempts failed its last one (its backoff runs from finished_at_us).
+repair::SegmentProgress progress_of(const RepairSegment& g) {
+  repair::SegmentProgress p;
+  p.attempts = g.attempts;
+  p.started_at_us = g.started_at_us;
+  p.finished_at_us = g.finished_at_us;
+  switch (g.state) {
+    case SegmentState::kDone:
+      p.state = repair::SegmentState::kDone;
+      break;
+    case SegmentState::kStarting:
+    case SegmentState::kRunning:
+      p.state = repair::SegmentState::kRunning;
+      break;
+    case SegmentState::kFailed:
+    case SegmentState::kAborted:
+      p.state = repair::SegmentState::kFailed;
+      break;
+    case SegmentState::kPending:
+      p.state = g.attempts > 0 ? repair::SegmentState::kFailed : repair::SegmentState::kPending;
+      p.postponed_until_us = g.not_before_us;
+      break;
+  }
+  return p;
+}
+
+}  // namespace
 
 Result<std::vector<PlannedSegment>> plan_segments(const RepairRunOptions& options,
                                                   const std::vector<NodeView>& nodes,
                                                   const Replication& replication) {
   std::vector<RingNode> ring_nodes;
-  std::map<std::string, const NodeView*> by_host;
+  repair::SizeEstimates sizes;
   for (const NodeView& n : nodes) {
     if (n.info.tokens.empty() || n.info.state == NodeState::kReplaced) continue;
     ring_nodes.push_back({n.info.host_id, n.info.datacenter, n.info.rack, n.info.tokens});
-    by_host[n.info.host_id] = &n;
+    // The registry knows each node's total load only: count it against the run's first table.
+    if (!options.tables.empty()) sizes[n.info.host_id][options.tables.front()] = n.load_bytes;
   }
   RK_ASSIGN_OR_RETURN(Ring ring, Ring::build(std::move(ring_nodes)));
   RK_ASSIGN_OR_RETURN(ReplicaPlacement placement,
                       ReplicaPlacement::create(std::move(ring), replication));
-  const std::map<std::string, double> owns = placement.effective_ownership();
+  repair::SegmentPlanOptions po;
+  po.target_segment_bytes = options.max_segment_bytes;
+  po.min_pieces_per_range = static_cast<uint32_t>(std::max(1, options.segments_per_range));
+  // Without a size limit merging would fold every range of a replica set into one segment.
+  po.merge_adjacent = options.max_segment_bytes > 0;
+  po.datacenters = options.datacenters;
+  po.nodes = options.nodes;
+  po.min_replicas = 2;
+  RK_ASSIGN_OR_RETURN(repair::SegmentPlan plan, repair::plan_segments(placement, options.keyspace,
+                                                                      options.tables, sizes, po));
   std::vector<PlannedSegment> out;
-  for (const RangeReplicas& rr : placement.all_ranges()) {
-    std::vector<std::string> replicas;
-    bool wanted = options.nodes.empty();
-    for (const RingNode* r : rr.replicas) {
-      if (std::find(options.nodes.begin(), options.nodes.end(), r->host_id) !=
-          options.nodes.end()) {
-        wanted = true;
-      }
-      if (!options.datacenters.empty() &&
-          std::find(options.datacenters.begin(), options.datacenters.end(), r->datacenter) ==
-              options.datacenters.end()) {
-        continue;
-      }
-      replicas.push_back(r->host_id);
+  out.reserve(plan.segments.size());
+  for (const repair::Segment& s : plan.segments) {
+    out.push_back({s.range, plan.replica_ids(s), s.estimated_bytes});
+  }
+  return out;
+}
+
+namespace {
+
+// The stored segments as the planner's plan (records in position order, so planner segment i is
+// segments[i]) and their progress. The scheduler keeps no primary per segment; the first replica
+// (the primary for SimpleStrategy) stands in for it, which is what sequential mode walks by.
+Result<repair::SegmentPlan> stored_plan(const RepairRun& run,
+                                        const std::vector<RepairSegment>& segments,
+                                        std::vector<repair::SegmentProgress>* progress) {
+  std::vector<repair::SegmentRecord> records;
+  records.reserve(segments.size());
+  progress->reserve(segments.size());
+  for (const RepairSegment& g : segments) {
+    RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(g.range));
+    records.push_back(
+        {range, g.replicas, g.replicas.empty() ? "" : g.replicas.front(), g.estimated_bytes});
+    progress->push_back(progress_of(g));
+  }
+  return repair::restore_plan(run.options.keyspace, run.options.tables, records, {});
+}
+
+}  // namespace
+
+Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSegment>& segments,
+                               const std::vector<HostCondition>& hosts,
+                               const RepairOptions& options, int64_t now_us) {
+  std::vector<repair::SegmentProgress> progress;
+  RK_ASSIGN_OR_RETURN(repair::SegmentPlan plan, stored_plan(run, segments, &progress));
+  std::vector<repair::NodeCondition> conditions;
+  for (const HostCondition& h : hosts) {
+    repair::NodeCondition c;
+    c.host_id = h.host_id;
+    c.state = node_state_of(h.state);
+    c.in_other_session = h.in_other_session;
+    if (h.load) {
+      c.pending_compactions = h.load->pending_compactions;
+      c.disk = h.load->disk_critical ? repair::SignalState::kCritical : repair::SignalState::kOk;
+      c.await = h.load->await_critical ? repair::SignalState::kCritical : repair::SignalState::kOk;
+      c.disk_message = h.load->message;
+      c.await_message = h.load->message;
     }
-    if (!wanted || replicas.size() < 2) continue;
-    // The range's data as the largest replica estimates it: its load times the range's share of
-    // what it replicates.
-    int64_t estimate = 0;
-    for (const std::string& h : replicas) {
-      auto it = owns.find(h);
-      if (it == owns.end() || it->second <= 0) continue;
-      const double share = rr.range.ownership() / it->second;
-      estimate = std::max(
-          estimate, static_cast<int64_t>(static_cast<double>(by_host[h]->load_bytes) * share));
-    }
-    uint64_t pieces = static_cast<uint64_t>(std::max(1, options.segments_per_range));
-    if (options.max_segment_bytes > 0 && estimate > options.max_segment_bytes) {
-      pieces = std::max<uint64_t>(pieces,
-                                  static_cast<uint64_t>((estimate + options.max_segment_bytes - 1) /
-                                                        options.max_segment_bytes));
-    }
-    pieces =
-        static_cast<uint64_t>(std::min<uint128_t>(static_cast<uint128_t>(pieces), rr.range.size()));
-    RK_ASSIGN_OR_RETURN(std::vector<TokenRange> parts, rr.range.split(pieces));
-    for (const TokenRange& p : parts) {
-      out.push_back({p, replicas, estimate / static_cast<int64_t>(pieces)});
+    conditions.push_back(std::move(c));
+  }
+  repair::SelectionOptions so;
+  so.mode = mode_of(run.options.parallelism);
+  so.concurrency = run.options.max_sessions;
+  so.intensity = run.options.intensity;
+  so.max_pending_compactions = options.max_pending_compactions;
+  so.segment_timeout = std::chrono::duration_cast<std::chrono::seconds>(options.segment_timeout);
+  if (so.segment_timeout.count() < 1) so.segment_timeout = std::chrono::seconds(1);
+  so.retry.max_attempts = options.max_attempts;
+  so.retry.initial_delay = options.retry_initial_delay;
+  so.retry.max_delay = options.retry_max_delay;
+  RK_ASSIGN_OR_RETURN(repair::Selection sel,
+                      repair::select_segments({&plan, progress, conditions, now_us}, so));
+  RunDecision out;
+  out.summary = sel.summary;
+  for (const repair::SegmentStart& s : sel.start) {
+    out.start.push_back({segments[s.segment].id, s.validation});
+  }
+  for (const repair::SegmentStop& s : sel.stop) {
+    out.stop.push_back({segments[s.segment].id, s.reason});
+  }
+  for (const repair::SegmentWait& w : sel.waiting) {
+    // Only what the cluster does (not the run's own pacing) is worth showing as "postponed".
+    if (w.kind == repair::WaitKind::kReplicaUnavailable || w.kind == repair::WaitKind::kLoad ||
+        w.kind == repair::WaitKind::kOutsideWindow) {
+      out.waiting[segments[w.segment].id] = w.message;
     }
   }
   return out;
 }
 
-std::vector<int64_t> choose_segments(const std::vector<StartCandidate>& candidates,
-                                     const WaveState& state) {
-  std::vector<int64_t> out;
-  const int limit =
-      state.parallelism == RepairParallelism::kSequential ? 1 : std::max(1, state.max_sessions);
-  int running = state.running_in_run;
-  if (running >= limit) return out;
-  std::set<std::string> busy = state.busy;
-  const auto free = [&](const StartCandidate& c) {
-    return std::none_of(c.replicas->begin(), c.replicas->end(),
-                        [&](const std::string& h) { return busy.count(h) > 0; });
-  };
-  const auto take = [&](const StartCandidate& c) {
-    out.push_back(c.id);
-    busy.insert(c.replicas->begin(), c.replicas->end());
-    ++running;
-  };
-  if (state.parallelism == RepairParallelism::kSequential) {
-    const auto disjoint_from_last = [&](const StartCandidate& c) {
-      return std::none_of(c.replicas->begin(), c.replicas->end(), [&](const std::string& h) {
-        return std::find(state.last_replicas.begin(), state.last_replicas.end(), h) !=
-               state.last_replicas.end();
-      });
-    };
-    for (const StartCandidate& c : candidates) {
-      if (free(c) && disjoint_from_last(c)) {
-        take(c);
-        return out;
-      }
-    }
-    // With fewer nodes than two disjoint replica sets need, the next one overlaps anyway; an
-    // identical set is still the last resort.
-    for (const StartCandidate& c : candidates) {
-      if (free(c) && *c.replicas != state.last_replicas) {
-        take(c);
-        return out;
-      }
-    }
-    for (const StartCandidate& c : candidates) {
-      if (free(c)) {
-        take(c);
-        return out;
-      }
-    }
-    return out;
+std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double bytes_per_second,
+                                    double margin_fraction, int64_t now_us) {
+  std::vector<repair::RepairWork> items;
+  for (const TableWork& w : work) {
+    repair::RepairWork item;
+    item.tables = {{w.keyspace, w.table, w.gc_grace_seconds}};
+    item.oldest_repaired_at_us = w.oldest_repaired_at_us;
+    item.remaining_bytes = w.remaining_bytes;
+    items.push_back(std::move(item));
   }
-  for (const StartCandidate& c : candidates) {
-    if (running >= limit) break;
-    if (free(c)) take(c);
+  repair::ForecastOptions fo;
+  fo.bytes_per_second = bytes_per_second;
+  fo.safety_margin_fraction = margin_fraction;
+  fo.safety_margin_min = std::chrono::seconds(0);
+  std::vector<TableDeadline> out;
+  for (const repair::TableDeadline& d : repair::forecast_deadlines(std::move(items), now_us, fo)) {
+    TableDeadline t;
+    t.keyspace = d.table.keyspace;
+    t.table = d.table.table;
+    t.gc_grace_seconds = d.gc_grace_seconds;
+    t.oldest_repaired_at_us = d.oldest_repaired_at_us;
+    t.deadline_us = d.deadline_us;
+    t.forecast_done_us = d.forecast_done_us;
+    switch (d.state) {
+      case repair::DeadlineState::kOk:
+        t.state = DeadlineState::kOk;
+        break;
+      case repair::DeadlineState::kAtRisk:
+        t.state = DeadlineState::kAtRisk;
+        break;
+      case repair::DeadlineState::kOverdue:
+        t.state = DeadlineState::kOverdue;
+        break;
+      case repair::DeadlineState::kNeverRepaired:
+        t.state = DeadlineState::kNeverRepaired;
+        break;
+    }
+    t.message = d.message;
+    out.push_back(std::move(t));
   }
-  return out;
+  // The planner orders by deadline; callers want the order they gave.
+  std::vector<TableDeadline> ordered;
+  for (const TableWork& w : work) {
+    for (TableDeadline& t : out) {
+      if (t.keyspace == w.keyspace && t.table == w.table) ordered.push_back(std::move(t));
+    }
+  }
+  return ordered;
 }
 
-int64_t rest_after_us(int64_t duration_us, double intensity) {
-  if (intensity >= 1.0 || intensity <= 0 || duration_us <= 0) return 0;
-  return static_cast<int64_t>(static_cast<double>(duration_us) * (1.0 - intensity) / intensity);
+double observed_pace(const RepairRun& run, const std::vector<RepairSegment>& segments,
+                     int64_t now_us) {
+  std::vector<repair::SegmentProgress> progress;
+  Result<repair::SegmentPlan> plan = stored_plan(run, segments, &progress);
+  if (!plan.ok()) return 0;
+  return repair::observed_bytes_per_second(*plan, progress, now_us);
 }
 
 int64_t default_interval_seconds(int64_t gc_grace_seconds) {
+  Result<repair::ScheduleAdvice> advice =
+      repair::default_repair_interval(gc_grace_seconds, std::chrono::seconds(0));
+  if (advice.ok() && advice->interval.count() >= 1) return advice->interval.count();
   return std::max<int64_t>(1, gc_grace_seconds / 2);
 }
 

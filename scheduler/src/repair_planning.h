@@ -1,14 +1,16 @@
-// The driver's one seam to repair planning: which segments a run has, which may start now, how
-// long a node rests after a segment, and the default schedule interval for a gc_grace. The
-// repair/ library (engineer `planner`) owns the real rules; these functions are the only place
-// the scheduler calls planning, so switching to it is one edit here.
+// The driver's one seam to repair planning (the repair/ library, engineer `planner`): which
+// segments a run has, which of them start or stop on this tick and why the others wait, and the
+// default schedule interval for a gc_grace. Only this file translates between the scheduler's
+// stored runs and the planner's types.
 #pragma once
 
 #include <cstdint>
-#include <set>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "repair_agents.h"
 #include "ringkeeper/core/replica_placement.h"
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/core/token_range.h"
@@ -18,43 +20,71 @@ namespace rk::scheduler {
 
 struct PlannedSegment {
   TokenRange range = TokenRange::full_ring();
-  std::vector<std::string> replicas;  // host ids
+  std::vector<std::string> replicas;  // host ids, placement order
   int64_t estimated_bytes = 0;
 };
 
-// The segments of a run over the current ring, in ring order: every replica range (filtered by
-// the run's node and datacenter filters; ranges with fewer than two replicas left have nothing to
-// compare and are skipped) cut into at least segments_per_range pieces, more while a piece's
-// estimated size exceeds max_segment_bytes. InvalidArgument for a bad replication or ring.
+// The segments of a run over the current ring, in ring order (repair::plan_segments): every
+// replica range kept by the node and datacenter filters (ranges left with fewer than two replicas
+// have nothing to compare and are skipped), cut into at least segments_per_range pieces and more
+// while a piece's estimated size exceeds max_segment_bytes (estimated from the nodes' reported
+// load). InvalidArgument for a bad replication, ring or filter.
 Result<std::vector<PlannedSegment>> plan_segments(const RepairRunOptions& options,
                                                   const std::vector<NodeView>& nodes,
                                                   const Replication& replication);
 
-// A segment that may start as far as its own state goes (pending, past its backoff).
-struct StartCandidate {
-  int64_t id = 0;
-  const std::vector<std::string>* replicas = nullptr;
+// A node of a run as the planner needs it this tick.
+struct HostCondition {
+  std::string host_id;
+  std::optional<NodeState> state;   // nullopt: not in the ring
+  std::optional<LoadSignals> load;  // nullopt: unknown (no gate)
+  bool in_other_session = false;    // busy in a session of another run
 };
 
-struct WaveState {
-  std::set<std::string> busy;  // hosts in a session of any run
-  int running_in_run = 0;      // sessions of this run now
-  int max_sessions = 1;
-  RepairParallelism parallelism = RepairParallelism::kSequential;
-  std::vector<std::string> last_replicas;  // the replica set this run finished last
+struct RunDecision {
+  struct Start {
+    int64_t segment_id = 0;
+    std::string validation;  // the session's "validation"
+  };
+  struct Stop {
+    int64_t segment_id = 0;
+    std::string reason;
+  };
+  std::vector<Start> start;
+  std::vector<Stop> stop;  // running sessions to cancel (timed out), each a failed attempt
+  // Why pending segments wait on the cluster (a replica DOWN, load, ...), by segment id.
+  std::map<int64_t, std::string> waiting;
+  std::string summary;
 };
 
-// Which candidates to start now, in order: no host twice (busy ones excluded), at most
-// max_sessions running (sequential: one), and in sequential mode the next segment avoids the
-// replica set just repaired when another candidate allows it.
-std::vector<int64_t> choose_segments(const std::vector<StartCandidate>& candidates,
-                                     const WaveState& state);
+// What to do with a RUNNING run on this tick (repair::select_segments): `segments` are the run's
+// stored segments in position order, `hosts` every replica of them.
+Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSegment>& segments,
+                               const std::vector<HostCondition>& hosts,
+                               const RepairOptions& options, int64_t now_us);
 
-// How long a node rests after a segment that took `duration_us`: duration * (1 - i) / i.
-int64_t rest_after_us(int64_t duration_us, double intensity);
+// One table's outstanding repair work, for the deadline forecast.
+struct TableWork {
+  std::string keyspace;
+  std::string table;
+  int64_t gc_grace_seconds = 0;
+  int64_t oldest_repaired_at_us = 0;  // 0: some range never repaired
+  int64_t remaining_bytes = 0;        // estimated bytes to repair before every range is again
+};
 
-// The default schedule interval for tables whose smallest gc_grace is `gc_grace_seconds`: half of
-// it, so that a whole run fits in the other half and every range is repaired within gc_grace.
+// Deadlines and forecasts (repair::forecast_deadlines) at `bytes_per_second` (0: pace unknown),
+// AT_RISK when the forecast leaves less than `margin_fraction` of gc_grace before the deadline.
+// One entry per work item, in the given order.
+std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double bytes_per_second,
+                                    double margin_fraction, int64_t now_us);
+
+// The observed repair pace of a run (repair::observed_bytes_per_second), 0 when nothing finished.
+double observed_pace(const RepairRun& run, const std::vector<RepairSegment>& segments,
+                     int64_t now_us);
+
+// The default schedule interval for tables whose smallest gc_grace is `gc_grace_seconds`
+// (repair::default_repair_interval, a cycle of unknown length); for a gc_grace too short for its
+// safety margin, half of it.
 int64_t default_interval_seconds(int64_t gc_grace_seconds);
 
 }  // namespace rk::scheduler

@@ -9,6 +9,7 @@
 
 #include "repair_planning.h"
 #include "repair_service_impl.h"
+#include "ringkeeper/core/token_range.h"
 
 namespace rk::scheduler {
 namespace {
@@ -486,21 +487,26 @@ Result<std::vector<TableDeadline>> RepairService::deadlines() {
 
 Result<std::vector<TableDeadline>> RepairService::Impl::deadlines(int64_t now) {
   RK_ASSIGN_OR_RETURN(ClusterState state, cluster());
-  RK_ASSIGN_OR_RETURN(std::vector<RepairRun> runs, repairs.active_runs());
-  std::vector<RepairRunView> views;
-  for (const RepairRun& r : runs) {
-    RK_ASSIGN_OR_RETURN(RepairRunView v, view(r));
-    views.push_back(std::move(v));
+  // Runs that tell the pace and the work left: the active ones and the last few that finished.
+  RK_ASSIGN_OR_RETURN(std::vector<RepairRun> running, repairs.active_runs());
+  RK_ASSIGN_OR_RETURN(std::vector<RepairRun> done, repairs.runs(RunState::kDone, "", 5));
+  struct Loaded {
+    RepairRun run;
+    std::vector<RepairSegment> segments;
+  };
+  std::vector<Loaded> runs;
+  double pace = 0;
+  for (const std::vector<RepairRun>* list : {&running, &done}) {
+    for (const RepairRun& r : *list) {
+      RK_ASSIGN_OR_RETURN(std::vector<RepairSegment> segs, repairs.segments(r.id, std::nullopt));
+      pace = std::max(pace, observed_pace(r, segs, now));
+      runs.push_back({r, std::move(segs)});
+    }
   }
-  RK_ASSIGN_OR_RETURN(std::vector<RepairSchedule> scheds, repairs.schedules());
-  std::vector<TableDeadline> out;
+  std::vector<TableWork> work;
   for (const KeyspaceDef& ks : state.schema.keyspaces) {
     for (const TableDef& t : ks.tables) {
-      TableDeadline d;
-      d.keyspace = ks.name;
-      d.table = t.name;
-      d.gc_grace_seconds = t.gc_grace_seconds;
-      const int64_t grace_us = t.gc_grace_seconds * 1'000'000;
+      TableWork w{ks.name, t.name, t.gc_grace_seconds, 0, 0};
       // The newest repairs first, until they cover the ring: the last one added is the oldest
       // repair every range has had since.
       RK_ASSIGN_OR_RETURN(std::vector<RepairRecord> history, repairs.history(ks.name, t.name));
@@ -512,65 +518,33 @@ Result<std::vector<TableDeadline>> RepairService::Impl::deadlines(int64_t now) {
         covered.push_back(rec.range);
         covered = normalize(std::move(covered));
         if (covered_size(covered) == kRingSize) {
-          d.oldest_repaired_at_us = rec.repaired_at_us;
+          w.oldest_repaired_at_us = rec.repaired_at_us;
           break;
         }
       }
-      // The forecast: an active run that repairs this table, else the next schedule that does.
-      for (const RepairRunView& v : views) {
-        if (v.run.options.keyspace != ks.name || !covers(v.run.options.tables, t.name)) continue;
-        const int64_t eta = v.progress.eta_us > 0 ? v.progress.eta_us : v.progress.elapsed_us;
-        const int64_t done = now + eta;
-        if (d.forecast_done_us == 0 || done < d.forecast_done_us) d.forecast_done_us = done;
-      }
-      if (d.forecast_done_us == 0) {
-        for (const RepairSchedule& sc : scheds) {
-          if (!sc.enabled || sc.spec.keyspace != ks.name ||
-              !(sc.spec.tables.empty() || covers(sc.spec.tables, t.name))) {
-            continue;
-          }
-          int64_t duration = 0;
-          if (sc.last_run_id) {
-            Result<RepairRun> last = repairs.run(*sc.last_run_id);
-            if (last.ok() && last->finished_at_us > 0) {
-              duration = last->finished_at_us - last->started_at_us;
-            }
-          }
-          const int64_t done = std::max(now, sc.next_activation_us) + duration;
-          if (d.forecast_done_us == 0 || done < d.forecast_done_us) d.forecast_done_us = done;
+      // Work left: what an active run covering the table has not done yet, else a whole cycle as
+      // the last finished run of the keyspace estimated it.
+      bool in_active = false;
+      for (const Loaded& l : runs) {
+        if (l.run.options.keyspace != ks.name || !covers(l.run.options.tables, t.name)) continue;
+        const bool is_active = active(l.run.state);
+        if (in_active && !is_active) continue;
+        if (is_active && !in_active) w.remaining_bytes = 0;
+        int64_t bytes = 0;
+        for (const RepairSegment& g : l.segments) {
+          if (!is_active || g.state != SegmentState::kDone) bytes += g.estimated_bytes;
+        }
+        if (is_active) {
+          w.remaining_bytes += bytes;
+          in_active = true;
+        } else if (w.remaining_bytes == 0) {
+          w.remaining_bytes = bytes;
         }
       }
-      const int64_t margin =
-          static_cast<int64_t>(static_cast<double>(grace_us) * options.at_risk_margin);
-      if (d.oldest_repaired_at_us == 0) {
-        d.state = DeadlineState::kNeverRepaired;
-        d.message = d.forecast_done_us > 0 ? "never repaired in full; a repair is planned"
-                                           : "never repaired in full and no repair is planned";
-        out.push_back(std::move(d));
-        continue;
-      }
-      d.deadline_us = d.oldest_repaired_at_us + grace_us;
-      if (now > d.deadline_us) {
-        d.state = DeadlineState::kOverdue;
-        d.message = fmt::format(
-            "gc_grace passed {} s ago without a full repair: deleted data may "
-            "come back (docs/repair.md runbook)",
-            (now - d.deadline_us) / 1'000'000);
-      } else if (d.forecast_done_us == 0) {
-        d.state = DeadlineState::kAtRisk;
-        d.message = "no run or schedule repairs it before the deadline";
-      } else if (d.forecast_done_us > d.deadline_us - margin) {
-        d.state = DeadlineState::kAtRisk;
-        d.message = fmt::format("the planned repair finishes {} s after the deadline margin",
-                                (d.forecast_done_us - (d.deadline_us - margin)) / 1'000'000);
-      } else {
-        d.state = DeadlineState::kOk;
-        d.message = fmt::format("{} s to spare", (d.deadline_us - d.forecast_done_us) / 1'000'000);
-      }
-      out.push_back(std::move(d));
+      work.push_back(std::move(w));
     }
   }
-  return out;
+  return forecast(work, pace, options.at_risk_margin, now);
 }
 
 }  // namespace rk::scheduler

@@ -5,6 +5,8 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <thread>
 
 #include "repair_agents.h"
@@ -61,11 +63,13 @@ struct RepairService::Impl {
   Status drive_run(RepairRun& run, std::vector<RepairSegment>& segments,
                    const std::map<std::string, const NodeView*>& nodes, std::set<std::string>& busy,
                    int64_t now);
-  Status send(RepairSegment& seg, const RepairRun& run, const NodeView& coordinator, int64_t now);
+  Status send(RepairSegment& seg, const RepairRun& run, const std::string& validation,
+              const NodeView& coordinator, int64_t now);
   Status poll(RepairSegment& seg, const RepairRun& run,
               const std::map<std::string, const NodeView*>& nodes, int64_t now);
   Status fail_attempt(RepairSegment& seg, const std::string& error, int64_t now);
-  std::string load_gate(const NodeView& node, int64_t now);  // "" or why the node is loaded
+  // The node's load (cached for options.signals_ttl); nullopt when it cannot be read.
+  std::optional<LoadSignals> load_signals(const NodeView& node, int64_t now);
   Status check_deadlines(int64_t now);
 
   // --- repair_service.cc ---

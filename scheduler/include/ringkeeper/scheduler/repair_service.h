@@ -177,9 +177,8 @@ struct RepairOptions {
   std::chrono::milliseconds retry_max_delay{300'000};    // backoff cap
   int max_pending_compactions = 20;             // a replica with more postpones its segments
   std::chrono::milliseconds signals_ttl{5000};  // how long one agent's load reading is reused
-  // AT_RISK when the forecast leaves less than this share of gc_grace as margin before the
-  // deadline.
-  double at_risk_margin = 0.1;
+  // AT_RISK when the forecast leaves less than this share of gc_grace before the deadline.
+  double at_risk_margin = 0.2;
 };
 ConfigSchema<RepairOptions> repair_options_schema();
 
