@@ -207,6 +207,44 @@ test('pause and resume another run, with confirmation', async () => {
   if (!info.sessions) await call('POST', `/api/v1/repair/runs/${firstRun.id}/abort`);
 });
 
+test('schedules show their next activation and can be removed', async () => {
+  const next = (Date.now() + 3 * 3600e3) * 1000;
+  const created = await call('POST', '/api/v1/repair/schedules', { keyspace: 'demo', interval_seconds: 86400, first_activation_us: next });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  await page.waitForSelector(`main td:has-text("#${created.body.id}")`);
+  const row = page.locator('tr', { has: page.locator(`td:text-is("#${created.body.id}")`) });
+  assert.match(await row.textContent(), /in [23]h/);
+  await row.getByRole('button', { name: 'Remove…' }).click();
+  await page.locator('dialog#confirm').getByRole('button', { name: `Remove schedule #${created.body.id}` }).click();
+  await page.waitForSelector(`text=Schedule #${created.body.id} removed.`);
+  assert.equal((await call('GET', '/api/v1/repair/schedules')).body.schedules.length, 0);
+});
+
+test('keyboard and labels: every control is named; Tab and Enter get around', async () => {
+  for (const p of ['Cluster', 'Repairs', 'Backups', 'Alerts', 'Audit']) {
+    await page.click(`nav >> text=${p}`);
+    await page.waitForSelector('main h2, main form');
+    await page.waitForLoadState('networkidle');
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('input, select, textarea, button, canvas[tabindex], a[href]')]
+      .filter((el) => !(el.getAttribute('aria-label') || (el.id && document.querySelector(`label[for="${el.id}"]`)) ||
+                        el.closest('label') || ((el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim())))
+      .map((el) => el.outerHTML.slice(0, 100)));
+    assert.deepEqual(unnamed, [], `unnamed controls on ${p}`);
+  }
+  await page.click('nav >> text=Cluster');
+  await page.waitForSelector('.ring svg');
+  await page.evaluate(() => document.activeElement?.blur());
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Backups');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('main h1:text-is("Backups")');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+});
+
 test('an alert appears on the Alerts page', async (t) => {
   if (!(await routeExists('/api/v1/alerts'))) {
     note('SKIPPED "see an alert appear": this scheduler has no alerts API yet; the page says "not available"');

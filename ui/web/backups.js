@@ -1,7 +1,7 @@
 // Backups: history with progress, start, pause/resume/abort, verify, restore (strongly confirmed)
 // — each as far as the scheduler's API offers it; a missing API is shown as "not available".
 import * as api from './api.js';
-import { h, fill, badge, bytes, duration, time, table } from './dom.js';
+import { h, fill, badge, bytes, duration, time, table, keepFocus } from './dom.js';
 
 export function mount(main, ctx) {
   const list = h('div', {});
@@ -84,12 +84,12 @@ export function mount(main, ctx) {
         const buttons = [];
         if (ctx.operator) {
           if (running) {
-            buttons.push(h('button', { type: 'button', onclick: () => action(b, b.paused ? 'resume' : 'pause') }, b.paused ? 'Resume' : 'Pause'));
-            buttons.push(h('button', { type: 'button', class: 'danger', onclick: () => action(b, 'abort') }, 'Abort'));
+            buttons.push(h('button', { type: 'button', dataset: { key: `pause-${b.tag}` }, onclick: () => action(b, b.paused ? 'resume' : 'pause') }, b.paused ? 'Resume' : 'Pause'));
+            buttons.push(h('button', { type: 'button', class: 'danger', dataset: { key: `abort-${b.tag}` }, onclick: () => action(b, 'abort') }, 'Abort'));
           }
           if (b.state === 'COMPLETE') {
-            buttons.push(h('button', { type: 'button', onclick: () => runVerify(b) }, 'Verify'));
-            buttons.push(h('button', { type: 'button', class: 'danger', onclick: () => restore(b) }, 'Restore…'));
+            buttons.push(h('button', { type: 'button', dataset: { key: `verify-${b.tag}` }, onclick: () => runVerify(b) }, 'Verify'));
+            buttons.push(h('button', { type: 'button', class: 'danger', dataset: { key: `restore-${b.tag}` }, onclick: () => restore(b) }, 'Restore…'));
           }
         }
         return h('tr', { dataset: { tag: b.tag, state: b.state } },
@@ -100,7 +100,7 @@ export function mount(main, ctx) {
           h('td', {}, time(b.started_at_us)), h('td', {}, time(b.completed_at_us)),
           h('td', {}, h('div', { class: 'actions' }, buttons)));
       });
-      fill(list, table(null, ['Tag', 'State', 'Progress', { label: 'Nodes', num: 1 }, { label: 'Files', num: 1 }, { label: 'Bytes', num: 1 }, 'Started', 'Completed', 'Actions'], rows, 'No backups yet.'));
+      keepFocus(list, () => fill(list, table(null, ['Tag', 'State', 'Progress', { label: 'Nodes', num: 1 }, { label: 'Files', num: 1 }, { label: 'Bytes', num: 1 }, 'Started', 'Completed', 'Actions'], rows, 'No backups yet.')));
     },
   };
 }

@@ -102,3 +102,11 @@ export function cell(c) {
   }
   return h('td', {}, c);
 }
+
+// Runs `render` (which replaces elements inside `container`) and gives the focus back to the
+// element with the same data-key, so that live updates do not throw a keyboard user out.
+export function keepFocus(container, render) {
+  const key = container.contains(document.activeElement) ? document.activeElement.dataset?.key : undefined;
+  render();
+  if (key) container.querySelector(`[data-key="${CSS.escape(key)}"]`)?.focus();
+}

@@ -1,7 +1,7 @@
 // Repairs: gc_grace deadlines ("at risk" first and loud), runs with live progress and ETA, a
 // run's segment grid, starting a run (validated, confirmed), pause/resume/abort, schedules.
 import * as api from './api.js';
-import { h, fill, badge, bytes, duration, time, relative, percent, table } from './dom.js';
+import { h, fill, badge, bytes, duration, time, relative, percent, table, keepFocus } from './dom.js';
 import { SegmentGrid } from './segment_grid.js';
 
 const ACTIVE = new Set(['NOT_STARTED', 'RUNNING', 'PAUSED']);
@@ -51,12 +51,12 @@ export function mount(main, ctx) {
       const bar = h('progress', { max: 1, value: p.fraction, 'aria-label': `Run ${r.id} progress` });
       const buttons = [];
       if (ctx.operator && ACTIVE.has(r.state)) {
-        if (r.state === 'RUNNING' || r.state === 'NOT_STARTED') buttons.push(h('button', { type: 'button', onclick: () => act(r, 'pause') }, 'Pause'));
-        if (r.state === 'PAUSED' || r.state === 'NOT_STARTED') buttons.push(h('button', { type: 'button', onclick: () => act(r, 'resume') }, r.state === 'NOT_STARTED' ? 'Start' : 'Resume'));
-        buttons.push(h('button', { type: 'button', class: 'danger', onclick: () => act(r, 'abort') }, 'Abort'));
+        if (r.state === 'RUNNING' || r.state === 'NOT_STARTED') buttons.push(h('button', { type: 'button', dataset: { key: `pause-${r.id}` }, onclick: () => act(r, 'pause') }, 'Pause'));
+        if (r.state === 'PAUSED' || r.state === 'NOT_STARTED') buttons.push(h('button', { type: 'button', dataset: { key: `resume-${r.id}` }, onclick: () => act(r, 'resume') }, r.state === 'NOT_STARTED' ? 'Start' : 'Resume'));
+        buttons.push(h('button', { type: 'button', class: 'danger', dataset: { key: `abort-${r.id}` }, onclick: () => act(r, 'abort') }, 'Abort'));
       }
       const tr = h('tr', { class: r.id === selected ? 'selected' : undefined, dataset: { run: r.id, state: r.state } },
-        h('td', {}, h('button', { type: 'button', onclick: () => select(r.id), 'aria-pressed': r.id === selected ? 'true' : 'false' }, `#${r.id}`)),
+        h('td', {}, h('button', { type: 'button', dataset: { key: `select-${r.id}` }, onclick: () => select(r.id), 'aria-pressed': r.id === selected ? 'true' : 'false' }, `#${r.id}`)),
         h('td', {}, r.keyspace, h('div', { class: 'muted' }, r.tables.length ? r.tables.join(', ') : 'all tables')),
         h('td', {}, r.kind, h('div', { class: 'muted' }, `${r.parallelism}, ×${r.max_sessions}, intensity ${r.intensity}`)),
         h('td', {}, badge(r.state), r.cause ? h('div', { class: 'muted' }, r.cause) : null),
@@ -68,8 +68,8 @@ export function mount(main, ctx) {
         h('td', {}, h('div', { class: 'actions' }, buttons)));
       return tr;
     });
-    fill(runs, table(null, ['Run', 'Keyspace', 'Kind', 'State', 'Progress', 'ETA', 'Created', 'Actions'], rows,
-                     'No repair runs yet. Start one below.'));
+    keepFocus(runs, () => fill(runs, table(null, ['Run', 'Keyspace', 'Kind', 'State', 'Progress', 'ETA', 'Created', 'Actions'], rows,
+                                           'No repair runs yet. Start one below.')));
   }
 
   function select(id) {
@@ -119,13 +119,25 @@ export function mount(main, ctx) {
     fill(deadlines, table(null, ['Table', 'State', 'gc_grace', 'Oldest repaired', 'Deadline', 'Forecast done', 'Why'], rows, 'No tables.'));
   }
 
+  async function removeSchedule(s) {
+    const ok = await ctx.confirm({
+      title: `Remove schedule #${s.id}?`, ok: `Remove schedule #${s.id}`,
+      body: h('p', {}, `No more ${s.kind} repairs of ${s.keyspace} start from it. Runs it already started go on. ` +
+                       'Tables it kept within gc_grace need another schedule or manual runs.'),
+    });
+    if (!ok) return;
+    const r = await ctx.attempt(() => api.send('DELETE', `/api/v1/repair/schedules/${s.id}`), `Removing schedule #${s.id}`);
+    if (r) { ctx.message(`Schedule #${s.id} removed.`, 'info'); ctx.refreshNow(); }
+  }
+
   function renderSchedules(list) {
     const rows = list.map((s) => [
       `#${s.id}`, s.keyspace, s.tables.length ? s.tables.join(', ') : 'all', s.kind,
       `every ${duration(s.interval_seconds * 1e6)}${s.interval_derived ? ' (from gc_grace)' : ''}`,
-      s.enabled ? h('span', { title: time(s.next_activation_us) }, relative(s.next_activation_us)) : 'disabled',
-      s.last_run_id ? `#${s.last_run_id}` : '–']);
-    fill(schedules, table(null, ['Schedule', 'Keyspace', 'Tables', 'Kind', 'Interval', 'Next activation', 'Last run'], rows, 'No schedules.'));
+      s.enabled ? h('span', { title: time(s.next_activation_us) }, `${relative(s.next_activation_us)} (${time(s.next_activation_us)})`) : 'disabled',
+      s.last_run_id ? `#${s.last_run_id}` : '–',
+      ctx.operator ? h('button', { type: 'button', dataset: { key: `remove-${s.id}` }, onclick: () => removeSchedule(s) }, 'Remove…') : '']);
+    keepFocus(schedules, () => fill(schedules, table(null, ['Schedule', 'Keyspace', 'Tables', 'Kind', 'Interval', 'Next activation', 'Last run', ''], rows, 'No schedules.')));
   }
 
   let formBuilt = false;
@@ -151,7 +163,7 @@ export function mount(main, ctx) {
       if (!selected && lastRuns.length) selected = lastRuns[0].id;
       renderRuns(lastRuns);
       if (d.changed || !deadlines.childElementCount) renderDeadlines(d.data.tables);
-      if (s.changed || !schedules.childElementCount) renderSchedules(s.data.schedules);
+      renderSchedules(s.data.schedules);  // always: the relative times move
       if (!formBuilt) await buildForm();
       await refreshDetail();
     },
