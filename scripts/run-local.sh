@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README's main job: set up, build, and run a local ringkeeper cluster on 127.0.0.1 — one
 # rk-scheduler and three rk-agents (racks r1, r2, r3) — create a keyspace with RF 3, load sample
-# data with `rkctl load`, show `rkctl status`, and leave the cluster running.
+# data with `rkctl load`, repair it (a full run, shown with its progress bar, and a daily
+# incremental schedule), show `rkctl status`, and leave the cluster running.
 # State (config, SQLite file, agents' data, logs, pid files) lives under .local-cluster/.
 #
 #   scripts/run-local.sh            start (or restart) the cluster; data from earlier runs is kept
@@ -20,7 +21,7 @@ reset=0
 for arg in "$@"; do
   case "$arg" in
     --reset) reset=1 ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run-local.sh: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -179,6 +180,19 @@ rkctl load demo.events --rows 20000 --batch 100 --cl QUORUM
 echo "== one row back: rkctl read demo.events key-42"
 rkctl read demo.events key-42
 
+echo "== repairing: rkctl repair start demo --wait (a full, sequential run over every range)"
+if ! rkctl repair start demo --wait; then
+  echo "== the repair run did not end DONE; see: rkctl repair list, rkctl repair show ID" >&2
+fi
+schedules=$(rkctl schedule list --json)  # read first: no grep -q on a pipe under pipefail
+if grep -q '"keyspace":"demo"' <<<"$schedules"; then
+  echo "== a repair schedule for demo exists (from an earlier run)"
+else
+  echo "== adding a daily incremental repair schedule: rkctl schedule add demo --interval 1d --start-in 1d"
+  rkctl schedule add demo --interval 1d --start-in 1d
+fi
+rkctl schedule list
+
 echo "== rkctl status --keyspace demo"
 rkctl status --keyspace demo
 
@@ -190,6 +204,8 @@ Try it:
   build/cli/rkctl --scheduler $scheduler_url status
   build/cli/rkctl --scheduler $scheduler_url write demo.events mykey greeting=hello
   build/cli/rkctl --scheduler $scheduler_url read demo.events mykey
+  build/cli/rkctl --scheduler $scheduler_url repair list
+  build/cli/rkctl --scheduler $scheduler_url repair start demo --incremental --wait
 Stop it with:
   scripts/stop-local.sh
 MSG
