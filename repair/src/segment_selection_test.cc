@@ -252,6 +252,50 @@ TEST(SegmentSelection, RejectsBadInput) {
   EXPECT_EQ(parse_node_state("REPLACED").value(), NodeState::kDown);
 }
 
+TEST(SegmentSelection, DatacenterAwareSchedulesLikeParallelAndValidatesSequentially) {
+  Fixture f;
+  SelectionOptions o;
+  o.mode = RepairMode::kDatacenterAware;
+  Selection s = f.select(o);
+  EXPECT_EQ(s.start.size(), 2u);
+  for (const auto& st : s.start) EXPECT_EQ(st.validation, "sequential");
+}
+
+TEST(SegmentSelection, HostsTheSchedulerDoesNotKnowAreUnavailable) {
+  Fixture f;
+  f.nodes.erase(f.nodes.begin());  // "a" has no condition at all
+  SelectionOptions o;
+  o.mode = RepairMode::kParallel;
+  Selection s = f.select(o);
+  EXPECT_EQ(s.waiting_by_kind[static_cast<size_t>(WaitKind::kReplicaUnavailable)], 3u);
+  bool named = false;
+  for (const auto& w : s.waiting) named |= w.message == "replica a state unknown";
+  EXPECT_TRUE(named);
+}
+
+TEST(SegmentSelection, SummaryCountsTheReasons) {
+  Fixture f;
+  f.node("a").state = NodeState::kDown;
+  Selection s = f.select({});
+  EXPECT_EQ(s.summary,
+            "1 started, 0 running, 0 stopping, 5 waiting: 3 replica_unavailable, "
+            "2 sequential_turn");
+  for (auto& p : f.progress) p = {SegmentState::kDone, 1, 1, 2};
+  EXPECT_EQ(f.select({}).summary, "finished: 6 done, 0 gave up");
+}
+
+TEST(SegmentSelection, SegmentIdsSurviveARestoredPlan) {
+  Fixture f;
+  auto restored = restore_plan("ks", {"t"}, plan_records(f.plan), {});
+  ASSERT_TRUE(restored.ok());
+  SelectionOptions o;
+  o.mode = RepairMode::kParallel;
+  auto a = select_segments({&f.plan, f.progress, f.nodes, kNow}, o);
+  auto b = select_segments({&*restored, f.progress, f.nodes, kNow}, o);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(started(*a), started(*b));
+}
+
 TEST(PlanWaves, PacksConflictFreeRounds) {
   Fixture f;
   auto waves = plan_waves(f.plan);
