@@ -12,7 +12,7 @@
 // AWS CLI runs in its own process and is not counted).
 //
 // Usage: objstore_bench [--mib 1024] [--files 16] [--parallel-files 4] [--parallel-parts 4]
-//                       [--part-mib 8] [--threshold-mib 64] [--dir DIR] [--keep]
+//                       [--part-mib 8] [--threshold-mib 64] [--encrypt] [--dir DIR] [--keep]
 // --threshold-mib 0 (the default) keeps the store's own multipart threshold (64 MiB), so the
 // default 64 MiB files go up in single PUTs; --threshold-mib 16 sends them multipart.
 #include <unistd.h>
@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "ringkeeper/backup/encryption.h"
 #include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/backup/testing/s3_server.h"
 
@@ -49,6 +50,7 @@ struct BenchOptions {
   int64_t part_mib = 8;       // multipart part size
   std::string dir;            // work dir; a fresh one under /tmp when empty
   bool keep = false;          // leave the work dir behind
+  bool encrypt = false;       // our side through the AES-256-GCM envelope
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -159,13 +161,15 @@ int main(int argc, char** argv) {
       o.threshold_mib = parse_int(next());
     else if (a == "--dir")
       o.dir = next();
+    else if (a == "--encrypt")
+      o.encrypt = true;
     else if (a == "--keep")
       o.keep = true;
     else {
       std::fprintf(stderr,
                    "usage: objstore_bench [--mib 1024] [--files 16] [--parallel-files 4] "
-                   "[--parallel-parts 4] [--part-mib 8] [--threshold-mib 64] [--dir DIR] "
-                   "[--keep]\n");
+                   "[--parallel-parts 4] [--part-mib 8] [--threshold-mib 64] [--encrypt] "
+                   "[--dir DIR] [--keep]\n");
       return 2;
     }
   }
@@ -204,6 +208,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<ObjectStore> store = std::move(*opened);
+  if (o.encrypt) {
+    store = rk::backup::encrypted_store(std::move(store), {"bench", std::string(32, '\x5a')});
+    std::printf("(ours encrypts with AES-256-GCM; the AWS CLI does not)\n");
+  }
   auto name = [](int i) { return "file-" + std::to_string(i) + ".db"; };
 
   // (a) upload

@@ -111,6 +111,19 @@ TEST_F(S3StoreTest, PutGetHeadRemoveRoundTrip) {
   EXPECT_TRUE(store_->remove("a/b.txt").ok());
 }
 
+TEST_F(S3StoreTest, EmptyObjectsRoundTrip) {
+  auto put = store_->put("empty", *memory_source(""));
+  ASSERT_TRUE(put.ok()) << put.status().to_string();
+  auto head = store_->head("empty");
+  ASSERT_TRUE(head.ok());
+  EXPECT_EQ(head->size, 0);
+  EXPECT_EQ(head->sha256, sha256_hex(""));
+  StringSink sink;
+  auto got = store_->get("empty", sink);
+  ASSERT_TRUE(got.ok()) << got.status().to_string();
+  EXPECT_TRUE(sink.data.empty());
+}
+
 TEST_F(S3StoreTest, KeysWithAwkwardCharactersSurviveSigningAndListing) {
   // (Not '&' or '\'': s3rver escapes them twice in listings; S3 does not.)
   const std::string key = "sst/ks 1/t+x/na=me,1;(2)~$@:%.db";
