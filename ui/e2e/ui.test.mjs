@@ -255,14 +255,31 @@ test('an alert appears on the Alerts page', async (t) => {
     return;
   }
   await page.click('nav >> text=Alerts');
-  await page.waitForSelector('text=Nothing is alerting.');
+  // Agents may already have reported their own signals; the page lists whatever is there.
+  await page.waitForSelector('section[aria-labelledby="alc-h"] table');
   const host = info.agents[0].host_id;
-  // What an agent sends when its disk crosses the critical threshold.
-  const r = await call('POST', '/api/v1/alerts', { host_id: host, signal: 'disk', state: 'CRITICAL', previous_state: 'OK',
+  // What an agent sends when a signal crosses its critical threshold (a signal of the test's own,
+  // so that the agents' sampler cannot report it back to OK meanwhile).
+  const r = await call('POST', '/api/v1/alerts', { host_id: host, signal: 'e2e_disk', state: 'CRITICAL', previous_state: 'OK',
     message: 'DISK CRITICAL - 3% free on /data', at_us: Date.now() * 1000, value: 3 }, info.agent_token);
   assert.ok(r.status < 300, JSON.stringify(r.body));
-  await page.waitForSelector('tr[data-signal="disk"][data-state="CRITICAL"]');
+  await page.waitForSelector('section[aria-labelledby="alc-h"] tr[data-signal="e2e_disk"][data-state="CRITICAL"]');
+  await page.waitForSelector('section[aria-labelledby="alp-h"] tr[data-signal="e2e_disk"]');
+  // The filter narrows both lists to one node and signal.
+  await page.fill('#al-signal', 'e2e_disk');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.waitForFunction(() => [...document.querySelectorAll('main tbody tr[data-signal]')].every((tr) => tr.dataset.signal === 'e2e_disk'));
   await shot('alerts');
+  // Disk values reported over time become a sparkline (uPlot) in the node's row on the Cluster page.
+  const other = info.agents[2].host_id;
+  const t0 = Date.now() * 1000;
+  for (const [i, v] of [[0, 18], [1, 9], [2, 4]].entries()) {
+    await call('POST', '/api/v1/alerts', { host_id: other, signal: 'disk', state: ['WARNING', 'WARNING', 'CRITICAL'][i],
+      previous_state: ['OK', 'WARNING', 'WARNING'][i], message: `DISK - ${v[1]}% free`, at_us: t0 + i * 1000000, value: v[1] }, info.agent_token);
+  }
+  await page.click('nav >> text=Cluster');
+  await page.waitForSelector('.spark .chart canvas');
+  await shot('cluster-signals');
 });
 
 test('start and verify a backup', async (t) => {

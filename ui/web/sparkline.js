@@ -17,21 +17,20 @@ function load() {
   return loading;
 }
 
-// A 100×36 sparkline of points [[t_us, value], ...] in `el` (replacing what it held).
+// A 72×28 sparkline of points [[t_us, value], ...] at the start of `el` (which keeps its text).
 export async function sparkline(el, points, label) {
   const uPlot = await load();
   if (!uPlot || points.length < 2) return;
   const xs = points.map((p) => p[0] / 1e6);
   const ys = points.map((p) => p[1]);
-  el.replaceChildren();
-  el.classList.add('chart');
-  el.setAttribute('role', 'img');
-  el.setAttribute('aria-label', `${label}: ${ys.length} samples, last ${ys[ys.length - 1]}`);
+  el.querySelector('.chart')?.remove();
+  const box = h('span', { class: 'chart', role: 'img', 'aria-label': `${label}: ${ys.length} samples, last ${ys[ys.length - 1]}` });
+  el.prepend(box);
   new uPlot({
-    width: 100, height: 36, pxAlign: false,
+    width: 72, height: 28, pxAlign: false,
     cursor: { show: false }, legend: { show: false }, select: { show: false },
     scales: { x: { time: false } },
     axes: [{ show: false }, { show: false }],
     series: [{}, { stroke: '#0b57d0', width: 1.5, fill: '#0b57d022', points: { show: false } }],
-  }, [xs, ys], el);
+  }, [xs, ys], box);
 }
