@@ -470,8 +470,10 @@ void Server::Impl::start_session(tcp::socket socket) {
 
 Response Server::Impl::handle(Request& request) {
   const auto started = std::chrono::steady_clock::now();
+  std::string_view route;
   Response response = [&]() -> Response {
     Router::Match m = router_.match(request.method, request.path);
+    if (m.route != nullptr) route = m.route->pattern;
     if (m.bad_encoding) {
       return api::error_response(400, "invalid_argument", "malformed %-escape in the path");
     }
@@ -519,6 +521,9 @@ Response Server::Impl::handle(Request& request) {
   spdlog::debug("{}: {} {} {} -> {} {}B {}us{}{}", options_.name, request.peer, request.method,
                 request.path, response.status, response.body.size(), micros,
                 request.principal.empty() ? "" : " by ", request.principal);
+  if (options_.on_request) {
+    options_.on_request({options_.name, request.method, route, response.status, micros});
+  }
   return response;
 }
 

@@ -2,6 +2,7 @@
 #include "ringkeeper/core/json_api.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace rk::api {
 namespace {
@@ -236,6 +237,32 @@ Result<nlohmann::json> read_body(const http::Request& request, const Spec& spec)
   }
   RK_RETURN_IF_ERROR(check(body, spec));
   return body;
+}
+
+Status check_query(const http::Request& request, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : request.query) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      std::string names;
+      for (std::string_view k : known) {
+        if (!names.empty()) names += ", ";
+        names += k;
+      }
+      return Status::InvalidArgument("unknown query parameter '" + key + "' (known: " + names +
+                                     ")");
+    }
+  }
+  return Status::OK();
+}
+
+Result<int64_t> query_int(const http::Request& request, std::string_view name) {
+  const std::string* text = request.query_param(name);
+  int64_t v = 0;
+  auto [ptr, ec] = text == nullptr ? std::from_chars_result{nullptr, std::errc::invalid_argument}
+                                   : std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || ptr != text->data() + text->size()) {
+    return Status::InvalidArgument("query parameter " + std::string(name) + " must be an integer");
+  }
+  return v;
 }
 
 }  // namespace rk::api

@@ -17,6 +17,13 @@ std::string_view state_name(State s) {
   return "UNKNOWN";
 }
 
+std::optional<State> parse_state_name(std::string_view name) {
+  for (State s : {State::kOk, State::kWarning, State::kCritical, State::kUnknown}) {
+    if (state_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
 namespace {
 int severity(State s) {
   switch (s) {

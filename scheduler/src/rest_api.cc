@@ -197,38 +197,23 @@ Result<http::Response> handle_create_table(ClusterService& service, const http::
   return api::json_response(201, keyspace_json(ks));
 }
 
-Result<int64_t> query_int(const http::Request& req, const char* name) {
-  const std::string* text = req.query_param(name);
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || ptr != text->data() + text->size()) {
-    return Status::InvalidArgument(fmt::format("query parameter {} must be an integer", name));
-  }
-  return v;
-}
-
 Result<http::Response> handle_audit(ClusterService& service, const http::Request& req) {
-  static const char* const kKnown[] = {"actor", "action", "since", "until", "limit", "before"};
-  for (const auto& [key, value] : req.query) {
-    if (std::find(std::begin(kKnown), std::end(kKnown), key) == std::end(kKnown)) {
-      return Status::InvalidArgument(fmt::format(
-          "unknown query parameter '{}' (known: actor, action, since, until, limit, before)", key));
-    }
-  }
+  RK_RETURN_IF_ERROR(
+      api::check_query(req, {"actor", "action", "since", "until", "limit", "before"}));
   AuditQuery q;
   if (const std::string* v = req.query_param("actor")) q.actor = *v;
   if (const std::string* v = req.query_param("action")) q.action = *v;
   if (req.query_param("since")) {
-    RK_ASSIGN_OR_RETURN(q.since_us, query_int(req, "since"));
+    RK_ASSIGN_OR_RETURN(q.since_us, api::query_int(req, "since"));
   }
   if (req.query_param("until")) {
-    RK_ASSIGN_OR_RETURN(q.until_us, query_int(req, "until"));
+    RK_ASSIGN_OR_RETURN(q.until_us, api::query_int(req, "until"));
   }
   if (req.query_param("before")) {
-    RK_ASSIGN_OR_RETURN(q.before_id, query_int(req, "before"));
+    RK_ASSIGN_OR_RETURN(q.before_id, api::query_int(req, "before"));
   }
   if (req.query_param("limit")) {
-    RK_ASSIGN_OR_RETURN(int64_t limit, query_int(req, "limit"));
+    RK_ASSIGN_OR_RETURN(int64_t limit, api::query_int(req, "limit"));
     q.limit = static_cast<int>(std::clamp<int64_t>(limit, -1, 100000));
   }
   RK_ASSIGN_OR_RETURN(AuditPage page, service.audit(q));

@@ -45,6 +45,25 @@ ConfigSchema<SchedulerAuthOptions> auth_schema() {
   return s;
 }
 
+ConfigSchema<AlertOptions> alert_schema() {
+  ConfigSchema<AlertOptions> s;
+  s.field("webhook_url", &AlertOptions::webhook_url,
+          "POST every alert state change here as JSON (docs/monitoring.md); empty: no webhook.");
+  s.field("webhook_token", &AlertOptions::webhook_token,
+          "Bearer token sent to the webhook; empty: none.")
+      .secret();
+  s.field("webhook_timeout", &AlertOptions::webhook_timeout, "Time limit of one webhook call.")
+      .range(std::chrono::milliseconds(10), std::chrono::milliseconds(600'000));
+  s.field("webhook_attempts", &AlertOptions::webhook_attempts,
+          "Attempts per change (the first included) before it is dropped; 5xx, 429 and "
+          "unreachable are retried with backoff.")
+      .range(1, 1000);
+  s.field("webhook_queue", &AlertOptions::webhook_queue,
+          "Changes waiting for the webhook at most; beyond, the oldest is dropped.")
+      .range(1, 1'000'000);
+  return s;
+}
+
 }  // namespace
 
 ConfigSchema<SchedulerOptions> scheduler_options_schema() {
@@ -70,6 +89,7 @@ ConfigSchema<SchedulerOptions> scheduler_options_schema() {
   s.section("registry", &SchedulerOptions::registry, registry_options_schema(), "Node liveness.");
   s.section("repair", &SchedulerOptions::repair, repair_options_schema(), "The repair driver.");
   s.section("auth", &SchedulerOptions::auth, auth_schema(), "Bearer tokens.");
+  s.section("alerts", &SchedulerOptions::alerts, alert_schema(), "Alert webhook.");
   return s;
 }
 

@@ -8,7 +8,11 @@
 #include <thread>
 
 #include "agent_client.h"
+#include "alert_api.h"
+#include "alert_webhook.h"
 #include "ringkeeper/core/http_server.h"
+#include "ringkeeper/monitor/prometheus.h"
+#include "ringkeeper/scheduler/alert_store.h"
 #include "ringkeeper/scheduler/audit_log.h"
 #include "ringkeeper/scheduler/cluster_service.h"
 #include "ringkeeper/scheduler/registry.h"
@@ -18,6 +22,7 @@
 #include "ringkeeper/scheduler/schema_catalog.h"
 #include "ringkeeper/scheduler/store.h"
 #include "ringkeeper/scheduler/ui_routes.h"
+#include "scheduler_metrics.h"
 
 namespace rk::scheduler {
 
@@ -29,6 +34,9 @@ struct SchedulerProcess::Impl {
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<AgentClient> agents;
   std::unique_ptr<ClusterService> service;
+  std::unique_ptr<AlertStore> alerts;
+  std::unique_ptr<AlertWebhook> webhook;  // null without alerts.webhook_url
+  monitor::RequestMetrics request_metrics;
   std::unique_ptr<RepairService> repair;  // before server: handlers use it until the server ends
   std::unique_ptr<http::Server> server;
 
@@ -66,6 +74,7 @@ struct SchedulerProcess::Impl {
     if (sweeper.joinable()) sweeper.join();
     if (repair) repair->stop();
     if (server) server->stop();
+    if (webhook) webhook->stop();
   }
 };
 
@@ -103,6 +112,13 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
         agents->push_schema(schema, targets);
       });
   RK_RETURN_IF_ERROR(impl->service->start());
+  impl->alerts = std::make_unique<AlertStore>(*impl->store, clock);
+  if (!options.alerts.webhook_url.empty()) {
+    impl->webhook =
+        std::make_unique<AlertWebhook>(options.alerts, options.cluster, options.api.tls_ca_file);
+    AlertWebhook* webhook = impl->webhook.get();
+    impl->alerts->add_listener([webhook](const AlertRecord& r) { webhook->send(r); });
+  }
   ClusterService* cluster = impl->service.get();
   impl->repair = std::make_unique<RepairService>(
       *impl->store, *impl->audit, clock, *impl->agents,
@@ -116,11 +132,26 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
       options.repair);
 
   http::ServerOptions server = options.api;
+  monitor::RequestMetrics* request_metrics = &impl->request_metrics;
+  server.on_request = [request_metrics](const http::RequestRecord& r) {
+    request_metrics->observe(r.listener, r.method, r.route, r.status, r.micros);
+  };
+  http::Router routes = rest_api_routes(*impl->service);
+  add_alert_routes(routes, *impl->alerts);
+  Impl* self = impl.get();
+  routes.get("/metrics", [self](const http::Request&) -> Result<http::Response> {
+    monitor::DeliveryStats webhook_stats;
+    if (self->webhook) webhook_stats = self->webhook->stats();
+    http::Response r;
+    r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    r.body = scheduler_metrics({self->store.get(), self->service.get(), self->alerts.get(),
+                                &self->request_metrics, self->webhook ? &webhook_stats : nullptr});
+    return r;
+  });
   server.tokens = std::make_shared<const BearerTokens>(std::move(tokens));
   if (!server.tokens->enabled()) {
     spdlog::warn("auth: no tokens configured; every endpoint is open");
   }
-  http::Router routes = rest_api_routes(*impl->service);
   add_repair_routes(routes, *impl->repair);
   add_ui_routes(routes);
   RK_ASSIGN_OR_RETURN(impl->server,

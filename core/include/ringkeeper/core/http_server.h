@@ -79,6 +79,15 @@ class Router {
   std::vector<std::vector<std::string>> segments_;  // the split pattern of each route
 };
 
+// What the server tells its observer after each request (ServerOptions::on_request).
+struct RequestRecord {
+  std::string_view listener;  // ServerOptions::name
+  std::string_view method;    // as sent
+  std::string_view route;     // the matched route's pattern ("/v1/nodes/{id}"); "" when none did
+  int status = 0;             // the response's HTTP status
+  int64_t micros = 0;         // time spent routing, authenticating and handling
+};
+
 struct ServerOptions {
   std::string name = "http";               // names this listener in log lines, e.g. "scheduler api"
   std::string bind_address = "127.0.0.1";  // loopback unless configured otherwise
@@ -103,6 +112,10 @@ struct ServerOptions {
   // Bearer tokens; null or empty means authentication is off and every route is open.
   std::shared_ptr<const BearerTokens> tokens;
   AccessPolicy access;  // default roles per method when a route does not name its own
+
+  // Called after every request, on the thread that handled it (for request metrics: keep it
+  // cheap and thread-safe). Null: nobody is told.
+  std::function<void(const RequestRecord&)> on_request;
 };
 
 class Server {

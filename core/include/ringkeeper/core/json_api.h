@@ -110,4 +110,13 @@ Status check(const nlohmann::json& value, const Spec& spec);
 // check().
 Result<nlohmann::json> read_body(const http::Request& request, const Spec& spec);
 
+// ---- Strict query parameters ----
+
+// InvalidArgument naming the first query parameter that is not in `known` (and listing those).
+Status check_query(const http::Request& request, std::initializer_list<std::string_view> known);
+
+// The query parameter `name` as an integer; InvalidArgument when it is not one. Only call for a
+// parameter that is present.
+Result<int64_t> query_int(const http::Request& request, std::string_view name);
+
 }  // namespace rk::api

@@ -2,6 +2,7 @@
 // exit codes the guidelines assign to them (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 #pragma once
 
+#include <optional>
 #include <string_view>
 
 namespace rk::monitor {
@@ -15,6 +16,10 @@ enum class State {
 
 // "OK", "WARNING", "CRITICAL", "UNKNOWN".
 std::string_view state_name(State s);
+
+// The state named by "OK", "WARNING", "CRITICAL" or "UNKNOWN" (exactly, upper case); nullopt
+// for anything else.
+std::optional<State> parse_state_name(std::string_view name);
 
 // The plugin exit code of a state (its numeric value).
 inline int exit_code(State s) { return static_cast<int>(s); }

@@ -24,6 +24,15 @@ struct SchedulerAuthOptions {
   std::vector<std::string> tokens;
 };
 
+// Alerts (docs/monitoring.md): the webhook that receives every alert state change.
+struct AlertOptions {
+  std::string webhook_url;    // POST each change here as JSON; empty: no webhook
+  std::string webhook_token;  // sent as "Authorization: Bearer <token>" when set
+  std::chrono::milliseconds webhook_timeout{5000};  // per attempt
+  int webhook_attempts = 8;      // attempts per change (the first included), then it is dropped
+  int64_t webhook_queue = 1000;  // changes waiting at most; the oldest is dropped beyond
+};
+
 struct SchedulerOptions {
   std::string cluster = "ringkeeper";  // the one cluster this scheduler manages
   // The REST API listener (core/http_config.h keys: port, port_file, max_body, tls_*, ...).
@@ -39,6 +48,7 @@ struct SchedulerOptions {
   RegistryOptions registry;   // heartbeat timeout
   RepairOptions repair;       // the repair driver (docs/repair.md)
   SchedulerAuthOptions auth;  // bearer tokens
+  AlertOptions alerts;        // the alert webhook
 };
 
 ConfigSchema<SchedulerOptions> scheduler_options_schema();
