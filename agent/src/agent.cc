@@ -232,10 +232,16 @@ Status Agent::Impl::open() {
   RK_ASSIGN_OR_RETURN(auto ops_tokens,
                       make_tokens({{"agent", options.agent_token, Role::kAgent},
                                    {"operator", options.operator_token, Role::kOperator}}));
+  auto count_requests = [this](const http::RequestRecord& r) {
+    request_metrics.observe(r.listener, r.method, r.route, r.status, r.micros);
+  };
   auto ops_options = server_options(options, options.ops, "ops API");
   ops_options.tokens = ops_tokens;
   ops_options.access.writes = RoleSet{Role::kOperator, Role::kAgent};
-  RK_ASSIGN_OR_RETURN(ops_server, http::Server::start(ops_options, ops_routes(*this)));
+  ops_options.on_request = count_requests;
+  http::Router ops = ops_routes(*this);
+  add_signal_routes(ops, *this);
+  RK_ASSIGN_OR_RETURN(ops_server, http::Server::start(ops_options, std::move(ops)));
 
   if (options.cluster_secret.empty()) {
     spdlog::warn("cluster_secret is not set: the internode API accepts any caller");
@@ -246,12 +252,13 @@ Status Agent::Impl::open() {
   internode_options.tokens = internode_tokens;
   internode_options.access.reads = RoleSet{Role::kAgent};
   internode_options.access.writes = RoleSet{Role::kAgent};
+  internode_options.on_request = count_requests;
   RK_ASSIGN_OR_RETURN(internode_server,
                       http::Server::start(internode_options, internode_routes(*this)));
 
-  RK_ASSIGN_OR_RETURN(client_server,
-                      http::Server::start(server_options(options, options.client, "client API"),
-                                          client_routes(*this)));
+  auto client_options = server_options(options, options.client, "client API");
+  client_options.on_request = count_requests;
+  RK_ASSIGN_OR_RETURN(client_server, http::Server::start(client_options, client_routes(*this)));
   {
     // Addresses are known now: refresh this node's entry in the served ring.
     std::lock_guard lock(mu);
@@ -260,6 +267,7 @@ Status Agent::Impl::open() {
   spdlog::info("rk-agent {} host {} ({}/{}) ops :{} internode :{} client :{}", kAgentVersion,
                host_id, options.datacenter, options.rack, ops_server->bound_port(),
                internode_server->bound_port(), client_server->bound_port());
+  RK_RETURN_IF_ERROR(start_signals(*this));
   loop_thread = std::thread([this] { loop(); });
   return Status::OK();
 }
@@ -446,6 +454,8 @@ void Agent::Impl::stop() {
   stop_cv.notify_all();
   if (loop_thread.joinable()) loop_thread.join();
   if (stream_thread.joinable()) stream_thread.join();
+  if (signals) signals->stop();  // it reads the node's facts
+  if (alert_push) alert_push->stop();
   if (client_server) client_server->stop();
   if (internode_server) internode_server->stop();
   if (ops_server) ops_server->stop();

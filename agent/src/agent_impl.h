@@ -17,7 +17,10 @@
 #include "ringkeeper/agent/cluster_view.h"
 #include "ringkeeper/core/http_server.h"
 #include "ringkeeper/storage/node.h"
+#include "ringkeeper/monitor/delivery_queue.h"
+#include "ringkeeper/monitor/prometheus.h"
 #include "scheduler_client.h"
+#include "signal_sampler.h"
 #include "topology.h"
 #include "work_pool.h"
 
@@ -60,6 +63,11 @@ class Agent::Impl {
   std::unique_ptr<Coordinator> coordinator;
   std::unique_ptr<SchedulerClient> scheduler;
   std::unique_ptr<http::Server> ops_server, internode_server, client_server;
+  // Monitoring: request counts of all three listeners, the signal sampler, and the queue that
+  // pushes alert state changes to the scheduler (signals_api.cc, docs/monitoring.md).
+  monitor::RequestMetrics request_metrics;
+  std::unique_ptr<monitor::DeliveryQueue> alert_push;
+  std::unique_ptr<SignalSampler> signals;
   std::thread loop_thread;
   std::thread stream_thread;           // a replacement's streaming, beside the heartbeats
   std::atomic<bool> streamed_{false};  // the replacement's streaming is done
@@ -91,5 +99,9 @@ class Agent::Impl {
 http::Router ops_routes(Agent::Impl& agent);
 http::Router internode_routes(Agent::Impl& agent);
 http::Router client_routes(Agent::Impl& agent);
+// GET /v1/signals and GET /metrics (signals_api.cc).
+void add_signal_routes(http::Router& router, Agent::Impl& agent);
+// Starts the signal sampler and the alert push to the scheduler (signals_api.cc).
+Status start_signals(Agent::Impl& agent);
 
 }  // namespace rk::agent

@@ -3,6 +3,7 @@
 
 #include "ringkeeper/core/log.h"
 #include "ringkeeper/core/names.h"
+#include "signal_sampler.h"
 
 namespace rk::agent {
 namespace {
@@ -62,6 +63,51 @@ ConfigSchema<StorageSettings> storage_schema() {
       .range(1, 64);
   s.field("incremental_backups", &StorageSettings::incremental_backups,
           "Hard-link every newly written SST under <data_dir>/storage/backups/.");
+  return s;
+}
+
+ConfigSchema<SignalOptions> signal_schema() {
+  ConfigSchema<SignalOptions> s;
+  s.field("sample_interval", &SignalOptions::sample_interval,
+          "Time between samples of disk, await and the storage engine's facts.")
+      .range(milliseconds(100), milliseconds(3'600'000));
+  s.field("disk_warning", &SignalOptions::disk_warning,
+          "Range on the data filesystem's free % (60%: = WARNING below 60% free), or on free "
+          "bytes (200GiB:).");
+  s.field("disk_critical", &SignalOptions::disk_critical,
+          "Likewise for CRITICAL; same unit as disk_warning.");
+  s.field("disk_hysteresis", &SignalOptions::disk_hysteresis,
+          "How far (% points, or bytes for byte ranges) free space must come back past the edge "
+          "before a disk alert clears.")
+      .range(0.0, 1e15);
+  s.size("data_budget", &SignalOptions::data_budget_bytes,
+         "WARNING when the node's data (as du counts it) is larger; 0 turns the budget off.")
+      .range(0, int64_t{1} << 60);
+  s.field("await_warning", &SignalOptions::await_warning,
+          "Range on the worst device's await (20ms = WARNING above 20 ms).");
+  s.field("await_critical", &SignalOptions::await_critical, "Likewise for CRITICAL.");
+  s.field("await_sustain", &SignalOptions::await_sustain,
+          "How long await must stay in a new state before the alert changes (one spike pages "
+          "nobody).")
+      .range(milliseconds(0), milliseconds(86'400'000));
+  s.field("headroom_warning", &SignalOptions::headroom_warning,
+          "Range on compaction headroom, free space / the largest compaction the engine could "
+          "run next (1.5: = WARNING below 1.5).");
+  s.field("headroom_critical", &SignalOptions::headroom_critical,
+          "Likewise for CRITICAL (1: = the next large compaction no longer fits).");
+  s.field("tombstones_warning", &SignalOptions::tombstones_warning,
+          "Range on the worst table's tombstone ratio (0.2 = WARNING above 20%).");
+  s.field("tombstones_critical", &SignalOptions::tombstones_critical, "Likewise for CRITICAL.");
+  s.field("files_warning", &SignalOptions::files_warning, "Range on the node's SST count.");
+  s.field("files_critical", &SignalOptions::files_critical, "Likewise for CRITICAL.");
+  s.field("growth_samples", &SignalOptions::growth_samples,
+          "Samples the growth rate and time-until-full projection are fitted over.")
+      .range(2, 100'000);
+  s.field("alert_queue", &SignalOptions::alert_queue,
+          "Alert state changes waiting for the scheduler at most (the latest per signal is "
+          "kept; beyond, the oldest is dropped).")
+      .range(1, 100'000);
+  s.check([](const SignalOptions& o) { return parse_signal_thresholds(o).status(); });
   return s;
 }
 
@@ -129,6 +175,8 @@ ConfigSchema<AgentOptions> agent_options_schema() {
   s.field("log_level", &AgentOptions::log_level, "Log verbosity.").one_of(log_level_names());
   s.section("tls", &AgentOptions::tls, tls_schema(), "TLS for listeners and outgoing calls.");
   s.section("storage", &AgentOptions::storage, storage_schema(), "The embedded storage node.");
+  s.section("signals", &AgentOptions::signals, signal_schema(),
+            "Signal sampling and alert thresholds (docs/monitoring.md).");
   s.check([](const AgentOptions& o) {
     if (!o.cluster_secret.empty() && o.cluster_secret.size() < 16) {
       return Status::InvalidArgument("cluster_secret must have at least 16 characters");

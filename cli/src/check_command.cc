@@ -11,14 +11,19 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <ostream>
 #include <thread>
 
+#include "check_sources.h"
+#include "cluster_client.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/monitor/await_check.h"
 #include "ringkeeper/monitor/disk_check.h"
+#include "ringkeeper/monitor/node_signals.h"
 #include "ringkeeper/monitor/plugin_output.h"
+#include "ringkeeper/monitor/scheduler_checks.h"
 #include "ringkeeper/monitor/threshold.h"
 
 namespace rk::cli {
@@ -27,14 +32,22 @@ using monitor::PluginResult;
 using monitor::State;
 
 const char* const kCheckUsage =
-    "usage: rkctl check disk  [--path DIR] [-w RANGE] [-c RANGE] [--budget SIZE]\n"
-    "       rkctl check await [--path DIR] [--interval SECONDS] [-w RANGE] [-c RANGE]\n"
+    "usage: rkctl check disk   [--path DIR | --agent URL] [-w RANGE] [-c RANGE] [--budget SIZE]\n"
+    "       rkctl check await  [--path DIR [--interval SECONDS] | --agent URL] [-w RANGE] [-c "
+    "RANGE]\n"
+    "       rkctl check node   [--agent URL] [-w RANGE] [-c RANGE] [--tombstones-warning RANGE]\n"
+    "                          [--tombstones-critical RANGE] [--files-warning RANGE]\n"
+    "                          [--files-critical RANGE]\n"
+    "       rkctl check repair [--scheduler URL] [-w RANGE] [-c RANGE]\n"
+    "       rkctl check backup [--scheduler URL] [-w RANGE] [-c RANGE]\n"
     "\n"
-    "Nagios/Icinga plugins for a ringkeeper node, run on the node itself (NRPE, check_by_ssh):\n"
-    "they read local files, not the agent. Output is one line,\n"
+    "Nagios/Icinga plugins for ringkeeper. disk and await read the node's own files (run them on\n"
+    "the node: NRPE, check_by_ssh), or with --agent URL the agent's cached samples (no sampling\n"
+    "wait: they return at once). node asks the agent; repair and backup ask the scheduler.\n"
+    "Output is one line,\n"
     "  LABEL STATE - text | 'label'=value[UOM];warn;crit;min;max ...\n"
     "and the exit code is 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Bad options, unreadable\n"
-    "files and --help are UNKNOWN (3), with the reason on the line.\n"
+    "files, unreachable servers and --help are UNKNOWN (3), with the reason on the line.\n"
     "\n"
     "disk   free space of the filesystem holding DIR, as df shows it (Avail, Use%), and the\n"
     "       bytes the data under DIR takes (as du counts them) against a per-node budget.\n"
@@ -48,12 +61,37 @@ const char* const kCheckUsage =
     "       of the block device(s) under DIR: the disk of a partition, a dm/md device and\n"
     "       the disks beneath it; the worst device decides.\n"
     "       --interval SECONDS    default 1: time between the two /proc/diskstats samples\n"
+    "                             (with --agent: the agent's last sample interval instead)\n"
     "       -w, --warning RANGE   default 20   (WARNING when await > 20 ms)\n"
     "       -c, --critical RANGE  default 100  (CRITICAL when await > 100 ms)\n"
     "                             a plain number is milliseconds; s, ms, us are accepted\n"
+    "node   the storage engine as the agent sees it: compaction headroom (free space / the\n"
+    "       largest compaction the engine could run next), the worst table's tombstone\n"
+    "       ratio, the number of SSTs; pending and running compactions in the perfdata.\n"
+    "       --agent URL           default http://127.0.0.1:7100 (the agent's ops API)\n"
+    "       -w, --warning RANGE   on the headroom, default 1.5: (WARNING below 1.5x)\n"
+    "       -c, --critical RANGE  default 1: (CRITICAL: the next large compaction won't fit)\n"
+    "       --tombstones-warning RANGE   default 0.2 (WARNING above 20% tombstones)\n"
+    "       --tombstones-critical RANGE  default 0.5\n"
+    "       --files-warning RANGE        default 5000 SSTs\n"
+    "       --files-critical RANGE       default 20000 SSTs\n"
+    "repair time left until any range of a table passes gc_grace without repair, from the\n"
+    "       scheduler's GET /api/v1/repair/deadlines. Without -w/-c the scheduler's verdict\n"
+    "       decides: OVERDUE is CRITICAL, AT_RISK and NEVER_REPAIRED are WARNING.\n"
+    "       -w, --warning RANGE   on each table's time left, e.g. 2d: (WARNING below 2 days)\n"
+    "       -c, --critical RANGE  e.g. 0s: (CRITICAL once past the deadline)\n"
+    "                             a plain number is hours; s, min, h, d are accepted\n"
+    "backup time since the last COMPLETE backup finished (GET /api/v1/backups).\n"
+    "       -w, --warning RANGE   default 36h (WARNING when older than 36 hours)\n"
+    "       -c, --critical RANGE  default 72h; no complete backup at all is CRITICAL\n"
+    "                             a plain number is hours; s, min, h, d are accepted\n"
     "\n"
     "common options:\n"
     "  --path DIR            the node's data directory (default /var/lib/ringkeeper)\n"
+    "  --agent URL           the agent's ops API, e.g. http://127.0.0.1:7100 (disk, await, node)\n"
+    "  --max-age SECONDS     with --agent: UNKNOWN when the agent's sample is older (default 60)\n"
+    "  --scheduler URL       the scheduler (repair, backup; default http://127.0.0.1:7400)\n"
+    "  --ca-file FILE        CA for https:// agents and schedulers (default: $RK_CA_FILE)\n"
     "  -t, --timeout SECONDS give up after this long with UNKNOWN (default 10, like check_nrpe;\n"
     "                        for await it must exceed --interval)\n"
     "  -h, --help            show this text (exit 3, as the plugin guidelines ask)\n"
@@ -63,25 +101,40 @@ const char* const kCheckUsage =
     "  ~:10    alert if > 10                 10:20   alert if < 10 or > 20\n"
     "  @10:20  alert if >= 10 and <= 20\n"
     "Units: % ; B, KB, MB, GB, TB, PB (powers of 1000), KiB, MiB, GiB, TiB, PiB (powers of\n"
-    "1024) ; s, ms, us. Both ends of a range use the same unit.\n"
+    "1024) ; s, ms, us, min, h, d. Both ends of a range use the same unit.\n"
     "\n"
     "examples:\n"
     "  rkctl check disk --path /var/lib/ringkeeper\n"
     "    DISK OK - 74% free (182.3GiB of 251.9GiB) on /var/lib/ringkeeper, data 12.1GiB within\n"
     "    budget 350.0GiB | 'free'=74%;60:;50:;0;100 ...\n"
     "  rkctl check disk --path /data -w 200GiB: -c 100GiB: --budget 300GiB\n"
-    "  rkctl check disk --path /data -w 70: -c 60:      (plain numbers are percent free)\n"
+    "  rkctl check disk --agent http://127.0.0.1:7100 -w 70: -c 60:   (plain numbers are %)\n"
     "  rkctl check await --path /var/lib/ringkeeper --interval 5 -w 20 -c 100\n"
     "    AWAIT OK - await 1.41 ms on vda (r 0.59 ms, w 1.84 ms, 2.3% util) over 5.00 s for\n"
     "    /var/lib/ringkeeper | 'vda_await'=1.41ms;20;100;0 ...\n"
-    "  rkctl check await -w 50ms -c 1s\n";
+    "  rkctl check await --agent http://127.0.0.1:7100 -w 50ms -c 1s\n"
+    "  rkctl check node --agent http://127.0.0.1:7100 --tombstones-warning 0.3\n"
+    "    NODE OK - compaction headroom 4.10x (41.0GiB free, largest compaction 10.0GiB),\n"
+    "    tombstones 1.2% in shop.orders, 212 SSTs, 0 compaction(s) pending, 1 running | ...\n"
+    "  rkctl check repair --scheduler http://scheduler:7400 -w 2d: -c 0s:\n"
+    "    REPAIR WARNING - shop.orders AT_RISK (1.5 d left); 11 of 12 tables OK | ...\n"
+    "  rkctl check backup --scheduler http://scheduler:7400 -w 26h -c 50h\n"
+    "    BACKUP OK - last complete backup 'daily-20261122' 5.0 h ago (12.3GiB, 3 nodes,\n"
+    "    412 files) | 'age'=18000s;93600;180000;0 ...\n";
 
 namespace {
 
 struct Parsed {
   std::string path = "/var/lib/ringkeeper";
   std::optional<std::string> warning, critical, budget, interval, timeout;
+  std::optional<std::string> agent;          // --agent URL: read the agent's cached samples
+  std::map<std::string, std::string> other;  // the check's own long options, by name
   bool help = false;
+
+  const std::string* option(const std::string& name) const {
+    auto it = other.find(name);
+    return it == other.end() ? nullptr : &it->second;
+  }
 };
 
 // Reads options common to the checks; `allowed` lists the long options of this check.
@@ -135,6 +188,11 @@ Result<Parsed> parse_options(const std::vector<std::string>& args,
     if (name == "--budget") p.budget = *value;
     if (name == "--interval") p.interval = *value;
     if (name == "--timeout") p.timeout = *value;
+    if (name == "--agent") p.agent = *value;
+    if (name != "--path" && name != "--warning" && name != "--critical" && name != "--budget" &&
+        name != "--interval" && name != "--timeout" && name != "--agent") {
+      p.other[name] = *value;
+    }
   }
   return p;
 }
@@ -263,8 +321,40 @@ int help(std::ostream& out) {
   return monitor::exit_code(State::kUnknown);
 }
 
-int check_disk(const std::vector<std::string>& args, std::ostream& out, TimeoutExit on_timeout) {
-  auto p = parse_options(args, {"--path", "--warning", "--critical", "--budget", "--timeout"});
+// A threshold option of this check other than -w/-c (e.g. --tombstones-warning), if given.
+Result<std::optional<monitor::Range>> extra_range(const Parsed& p, const std::string& name,
+                                                  monitor::Unit unit, double factor) {
+  const std::string* text = p.option(name);
+  if (text == nullptr) return std::optional<monitor::Range>();
+  RK_ASSIGN_OR_RETURN(monitor::Range r, parse_threshold(*text, unit, factor));
+  return std::optional<monitor::Range>(r);
+}
+
+// --max-age SECONDS (default 60): how old the agent's cached sample may be.
+Result<double> parse_max_age(const Parsed& p) {
+  const std::string* text = p.option("--max-age");
+  if (text == nullptr) return 60.0;
+  double v = 0;
+  auto [ptr, ec] =
+      std::from_chars(text->data(), text->data() + text->size(), v, std::chars_format::fixed);
+  if (ec != std::errc() || ptr != text->data() + text->size() || !(v > 0)) {
+    return Status::InvalidArgument(
+        fmt::format("invalid --max-age '{}' (seconds, more than 0)", *text));
+  }
+  return v;
+}
+
+// The agent's signals for --agent mode (or the default agent for `node`).
+Result<nlohmann::json> agent_signals(const Parsed& p, const CheckEnv& env, double timeout,
+                                     const std::string& default_url = "") {
+  const std::string url = p.agent ? *p.agent : default_url;
+  RK_ASSIGN_OR_RETURN(double max_age, parse_max_age(p));
+  return fetch_signals(url, env.ca_file, timeout, max_age, env.clock->now_micros());
+}
+
+int check_disk(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
+  auto p = parse_options(
+      args, {"--path", "--warning", "--critical", "--budget", "--timeout", "--agent", "--max-age"});
   if (p.ok() && p->help) return help(out);
   if (!p.ok()) return unknown(out, "DISK", p.status().message());
   monitor::DiskCheckOptions o;
@@ -279,12 +369,26 @@ int check_disk(const std::vector<std::string>& args, std::ostream& out, TimeoutE
   }
   auto timeout = parse_timeout(p->timeout);
   if (!timeout.ok()) return unknown(out, "DISK", timeout.status().message());
-  Deadline deadline(out, "DISK", "checking " + o.path, *timeout, on_timeout);
+  if (p->agent) {
+    if (Status s = monitor::validate_disk_thresholds(o.thresholds); !s.ok()) {
+      return unknown(out, "DISK", s.message());
+    }
+    Deadline deadline(out, "DISK", "asking the agent at " + *p->agent, *timeout, env.on_timeout);
+    auto signals = agent_signals(*p, env, *timeout);
+    if (!signals.ok())
+      return deadline.finish(monitor::unknown_result("DISK", signals.status().message()));
+    auto facts = disk_facts_from_signals(*signals);
+    if (!facts.ok())
+      return deadline.finish(monitor::unknown_result("DISK", facts.status().message()));
+    return deadline.finish(monitor::evaluate_disk(*facts, o));
+  }
+  Deadline deadline(out, "DISK", "checking " + o.path, *timeout, env.on_timeout);
   return deadline.finish(monitor::run_disk_check(o));
 }
 
-int check_await(const std::vector<std::string>& args, std::ostream& out, TimeoutExit on_timeout) {
-  auto p = parse_options(args, {"--path", "--warning", "--critical", "--interval", "--timeout"});
+int check_await(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
+  auto p = parse_options(args, {"--path", "--warning", "--critical", "--interval", "--timeout",
+                                "--agent", "--max-age"});
   if (p.ok() && p->help) return help(out);
   if (!p.ok()) return unknown(out, "AWAIT", p.status().message());
   monitor::AwaitCheckOptions o;
@@ -299,13 +403,121 @@ int check_await(const std::vector<std::string>& args, std::ostream& out, Timeout
   }
   auto timeout = parse_timeout(p->timeout);
   if (!timeout.ok()) return unknown(out, "AWAIT", timeout.status().message());
+  if (p->agent) {
+    // The agent's last interval: no sampling here, the check returns at once.
+    if (Status s = monitor::validate_await_thresholds(o.thresholds); !s.ok()) {
+      return unknown(out, "AWAIT", s.message());
+    }
+    Deadline deadline(out, "AWAIT", "asking the agent at " + *p->agent, *timeout, env.on_timeout);
+    auto signals = agent_signals(*p, env, *timeout);
+    if (!signals.ok())
+      return deadline.finish(monitor::unknown_result("AWAIT", signals.status().message()));
+    auto sample = await_from_signals(*signals);
+    if (!sample.ok())
+      return deadline.finish(monitor::unknown_result("AWAIT", sample.status().message()));
+    return deadline.finish(
+        monitor::evaluate_await(sample->path, sample->devices, sample->interval_seconds, o));
+  }
   Deadline deadline(out, "AWAIT",
                     fmt::format("checking {} (sampling for {} s)", o.path,
                                 monitor::format_perf_number(o.interval_seconds)),
-                    *timeout, on_timeout);
-  return deadline.finish(monitor::run_await_check(o, SystemClock::instance(), [](double seconds) {
+                    *timeout, env.on_timeout);
+  return deadline.finish(monitor::run_await_check(o, *env.clock, [](double seconds) {
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
   }));
+}
+
+int check_node(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
+  auto p = parse_options(
+      args, {"--warning", "--critical", "--timeout", "--agent", "--max-age", "--tombstones-warning",
+             "--tombstones-critical", "--files-warning", "--files-critical"});
+  if (p.ok() && p->help) return help(out);
+  if (!p.ok()) return unknown(out, "NODE", p.status().message());
+  monitor::NodeCheckOptions o;
+  if (Status s = apply_thresholds(*p, monitor::Unit::kNone, 1, &o.headroom); !s.ok()) {
+    return unknown(out, "NODE", s.message());
+  }
+  const std::pair<const char*, std::optional<monitor::Range>*> extra[] = {
+      {"--tombstones-warning", &o.tombstones.warning},
+      {"--tombstones-critical", &o.tombstones.critical},
+      {"--files-warning", &o.files.warning},
+      {"--files-critical", &o.files.critical}};
+  for (const auto& [name, target] : extra) {
+    auto r = extra_range(*p, name, monitor::Unit::kNone, 1);
+    if (!r.ok()) return unknown(out, "NODE", r.status().message());
+    if (*r) *target = *r;
+  }
+  for (const auto* t : {&o.headroom, &o.tombstones, &o.files}) {
+    for (const auto* r : {&t->warning, &t->critical}) {
+      if (*r && (*r)->unit != monitor::Unit::kNone) {
+        return unknown(out, "NODE", "node thresholds are plain numbers (ratios and counts)");
+      }
+    }
+  }
+  auto timeout = parse_timeout(p->timeout);
+  if (!timeout.ok()) return unknown(out, "NODE", timeout.status().message());
+  const std::string url = p->agent ? *p->agent : "http://127.0.0.1:7100";
+  Deadline deadline(out, "NODE", "asking the agent at " + url, *timeout, env.on_timeout);
+  auto signals = agent_signals(*p, env, *timeout, url);
+  if (!signals.ok())
+    return deadline.finish(monitor::unknown_result("NODE", signals.status().message()));
+  auto sample = node_from_signals(*signals);
+  if (!sample.ok())
+    return deadline.finish(monitor::unknown_result("NODE", sample.status().message()));
+  return deadline.finish(monitor::evaluate_node(sample->facts, sample->free_bytes, o));
+}
+
+int check_repair(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
+  auto p = parse_options(args, {"--warning", "--critical", "--timeout"});
+  if (p.ok() && p->help) return help(out);
+  if (!p.ok()) return unknown(out, "REPAIR", p.status().message());
+  monitor::RepairCheckOptions o;
+  // A plain number is hours.
+  if (Status s = apply_thresholds(*p, monitor::Unit::kSeconds, 3600, &o.time_left); !s.ok()) {
+    return unknown(out, "REPAIR", s.message());
+  }
+  for (const auto* r : {&o.time_left.warning, &o.time_left.critical}) {
+    if (*r && (*r)->unit != monitor::Unit::kSeconds) {
+      return unknown(out, "REPAIR", "repair thresholds are times left (e.g. 2d:, 12h:)");
+    }
+  }
+  auto timeout = parse_timeout(p->timeout);
+  if (!timeout.ok()) return unknown(out, "REPAIR", timeout.status().message());
+  Deadline deadline(out, "REPAIR", "asking the scheduler at " + env.scheduler, *timeout,
+                    env.on_timeout);
+  auto body = fetch_json(env.scheduler + "/api/v1/repair/deadlines", env.ca_file, *timeout);
+  if (!body.ok())
+    return deadline.finish(monitor::unknown_result("REPAIR", body.status().message()));
+  auto tables = deadlines_from_json(*body);
+  if (!tables.ok())
+    return deadline.finish(monitor::unknown_result("REPAIR", tables.status().message()));
+  return deadline.finish(monitor::evaluate_repair(*tables, env.clock->now_micros(), o));
+}
+
+int check_backup(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
+  auto p = parse_options(args, {"--warning", "--critical", "--timeout"});
+  if (p.ok() && p->help) return help(out);
+  if (!p.ok()) return unknown(out, "BACKUP", p.status().message());
+  monitor::BackupCheckOptions o;
+  if (Status s = apply_thresholds(*p, monitor::Unit::kSeconds, 3600, &o.age); !s.ok()) {
+    return unknown(out, "BACKUP", s.message());
+  }
+  for (const auto* r : {&o.age.warning, &o.age.critical}) {
+    if (*r && (*r)->unit != monitor::Unit::kSeconds) {
+      return unknown(out, "BACKUP", "backup thresholds are ages (e.g. 36h, 2d)");
+    }
+  }
+  auto timeout = parse_timeout(p->timeout);
+  if (!timeout.ok()) return unknown(out, "BACKUP", timeout.status().message());
+  Deadline deadline(out, "BACKUP", "asking the scheduler at " + env.scheduler, *timeout,
+                    env.on_timeout);
+  auto body = fetch_json(env.scheduler + "/api/v1/backups", env.ca_file, *timeout);
+  if (!body.ok())
+    return deadline.finish(monitor::unknown_result("BACKUP", body.status().message()));
+  auto backups = backups_from_json(*body);
+  if (!backups.ok())
+    return deadline.finish(monitor::unknown_result("BACKUP", backups.status().message()));
+  return deadline.finish(monitor::evaluate_backup(*backups, env.clock->now_micros(), o));
 }
 
 }  // namespace
@@ -315,15 +527,38 @@ int check_command(const std::vector<std::string>& args, std::ostream& out, std::
   return check_command_with_timeout_exit(args, out, [](int code) { std::_Exit(code); });
 }
 
+int check_cluster_command(Context& ctx, const std::vector<std::string>& args) {
+  CheckEnv env;
+  env.scheduler = ctx.scheduler;
+  env.ca_file = ctx.ca_file;
+  return check_command_with_env(args, *ctx.out, env);
+}
+
 int check_command_with_timeout_exit(const std::vector<std::string>& args, std::ostream& out,
                                     TimeoutExit on_timeout) {
-  if (args.empty()) return unknown(out, "CHECK", "which check? disk or await (see --help)");
+  CheckEnv env;
+  env.on_timeout = on_timeout;
+  return check_command_with_env(args, out, env);
+}
+
+int check_command_with_env(const std::vector<std::string>& args, std::ostream& out,
+                           const CheckEnv& given) {
+  CheckEnv env = given;
+  if (env.clock == nullptr) env.clock = &SystemClock::instance();
+  while (!env.scheduler.empty() && env.scheduler.back() == '/') env.scheduler.pop_back();
+  if (args.empty()) {
+    return unknown(out, "CHECK", "which check? disk, await, node, repair or backup (see --help)");
+  }
   const std::string& which = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (which == "-h" || which == "--help") return help(out);
-  if (which == "disk") return check_disk(rest, out, on_timeout);
-  if (which == "await") return check_await(rest, out, on_timeout);
-  return unknown(out, "CHECK", fmt::format("unknown check '{}' (disk or await)", which));
+  if (which == "disk") return check_disk(rest, out, env);
+  if (which == "await") return check_await(rest, out, env);
+  if (which == "node") return check_node(rest, out, env);
+  if (which == "repair") return check_repair(rest, out, env);
+  if (which == "backup") return check_backup(rest, out, env);
+  return unknown(out, "CHECK",
+                 fmt::format("unknown check '{}' (disk, await, node, repair or backup)", which));
 }
 
 }  // namespace rk::cli

@@ -95,7 +95,8 @@ TEST(CheckCommand, UsageErrorsAreUnknown) {
   EXPECT_EQ(unknown_option.out, "DISK UNKNOWN - unknown option '--interval' (see --help)\n");
   CheckRun unknown_check = rkctl({"check", "memory"});
   EXPECT_EQ(unknown_check.code, 3);
-  EXPECT_EQ(unknown_check.out, "CHECK UNKNOWN - unknown check 'memory' (disk or await)\n");
+  EXPECT_EQ(unknown_check.out,
+            "CHECK UNKNOWN - unknown check 'memory' (disk, await, node, repair or backup)\n");
   CheckRun none = rkctl({"check"});
   EXPECT_EQ(none.code, 3);
   CheckRun budget = rkctl({"check", "disk", "--budget", "10:"});

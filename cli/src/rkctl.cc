@@ -40,7 +40,8 @@ const Command kCommands[] = {
     {"schedule", "add, list or remove recurring repair schedules", nullptr, &kScheduleUsage,
      schedule_command},
     {"token", "print the Murmur3 token of partition keys", token_command, &kTokenUsage},
-    {"check", "Nagios checks: disk headroom, I/O await", check_command, &kCheckUsage},
+    {"check", "Nagios checks: disk, await, node, repair deadlines, backup age", check_command,
+     &kCheckUsage, check_cluster_command},
 };
 
 void print_usage(std::ostream& out) {

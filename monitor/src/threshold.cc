@@ -23,7 +23,7 @@ struct UnitSpec {
 };
 
 constexpr double kKi = 1024.0;
-constexpr std::array<UnitSpec, 16> kUnits = {{
+constexpr std::array<UnitSpec, 19> kUnits = {{
     {"%", Unit::kPercent, 1},
     {"B", Unit::kBytes, 1},
     {"KB", Unit::kBytes, 1e3},
@@ -40,6 +40,9 @@ constexpr std::array<UnitSpec, 16> kUnits = {{
     {"s", Unit::kSeconds, 1},
     {"ms", Unit::kSeconds, 1e-3},
     {"us", Unit::kSeconds, 1e-6},
+    {"min", Unit::kSeconds, 60},
+    {"h", Unit::kSeconds, 3600},
+    {"d", Unit::kSeconds, 86400},
 }};
 
 struct Endpoint {

@@ -99,6 +99,9 @@ TEST(Threshold, UnitsAreConvertedToBaseUnits) {
   EXPECT_DOUBLE_EQ(ms.end, 0.020);
   EXPECT_DOUBLE_EQ(parse("250us").end, 250e-6);
   EXPECT_EQ(parse("3s").end, 3);
+  EXPECT_EQ(parse("5min").end, 300);
+  EXPECT_EQ(parse("36h").end, 36 * 3600);
+  EXPECT_EQ(parse("2d:").start, 2 * 86400);
   Range pct = parse("50%");
   EXPECT_EQ(pct.unit, Unit::kPercent);
   EXPECT_EQ(pct.end, 50);

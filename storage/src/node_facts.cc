@@ -18,27 +18,34 @@ class TombstoneCounter final : public rocksdb::TablePropertiesCollector {
                              rocksdb::EntryType type, rocksdb::SequenceNumber /*seq*/,
                              uint64_t /*file_size*/) override {
     if (type != rocksdb::kEntryPut && type != rocksdb::kEntryMerge) return rocksdb::Status::OK();
-    if (key.size() < 4 || value.empty() || value[0] != static_cast<char>(CellKind::kTombstone))
-      return rocksdb::Status::OK();
+    if (key.size() < 4) return rocksdb::Status::OK();
     uint32_t table_id = 0;
     for (int i = 0; i < 4; ++i) table_id = (table_id << 8) | static_cast<uint8_t>(key[i]);
+    ++entries_[table_id];
+    if (value.empty() || value[0] != static_cast<char>(CellKind::kTombstone))
+      return rocksdb::Status::OK();
     ++counts_[table_id];
     return rocksdb::Status::OK();
   }
   rocksdb::Status Finish(rocksdb::UserCollectedProperties* properties) override {
-    std::string text;
-    for (const auto& [id, n] : counts_) {
-      if (!text.empty()) text += ",";
-      text += std::to_string(id) + ":" + std::to_string(n);
-    }
-    properties->emplace(kTombstonesProperty, text);
+    properties->emplace(kTombstonesProperty, format_counts(counts_));
+    properties->emplace(kEntriesProperty, format_counts(entries_));
     return rocksdb::Status::OK();
   }
   rocksdb::UserCollectedProperties GetReadableProperties() const override { return {}; }
   const char* Name() const override { return "RingkeeperTombstoneCounter"; }
 
  private:
-  std::map<uint32_t, uint64_t> counts_;
+  static std::string format_counts(const std::map<uint32_t, uint64_t>& counts) {
+    std::string text;
+    for (const auto& [id, n] : counts) {
+      if (!text.empty()) text += ",";
+      text += std::to_string(id) + ":" + std::to_string(n);
+    }
+    return text;
+  }
+  std::map<uint32_t, uint64_t> counts_;   // tombstones per table id
+  std::map<uint32_t, uint64_t> entries_;  // entries per table id
 };
 
 class TombstoneCounterFactory final : public rocksdb::TablePropertiesCollectorFactory {
@@ -86,6 +93,7 @@ Result<NodeFacts> Node::facts() const {
   facts.sst_files = files.size();
 
   std::map<std::string, std::map<uint32_t, uint64_t>> tombstones;  // set -> table -> count
+  std::map<std::string, std::map<uint32_t, uint64_t>> entries;     // set -> table -> count
   for (auto* cf : {impl_->unrepaired, impl_->repaired}) {
     rocksdb::TablePropertiesCollection props;
     RK_RETURN_IF_ERROR(from_rocksdb(db->GetPropertiesOfAllTables(cf, &props), "reading facts"));
@@ -93,6 +101,8 @@ Result<NodeFacts> Node::facts() const {
       auto it = p->user_collected_properties.find(kTombstonesProperty);
       if (it != p->user_collected_properties.end())
         add_counts(it->second, &tombstones[cf->GetName()]);
+      auto e = p->user_collected_properties.find(kEntriesProperty);
+      if (e != p->user_collected_properties.end()) add_counts(e->second, &entries[cf->GetName()]);
     }
     facts.running_compactions = int_property(db, cf, "rocksdb.num-running-compactions");
     facts.pending_compactions += int_property(db, cf, "rocksdb.compaction-pending");
@@ -123,6 +133,8 @@ Result<NodeFacts> Node::facts() const {
       }
       auto& counts = tombstones[cf->GetName()];
       if (auto it = counts.find(t.id); it != counts.end()) sf.tombstones = it->second;
+      auto& entry_counts = entries[cf->GetName()];
+      if (auto it = entry_counts.find(t.id); it != entry_counts.end()) sf.entries = it->second;
     }
     // repaired_at bounds
     const std::string prefix = repaired_at_prefix(t.id);

@@ -10,6 +10,8 @@ namespace rk::storage {
 
 // User property "rk.tombstones": "<table id>:<count>,..." for the SST.
 inline constexpr const char* kTombstonesProperty = "rk.tombstones";
+// Entries (puts and merges) per table id, same format; SSTs written before it existed lack it.
+inline constexpr const char* kEntriesProperty = "rk.entries";
 
 std::shared_ptr<rocksdb::TablePropertiesCollectorFactory> make_tombstone_counter_factory();
 

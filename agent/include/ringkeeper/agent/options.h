@@ -37,6 +37,27 @@ struct StorageSettings {
   bool incremental_backups = false;           // hard-link each new SST under backups/
 };
 
+// Signal sampling and alerts (docs/monitoring.md). Ranges use the Nagios guidelines' syntax with
+// units (monitor/threshold.h).
+struct SignalOptions {
+  std::chrono::milliseconds sample_interval{10'000};  // time between samples
+  std::string disk_warning = "60%:";                  // on free % (or free bytes: "200GiB:")
+  std::string disk_critical = "50%:";                 // likewise; both ranges in the same unit
+  double disk_hysteresis = 2;  // % points (bytes for byte ranges) past the edge to clear
+  int64_t data_budget_bytes = 350ll << 30;  // WARNING when the node's data is larger; 0: off
+  std::string await_warning = "20ms";       // on the worst device's await
+  std::string await_critical = "100ms";
+  std::chrono::milliseconds await_sustain{60'000};  // await must hold this long to change state
+  std::string headroom_warning = "1.5:";            // free / largest next compaction
+  std::string headroom_critical = "1:";
+  std::string tombstones_warning = "0.2";  // the worst table's tombstones / entries
+  std::string tombstones_critical = "0.5";
+  std::string files_warning = "5000";  // SSTs of the node
+  std::string files_critical = "20000";
+  int growth_samples = 60;    // samples the growth rate is fitted over
+  int64_t alert_queue = 256;  // state changes waiting for the scheduler at most
+};
+
 struct AgentOptions {
   std::string cluster = "ringkeeper";  // cluster name; the scheduler refuses a mismatch
   std::string datacenter = "dc1";      // this node's datacenter
@@ -63,6 +84,7 @@ struct AgentOptions {
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   TlsOptions tls;
   StorageSettings storage;
+  SignalOptions signals;
 
   // The address peers reach this agent at.
   const std::string& advertised() const {

@@ -10,9 +10,9 @@
 //   @10:20  alert if >= 10 and <= 20
 //
 // ringkeeper adds units to the numbers (one threshold parser for every check): bytes
-// (B, KB/MB/GB/TB/PB = powers of 1000, KiB/MiB/GiB/TiB/PiB = powers of 1024), time (s, ms, us) and
-// percent (%). Both ends of a range carry the same unit. Values are kept in base units (bytes,
-// seconds, percent points), so "200GiB:" has start 214748364800.
+// (B, KB/MB/GB/TB/PB = powers of 1000, KiB/MiB/GiB/TiB/PiB = powers of 1024), time (s, ms, us,
+// min, h, d) and percent (%). Both ends of a range carry the same unit. Values are kept in base
+// units (bytes, seconds, percent points), so "200GiB:" has start 214748364800.
 #pragma once
 
 #include <optional>

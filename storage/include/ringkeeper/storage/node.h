@@ -81,6 +81,7 @@ struct SetFacts {
   uint64_t bytes_on_disk = 0;  // approximate SST bytes holding the table's keys
   uint64_t files = 0;          // SSTs whose key range overlaps the table's keys
   uint64_t tombstones = 0;     // tombstone entries in those SSTs (versions, before reconciliation)
+  uint64_t entries = 0;  // all entries in those SSTs (0 for SSTs written before it was counted)
 };
 
 struct TableFacts {

@@ -1,0 +1,137 @@
+// Repair deadline and backup age verdicts (see scheduler_checks.h).
+#include "ringkeeper/monitor/scheduler_checks.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "ringkeeper/monitor/disk_check.h"
+
+namespace rk::monitor {
+
+std::string format_duration(double seconds) {
+  const char* sign = seconds < 0 ? "-" : "";
+  const double s = std::fabs(seconds);
+  if (s < 120) return fmt::format("{}{:.0f} s", sign, s);
+  if (s < 2 * 3600) return fmt::format("{}{:.0f} min", sign, s / 60);
+  if (s < 2 * 86400) return fmt::format("{}{:.1f} h", sign, s / 3600);
+  return fmt::format("{}{:.1f} d", sign, s / 86400);
+}
+
+namespace {
+
+State from_scheduler(const std::string& state) {
+  if (state == "OK") return State::kOk;
+  if (state == "AT_RISK" || state == "NEVER_REPAIRED") return State::kWarning;
+  if (state == "OVERDUE") return State::kCritical;
+  return State::kUnknown;
+}
+
+std::string seconds_range(const std::optional<Range>& r) { return r ? r->to_string() : ""; }
+
+}  // namespace
+
+PluginResult evaluate_repair(const std::vector<TableDeadline>& tables, int64_t now_us,
+                             const RepairCheckOptions& options) {
+  PluginResult r;
+  r.label = "REPAIR";
+  if (tables.empty()) {
+    r.state = State::kOk;
+    r.text = "no tables to repair";
+    return r;
+  }
+  const bool own_thresholds = options.time_left.warning || options.time_left.critical;
+  State worst = State::kOk;
+  std::vector<std::pair<State, std::string>> problems;
+  int overdue = 0, at_risk = 0, never = 0;
+  std::optional<double> min_left;
+  for (const TableDeadline& t : tables) {
+    const double left = static_cast<double>(t.deadline_us - now_us) / 1e6;
+    if (t.deadline_us != 0) min_left = min_left ? std::min(*min_left, left) : left;
+    if (t.state == "OVERDUE") ++overdue;
+    if (t.state == "AT_RISK") ++at_risk;
+    if (t.state == "NEVER_REPAIRED") ++never;
+    State s = own_thresholds && t.deadline_us != 0 ? options.time_left.evaluate(left)
+                                                   : from_scheduler(t.state);
+    worst = worse(worst, s);
+    if (s == State::kOk) continue;
+    std::string what = fmt::format("{}.{} {}", t.keyspace, t.table, t.state);
+    if (t.deadline_us != 0) {
+      what += left >= 0 ? fmt::format(" ({} left)", format_duration(left))
+                        : fmt::format(" ({} past gc_grace)", format_duration(-left));
+    }
+    problems.emplace_back(s, std::move(what));
+  }
+  std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
+    return exit_code(a.first) == 2 && exit_code(b.first) != 2;
+  });
+  std::string text;
+  for (size_t i = 0; i < problems.size() && i < 5; ++i) {
+    if (!text.empty()) text += ", ";
+    text += problems[i].second;
+  }
+  if (problems.size() > 5) text += fmt::format(" and {} more", problems.size() - 5);
+  if (text.empty()) {
+    text = fmt::format("all {} tables repaired within gc_grace", tables.size());
+    if (min_left) text += fmt::format(" (next deadline in {})", format_duration(*min_left));
+  } else {
+    text += fmt::format("; {} of {} tables OK", tables.size() - problems.size(), tables.size());
+  }
+  r.state = worst;
+  r.text = text;
+  if (min_left) {
+    r.perfdata.push_back({"min_time_left", std::round(*min_left), "s",
+                          seconds_range(options.time_left.warning),
+                          seconds_range(options.time_left.critical), std::nullopt, std::nullopt});
+  }
+  r.perfdata.push_back({"tables", static_cast<double>(tables.size()), "", "", "", 0, std::nullopt});
+  r.perfdata.push_back({"overdue", static_cast<double>(overdue), "", "", "", 0, std::nullopt});
+  r.perfdata.push_back({"at_risk", static_cast<double>(at_risk), "", "", "", 0, std::nullopt});
+  r.perfdata.push_back({"never_repaired", static_cast<double>(never), "", "", "", 0, std::nullopt});
+  return r;
+}
+
+PluginResult evaluate_backup(const std::vector<BackupRun>& backups, int64_t now_us,
+                             const BackupCheckOptions& options) {
+  PluginResult r;
+  r.label = "BACKUP";
+  const BackupRun* last = nullptr;
+  const BackupRun* running = nullptr;
+  const BackupRun* newest = nullptr;
+  for (const BackupRun& b : backups) {
+    if (b.state == "COMPLETE" && (last == nullptr || b.completed_at_us > last->completed_at_us)) {
+      last = &b;
+    }
+    if (b.state == "RUNNING" && running == nullptr) running = &b;
+    if (newest == nullptr || b.started_at_us > newest->started_at_us) newest = &b;
+  }
+  std::string extra;
+  if (running != nullptr) {
+    extra +=
+        fmt::format("; '{}' running for {}", running->tag,
+                    format_duration(static_cast<double>(now_us - running->started_at_us) / 1e6));
+  }
+  if (newest != nullptr && (newest->state == "FAILED" || newest->state == "ABORTED")) {
+    extra += fmt::format("; the latest, '{}', {}", newest->tag, newest->state);
+  }
+  if (last == nullptr) {
+    r.state = State::kCritical;
+    r.text =
+        (backups.empty() ? std::string("no backup has run") : "no backup has completed") + extra;
+    return r;
+  }
+  const double age = static_cast<double>(now_us - last->completed_at_us) / 1e6;
+  r.state = options.age.evaluate(age);
+  r.text = fmt::format("last complete backup '{}' {} ago ({}, {} nodes, {} files){}", last->tag,
+                       format_duration(age), format_bytes_iec(static_cast<uint64_t>(last->bytes)),
+                       last->nodes, last->files, extra);
+  r.perfdata.push_back({"age", std::round(age), "s", seconds_range(options.age.warning),
+                        seconds_range(options.age.critical), 0, std::nullopt});
+  r.perfdata.push_back({"bytes", static_cast<double>(last->bytes), "B", "", "", 0, std::nullopt});
+  r.perfdata.push_back({"files", static_cast<double>(last->files), "", "", "", 0, std::nullopt});
+  return r;
+}
+
+}  // namespace rk::monitor
