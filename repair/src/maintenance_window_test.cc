@@ -79,12 +79,19 @@ TEST(TimeZone, PosixRuleAgreesWithTheTransitionTable) {
   };
   for (const Case& c : {Case{"Europe/Berlin", "CET-1CEST,M3.5.0,M10.5.0/3", 3600},
                         Case{"America/New_York", "EST5EDT,M3.2.0,M11.1.0", -5 * 3600},
-                        Case{"Australia/Sydney", "AEST-10AEDT,M10.1.0,M4.1.0/3", 10 * 3600}}) {
+                        Case{"Australia/Sydney", "AEST-10AEDT,M10.1.0,M4.1.0/3", 10 * 3600},
+                        // Negative DST (winter is the "daylight" time), quoted names, odd
+                        // offsets and transition times past midnight (TZif v3 "/24").
+                        Case{"Europe/Dublin", "IST-1GMT0,M10.5.0,M3.5.0/1", 3600},
+                        Case{"Pacific/Chatham", "<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45",
+                             12 * 3600 + 45 * 60},
+                        Case{"America/Santiago", "<-04>4<-03>,M9.1.6/24,M4.1.6/24", -4 * 3600}}) {
     auto rule = TimeZone::from_tzif(c.name, footer_only_tzif(c.rule, c.std_offset));
     ASSERT_TRUE(rule.ok()) << rule.status().to_string();
     TimeZone table = zone(c.name);
-    // Every 7 hours from 2010 to 2036 (steps land on every hour of the day over time).
-    for (int64_t t = utc(2010, 1, 1); t < utc(2036, 1, 1); t += 7 * kHour) {
+    // Every 7 hours from 2023 to 2036 (steps land on every hour of the day over time), years
+    // whose transitions the rule describes.
+    for (int64_t t = utc(2023, 1, 1); t < utc(2036, 1, 1); t += 7 * kHour) {
       ASSERT_EQ(rule->offset_at(t / kSec), table.offset_at(t / kSec))
           << c.name << " at " << format_utc(t);
     }
