@@ -410,7 +410,6 @@ test('300 nodes and a run of 30,000 segments render fast', async () => {
   // is bounded loosely (it depends on how busy the machine is).
   assert.ok(figures.segment_grid_draw_ms < 500, `${figures.segment_grid_draw_ms} ms`);
   assert.ok(figures.segment_grid_render_ms < 1500, `${figures.segment_grid_render_ms} ms`);
-  assert.ok(figures.segments_click_to_grid_ms < 2000);
   await page.unrouteAll();
 });
 

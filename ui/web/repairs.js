@@ -86,6 +86,7 @@ export function mount(main, ctx) {
     if (!run) { detail.hidden = true; return; }
     detail.hidden = false;
     // Segments change slowly and can be many: every 5 s while running, once otherwise.
+    if (detail.contains(breakdown)) renderBreakdown(run);
     const key = `${run.id}:${run.state}`;
     if (key === segmentsKey && (run.state !== 'RUNNING' || Date.now() - lastSegmentsAt < 5000)) return;
     const r = await api.get(`/api/v1/repair/runs/${run.id}/segments`);
@@ -93,14 +94,28 @@ export function mount(main, ctx) {
     lastSegmentsAt = Date.now();
     if (!r.changed && grid.segments.length) return;
     if (!detail.contains(grid.el)) {
-      fill(detail, h('h2', { id: 'run-h' }, `Run #${run.id}: segments`), grid.el);
+      fill(detail, h('h2', { id: 'run-h' }, `Run #${run.id}: segments`), grid.el, breakdown);
     } else {
       detail.querySelector('h2').textContent = `Run #${run.id}: segments`;
     }
+    renderBreakdown(run);
     const ms = grid.draw(r.data.segments, detail.clientWidth - 40);
     detail.dataset.drawMs = ms.toFixed(1);
     detail.dataset.drawnAt = performance.now().toFixed(1);
     detail.dataset.segments = String(r.data.segments.length);
+  }
+
+  // Progress per table and per node (the run's own progress model, as rkctl shows it).
+  const breakdown = h('div', { class: 'grid2 breakdown' });
+  function renderBreakdown(run) {
+    const rows = (m) => Object.entries(m || {}).map(([k, c]) => [
+      h('span', { class: 'mono' }, k), h('progress', { max: c.total || 1, value: c.done, 'aria-label': `${k} done` }),
+      { v: `${c.done}/${c.total}`, class: 'num' }, { v: String(c.running), class: 'num' }, { v: String(c.failed), class: 'num' },
+      { v: bytes(c.bytes_streamed), class: 'num' }]);
+    const head = (first) => [first, 'Done', { label: 'Segments', num: 1 }, { label: 'Running', num: 1 }, { label: 'Failed', num: 1 }, { label: 'Streamed', num: 1 }];
+    fill(breakdown,
+      h('div', {}, h('h3', {}, 'Per table'), table(null, head('Table'), rows(run.progress.per_table))),
+      h('div', {}, h('h3', {}, 'Per node'), table(null, head('Node'), rows(run.progress.per_node))));
   }
 
   function renderDeadlines(list) {
