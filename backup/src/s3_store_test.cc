@@ -13,6 +13,7 @@
 #include "ringkeeper/backup/encryption.h"
 #include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/backup/testing/s3_server.h"
+#include "ringkeeper/core/testing/test_pki.h"
 
 namespace rk::backup {
 namespace {
@@ -427,6 +428,37 @@ TEST_F(S3StoreTest, AFailedMultipartUploadIsAbortedAndLeavesNoObject) {
   EXPECT_EQ(s.code(), ErrorCode::kIOError) << s.to_string();
   EXPECT_EQ(store->head("aborted").status().code(), ErrorCode::kNotFound);
   EXPECT_EQ(store->put("never", FailingSource(1000, 10)).status().code(), ErrorCode::kIOError);
+}
+
+// HTTPS with a throwaway CA: trusted through s3.ca_file, refused without it.
+TEST(S3StoreTls, HttpsEndpointsAreVerifiedAgainstTheConfiguredCa) {
+  const fs::path dir = fs::temp_directory_path() / ("rk-s3-tls-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  auto pki = rk::testing::make_test_pki((dir / "pki").string());
+  ASSERT_TRUE(pki.ok()) << pki.status().to_string();
+  auto server =
+      S3rverProcess::start((dir / "s3rver").string(), {"tls"}, pki->server.cert, pki->server.key);
+  ASSERT_TRUE(server.ok()) << server.status().to_string();
+  S3Options o = (*server)->s3_options();
+  ASSERT_EQ(o.endpoint.rfind("https://", 0), 0u);
+  o.ca_file = pki->ca.cert;
+  auto store = open_s3_store("tls", "", o);
+  ASSERT_TRUE(store.ok());
+  auto put = (*store)->put("secure", *memory_source("over tls"));
+  ASSERT_TRUE(put.ok()) << put.status().to_string();
+  StringSink sink;
+  ASSERT_TRUE((*store)->get("secure", sink).ok());
+  EXPECT_EQ(sink.data, "over tls");
+  // The system's trust store does not know the throwaway CA.
+  o.ca_file.clear();
+  o.retry.max_attempts = 1;
+  auto untrusted = open_s3_store("tls", "", o);
+  ASSERT_TRUE(untrusted.ok());
+  Status s = (*untrusted)->head("secure").status();
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), ErrorCode::kPermissionDenied) << s.to_string();
+  server->reset();
+  fs::remove_all(dir);
 }
 
 TEST_F(S3StoreTest, ABandwidthLimitSlowsTransfers) {

@@ -1,7 +1,8 @@
 // Starts @20minutes/s3rver (it has no usable CLI) on loopback for ringkeeper's tests and
 // benchmarks. Usage:
-//   node --openssl-legacy-provider tools/s3/s3rver.js --dir DIR --port-file FILE [--port N] [--bucket NAME]...
-// Port 0 (the default) picks a free port; the bound port is written to --port-file (written to a
+//   node --openssl-legacy-provider tools/s3/s3rver.js --dir DIR --port-file FILE [--port N]
+//        [--bucket NAME]... [--tls-cert PEM --tls-key PEM]
+// With --tls-cert and --tls-key it serves HTTPS. Port 0 (the default) picks a free port; the bound port is written to --port-file (written to a
 // temporary name and renamed, so a reader never sees half of it). Credentials are s3rver's
 // built-in pair: access key S3RVER, secret S3RVER. Stops on SIGTERM/SIGINT.
 // --openssl-legacy-provider: s3rver makes ListObjectsV2 continuation tokens with DES, which
@@ -11,7 +12,7 @@ const fs = require('node:fs')
 const path = require('node:path')
 const S3rver = require('@20minutes/s3rver')
 
-const args = { dir: null, portFile: null, port: 0, buckets: [] }
+const args = { dir: null, portFile: null, port: 0, buckets: [], cert: null, key: null }
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i]
   const v = process.argv[++i]
@@ -20,6 +21,8 @@ for (let i = 2; i < process.argv.length; i++) {
   else if (a === '--port-file') args.portFile = v
   else if (a === '--port') args.port = Number(v)
   else if (a === '--bucket') args.buckets.push(v)
+  else if (a === '--tls-cert') args.cert = fs.readFileSync(v)
+  else if (a === '--tls-key') args.key = fs.readFileSync(v)
   else throw new Error(`unknown argument ${a}`)
 }
 if (!args.dir || !args.portFile) throw new Error('--dir and --port-file are required')
@@ -30,6 +33,7 @@ const server = new S3rver({
   directory: args.dir,
   silent: true,
   configureBuckets: args.buckets.map((name) => ({ name })),
+  ...(args.cert && args.key ? { cert: args.cert, key: args.key } : {}),
 })
 
 server.run((err, { port } = {}) => {

@@ -33,8 +33,10 @@ std::string find_node() {
 
 }  // namespace
 
-Result<std::unique_ptr<S3rverProcess>> S3rverProcess::start(
-    const std::string& dir, const std::vector<std::string>& buckets) {
+Result<std::unique_ptr<S3rverProcess>> S3rverProcess::start(const std::string& dir,
+                                                            const std::vector<std::string>& buckets,
+                                                            const std::string& tls_cert,
+                                                            const std::string& tls_key) {
   const std::string script = std::string(RK_SOURCE_DIR) + "/tools/s3/s3rver.js";
   const std::string modules =
       std::string(RK_SOURCE_DIR) + "/tools/s3/node_modules/@20minutes/s3rver";
@@ -55,6 +57,10 @@ Result<std::unique_ptr<S3rverProcess>> S3rverProcess::start(
     argv.push_back("--bucket");
     argv.push_back(b);
   }
+  const bool tls = !tls_cert.empty() && !tls_key.empty();
+  if (tls) {
+    argv.insert(argv.end(), {"--tls-cert", tls_cert, "--tls-key", tls_key});
+  }
   std::vector<char*> args;
   for (auto& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -73,7 +79,7 @@ Result<std::unique_ptr<S3rverProcess>> S3rverProcess::start(
     ::_exit(127);
   }
   ::close(log_fd);
-  std::unique_ptr<S3rverProcess> p(new S3rverProcess(pid, 0, dir));
+  std::unique_ptr<S3rverProcess> p(new S3rverProcess(pid, 0, dir, tls));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(port_file);

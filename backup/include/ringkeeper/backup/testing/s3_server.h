@@ -32,13 +32,18 @@ class S3rverProcess {
   // Starts s3rver with its data under `dir` (created) and the given buckets, and waits (up to
   // 20 s) until it has bound its port. FailedPrecondition naming scripts/setup.sh when Node or
   // tools/s3/node_modules is missing.
+  // With tls_cert/tls_key (PEM files) it serves HTTPS instead of HTTP.
   static Result<std::unique_ptr<S3rverProcess>> start(const std::string& dir,
-                                                      const std::vector<std::string>& buckets);
+                                                      const std::vector<std::string>& buckets,
+                                                      const std::string& tls_cert = {},
+                                                      const std::string& tls_key = {});
   ~S3rverProcess();  // SIGTERM, then SIGKILL after 3 s
 
   int port() const { return port_; }
   int pid() const { return pid_; }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::string endpoint() const {
+    return (tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(port_);
+  }
   // Where s3rver keeps bucket `b`'s objects (to damage one in a test).
   std::string bucket_dir(const std::string& bucket) const { return dir_ + "/data/" + bucket; }
   // Options for a store on this server: endpoint, path style, credentials, quick retries.
@@ -46,11 +51,12 @@ class S3rverProcess {
   std::string log_tail() const;
 
  private:
-  S3rverProcess(int pid, int port, std::string dir)
-      : pid_(pid), port_(port), dir_(std::move(dir)) {}
+  S3rverProcess(int pid, int port, std::string dir, bool tls)
+      : pid_(pid), port_(port), dir_(std::move(dir)), tls_(tls) {}
   int pid_;
   int port_;
   std::string dir_;
+  bool tls_;
 };
 
 struct FaultOptions {
