@@ -222,7 +222,7 @@ test('schedules show their next activation and can be removed', async () => {
   assert.equal((await call('GET', '/api/v1/repair/schedules')).body.schedules.length, 0);
 });
 
-test('keyboard and labels: every control is named; Tab and Enter get around', async () => {
+test('keyboard, labels and contrast: every control is named, text passes WCAG AA, Tab and Enter get around', async () => {
   for (const p of ['Cluster', 'Repairs', 'Backups', 'Alerts', 'Audit']) {
     await page.click(`nav >> text=${p}`);
     await page.waitForSelector('main h2, main form');
@@ -232,6 +232,33 @@ test('keyboard and labels: every control is named; Tab and Enter get around', as
                         el.closest('label') || ((el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim())))
       .map((el) => el.outerHTML.slice(0, 100)));
     assert.deepEqual(unnamed, [], `unnamed controls on ${p}`);
+    // WCAG AA: every visible text against the background it sits on, 4.5:1 (3:1 for large text).
+    const low = await page.evaluate(() => {
+      const rgb = (c) => c.match(/[\d.]+/g).map(Number);
+      const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+        .reduce((acc, v, i) => acc + v * [0.2126, 0.7152, 0.0722][i], 0);
+      const background = (el) => {
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgb(getComputedStyle(e).backgroundColor);
+          if (c.length < 4 || c[3] > 0.5) return c;
+        }
+        return [255, 255, 255];
+      };
+      const out = [];
+      for (const el of document.querySelectorAll('body *')) {
+        if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+        const st = getComputedStyle(el);
+        if (!el.getClientRects().length || st.visibility === 'hidden' || el.closest('dialog:not([open])')) continue;
+        const a = lum(rgb(st.color));
+        const b = lum(background(el));
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const size = parseFloat(st.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(st.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) out.push(`${el.tagName}.${el.className} "${el.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+      }
+      return out;
+    });
+    assert.deepEqual(low, [], `low contrast on ${p}`);
   }
   await page.click('nav >> text=Cluster');
   await page.waitForSelector('.ring svg');
