@@ -206,6 +206,7 @@ Try it:
   build/cli/rkctl --scheduler $scheduler_url read demo.events mykey
   build/cli/rkctl --scheduler $scheduler_url repair list
   build/cli/rkctl --scheduler $scheduler_url repair start demo --incremental --wait
+The web UI is at $scheduler_url/ (sign in with the token in $state/operator.token; docs/ui.md).
 Stop it with:
   scripts/stop-local.sh
 MSG
