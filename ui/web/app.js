@@ -84,11 +84,12 @@ async function checkToken() {
 
 function renderWho() {
   const signedIn = !!api.token() || state.operator;
-  $('signin').hidden = !!api.token();
+  // With no tokens configured on the scheduler there is nothing to sign in with.
+  $('signin').hidden = !!api.token() || state.operator;
   $('who').hidden = !signedIn;
   $('signout').hidden = !api.token();
   $('who-text').textContent = state.who || 'Read-only view';
-  if (!api.token() && !state.operator) { $('who').hidden = true; }
+  if (!api.token() && !state.operator) $('who').hidden = true;
   document.body.classList.toggle('operator', state.operator);
 }
 

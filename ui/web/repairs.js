@@ -85,10 +85,13 @@ export function mount(main, ctx) {
     const run = lastRuns.find((r) => r.id === selected);
     if (!run) { detail.hidden = true; return; }
     detail.hidden = false;
-    // Segments change slowly and can be many: every 5 s while running, once otherwise.
     if (detail.contains(breakdown)) renderBreakdown(run);
+    // Segments can be many (30,000 are ~10 MiB of JSON): while the run is running every 5 s,
+    // every 30 s above 5,000 segments (the progress bars above move on every refresh anyway);
+    // once otherwise.
     const key = `${run.id}:${run.state}`;
-    if (key === segmentsKey && (run.state !== 'RUNNING' || Date.now() - lastSegmentsAt < 5000)) return;
+    const every = run.progress.segments.total > 5000 ? 30000 : 5000;
+    if (key === segmentsKey && (run.state !== 'RUNNING' || Date.now() - lastSegmentsAt < every)) return;
     const r = await api.get(`/api/v1/repair/runs/${run.id}/segments`);
     segmentsKey = key;
     lastSegmentsAt = Date.now();
