@@ -204,6 +204,12 @@ test('pause and resume another run, with confirmation', async () => {
   await page.focus('.segments canvas');
   await page.keyboard.press('ArrowRight');
   await page.waitForSelector('#segment-info:has-text("Segment")');
+  // Throttle it: the new pace goes to the scheduler after a confirmation.
+  await page.fill('#t-intensity', '0.5');
+  await page.getByRole('button', { name: 'Apply…' }).click();
+  await dialog.getByRole('button', { name: `Apply to run ${created.body.id}` }).click();
+  await page.waitForSelector(`text=Run ${created.body.id}: intensity 0.5`);
+  assert.equal((await call('GET', `/api/v1/repair/runs/${created.body.id}`)).body.intensity, 0.5);
   await shot('repairs-segments');
   await call('POST', `/api/v1/repair/runs/${created.body.id}/abort`);
   if (!info.sessions) await call('POST', `/api/v1/repair/runs/${firstRun.id}/abort`);

@@ -11,6 +11,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === 'dataset') Object.assign(el.dataset, v);
     else if (k === 'value') el.value = v;
     else if (k === 'checked') el.checked = !!v;
+    else if (k === 'selected') el.selected = !!v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);

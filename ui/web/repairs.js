@@ -86,6 +86,7 @@ export function mount(main, ctx) {
     if (!run) { detail.hidden = true; return; }
     detail.hidden = false;
     if (detail.contains(breakdown)) renderBreakdown(run);
+    renderTuning(run);
     // Segments can be many (30,000 are ~10 MiB of JSON): while the run is running every 5 s,
     // every 30 s above 5,000 segments (the progress bars above move on every refresh anyway);
     // once otherwise.
@@ -97,7 +98,7 @@ export function mount(main, ctx) {
     lastSegmentsAt = Date.now();
     if (!r.changed && grid.segments.length) return;
     if (!detail.contains(grid.el)) {
-      fill(detail, h('h2', { id: 'run-h' }, `Run #${run.id}: segments`), grid.el, breakdown);
+      fill(detail, h('h2', { id: 'run-h' }, `Run #${run.id}: segments`), grid.el, tuning, breakdown);
     } else {
       detail.querySelector('h2').textContent = `Run #${run.id}: segments`;
     }
@@ -106,6 +107,35 @@ export function mount(main, ctx) {
     detail.dataset.drawMs = ms.toFixed(1);
     detail.dataset.drawnAt = performance.now().toFixed(1);
     detail.dataset.segments = String(r.data.segments.length);
+  }
+
+  // Throttling a run that is under way: intensity, sessions and parallelism (PATCH).
+  const tuning = h('form', { class: 'filters tuning', 'aria-label': 'Change the run\'s pace' });
+  let tunedRun = 0;
+  function renderTuning(run) {
+    if (!ctx.operator || !ACTIVE.has(run.state)) { tuning.replaceChildren(); tunedRun = 0; return; }
+    if (tunedRun === run.id && tuning.childElementCount) return;  // keep what is being typed
+    tunedRun = run.id;
+    const intensity = h('input', { id: 't-intensity', type: 'number', min: 0.01, max: 1, step: 0.01, value: String(run.intensity) });
+    const sessions = h('input', { id: 't-sessions', type: 'number', min: 1, max: 1000, step: 1, value: String(run.max_sessions) });
+    const par = h('select', { id: 't-parallelism' }, ['sequential', 'parallel', 'datacenter_aware'].map((p) =>
+      h('option', { value: p, selected: p === run.parallelism }, p)));
+    fill(tuning,
+      h('label', { for: 't-intensity' }, 'Intensity', intensity), h('label', { for: 't-sessions' }, 'Max sessions', sessions),
+      h('label', { for: 't-parallelism' }, 'Parallelism', par), h('button', { type: 'submit' }, 'Apply…'));
+    tuning.onsubmit = async (ev) => {
+      ev.preventDefault();
+      const body = { intensity: Number(intensity.value), max_sessions: Number(sessions.value), parallelism: par.value };
+      if (!(body.intensity > 0 && body.intensity <= 1) || !Number.isInteger(body.max_sessions) || body.max_sessions < 1 || body.max_sessions > 1000) {
+        ctx.message('Intensity must be more than 0 and at most 1; max sessions a whole number from 1 to 1000.');
+        return;
+      }
+      const ok = await ctx.confirm({ title: `Change the pace of run ${run.id}?`, ok: `Apply to run ${run.id}`,
+        body: h('p', {}, `From now on: intensity ${body.intensity}, up to ${body.parallelism === 'sequential' ? 1 : body.max_sessions} session(s), ${body.parallelism}. Segments already running finish as they are.`) });
+      if (!ok) return;
+      const r = await ctx.attempt(() => api.send('PATCH', `/api/v1/repair/runs/${run.id}`, body), `Changing run ${run.id}`);
+      if (r) { ctx.message(`Run ${run.id}: intensity ${r.intensity}, ${r.max_sessions} session(s), ${r.parallelism}.`, 'info'); tunedRun = 0; ctx.refreshNow(); }
+    };
   }
 
   // Progress per table and per node (the run's own progress model, as rkctl shows it).
