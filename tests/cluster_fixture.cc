@@ -192,6 +192,7 @@ std::string LocalCluster::write_agent_config(const AgentProcess& a) const {
       << "internode:\n  port: 0\n  port_file: " << a.dir << "/internode.port\n"
       << "client:\n  port: 0\n  port_file: " << a.dir << "/client.port\n";
   if (!a.replace_address.empty()) out << "replace_address: " << a.replace_address << "\n";
+  out << options_.agent_config_extra;
   return path;
 }
 

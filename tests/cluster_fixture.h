@@ -70,6 +70,8 @@ struct LocalClusterOptions {
   std::chrono::milliseconds start_deadline{30000};
   // Appended to the scheduler's YAML config (e.g. "repair:\n  tick_interval: 100ms\n").
   std::string scheduler_config_extra;
+  // Appended to every agent's YAML config (e.g. "signals:\n  sample_interval: 200ms\n").
+  std::string agent_config_extra;
 };
 
 struct AgentProcess {
