@@ -73,8 +73,8 @@ void write_file(const std::string& path, uint64_t bytes) {
 // The active alert of `signal` on `host_id`, if the scheduler shows one.
 std::optional<json> active_alert(LocalCluster& cluster, const std::string& host_id,
                                  const std::string& signal) {
-  auto r = cluster.scheduler_get("/api/v1/alerts?active=true&host_id=" + host_id +
-                                 "&signal=" + signal);
+  auto r =
+      cluster.scheduler_get("/api/v1/alerts?active=true&host_id=" + host_id + "&signal=" + signal);
   if (!r.ok() || !r->contains("alerts") || (*r)["alerts"].empty()) return std::nullopt;
   return (*r)["alerts"][0];
 }
@@ -143,9 +143,9 @@ TEST(AlertLifecycle, ADiskThresholdIsCrossedShownSentToTheWebhookAndCleared) {
                            seconds(20), "the disk alert to clear")
                     .ok())
         << cluster.logs_tail();
-    ASSERT_TRUE(wait_until([&] { return hook.received("disk", "OK"); }, seconds(20),
-                           "the webhook's OK")
-                    .ok());
+    ASSERT_TRUE(
+        wait_until([&] { return hook.received("disk", "OK"); }, seconds(20), "the webhook's OK")
+            .ok());
     auto history = cluster.scheduler_get("/api/v1/alerts?host_id=" + host + "&signal=disk");
     ASSERT_TRUE(history.ok());
     ASSERT_EQ((*history)["alerts"].size(), 2u) << history->dump();

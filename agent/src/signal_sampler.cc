@@ -301,6 +301,12 @@ SignalSnapshot SignalSampler::snapshot() const {
 
 void SignalSampler::write_metrics(monitor::PrometheusText& out) const {
   const SignalSnapshot s = snapshot();
+  out.family("rk_signal_samples_total", "counter", "Samples the signal sampler took.");
+  out.sample("rk_signal_samples_total", {}, static_cast<double>(samples_.load()));
+  out.family("rk_signal_sample_cpu_seconds_total", "counter",
+             "CPU time the sampling thread spent sampling (its own overhead).");
+  out.sample("rk_signal_sample_cpu_seconds_total", {},
+             static_cast<double>(cpu_micros_.load()) / 1e6);
   if (s.sampled_at_us == 0) return;
   const monitor::Labels path{{"path", sources_.data_dir}};
   out.family("rk_signal_sampled_at_seconds", "gauge", "When the signals were last sampled.");
