@@ -36,7 +36,8 @@ constexpr std::array<std::string_view, 5> kNodeStateNames = {"NORMAL", "DOWN", "
 constexpr std::array<std::string_view, 4> kSignalNames = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 constexpr std::array<std::string_view, kWaitKinds> kWaitNames = {
     "outside_window", "gave_up",      "retry_backoff",   "postponed",         "replica_unavailable",
-    "load",           "replica_busy", "intensity_pause", "concurrency_limit", "sequential_turn"};
+    "load",           "replica_busy", "intensity_pause", "concurrency_limit", "sequential_turn",
+    "window_ending"};
 
 // A reason found before any message is written (messages are formatted only for listed entries).
 struct Blocker {
@@ -205,6 +206,36 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
     wake_at(o.windows.next_close(now));
   }
 
+  // With kStop windows: when the open window closes, and how long a session of this run takes
+  // (mean of the done ones), to keep segments that would be cut off from starting.
+  int64_t window_closes = kNever;
+  long double mean_duration = 0, mean_bytes = 0;
+  if (open && o.window_close == WindowClosePolicy::kStop && o.avoid_window_overrun &&
+      !o.windows.always_open()) {
+    window_closes = o.windows.next_close(now);
+    size_t done = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const SegmentProgress& p = in.progress[i];
+      if (p.state != SegmentState::kDone || p.started_at_us <= 0 ||
+          p.finished_at_us < p.started_at_us) {
+        continue;
+      }
+      mean_duration += p.finished_at_us - p.started_at_us;
+      mean_bytes += plan.segments[i].estimated_bytes;
+      ++done;
+    }
+    if (done == 0) {
+      window_closes = kNever;
+    } else {
+      mean_duration /= done;
+      mean_bytes /= done;
+    }
+  }
+  auto expected_duration = [&](const Segment& s) {
+    return static_cast<int64_t>(mean_duration * (static_cast<long double>(s.estimated_bytes) + 1) /
+                                (mean_bytes + 1));
+  };
+
   // Candidates and their first blocking reason.
   std::vector<Blocker> blocked;
   std::vector<uint32_t> eligible;
@@ -240,6 +271,12 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
     if (p.postponed_until_us > now) {
       blocked.push_back({id, WaitKind::kPostponed, p.postponed_until_us, -1});
       wake_at(p.postponed_until_us);
+      continue;
+    }
+    if (window_closes != kNever && now + expected_duration(s) > window_closes) {
+      const int64_t reopens = o.windows.next_open(window_closes);
+      blocked.push_back({id, WaitKind::kWindowEnding, reopens, -1});
+      wake_at(reopens);
       continue;
     }
     Blocker b{id, WaitKind::kSequentialTurn, 0, -1};
@@ -433,6 +470,11 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
         break;
       case WaitKind::kConcurrencyLimit:
         msg = fmt::format("concurrency limit {} reached", limit);
+        break;
+      case WaitKind::kWindowEnding:
+        msg = fmt::format(
+            "would still run when the maintenance window closes at {}; starts in the next one ({})",
+            format_utc(window_closes), format_utc(b.until_us));
         break;
       case WaitKind::kSequentialTurn:
         msg = running > 0 || !out.start.empty() ? "sequential: one session at a time"

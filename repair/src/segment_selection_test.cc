@@ -240,6 +240,32 @@ TEST(SegmentSelection, NothingStartsOutsideTheWindow) {
   EXPECT_FALSE(stop.stop[0].counts_as_attempt);
 }
 
+TEST(SegmentSelection, SegmentsThatWouldOutlastAClosingWindowWait) {
+  Fixture f;
+  SelectionOptions o;
+  o.mode = RepairMode::kParallel;
+  o.windows = MaintenanceSchedule::parse("daily 22:00-06:00").value();
+  o.window_close = WindowClosePolicy::kStop;
+  // 2027-01-16T05:50:00Z: ten minutes before the window closes; sessions of this run take 20 min.
+  const int64_t at = kNow + 21 * 3600 * kSec + 50 * 60 * kSec;
+  f.progress[0] = {SegmentState::kDone, 1, at - 40 * 60 * kSec, at - 20 * 60 * kSec};
+  Selection s = f.select(o, at);
+  EXPECT_TRUE(s.start.empty());
+  EXPECT_EQ(s.waiting_by_kind[static_cast<size_t>(WaitKind::kWindowEnding)], 5u);
+  ASSERT_FALSE(s.waiting.empty());
+  EXPECT_EQ(s.waiting[0].message,
+            "would still run when the maintenance window closes at 2027-01-16T06:00:00Z; starts "
+            "in the next one (2027-01-16T22:00:00Z)");
+  EXPECT_EQ(s.next_check_us, kNow + 38 * 3600 * kSec);
+  // Enough time left, or sessions that may run on past the close: they start.
+  EXPECT_FALSE(f.select(o, at - 3600 * kSec).start.empty());
+  o.window_close = WindowClosePolicy::kFinish;
+  EXPECT_FALSE(f.select(o, at).start.empty());
+  o.window_close = WindowClosePolicy::kStop;
+  o.avoid_window_overrun = false;
+  EXPECT_FALSE(f.select(o, at).start.empty());
+}
+
 TEST(SegmentSelection, RejectsBadInput) {
   Fixture f;
   SelectionOptions o;

@@ -29,6 +29,8 @@
 //   - outside the maintenance window nothing starts ("outside maintenance window; opens at ...");
 //   - a failed segment waits out its retry backoff (core/backoff.h; jittered by segment id and
 //     attempt, so the same inputs give the same answer) and gives up after retry.max_attempts;
+//   - with window_close = kStop, a segment expected to run past the window's close waits for the
+//     next window (avoid_window_overrun);
 //   - a replica that is not NORMAL (DOWN, JOINING, LEAVING, unknown) skips the segment without
 //     blocking the others; it is tried again once the node is NORMAL ("replica X DOWN");
 //   - a replica busy in another session (this run or another) makes it wait: no node ever takes
@@ -141,6 +143,10 @@ struct SelectionOptions {
   // When new sessions may start; always open by default.
   MaintenanceSchedule windows;
   WindowClosePolicy window_close = WindowClosePolicy::kFinish;
+  // With kStop: do not start a segment expected to outlast the open window (it would only be
+  // cancelled). Expected duration: the mean session of this run's done segments, scaled by size;
+  // no guard before any segment is done.
+  bool avoid_window_overrun = true;
   // At most this many entries in Selection::waiting (counts per kind are always complete).
   size_t max_wait_details = 1000;
 };
@@ -180,10 +186,11 @@ enum class WaitKind {
   kIntensityPause,      // a replica rests after its last session
   kConcurrencyLimit,    // the run already runs as many sessions as allowed
   kSequentialTurn,      // sequential mode: another segment goes first
+  kWindowEnding,        // kStop windows: it would still run when the window closes
 };
-inline constexpr size_t kWaitKinds = 10;
+inline constexpr size_t kWaitKinds = 11;
 // "outside_window", "gave_up", "retry_backoff", "postponed", "replica_unavailable", "load",
-// "replica_busy", "intensity_pause", "concurrency_limit", "sequential_turn".
+// "replica_busy", "intensity_pause", "concurrency_limit", "sequential_turn", "window_ending".
 std::string_view wait_kind_name(WaitKind kind);
 
 struct SegmentWait {
