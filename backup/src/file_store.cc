@@ -185,12 +185,7 @@ class FileStore final : public ObjectStore {
     std::string dir_key;
     size_t slash = prefix.rfind('/');
     if (slash != std::string_view::npos) dir_key = std::string(prefix.substr(0, slash));
-    std::vector<ObjectInfo> found;
-    RK_RETURN_IF_ERROR(walk(dir_key, prefix, &found));
-    std::sort(found.begin(), found.end(),
-              [](const ObjectInfo& a, const ObjectInfo& b) { return a.key < b.key; });
-    for (const ObjectInfo& info : found) RK_RETURN_IF_ERROR(fn(info));
-    return Status::OK();
+    return walk(dir_key, prefix, fn);
   }
 
   Status remove(std::string_view key) override {
@@ -258,14 +253,23 @@ class FileStore final : public ObjectStore {
     return s;
   }
 
-  Status walk(const std::string& dir_key, std::string_view prefix, std::vector<ObjectInfo>* found) {
+  // Visits the objects under `dir_key` in ascending key order without holding more than one
+  // directory's entries: a directory sorts as its name plus '/', which is where its keys fall
+  // among its siblings ("a-c" < "a/b" < "a0").
+  Status walk(const std::string& dir_key, std::string_view prefix,
+              const std::function<Status(const ObjectInfo&)>& fn) {
     const std::string dir = dir_key.empty() ? root_ : root_ + "/" + dir_key;
     DIR* d = ::opendir(dir.c_str());
     if (d == nullptr) {
       if (errno == ENOENT || errno == ENOTDIR) return Status::OK();
       return errno_status("list " + dir);
     }
-    std::vector<std::pair<std::string, bool>> entries;
+    struct Entry {
+      std::string order;  // key, or key + "/" for a directory
+      bool is_dir;
+      ObjectInfo info;
+    };
+    std::vector<Entry> entries;
     while (dirent* e = ::readdir(d)) {
       std::string name = e->d_name;
       if (name == "." || name == "..") continue;
@@ -276,18 +280,27 @@ class FileStore final : public ObjectStore {
       if (S_ISDIR(st.st_mode)) {
         // Descend only where keys below could still match the prefix.
         std::string as_dir = key + "/";
-        if (as_dir.starts_with(prefix) || prefix.starts_with(as_dir))
-          entries.emplace_back(key, true);
+        if (as_dir.starts_with(prefix) || prefix.starts_with(as_dir)) {
+          entries.push_back({as_dir, true, {}});
+        }
       } else if (S_ISREG(st.st_mode) && key.starts_with(prefix)) {
         ObjectInfo info;
         info.key = key;
         info.size = st.st_size;
         info.modified_us = mtime_us(st);
-        found->push_back(std::move(info));
+        entries.push_back({key, false, std::move(info)});
       }
     }
     ::closedir(d);
-    for (const auto& [key, is_dir] : entries) RK_RETURN_IF_ERROR(walk(key, prefix, found));
+    std::sort(entries.begin(), entries.end(),
+              [](const Entry& a, const Entry& b) { return a.order < b.order; });
+    for (const Entry& e : entries) {
+      if (e.is_dir) {
+        RK_RETURN_IF_ERROR(walk(e.order.substr(0, e.order.size() - 1), prefix, fn));
+      } else {
+        RK_RETURN_IF_ERROR(fn(e.info));
+      }
+    }
     return Status::OK();
   }
 

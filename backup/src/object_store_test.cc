@@ -140,6 +140,22 @@ TEST_F(FileStoreTest, ListIsSortedFilteredByPrefixAndHidesBookkeeping) {
   EXPECT_FALSE(store_->list("../", collect).ok());
 }
 
+TEST_F(FileStoreTest, ListOrderIsByteOrderOfWholeKeysAcrossDirectories) {
+  // '-' < '/' < '0': a directory's keys sort between its siblings, not before them.
+  for (std::string k : {"a0", "a/b", "a-c", "a/a/z", "b"}) {
+    ASSERT_TRUE(store_->put(k, *memory_source(k)).ok());
+  }
+  std::vector<std::string> keys;
+  ASSERT_TRUE(store_
+                  ->list("",
+                         [&](const ObjectInfo& i) {
+                           keys.push_back(i.key);
+                           return Status::OK();
+                         })
+                  .ok());
+  EXPECT_EQ(keys, (std::vector<std::string>{"a-c", "a/a/z", "a/b", "a0", "b"}));
+}
+
 TEST_F(FileStoreTest, ListStopsWhenTheCallbackFails) {
   ASSERT_TRUE(store_->put("a", *memory_source("1")).ok());
   ASSERT_TRUE(store_->put("b", *memory_source("2")).ok());
