@@ -276,6 +276,27 @@ TEST(HttpServer, InlineHandlersServeAndFailSafely) {
   EXPECT_EQ(client.get(server->base_url() + "/boom")->status, 500);
 }
 
+TEST(HttpServer, TheObserverHearsEveryRequestWithItsRoutePattern) {
+  ServerOptions o;
+  o.name = "observed";
+  std::mutex mu;
+  std::vector<std::string> heard;
+  o.on_request = [&](const RequestRecord& r) {
+    std::lock_guard lock(mu);
+    heard.push_back(std::string(r.listener) + " " + std::string(r.method) + " " +
+                    std::string(r.route) + " " + std::to_string(r.status) +
+                    (r.micros >= 0 ? "" : " negative"));
+  };
+  auto server = start_server(o);
+  Client client;
+  ASSERT_TRUE(client.get(server->base_url() + "/api/v1/nodes/n1").ok());
+  ASSERT_TRUE(client.get(server->base_url() + "/nowhere").ok());
+  // The observer runs before the answer is written, so both are heard by now.
+  std::lock_guard lock(mu);
+  EXPECT_EQ(heard,
+            (std::vector<std::string>{"observed GET /api/v1/nodes/{id} 200", "observed GET  404"}));
+}
+
 TEST(HttpServer, PortZeroIsReportedAndWrittenToPortFile) {
   ServerOptions o;
   o.port_file = temp_dir("port") + "/api.port";
