@@ -467,57 +467,51 @@ int check_node(const std::vector<std::string>& args, std::ostream& out, const Ch
   return deadline.finish(monitor::evaluate_node(sample->facts, sample->free_bytes, o));
 }
 
-int check_repair(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
+// repair and backup: -w/-c are durations (a plain number is hours); the scheduler's JSON at
+// `path` is parsed by `parse` and judged by `evaluate`. Any failure is UNKNOWN.
+template <class Parse, class Evaluate>
+int scheduler_check(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env,
+                    const char* label, const std::string& path, const char* units_hint,
+                    monitor::Thresholds* thresholds, Parse parse, Evaluate evaluate) {
   auto p = parse_options(args, {"--warning", "--critical", "--timeout"});
   if (p.ok() && p->help) return help(out);
-  if (!p.ok()) return unknown(out, "REPAIR", p.status().message());
-  monitor::RepairCheckOptions o;
-  // A plain number is hours.
-  if (Status s = apply_thresholds(*p, monitor::Unit::kSeconds, 3600, &o.time_left); !s.ok()) {
-    return unknown(out, "REPAIR", s.message());
+  if (!p.ok()) return unknown(out, label, p.status().message());
+  if (Status s = apply_thresholds(*p, monitor::Unit::kSeconds, 3600, thresholds); !s.ok()) {
+    return unknown(out, label, s.message());
   }
-  for (const auto* r : {&o.time_left.warning, &o.time_left.critical}) {
-    if (*r && (*r)->unit != monitor::Unit::kSeconds) {
-      return unknown(out, "REPAIR", "repair thresholds are times left (e.g. 2d:, 12h:)");
-    }
+  for (const auto* r : {&thresholds->warning, &thresholds->critical}) {
+    if (*r && (*r)->unit != monitor::Unit::kSeconds) return unknown(out, label, units_hint);
   }
   auto timeout = parse_timeout(p->timeout);
-  if (!timeout.ok()) return unknown(out, "REPAIR", timeout.status().message());
-  Deadline deadline(out, "REPAIR", "asking the scheduler at " + env.scheduler, *timeout,
+  if (!timeout.ok()) return unknown(out, label, timeout.status().message());
+  Deadline deadline(out, label, "asking the scheduler at " + env.scheduler, *timeout,
                     env.on_timeout);
-  auto body = fetch_json(env.scheduler + "/api/v1/repair/deadlines", env.ca_file, *timeout);
-  if (!body.ok())
-    return deadline.finish(monitor::unknown_result("REPAIR", body.status().message()));
-  auto tables = deadlines_from_json(*body);
-  if (!tables.ok())
-    return deadline.finish(monitor::unknown_result("REPAIR", tables.status().message()));
-  return deadline.finish(monitor::evaluate_repair(*tables, env.clock->now_micros(), o));
+  auto body = fetch_json(env.scheduler + path, env.ca_file, *timeout);
+  if (!body.ok()) return deadline.finish(monitor::unknown_result(label, body.status().message()));
+  auto parsed = parse(*body);
+  if (!parsed.ok()) {
+    return deadline.finish(monitor::unknown_result(label, parsed.status().message()));
+  }
+  return deadline.finish(evaluate(*parsed, env.clock->now_micros()));
+}
+
+int check_repair(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
+  monitor::RepairCheckOptions o;
+  return scheduler_check(args, out, env, "REPAIR", "/api/v1/repair/deadlines",
+                         "repair thresholds are times left (e.g. 2d:, 12h:)", &o.time_left,
+                         deadlines_from_json,
+                         [&o](const std::vector<monitor::TableDeadline>& tables, int64_t now) {
+                           return monitor::evaluate_repair(tables, now, o);
+                         });
 }
 
 int check_backup(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
-  auto p = parse_options(args, {"--warning", "--critical", "--timeout"});
-  if (p.ok() && p->help) return help(out);
-  if (!p.ok()) return unknown(out, "BACKUP", p.status().message());
   monitor::BackupCheckOptions o;
-  if (Status s = apply_thresholds(*p, monitor::Unit::kSeconds, 3600, &o.age); !s.ok()) {
-    return unknown(out, "BACKUP", s.message());
-  }
-  for (const auto* r : {&o.age.warning, &o.age.critical}) {
-    if (*r && (*r)->unit != monitor::Unit::kSeconds) {
-      return unknown(out, "BACKUP", "backup thresholds are ages (e.g. 36h, 2d)");
-    }
-  }
-  auto timeout = parse_timeout(p->timeout);
-  if (!timeout.ok()) return unknown(out, "BACKUP", timeout.status().message());
-  Deadline deadline(out, "BACKUP", "asking the scheduler at " + env.scheduler, *timeout,
-                    env.on_timeout);
-  auto body = fetch_json(env.scheduler + "/api/v1/backups", env.ca_file, *timeout);
-  if (!body.ok())
-    return deadline.finish(monitor::unknown_result("BACKUP", body.status().message()));
-  auto backups = backups_from_json(*body);
-  if (!backups.ok())
-    return deadline.finish(monitor::unknown_result("BACKUP", backups.status().message()));
-  return deadline.finish(monitor::evaluate_backup(*backups, env.clock->now_micros(), o));
+  return scheduler_check(args, out, env, "BACKUP", "/api/v1/backups",
+                         "backup thresholds are ages (e.g. 36h, 2d)", &o.age, backups_from_json,
+                         [&o](const std::vector<monitor::BackupRun>& backups, int64_t now) {
+                           return monitor::evaluate_backup(backups, now, o);
+                         });
 }
 
 }  // namespace
