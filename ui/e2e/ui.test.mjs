@@ -5,7 +5,7 @@
 // scheduler yet (alerts, backups) or whose agents cannot repair yet say so and are skipped.
 //
 //   RK_E2E_CLUSTER=build/tests/ui_e2e_cluster RK_E2E_OUT=build/ui-e2e node ui/e2e/ui.test.mjs
-import { test, before, after } from 'node:test';
+import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -53,6 +53,21 @@ class Cluster {
 }
 
 let cluster, info, browser, page;
+
+// A failing step leaves a screenshot and the page's messages behind, to tell why.
+function test(name, fn) {
+  nodeTest(name, async (t) => {
+    try {
+      await fn(t);
+    } catch (e) {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-').slice(0, 40);
+      await page?.screenshot({ path: join(OUT, `FAILED-${slug}.png`), fullPage: true }).catch(() => {});
+      const messages = await page?.locator('#messages, #connection, #page-status').allTextContents().catch(() => []);
+      console.log(`FAILED "${name}" at ${page?.url()}; page messages: ${JSON.stringify(messages)}`);
+      throw e;
+    }
+  });
+}
 const figures = {};
 const notes = [];
 const apiErrors = [];
@@ -200,7 +215,10 @@ test('pause and resume another run, with confirmation', async () => {
   await page.waitForSelector(`tr[data-run="${created.body.id}"][data-state="RUNNING"]`);
   // Keyboard: the grid takes focus and arrow keys describe segments.
   await row().getByRole('button', { name: `#${created.body.id}` }).click();
-  await page.waitForSelector(`section[data-segments]`);
+  // The detail panel follows the selection (heading, pace form with this run's values, grid).
+  await page.waitForSelector(`#run-h:text-is("Run #${created.body.id}: segments")`);
+  await page.waitForFunction(() => document.querySelector('#t-intensity')?.value === '0.01');
+  await page.waitForSelector(`section[data-segments][data-run="${created.body.id}"]`);
   await page.focus('.segments canvas');
   await page.keyboard.press('ArrowRight');
   await page.waitForSelector('#segment-info:has-text("Segment")');

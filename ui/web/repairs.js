@@ -107,6 +107,7 @@ export function mount(main, ctx) {
     detail.dataset.drawMs = ms.toFixed(1);
     detail.dataset.drawnAt = performance.now().toFixed(1);
     detail.dataset.segments = String(r.data.segments.length);
+    detail.dataset.run = String(run.id);
   }
 
   // Throttling a run that is under way: intensity, sessions and parallelism (PATCH).
