@@ -198,5 +198,41 @@ TEST_F(AgentApiTest, SnapshotsCanBeTakenListedAndCleared) {
   EXPECT_TRUE(json::parse(sizes.body).contains("pending_compactions"));
 }
 
+// The contract's GET /v1/signals (other engineers' repair gating and rkctl check --agent read
+// it): every field named there is present, and /metrics serves the signals.
+TEST_F(AgentApiTest, SignalsCarryEveryContractFieldAndMetricsServeThem) {
+  json s;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  do {
+    auto r = call("GET", url(agent_->ops_port(), "/v1/signals"), "");
+    ASSERT_EQ(r.status, 200) << r.body;
+    s = json::parse(r.body);
+  } while (s["sampled_at_us"] == 0 && std::chrono::steady_clock::now() < deadline);
+  ASSERT_GT(s["sampled_at_us"].get<int64_t>(), 0);
+  const std::map<std::string, std::vector<std::string>> contract = {
+      {"disk",
+       {"state", "path", "free_bytes", "total_bytes", "free_percent", "data_bytes", "message"}},
+      {"await",
+       {"state", "device", "await_ms", "r_await_ms", "w_await_ms", "util_percent", "message"}},
+      {"compactions", {"state", "pending", "running", "message"}}};
+  for (const auto& [object, fields] : contract) {
+    ASSERT_TRUE(s[object].is_object()) << object << ": " << s.dump();
+    for (const auto& f : fields) EXPECT_TRUE(s[object].contains(f)) << object << "." << f;
+    const std::string state = s[object]["state"];
+    EXPECT_TRUE(state == "OK" || state == "WARNING" || state == "CRITICAL" || state == "UNKNOWN")
+        << object << ": " << state;
+  }
+  EXPECT_EQ(s["disk"]["path"], dir_.string());
+  EXPECT_TRUE(s["compactions"]["pending"].is_number()) << s.dump();
+  auto m = call("GET", url(agent_->ops_port(), "/metrics"), "");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.headers["Content-Type"].rfind("text/plain; version=0.0.4", 0), 0u);
+  EXPECT_NE(m.body.find("# TYPE rk_disk_free_bytes gauge"), std::string::npos) << m.body;
+  EXPECT_NE(m.body.find("rk_http_requests_total{listener=\"ops API\",method=\"GET\","
+                        "route=\"/v1/signals\",code=\"200\"}"),
+            std::string::npos)
+      << m.body;
+}
+
 }  // namespace
 }  // namespace rk::agent
