@@ -237,8 +237,8 @@ test('schedules show their next activation and can be removed', async () => {
   const next = (Date.now() + 3 * 3600e3) * 1000;
   const created = await call('POST', '/api/v1/repair/schedules', { keyspace: 'demo', interval_seconds: 86400, first_activation_us: next });
   assert.equal(created.status, 201, JSON.stringify(created.body));
-  await page.waitForSelector(`main td:has-text("#${created.body.id}")`);
-  const row = page.locator('tr', { has: page.locator(`td:text-is("#${created.body.id}")`) });
+  const row = page.locator(`tr[data-schedule="${created.body.id}"]`);
+  await row.waitFor();
   assert.match(await row.textContent(), /in [23]h/);
   await row.getByRole('button', { name: 'Remove…' }).click();
   await page.locator('dialog#confirm').getByRole('button', { name: `Remove schedule #${created.body.id}` }).click();
@@ -414,9 +414,12 @@ test('the audit page shows who started the repair, filterable', async () => {
   await page.click('nav >> text=Audit');
   await page.fill('#au-action', 'repair.start');
   await page.getByRole('button', { name: 'Filter' }).click();
-  await page.waitForSelector('main td:has-text("repair.start")');
-  const actions = await page.locator('main tbody td.mono').allTextContents();
-  assert.ok(actions.length > 0 && actions.every((a) => a === 'repair.start'), actions.join(','));
+  // The unfiltered list (which holds repair.start too) is replaced by the filtered one.
+  await page.waitForFunction(() => {
+    const actions = [...document.querySelectorAll('main tbody td.mono')].map((td) => td.textContent);
+    return actions.length > 0 && actions.every((a) => a === 'repair.start');
+  });
+  assert.equal((await page.locator('main tbody td.mono').allTextContents()).length, 2);
   await shot('audit');
 });
 

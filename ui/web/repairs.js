@@ -1,7 +1,7 @@
 // Repairs: gc_grace deadlines ("at risk" first and loud), runs with live progress and ETA, a
 // run's segment grid, starting a run (validated, confirmed), pause/resume/abort, schedules.
 import * as api from './api.js';
-import { h, fill, badge, bytes, duration, time, relative, percent, table, keepFocus } from './dom.js';
+import { h, fill, badge, bytes, duration, time, relative, percent, table, cell, keepFocus } from './dom.js';
 import { SegmentGrid } from './segment_grid.js';
 
 const ACTIVE = new Set(['NOT_STARTED', 'RUNNING', 'PAUSED']);
@@ -180,12 +180,12 @@ export function mount(main, ctx) {
   }
 
   function renderSchedules(list) {
-    const rows = list.map((s) => [
+    const rows = list.map((s) => h('tr', { dataset: { schedule: s.id } }, [
       `#${s.id}`, s.keyspace, s.tables.length ? s.tables.join(', ') : 'all', s.kind,
       `every ${duration(s.interval_seconds * 1e6)}${s.interval_derived ? ' (from gc_grace)' : ''}`,
       s.enabled ? h('span', { title: time(s.next_activation_us) }, `${relative(s.next_activation_us)} (${time(s.next_activation_us)})`) : 'disabled',
       s.last_run_id ? `#${s.last_run_id}` : '–',
-      ctx.operator ? h('button', { type: 'button', dataset: { key: `remove-${s.id}` }, onclick: () => removeSchedule(s) }, 'Remove…') : '']);
+      ctx.operator ? h('button', { type: 'button', dataset: { key: `remove-${s.id}` }, onclick: () => removeSchedule(s) }, 'Remove…') : ''].map(cell)));
     keepFocus(schedules, () => fill(schedules, table(null, ['Schedule', 'Keyspace', 'Tables', 'Kind', 'Interval', 'Next activation', 'Last run', ''], rows, 'No schedules.')));
   }
 
