@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -33,18 +34,28 @@ std::string find_node() {
 
 }  // namespace
 
+Status S3rverProcess::installed() {
+  const std::string modules =
+      std::string(RK_SOURCE_DIR) + "/tools/s3/node_modules/@20minutes/s3rver";
+  if (find_node().empty() || !fs::exists(modules)) {
+    return Status::FailedPrecondition(
+        "s3rver is not installed (needs node and tools/s3/node_modules): run scripts/setup.sh");
+  }
+  return Status::OK();
+}
+
+bool S3rverProcess::must_skip(const Status& status) {
+  return status.code() == ErrorCode::kFailedPrecondition && std::getenv("CI") == nullptr &&
+         !installed().ok();
+}
+
 Result<std::unique_ptr<S3rverProcess>> S3rverProcess::start(const std::string& dir,
                                                             const std::vector<std::string>& buckets,
                                                             const std::string& tls_cert,
                                                             const std::string& tls_key) {
   const std::string script = std::string(RK_SOURCE_DIR) + "/tools/s3/s3rver.js";
-  const std::string modules =
-      std::string(RK_SOURCE_DIR) + "/tools/s3/node_modules/@20minutes/s3rver";
+  RK_RETURN_IF_ERROR(installed());
   const std::string node = find_node();
-  if (node.empty() || !fs::exists(modules)) {
-    return Status::FailedPrecondition(
-        "s3rver is not installed (needs node and tools/s3/node_modules): run scripts/setup.sh");
-  }
   std::error_code ec;
   fs::create_directories(dir, ec);
   const std::string port_file = dir + "/port";

@@ -39,6 +39,13 @@ class S3rverProcess {
                                                       const std::string& tls_key = {});
   ~S3rverProcess();  // SIGTERM, then SIGKILL after 3 s
 
+  // OK when Node and tools/s3/node_modules are there. Tests may skip when this fails outside CI
+  // (a work tree where scripts/setup.sh has not run yet); with CI set in the environment they
+  // must fail instead: see must_skip().
+  static Status installed();
+  // True when `status` (from start()) says s3rver is not installed and CI is not set.
+  static bool must_skip(const Status& status);
+
   int port() const { return port_; }
   int pid() const { return pid_; }
   std::string endpoint() const {
