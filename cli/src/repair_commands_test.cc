@@ -1,0 +1,184 @@
+// `rkctl repair` and `rkctl schedule` against a stand-in scheduler (core's HTTP server with canned
+// answers): what is sent, tables and --json out, following a run to its end, exit codes.
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ringkeeper/cli/rkctl.h"
+#include "ringkeeper/core/http_server.h"
+#include "ringkeeper/core/json_api.h"
+
+namespace rk::cli {
+namespace {
+
+using nlohmann::json;
+
+json run_json(const std::string& state, int done) {
+  json counts = {{"total", 3},
+                 {"done", done},
+                 {"running", state == "RUNNING" ? 1 : 0},
+                 {"pending", 0},
+                 {"failed", 0},
+                 {"aborted", 0},
+                 {"bytes_validated", 2048},
+                 {"bytes_streamed", 100}};
+  return {{"id", 7},
+          {"keyspace", "demo"},
+          {"tables", {"events"}},
+          {"kind", "full"},
+          {"parallelism", "sequential"},
+          {"max_sessions", 1},
+          {"intensity", 1.0},
+          {"schedule_id", nullptr},
+          {"state", state},
+          {"cause", ""},
+          {"created_by", "ops"},
+          {"created_at_us", 1700000000000000},
+          {"started_at_us", 1700000000000000},
+          {"finished_at_us", 0},
+          {"progress",
+           {{"segments", counts},
+            {"fraction", done / 3.0},
+            {"elapsed_us", 2000000},
+            {"eta_us", 0},
+            {"postponed", {"replica h3 DOWN"}},
+            {"per_table", {{"events", counts}}},
+            {"per_node", {{"h1", counts}}}}}};
+}
+
+class FakeScheduler {
+ public:
+  FakeScheduler() {
+    http::Router r;
+    r.post("/api/v1/repair/runs", [this](const http::Request& req) -> Result<http::Response> {
+      record(req);
+      return api::json_response(201, run_json("RUNNING", 0));
+    });
+    r.get("/api/v1/repair/runs/{id}", [this](const http::Request& req) -> Result<http::Response> {
+      if (req.path_param("id") != "7")
+        return Status::NotFound("no repair run " + req.path_param("id"));
+      std::lock_guard lock(mu_);
+      return api::json_ok(++polls_ < 3 ? run_json("RUNNING", polls_) : run_json("DONE", 3));
+    });
+    r.get("/api/v1/repair/runs", [](const http::Request&) -> Result<http::Response> {
+      return api::json_ok({{"runs", {run_json("DONE", 3)}}});
+    });
+    r.add("PATCH", "/api/v1/repair/runs/{id}",
+          [this](const http::Request& req) -> Result<http::Response> {
+            record(req);
+            return api::json_ok(run_json("RUNNING", 1));
+          });
+    r.post("/api/v1/repair/schedules", [this](const http::Request& req) -> Result<http::Response> {
+      record(req);
+      return api::json_response(201, {{"id", 1},
+                                      {"kind", "incremental"},
+                                      {"interval_seconds", 86400},
+                                      {"interval_derived", false},
+                                      {"next_activation_us", 1700000000000000}});
+    });
+    http::ServerOptions o;
+    o.port = 0;
+    server_ = std::move(http::Server::start(o, std::move(r))).value();
+  }
+
+  std::string url() const { return server_->base_url(); }
+  json last_body() {
+    std::lock_guard lock(mu_);
+    return json::parse(bodies_.back());
+  }
+  std::string last_method() {
+    std::lock_guard lock(mu_);
+    return methods_.back();
+  }
+
+ private:
+  void record(const http::Request& req) {
+    std::lock_guard lock(mu_);
+    bodies_.push_back(req.body);
+    methods_.push_back(req.method);
+  }
+  std::mutex mu_;
+  int polls_ = 0;
+  std::vector<std::string> bodies_;
+  std::vector<std::string> methods_;
+  std::unique_ptr<http::Server> server_;
+};
+
+struct Ran {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Ran rkctl(const FakeScheduler& s, std::vector<std::string> args) {
+  args.insert(args.begin(), {"rkctl", "--scheduler", s.url()});
+  std::ostringstream out, err;
+  const int code = run(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(RepairCommands, StartSendsTheRunOptions) {
+  FakeScheduler s;
+  Ran r = rkctl(s, {"repair", "start", "demo", "--incremental", "--tables", "a,b", "--parallelism",
+                    "parallel", "--max-sessions", "3", "--intensity", "0.5"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("run 7 started"), std::string::npos) << r.out;
+  json body = s.last_body();
+  EXPECT_EQ(body["keyspace"], "demo");
+  EXPECT_EQ(body["kind"], "incremental");
+  EXPECT_EQ(body["tables"], json({"a", "b"}));
+  EXPECT_EQ(body["parallelism"], "parallel");
+  EXPECT_EQ(body["max_sessions"], 3);
+  EXPECT_EQ(body["intensity"], 0.5);
+}
+
+TEST(RepairCommands, ProgressFollowsTheRunToItsEnd) {
+  FakeScheduler s;
+  Ran r = rkctl(s, {"repair", "progress", "7", "--interval", "10ms"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("progress: RUNNING"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("DONE 100% 3/3 segments done"), std::string::npos) << r.out;
+  Ran missing = rkctl(s, {"repair", "progress", "8", "--interval", "10ms"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.err.find("no repair run 8"), std::string::npos) << missing.err;
+}
+
+TEST(RepairCommands, ShowAndListPrintTablesOrJson) {
+  FakeScheduler s;
+  Ran show = rkctl(s, {"repair", "show", "7"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_NE(show.out.find("waiting: replica h3 DOWN"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("TABLE"), std::string::npos);
+  EXPECT_NE(show.out.find("NODE"), std::string::npos);
+  Ran list = rkctl(s, {"repair", "list", "--json"});
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_EQ(json::parse(list.out)["runs"][0]["state"], "DONE");
+  EXPECT_EQ(rkctl(s, {"repair", "show", "x"}).code, 2);
+}
+
+TEST(RepairCommands, SetPatchesTheRun) {
+  FakeScheduler s;
+  Ran r = rkctl(s, {"repair", "set", "7", "--intensity", "0.25"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(s.last_method(), "PATCH");
+  EXPECT_EQ(s.last_body(), json({{"intensity", 0.25}}));
+  EXPECT_EQ(rkctl(s, {"repair", "set", "7"}).code, 2);
+}
+
+TEST(ScheduleCommands, AddTakesDurations) {
+  FakeScheduler s;
+  Ran r = rkctl(s, {"schedule", "add", "demo", "--interval", "1d", "--full"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(s.last_body()["interval_seconds"], 86400);
+  EXPECT_EQ(s.last_body()["kind"], "full");
+  EXPECT_NE(r.out.find("every 24h00m"), std::string::npos) << r.out;
+  Ran bad = rkctl(s, {"schedule", "add", "demo", "--interval", "soon"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("not a duration"), std::string::npos) << bad.err;
+}
+
+}  // namespace
+}  // namespace rk::cli
