@@ -194,6 +194,11 @@ Status Agent::Impl::open() {
   io.tls_cert_file = options.tls.cert_file;
   io.tls_key_file = options.tls.key_file;
   replicas = make_replica_client(*node, io);
+  views = std::make_unique<ViewRegistry>(*node, clock);
+  local_repair = std::make_unique<LocalRepair>(*node, *views, options.repair.view_lease);
+  repair_client = make_repair_replicas(*local_repair, io, options.repair.call_timeout);
+  repairs = std::make_unique<RepairService>(options.repair, *repair_client, *views, clock,
+                                            [this] { return topology(); });
   pool = std::make_unique<WorkPool>(options.coordinator_threads);
   CoordinatorOptions co;
   co.local_dc = options.datacenter;
@@ -456,6 +461,7 @@ void Agent::Impl::stop() {
   if (stream_thread.joinable()) stream_thread.join();
   if (signals) signals->stop();  // it reads the node's facts
   if (alert_push) alert_push->stop();
+  if (repairs) repairs->stop();  // cancels running sessions; they release their views
   if (client_server) client_server->stop();
   if (internode_server) internode_server->stop();
   if (ops_server) ops_server->stop();

@@ -12,6 +12,9 @@
 #include <vector>
 
 #include "coordinator.h"
+#include "repair_replica.h"
+#include "repair_sessions.h"
+#include "repair_views.h"
 #include "replica_client.h"
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/agent/cluster_view.h"
@@ -62,6 +65,11 @@ class Agent::Impl {
   std::unique_ptr<WorkPool> pool;
   std::unique_ptr<Coordinator> coordinator;
   std::unique_ptr<SchedulerClient> scheduler;
+  // Repair: views pinned on this node, its side of sessions, and the sessions it coordinates.
+  std::unique_ptr<ViewRegistry> views;
+  std::unique_ptr<LocalRepair> local_repair;
+  std::unique_ptr<RepairReplicas> repair_client;
+  std::unique_ptr<RepairService> repairs;
   std::unique_ptr<http::Server> ops_server, internode_server, client_server;
   // Monitoring: request counts of all three listeners, the signal sampler, and the queue that
   // pushes alert state changes to the scheduler (signals_api.cc, docs/monitoring.md).
@@ -103,5 +111,7 @@ http::Router client_routes(Agent::Impl& agent);
 void add_signal_routes(http::Router& router, Agent::Impl& agent);
 // Starts the signal sampler and the alert push to the scheduler (signals_api.cc).
 Status start_signals(Agent::Impl& agent);
+// /v1/repair/sessions on the ops API (repair_api.cc).
+void add_repair_session_routes(http::Router& ops, Agent::Impl& agent);
 
 }  // namespace rk::agent

@@ -1,5 +1,7 @@
 // The internode API (cluster secret on every route, set up in agent.cc): replica writes, raw
-// partition reads for the coordinator's reconciliation, and paged range exports for streaming.
+// partition reads for the coordinator's reconciliation, paged range exports for streaming, and a
+// replica's side of repair sessions (/internode/v1/repair/*: leased views, row estimates, Merkle
+// trees, chunked export/import at a view, marking repaired at a view).
 #include <nlohmann/json.hpp>
 
 #include "agent_impl.h"
@@ -15,11 +17,163 @@ using nlohmann::json;
 constexpr int64_t kDefaultPagePartitions = 1000;
 constexpr int64_t kDefaultPageBytes = 4 << 20;
 
-Result<storage::DataScope> parse_scope(const std::string& s) {
-  if (s == "all") return storage::DataScope::kAll;
-  if (s == "repaired") return storage::DataScope::kRepaired;
-  if (s == "unrepaired") return storage::DataScope::kUnrepaired;
-  return Status::InvalidArgument("'scope' must be all, repaired or unrepaired, got '" + s + "'");
+const api::Spec kViewScope = {
+    {"view", api::Type::kString, api::kRequired},  {"keyspace", api::Type::kString, api::kRequired},
+    {"table", api::Type::kString, api::kRequired}, {"scope", api::Type::kString, api::kRequired},
+    {"range", api::Type::kString, api::kRequired}, {"max_bytes", api::Type::kInteger}};
+
+Result<RepairScope> repair_scope(const json& body) {
+  RepairScope s;
+  s.view = body["view"].get<std::string>();
+  s.keyspace = body["keyspace"].get<std::string>();
+  s.table = body["table"].get<std::string>();
+  if (body.contains("scope")) {
+    RK_ASSIGN_OR_RETURN(s.scope, parse_scope_name(body["scope"].get<std::string>()));
+  }
+  return s;
+}
+
+Result<std::chrono::milliseconds> lease_of(const json& body, std::chrono::milliseconds fallback) {
+  const int64_t ms = body.value("lease_ms", static_cast<int64_t>(fallback.count()));
+  if (ms < 100 || ms > 86'400'000) {
+    return Status::InvalidArgument("'lease_ms' must be 100 to 86400000");
+  }
+  return std::chrono::milliseconds(ms);
+}
+
+json view_json(const PinnedView& v) {
+  return {{"view", v.id},
+          {"session", v.session},
+          {"pinned_at_us", v.pinned_at_us},
+          {"expires_at_us", v.expires_at_us}};
+}
+
+http::Response binary(std::string body) {
+  http::Response r;
+  r.body = std::move(body);
+  r.content_type = "application/octet-stream";
+  return r;
+}
+
+void add_repair_routes(http::Router& r, Agent::Impl& agent) {
+  r.post("/internode/v1/repair/views",
+         [&agent](const http::Request& req) -> Result<http::Response> {
+           static const api::Spec kPin = {{"session", api::Type::kString, api::kRequired},
+                                          {"lease_ms", api::Type::kInteger}};
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPin));
+           RK_ASSIGN_OR_RETURN(auto lease, lease_of(body, agent.options.repair.view_lease));
+           RK_ASSIGN_OR_RETURN(PinnedView v,
+                               agent.views->pin(body["session"].get<std::string>(), lease));
+           return api::json_response(201, view_json(v));
+         });
+
+  r.get("/internode/v1/repair/views", [&agent](const http::Request&) -> Result<http::Response> {
+    json list = json::array();
+    for (const auto& v : agent.views->list()) list.push_back(view_json(v));
+    return api::json_ok({{"views", std::move(list)}});
+  });
+
+  r.post("/internode/v1/repair/views/{view}/renew",
+         [&agent](const http::Request& req) -> Result<http::Response> {
+           static const api::Spec kRenew = {{"lease_ms", api::Type::kInteger}};
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRenew));
+           RK_ASSIGN_OR_RETURN(auto lease, lease_of(body, agent.options.repair.view_lease));
+           RK_ASSIGN_OR_RETURN(PinnedView v, agent.views->renew(req.path_param("view"), lease));
+           return api::json_ok(view_json(v));
+         });
+
+  r.del("/internode/v1/repair/views/{view}",
+        [&agent](const http::Request& req) -> Result<http::Response> {
+          RK_RETURN_IF_ERROR(agent.views->release(req.path_param("view")));
+          return api::json_ok({{"ok", true}});
+        });
+
+  r.post("/internode/v1/repair/estimate",
+         [&agent](const http::Request& req) -> Result<http::Response> {
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kViewScope));
+           RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+           RK_ASSIGN_OR_RETURN(TokenRange range,
+                               TokenRange::parse(body["range"].get<std::string>()));
+           RK_ASSIGN_OR_RETURN(uint64_t rows, agent.local_repair->estimate_rows(scope, range));
+           return api::json_ok({{"rows", rows}});
+         });
+
+  r.post(
+      "/internode/v1/repair/validate",
+      [&agent](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kTree = {{"range", api::Type::kString, api::kRequired},
+                                        {"depth", api::Type::kInteger, api::kRequired}};
+        static const api::Spec kValidate = {{"view", api::Type::kString, api::kRequired},
+                                            {"keyspace", api::Type::kString, api::kRequired},
+                                            {"table", api::Type::kString, api::kRequired},
+                                            {"scope", api::Type::kString, api::kRequired},
+                                            {"trees", api::Type::kArray, api::kRequired, &kTree}};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kValidate));
+        RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+        std::vector<TreeRequest> trees;
+        for (const auto& t : body["trees"]) {
+          RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(t["range"].get<std::string>()));
+          const int64_t depth = t["depth"].get<int64_t>();
+          if (depth < 0 || depth > storage::MerkleTree::kMaxDepth) {
+            return Status::InvalidArgument("'depth' must be 0 to 20");
+          }
+          trees.push_back({range, static_cast<int>(depth)});
+        }
+        RK_ASSIGN_OR_RETURN(auto built, agent.local_repair->validate(scope, trees));
+        return binary(encode_trees(built));
+      });
+
+  r.post(
+      "/internode/v1/repair/export", [&agent](const http::Request& req) -> Result<http::Response> {
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kViewScope));
+        RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+        RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
+        const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
+        if (max_bytes < 1 || max_bytes > (int64_t{64} << 20)) {
+          return Status::InvalidArgument("'max_bytes' must be 1 to 64MiB");
+        }
+        RK_ASSIGN_OR_RETURN(RepairChunk chunk, agent.local_repair->export_chunk(
+                                                   scope, range, static_cast<size_t>(max_bytes)));
+        http::Response r = binary(std::move(chunk.bytes));
+        r.headers["X-Rk-Partitions"] = std::to_string(chunk.partitions);
+        if (chunk.next) r.headers["X-Rk-Next"] = chunk.next->to_string();
+        return r;
+      });
+
+  r.post("/internode/v1/repair/import",
+         [&agent](const http::Request& req) -> Result<http::Response> {
+           auto keyspace = req.query.find("keyspace");
+           auto table = req.query.find("table");
+           if (keyspace == req.query.end() || table == req.query.end()) {
+             return Status::InvalidArgument("query parameters 'keyspace' and 'table' are required");
+           }
+           RK_RETURN_IF_ERROR(
+               agent.local_repair->import_chunk(keyspace->second, table->second, req.body));
+           return api::json_ok({{"ok", true}});
+         });
+
+  r.post("/internode/v1/repair/mark", [&agent](const http::Request& req) -> Result<http::Response> {
+    static const api::Spec kMark = {{"view", api::Type::kString, api::kRequired},
+                                    {"keyspace", api::Type::kString, api::kRequired},
+                                    {"table", api::Type::kString, api::kRequired},
+                                    {"ranges", api::Type::kArray, api::kRequired},
+                                    {"repaired_at_ms", api::Type::kInteger, api::kRequired},
+                                    {"record", api::Type::kBool}};
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kMark));
+    RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+    std::vector<TokenRange> ranges;
+    for (const auto& r : body["ranges"]) {
+      if (!r.is_string()) return Status::InvalidArgument("'ranges' must hold ranges \"(a,b]\"");
+      RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(r.get<std::string>()));
+      ranges.push_back(range);
+    }
+    const int64_t repaired_at = body["repaired_at_ms"].get<int64_t>();
+    if (repaired_at <= 0) return Status::InvalidArgument("'repaired_at_ms' must be positive");
+    RK_ASSIGN_OR_RETURN(
+        uint64_t moved,
+        agent.local_repair->mark_repaired(scope, ranges, repaired_at, body.value("record", true)));
+    return api::json_ok({{"moved", moved}});
+  });
 }
 
 }  // namespace
@@ -66,7 +220,7 @@ http::Router internode_routes(Agent::Impl& agent) {
                                       {"max_bytes", api::Type::kInteger}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kExport));
     RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
-    RK_ASSIGN_OR_RETURN(storage::DataScope scope, parse_scope(body.value("scope", "all")));
+    RK_ASSIGN_OR_RETURN(storage::DataScope scope, parse_scope_name(body.value("scope", "all")));
     const int64_t limit = body.value("limit", kDefaultPagePartitions);
     const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
     if (limit < 1 || limit > 100'000) {
@@ -85,6 +239,7 @@ http::Router internode_routes(Agent::Impl& agent) {
                          {"partitions", std::move(partitions)},
                          {"next", page.next ? json(page.next->to_string()) : json(nullptr)}});
   });
+  add_repair_routes(r, agent);
   return r;
 }
 

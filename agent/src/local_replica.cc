@@ -49,7 +49,8 @@ Result<storage::Partition> read_raw_partition(const storage::Node& node, std::st
 
 Result<ExportPage> export_page(const storage::Node& node, std::string_view keyspace,
                                std::string_view table, const TokenRange& range,
-                               storage::DataScope scope, size_t max_partitions, size_t max_bytes) {
+                               storage::DataScope scope, size_t max_partitions, size_t max_bytes,
+                               const storage::View* view) {
   ExportPage page;
   size_t bytes = 0;
   bool full = false;
@@ -63,8 +64,9 @@ Result<ExportPage> export_page(const storage::Node& node, std::string_view keysp
     pieces = {TokenRange(range.start(), kMinToken), TokenRange(kMinToken, range.end())};
   }
   for (const TokenRange& piece : pieces) {
-    RK_RETURN_IF_ERROR(
-        node.scan_raw(keyspace, table, piece, scope, [&](const storage::Partition& p) {
+    RK_RETURN_IF_ERROR(node.scan_raw(
+        keyspace, table, piece, scope,
+        [&](const storage::Partition& p) {
           if (full && p.token != *last_token) {
             stopped_early = true;
             return false;
@@ -76,7 +78,8 @@ Result<ExportPage> export_page(const storage::Node& node, std::string_view keysp
             full = true;
           }
           return true;
-        }));
+        },
+        view));
     if (stopped_early) break;
   }
   if (stopped_early && last_token && *last_token != range.end()) {

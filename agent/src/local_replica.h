@@ -30,9 +30,10 @@ struct ExportPage {
 
 // Raw partitions of `range` in token order, stopping once `max_partitions` or about `max_bytes`
 // of keys and values are collected (a page never ends between two partitions of the same token,
-// so that the next page can start after that token).
+// so that the next page can start after that token). Reads at `view` when given.
 Result<ExportPage> export_page(const storage::Node& node, std::string_view keyspace,
                                std::string_view table, const TokenRange& range,
-                               storage::DataScope scope, size_t max_partitions, size_t max_bytes);
+                               storage::DataScope scope, size_t max_partitions, size_t max_bytes,
+                               const storage::View* view = nullptr);
 
 }  // namespace rk::agent

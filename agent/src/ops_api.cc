@@ -153,6 +153,7 @@ http::Router ops_routes(Agent::Impl& agent) {
         return api::json_ok({{"ok", true}, {"schema_version", t ? t->schema().version : 0}});
       },
       RoleSet{Role::kAgent});
+  add_repair_session_routes(r, agent);
   return r;
 }
 

@@ -111,6 +111,35 @@ ConfigSchema<SignalOptions> signal_schema() {
   return s;
 }
 
+ConfigSchema<RepairSettings> repair_schema() {
+  ConfigSchema<RepairSettings> s;
+  s.field("view_lease", &RepairSettings::view_lease,
+          "A view pinned for a repair session is released when its coordinator has not renewed "
+          "it for this long (coordinators renew every third of it).")
+      .range(milliseconds(100), milliseconds(86'400'000));
+  s.field("call_timeout", &RepairSettings::call_timeout,
+          "Timeout of each internode repair call (a validation of a large range takes a while).")
+      .range(milliseconds(100), milliseconds(86'400'000));
+  s.field("rows_per_leaf", &RepairSettings::rows_per_leaf,
+          "Rows a Merkle leaf covers in a session's first validation pass (the depth adapts to "
+          "the rows in the range).")
+      .range(1, 1'000'000);
+  s.field("refine_leaves_per_row", &RepairSettings::refine_leaves_per_row,
+          "Leaves per row when a differing sub-range is validated again before streaming.")
+      .range(1, 1024);
+  s.field("max_tree_depth", &RepairSettings::max_tree_depth,
+          "Deepest Merkle tree sent (2^depth leaves); a range needing more leaves is validated "
+          "as several trees one after another.")
+      .range(1, 20);
+  s.size("stream_chunk", &RepairSettings::stream_chunk_bytes,
+         "About this many bytes of partitions per streamed chunk (keep below internode.max_body).")
+      .range(4096, int64_t{256} << 20);
+  s.field("finished_sessions_kept", &RepairSettings::finished_sessions_kept,
+          "Finished repair sessions the ops API still lists.")
+      .range(1, 100'000);
+  return s;
+}
+
 }  // namespace
 
 ConfigSchema<AgentOptions> agent_options_schema() {
@@ -177,6 +206,8 @@ ConfigSchema<AgentOptions> agent_options_schema() {
   s.section("storage", &AgentOptions::storage, storage_schema(), "The embedded storage node.");
   s.section("signals", &AgentOptions::signals, signal_schema(),
             "Signal sampling and alert thresholds (docs/monitoring.md).");
+  s.section("repair", &AgentOptions::repair, repair_schema(),
+            "Repair sessions this node coordinates or takes part in.");
   s.check([](const AgentOptions& o) {
     if (!o.cluster_secret.empty() && o.cluster_secret.size() < 16) {
       return Status::InvalidArgument("cluster_secret must have at least 16 characters");

@@ -33,8 +33,8 @@ std::string repaired_at_prefix(uint32_t table_id) {
 }
 
 Result<uint64_t> Node::mark_repaired(std::string_view keyspace, std::string_view table,
-                                     const TokenRange& range, int64_t repaired_at,
-                                     const View* view) {
+                                     const TokenRange& range, int64_t repaired_at, const View* view,
+                                     bool record) {
   RK_ASSIGN_OR_RETURN(TableSchema t, impl_->schema.table(keyspace, table));
   if (repaired_at <= 0) return Status::InvalidArgument("repaired_at must be > 0");
   RK_ASSIGN_OR_RETURN(const rocksdb::Snapshot* pinned, NodeInternals::snapshot_of(*this, view));
@@ -88,6 +88,7 @@ Result<uint64_t> Node::mark_repaired(std::string_view keyspace, std::string_view
       moved += n;
     }
   }
+  if (!record) return moved;
   rocksdb::WriteOptions wo;
   wo.sync = true;
   RK_RETURN_IF_ERROR(from_rocksdb(

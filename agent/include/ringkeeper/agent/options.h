@@ -58,6 +58,19 @@ struct SignalOptions {
   int64_t alert_queue = 256;  // state changes waiting for the scheduler at most
 };
 
+// Repair sessions this node coordinates or takes part in (docs/repair.md, "Repair sessions").
+struct RepairSettings {
+  // A view pinned for a session is released when its coordinator has not renewed it for this
+  // long (a coordinator renews every third of it): a dead coordinator never pins data forever.
+  std::chrono::milliseconds view_lease{120'000};
+  std::chrono::milliseconds call_timeout{600'000};  // per internode repair call (validation)
+  int64_t rows_per_leaf = 2;             // Merkle leaf target of the first validation pass
+  int refine_leaves_per_row = 16;        // leaves per row when a differing leaf is validated again
+  int max_tree_depth = 16;               // deeper trees are split into several (2.5 MiB each)
+  int64_t stream_chunk_bytes = 1 << 20;  // streamed partitions per import call, about
+  int finished_sessions_kept = 300;      // finished sessions the API still shows
+};
+
 struct AgentOptions {
   std::string cluster = "ringkeeper";  // cluster name; the scheduler refuses a mismatch
   std::string datacenter = "dc1";      // this node's datacenter
@@ -85,6 +98,7 @@ struct AgentOptions {
   TlsOptions tls;
   StorageSettings storage;
   SignalOptions signals;
+  RepairSettings repair;
 
   // The address peers reach this agent at.
   const std::string& advertised() const {

@@ -234,10 +234,11 @@ class Node {
   // in the unrepaired set (the view's version, which the repair compared, moves), and a key
   // created after the view stays wholly unrepaired, so nothing is marked repaired that was not
   // validated. Without a view, the data as it is when the call starts moves.
-  // InvalidArgument for another node's view.
+  // `record` false skips recording repaired_at for the range (a caller marking many small
+  // ranges inside one it already recorded). InvalidArgument for another node's view.
   Result<uint64_t> mark_repaired(std::string_view keyspace, std::string_view table,
                                  const TokenRange& range, int64_t repaired_at,
-                                 const View* view = nullptr);
+                                 const View* view = nullptr, bool record = true);
 
   // --- snapshots and facts -----------------------------------------------------------------
   // Flushes, then hard-links every live SST (plus the engine's metadata) under

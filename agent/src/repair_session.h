@@ -1,0 +1,122 @@
+// One repair session, coordinated by this node (docs/repair.md, "Repair sessions"): pin a view on
+// every replica, validate the range table by table (replicas one after another, or all at once),
+// find the leaves where the replicas' Merkle trees differ, validate those again with finer trees,
+// stream only the still-differing sub-ranges between the replicas that disagree (last-write-wins
+// import), and on success of an incremental session mark the range repaired on every replica at
+// its view. The session's request, state and progress are what the ops API shows.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "consistency_level.h"
+#include "repair_replica.h"
+#include "ringkeeper/agent/options.h"
+#include "ringkeeper/core/clock.h"
+#include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/token_range.h"
+
+namespace rk::agent {
+
+// What POST /v1/repair/sessions asks for, checked for form (not yet against the ring).
+struct RepairRequest {
+  std::string id;
+  std::string keyspace;
+  std::vector<std::string> tables;  // empty: every table of the keyspace
+  TokenRange range = TokenRange::full_ring();
+  std::vector<std::string> replicas;  // host ids, this node included
+  bool incremental = true;
+  bool parallel = false;       // validation: "parallel" rather than "sequential"
+  bool mark_repaired = false;  // full sessions: mark repaired on success
+  int64_t repaired_at_ms = 0;  // 0: the session's start time
+  nlohmann::json body;         // the body as sent, for idempotent re-POSTs
+};
+
+// The request body's fields (for api::read_body).
+const api::Spec& repair_request_spec();
+// Checks a body that passed repair_request_spec() for form. InvalidArgument naming the problem.
+Result<RepairRequest> parse_repair_request(const nlohmann::json& body);
+
+enum class SessionState { kRunning, kSucceeded, kFailed, kCancelled };
+
+struct RepairProgress {
+  std::atomic<uint64_t> tables_total{0}, tables_done{0};
+  std::atomic<uint64_t> rows_validated{0}, bytes_validated{0};
+  std::atomic<uint64_t> ranges_differing{0}, bytes_streamed{0};
+};
+
+class RepairSession {
+ public:
+  // `replicas` are the request's replicas resolved against the ring (same order); `tables` the
+  // request's tables resolved (never empty).
+  RepairSession(RepairRequest request, std::vector<std::string> tables,
+                std::vector<ReplicaTarget> replicas, const RepairSettings& settings,
+                RepairReplicas& client, Clock& clock);
+
+  // Runs the session to its end (the caller's thread). Never throws.
+  void run();
+  // Asks the session to stop; it ends CANCELLED unless it is already marking repaired.
+  void cancel() { cancelled_ = true; }
+  // Renews the leases of the views it holds (the service calls this periodically).
+  void renew_views();
+
+  const RepairRequest& request() const { return request_; }
+  const std::vector<std::string>& tables() const { return tables_; }
+  bool running() const;
+  int64_t finished_at_us() const;
+  nlohmann::json to_json() const;
+
+ private:
+  struct Member {
+    ReplicaTarget target;
+    std::string view;         // empty until pinned
+    std::string settle_view;  // pinned after streaming, to mark what was streamed (see .cc)
+  };
+  struct Transfer {
+    size_t source, target;
+    TokenRange range;
+  };
+
+  Status run_steps();
+  Status repair_table(const std::string& table);
+  Status repair_piece(const std::string& table, const TokenRange& piece, uint64_t rows);
+  Result<std::vector<std::vector<storage::MerkleTree>>> validate_all(
+      const std::string& table, const std::vector<TreeRequest>& trees, bool settle = false);
+  Status pin_all(bool settle);
+  Status mark_streamed(const std::string& table, int64_t repaired_at);
+  Status stream(const std::string& table, const Transfer& t);
+  Status check_cancelled() const;
+  void set_phase(const char* phase);
+  void finish(SessionState state, const std::string& error);
+  void release_views();
+  // The member's view (the settle view when `settle`: then all data) and the session's scope.
+  RepairScope scope_of(size_t member, const std::string& table, bool settle = false) const;
+  Status replica_error(size_t member, const Status& s) const;
+
+  RepairRequest request_;
+  std::vector<std::string> tables_;
+  RepairSettings settings_;
+  RepairReplicas& client_;
+  Clock& clock_;
+  std::atomic<bool> cancelled_{false};
+  std::atomic<bool> marking_{false};
+  RepairProgress progress_;
+  std::map<std::string, std::vector<TokenRange>> streamed_;  // per table (session thread only)
+
+  mutable std::mutex mu_;  // guards the fields below
+  std::vector<Member> members_;
+  SessionState state_ = SessionState::kRunning;
+  std::string phase_ = "pinning";
+  std::string error_;
+  int64_t started_at_us_ = 0;
+  int64_t finished_at_us_ = 0;
+};
+
+}  // namespace rk::agent

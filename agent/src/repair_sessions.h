@@ -1,0 +1,70 @@
+// The repair sessions this node coordinates: started, listed, cancelled through the ops API
+// (/v1/repair/sessions), each running on its own thread. Keeps the running sessions and the last
+// finished ones in memory (an agent restart forgets them: the scheduler then sees 404 and retries),
+// renews the leases of the views its sessions hold and expires this node's own stale views.
+#pragma once
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "repair_session.h"
+#include "repair_views.h"
+#include "topology.h"
+
+namespace rk::agent {
+
+class RepairService {
+ public:
+  RepairService(const RepairSettings& settings, RepairReplicas& client, ViewRegistry& views,
+                Clock& clock, std::function<std::shared_ptr<const Topology>()> topology);
+  // stop().
+  ~RepairService();
+
+  struct Started {
+    nlohmann::json session;
+    bool created = false;  // false: the same request was sent again (idempotent)
+  };
+  // Starts a session for a body that passed repair_request_spec(). InvalidArgument (bad request,
+  // replicas that are not the range's replicas), NotFound (unknown keyspace or table),
+  // Unavailable (no ring yet), AlreadyExists (the id is taken by a different request),
+  // FailedPrecondition (it overlaps a running session: same table, intersecting range).
+  Result<Started> start(const nlohmann::json& body);
+  Result<nlohmann::json> get(const std::string& id) const;
+  // Running and finished sessions, newest first.
+  std::vector<nlohmann::json> list() const;
+  // Cancels a running session (a finished one is left as it is). NotFound when unknown.
+  Result<nlohmann::json> cancel(const std::string& id);
+  // Cancels every running session and waits for them to end. Idempotent.
+  void stop();
+
+ private:
+  struct Entry {
+    std::shared_ptr<RepairSession> session;
+    std::thread thread;
+    uint64_t order = 0;  // start order, for newest-first listings
+  };
+  void keeper();
+  void prune_locked();
+
+  RepairSettings settings_;
+  RepairReplicas& client_;
+  ViewRegistry& views_;
+  Clock& clock_;
+  std::function<std::shared_ptr<const Topology>()> topology_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  uint64_t next_order_ = 0;
+  std::map<std::string, Entry> sessions_;
+  std::thread keeper_;
+};
+
+}  // namespace rk::agent
