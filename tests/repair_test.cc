@@ -326,7 +326,8 @@ TEST_F(RepairE2E, SchedulerKilledMidRunContinuesWithoutDoubleSessions) {
   for (size_t i = 0; i < 3; ++i) {
     auto r = agent_call(i, "GET", "/v1/repair/sessions", nullptr);
     ASSERT_TRUE(r.ok() && r->ok());
-    for (const json& s : json::parse(r->body)["sessions"]) {
+    const json listed = json::parse(r->body);  // the loop must not iterate a temporary's member
+    for (const json& s : listed["sessions"]) {
       const int64_t end = s.value("finished_at_us", int64_t{0});
       by_range[s.value("range", "")].push_back(
           {s.value("started_at_us", int64_t{0}), end == 0 ? INT64_MAX : end});
