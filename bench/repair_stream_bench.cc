@@ -33,7 +33,7 @@ namespace {
 using namespace rk;
 using namespace rk::agent;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 constexpr int kReplicas = 3;
 
@@ -92,12 +92,10 @@ SessionResult run(Cluster& c, bool incremental, bool mark_repaired = false) {
     t.local = i == 0;
     targets.push_back(t);
   }
-  RepairSession session(r, {"kv"}, targets, RepairSettings{}, c.replicas,
-                        SystemClock::instance());
-  const auto start = Clock::now();
+  RepairSession session(r, {"kv"}, targets, RepairSettings{}, c.replicas, SystemClock::instance());
+  const auto start = Steady::now();
   session.run();
-  SessionResult out{session.to_json(),
-                    std::chrono::duration<double>(Clock::now() - start).count()};
+  SessionResult out{session.to_json(), std::chrono::duration<double>(Steady::now() - start).count()};
   if (out.session["state"] != "SUCCEEDED") {
     std::fprintf(stderr, "session failed: %s\n", out.session.dump().c_str());
     std::exit(1);
@@ -190,13 +188,14 @@ int main(int argc, char** argv) {
         std::make_unique<LocalRepair>(*c.nodes[i], *c.views[i], std::chrono::minutes(10)));
     c.replicas.add("h" + std::to_string(i), *c.locals[i]);
   }
-  std::printf("repair_stream_bench: %llu rows on 3 replicas (in-process nodes, RepairSettings "
-              "defaults: rows_per_leaf 2, refine 16 leaves/row, max tree depth 16)\n",
-              static_cast<unsigned long long>(rows));
-  auto t0 = Clock::now();
+  std::printf(
+      "repair_stream_bench: %llu rows on 3 replicas (in-process nodes, RepairSettings "
+      "defaults: rows_per_leaf 2, refine 16 leaves/row, max tree depth 16)\n",
+      static_cast<unsigned long long>(rows));
+  auto t0 = Steady::now();
   write_rows(c, 0, rows, "sixteen-bytes-xx", 10, {0, 1, 2});
   for (auto& n : c.nodes) check(n->flush(), "flushing");
-  std::printf("loaded in %.1f s\n", std::chrono::duration<double>(Clock::now() - t0).count());
+  std::printf("loaded in %.1f s\n", std::chrono::duration<double>(Steady::now() - t0).count());
 
   std::mt19937_64 rng(42);
   uint64_t next = rows;
@@ -213,13 +212,14 @@ int main(int argc, char** argv) {
   write_rows(c, next, next + added, "sixteen-bytes-xx", 20, {0, 1, 2});
   next += added;
   auto inc = run(c, /*incremental=*/true);
-  std::printf("  full session: %.2f s (%llu rows validated); after 1%% new rows, incremental: "
-              "%.3f s (%llu rows validated) -> ratio %.3f (target <= 0.1)\n",
-              full.seconds,
-              static_cast<unsigned long long>(full.session["progress"]["rows_validated"].get<uint64_t>()),
-              inc.seconds,
-              static_cast<unsigned long long>(inc.session["progress"]["rows_validated"].get<uint64_t>()),
-              inc.seconds / full.seconds);
+  std::printf(
+      "  full session: %.2f s (%llu rows validated); after 1%% new rows, incremental: "
+      "%.3f s (%llu rows validated) -> ratio %.3f (target <= 0.1)\n",
+      full.seconds,
+      static_cast<unsigned long long>(full.session["progress"]["rows_validated"].get<uint64_t>()),
+      inc.seconds,
+      static_cast<unsigned long long>(inc.session["progress"]["rows_validated"].get<uint64_t>()),
+      inc.seconds / full.seconds);
   c.locals.clear();
   c.views.clear();
   c.nodes.clear();
