@@ -302,8 +302,10 @@ int main(int argc, char** argv) {
   std::printf("table: %llu partitions, %llu rows of one %zu-byte cell, %.1f MiB of SSTs\n",
               static_cast<unsigned long long>(partitions), static_cast<unsigned long long>(rows),
               opt.value_bytes, static_cast<double>(sst_bytes) / kMiB);
-  std::printf("ingest: %.1f s (%.0f cells/s, batches of %zu partitions), flush+compact %.1f s\n",
-              ingest_s, static_cast<double>(rows) / ingest_s, batch_size, compact_s);
+  if (!opt.reuse) {
+    std::printf("ingest: %.1f s (%.0f cells/s, batches of %zu partitions), flush+compact %.1f s\n",
+                ingest_s, static_cast<double>(rows) / ingest_s, batch_size, compact_s);
+  }
 
   const rk::TokenRange ring = rk::TokenRange::full_ring();
   const int depth = rk::storage::merkle_depth_for(rows, opt.rows_per_leaf, ring);
