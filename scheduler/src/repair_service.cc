@@ -10,6 +10,7 @@
 #include "repair_planning.h"
 #include "repair_service_impl.h"
 #include "ringkeeper/core/token_range.h"
+#include "ringkeeper/scheduler/alert_store.h"
 
 namespace rk::scheduler {
 namespace {
@@ -173,6 +174,27 @@ ConfigSchema<RepairOptions> repair_options_schema() {
           "AT_RISK when the forecast leaves less than this share of gc_grace before a deadline.")
       .range(0.0, 1.0);
   return s;
+}
+
+DeadlineAlert repair_deadline_alert(AlertStore& alerts) {
+  return [&alerts](const TableDeadline& d, DeadlineState) {
+    AlertEvent e;
+    e.source = kSchedulerSource;
+    e.signal = fmt::format("repair_deadline/{}.{}", d.keyspace, d.table);
+    e.state = d.state == DeadlineState::kOverdue  ? monitor::State::kCritical
+              : d.state == DeadlineState::kAtRisk ? monitor::State::kWarning
+                                                  : monitor::State::kOk;
+    e.message =
+        fmt::format("{}.{} {}: {}", d.keyspace, d.table, deadline_state_name(d.state), d.message);
+    Result<std::optional<AlertRecord>> r = alerts.record(e);
+    if (!r.ok()) {
+      spdlog::warn("repair deadline alert for {}.{}: {}", d.keyspace, d.table,
+                   r.status().to_string());
+    } else if (*r) {
+      spdlog::warn("repair deadline of {}.{}: {} ({})", d.keyspace, d.table,
+                   deadline_state_name(d.state), d.message);
+    }
+  };
 }
 
 RepairService::RepairService(Store& store, AuditLog& audit, Clock& clock, RepairAgents& agents,

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "repair_agents.h"
+#include "ringkeeper/scheduler/alert_store.h"
 #include "ringkeeper/scheduler/store.h"
 #include "test_db.h"
 
@@ -124,7 +125,7 @@ class RepairServiceTest : public ::testing::Test {
     }
   }
 
-  void open() {
+  void open(DeadlineAlert alert = {}) {
     service_.reset();
     store_.reset();
     auto store = Store::open({.path = dir_.file("repair.db"), .synchronous = "NORMAL"}, clock_);
@@ -133,7 +134,7 @@ class RepairServiceTest : public ::testing::Test {
     audit_ = std::make_unique<AuditLog>(*store_, clock_);
     service_ = std::make_unique<RepairService>(
         *store_, *audit_, clock_, agents_, [this]() -> Result<ClusterState> { return cluster_; },
-        options_);
+        options_, std::move(alert));
   }
 
   RepairRunView must_create(RepairRunOptions o) {
@@ -412,6 +413,31 @@ TEST_F(RepairServiceTest, DeadlinesFollowTheRepairHistory) {
       << service_->deadlines()->front().message;
   clock_.set_micros(t1.deadline_us + 1'000'000);
   EXPECT_EQ(service_->deadlines()->front().state, DeadlineState::kOverdue);
+}
+
+TEST_F(RepairServiceTest, DeadlineChangesBecomeSchedulerAlerts) {
+  std::unique_ptr<AlertStore> store_alerts;
+  open([&](const TableDeadline& d, DeadlineState previous) {
+    repair_deadline_alert (*store_alerts)(d, previous);
+  });
+  store_alerts = std::make_unique<AlertStore>(*store_, clock_);  // on the reopened store
+  AlertStore& alerts = *store_alerts;
+  RepairRunView v = must_create({.keyspace = "ks", .tables = {"t1"}});
+  drive(v.run.id);
+  auto t1 = service_->deadlines()->front();
+  clock_.set_micros(t1.deadline_us - 19'000'000);  // inside the safety margin
+  ASSERT_OK(service_->tick());
+  auto active = alerts.query({.active = true});
+  ASSERT_TRUE(active.ok());
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_EQ((*active)[0].source, "scheduler");
+  EXPECT_EQ((*active)[0].signal, "repair_deadline/ks.t1");
+  EXPECT_EQ((*active)[0].state, monitor::State::kWarning);
+  clock_.set_micros(t1.deadline_us + 1'000'000);
+  ASSERT_OK(service_->tick());
+  active = alerts.query({.active = true});
+  ASSERT_EQ(active->size(), 1u);
+  EXPECT_EQ((*active)[0].state, monitor::State::kCritical);
 }
 
 TEST_F(RepairServiceTest, BadRunsAreRefused) {

@@ -129,7 +129,7 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
         RK_ASSIGN_OR_RETURN(state.schema, cluster->schema());
         return state;
       },
-      options.repair);
+      options.repair, repair_deadline_alert(*impl->alerts));
 
   http::ServerOptions server = options.api;
   monitor::RequestMetrics* request_metrics = &impl->request_metrics;

@@ -193,6 +193,11 @@ using ClusterSource = std::function<Result<ClusterState>()>;
 // alert store once it exists; a log line otherwise.
 using DeadlineAlert = std::function<void(const TableDeadline& deadline, DeadlineState previous)>;
 
+class AlertStore;
+// Deadline changes as alerts of source "scheduler", signal "repair_deadline/<keyspace>.<table>":
+// OVERDUE is CRITICAL, AT_RISK WARNING, OK and NEVER_REPAIRED OK. `alerts` must outlive it.
+DeadlineAlert repair_deadline_alert(AlertStore& alerts);
+
 class RepairService {
  public:
   // Everything passed in must outlive the service.
