@@ -95,7 +95,8 @@ SessionResult run(Cluster& c, bool incremental, bool mark_repaired = false) {
   RepairSession session(r, {"kv"}, targets, RepairSettings{}, c.replicas, SystemClock::instance());
   const auto start = Steady::now();
   session.run();
-  SessionResult out{session.to_json(), std::chrono::duration<double>(Steady::now() - start).count()};
+  SessionResult out{session.to_json(),
+                    std::chrono::duration<double>(Steady::now() - start).count()};
   if (out.session["state"] != "SUCCEEDED") {
     std::fprintf(stderr, "session failed: %s\n", out.session.dump().c_str());
     std::exit(1);
@@ -212,6 +213,12 @@ int main(int argc, char** argv) {
   write_rows(c, next, next + added, "sixteen-bytes-xx", 20, {0, 1, 2});
   next += added;
   auto inc = run(c, /*incremental=*/true);
+  auto idle = run(c, /*incremental=*/true);
+  std::printf("  (an incremental session with nothing new: %.3f s)\n", idle.seconds);
+  for (auto& n : c.nodes) check(n->compact(), "compacting");
+  write_rows(c, next, next + added, "sixteen-bytes-xx", 30, {0, 1, 2});
+  auto compacted = run(c, /*incremental=*/true);
+  std::printf("  (1%% new rows after a compaction, incremental: %.3f s)\n", compacted.seconds);
   std::printf(
       "  full session: %.2f s (%llu rows validated); after 1%% new rows, incremental: "
       "%.3f s (%llu rows validated) -> ratio %.3f (target <= 0.1)\n",

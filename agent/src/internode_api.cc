@@ -152,6 +152,18 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
            return api::json_ok({{"ok", true}});
          });
 
+  r.post(
+      "/internode/v1/repair/compact", [&agent](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kCompact = {{"keyspace", api::Type::kString, api::kRequired},
+                                           {"table", api::Type::kString, api::kRequired},
+                                           {"range", api::Type::kString, api::kRequired}};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCompact));
+        RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
+        RK_RETURN_IF_ERROR(agent.local_repair->compact_unrepaired(
+            body["keyspace"].get<std::string>(), body["table"].get<std::string>(), range));
+        return api::json_ok({{"ok", true}});
+      });
+
   r.post("/internode/v1/repair/mark", [&agent](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kMark = {{"view", api::Type::kString, api::kRequired},
                                     {"keyspace", api::Type::kString, api::kRequired},

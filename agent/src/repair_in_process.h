@@ -68,6 +68,12 @@ class InProcessReplicas final : public RepairReplicas {
     return r->mark_repaired(s, ranges, repaired_at_ms, record);
   }
 
+  Status compact_unrepaired(const ReplicaTarget& t, const std::string& keyspace,
+                            const std::string& table, const TokenRange& range) override {
+    RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "compact"));
+    return r->compact_unrepaired(keyspace, table, range);
+  }
+
  private:
   Result<LocalRepair*> find(const ReplicaTarget& t, std::string_view call) {
     auto it = replicas_.find(t.host_id);

@@ -140,6 +140,11 @@ Result<uint64_t> LocalRepair::mark_repaired(const RepairScope& s,
   return moved;
 }
 
+Status LocalRepair::compact_unrepaired(const std::string& keyspace, const std::string& table,
+                                       const TokenRange& range) {
+  return node_.compact_range(keyspace, table, range, storage::DataScope::kUnrepaired);
+}
+
 // ---- the coordinator's client ------------------------------------------------------------------
 
 namespace {
@@ -270,6 +275,14 @@ class RepairReplicasClient final : public RepairReplicas {
     body["record"] = record;
     RK_ASSIGN_OR_RETURN(json reply, call_json(t, "POST", "/internode/v1/repair/mark", body));
     return reply.value("moved", uint64_t{0});
+  }
+
+  Status compact_unrepaired(const ReplicaTarget& t, const std::string& keyspace,
+                            const std::string& table, const TokenRange& range) override {
+    if (t.local) return local_.compact_unrepaired(keyspace, table, range);
+    return call_json(t, "POST", "/internode/v1/repair/compact",
+                     {{"keyspace", keyspace}, {"table", table}, {"range", range.to_string()}})
+        .status();
   }
 
  private:

@@ -71,6 +71,9 @@ class LocalRepair {
   // storage::Node::mark_repaired). At most 4096 ranges per call. Returns the keys moved.
   Result<uint64_t> mark_repaired(const RepairScope& scope, const std::vector<TokenRange>& ranges,
                                  int64_t repaired_at_ms, bool record);
+  // Compacts the unrepaired set in `range` (drops what marking left behind).
+  Status compact_unrepaired(const std::string& keyspace, const std::string& table,
+                            const TokenRange& range);
 
  private:
   storage::Node& node_;
@@ -97,6 +100,8 @@ class RepairReplicas {
   virtual Result<uint64_t> mark_repaired(const ReplicaTarget& target, const RepairScope& scope,
                                          const std::vector<TokenRange>& ranges,
                                          int64_t repaired_at_ms, bool record) = 0;
+  virtual Status compact_unrepaired(const ReplicaTarget& target, const std::string& keyspace,
+                                    const std::string& table, const TokenRange& range) = 0;
 };
 
 // Local calls to `local`, remote ones over HTTP with `options` (cluster secret, TLS), each call

@@ -218,6 +218,20 @@ Status RepairSession::replica_error(size_t member, const Status& s) const {
 void RepairSession::run() {
   Status s = run_steps();
   release_views();
+  if (s.ok() && marking_) {
+    // Now that no view holds them, compaction can drop the markers marking left in the
+    // unrepaired set; otherwise every later incremental validation steps over them. The data is
+    // right either way, so a failure here is only logged.
+    for (const auto& table : tables_) {
+      for (const auto& m : members_) {
+        Status c = client_.compact_unrepaired(m.target, request_.keyspace, table, request_.range);
+        if (!c.ok()) {
+          spdlog::warn("repair session {}: compacting the unrepaired set on {}: {}", request_.id,
+                       m.target.host_id, c.message());
+        }
+      }
+    }
+  }
   if (s.ok()) {
     finish(SessionState::kSucceeded, "");
   } else if (s.code() == ErrorCode::kCancelled) {

@@ -113,6 +113,16 @@ TEST_F(PinnedViewTest, ANewerDeleteAfterTheViewStaysUnrepairedAndShadows) {
   EXPECT_EQ(unrepaired->total_rows(), 1u);  // the tombstone, to be validated next time
 }
 
+TEST_F(PinnedViewTest, CompactingARangeAfterMarkingKeepsEveryVersion) {
+  ASSERT_TRUE(put("a", "c", "v", "repaired", 10).ok());
+  ASSERT_TRUE(node_->mark_repaired("ks", "t", TokenRange::full_ring(), 1000).ok());
+  ASSERT_TRUE(put("b", "c", "v", "unrepaired", 10).ok());
+  ASSERT_TRUE(
+      node_->compact_range("ks", "t", TokenRange::full_ring(), DataScope::kUnrepaired).ok());
+  EXPECT_EQ(contents(DataScope::kUnrepaired), (Contents{{"b", "unrepaired"}}));
+  EXPECT_EQ(contents(DataScope::kAll), (Contents{{"a", "repaired"}, {"b", "unrepaired"}}));
+}
+
 TEST_F(PinnedViewTest, AViewOfAnotherNodeIsRejected) {
   testing::TempDir other_dir;
   Options o = options();

@@ -169,8 +169,8 @@ std::vector<std::pair<std::string, std::string>> token_key_ranges(uint32_t table
 
 Status assemble_range(const Node::Impl& impl, DataScope scope, const std::string& lower,
                       const std::string& upper, const rocksdb::Snapshot* snapshot,
-                      PartitionAssembler* assembler, bool* stopped) {
-  SetCursor cursor(impl.db.get(), impl.sets(scope), lower, upper, snapshot, /*bulk=*/true);
+                      PartitionAssembler* assembler, bool* stopped, bool bulk) {
+  SetCursor cursor(impl.db.get(), impl.sets(scope), lower, upper, snapshot, bulk);
   RK_RETURN_IF_ERROR(cursor.status());
   for (cursor.seek_to_first(); cursor.valid(); cursor.next()) {
     RK_ASSIGN_OR_RETURN(bool go_on, assembler->add(cursor.key(), cursor.value()));
@@ -194,9 +194,13 @@ Status scan_ranges(const Node::Impl& impl, const TableSchema& t, const TokenRang
     pinned = own->snapshot();
   }
   PartitionAssembler assembler(mode, impl.clock->now_seconds(), visit);
+  // A 2 MiB read-ahead per scan costs more than it saves on the tiny ranges repair streams
+  // (a differing leaf: a few rows).
+  const bool bulk = range.size() > kRingSize / 65536;
   for (const auto& [lower, upper] : token_key_ranges(t.id, range)) {
     bool stopped = false;
-    RK_RETURN_IF_ERROR(assemble_range(impl, scope, lower, upper, pinned, &assembler, &stopped));
+    RK_RETURN_IF_ERROR(
+        assemble_range(impl, scope, lower, upper, pinned, &assembler, &stopped, bulk));
     if (stopped) return Status::OK();
   }
   assembler.finish();

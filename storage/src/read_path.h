@@ -77,8 +77,9 @@ std::vector<std::pair<std::string, std::string>> token_key_ranges(uint32_t table
                                                                   const TokenRange& range);
 
 // Reads [lower, upper) of `scope` and feeds every entry to `assembler`.
+// `bulk`: read ahead (long scans); off for the small ranges repair streams.
 Status assemble_range(const Node::Impl& impl, DataScope scope, const std::string& lower,
                       const std::string& upper, const rocksdb::Snapshot* snapshot,
-                      PartitionAssembler* assembler, bool* stopped);
+                      PartitionAssembler* assembler, bool* stopped, bool bulk = true);
 
 }  // namespace rk::storage

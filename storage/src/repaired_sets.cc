@@ -97,4 +97,19 @@ Result<uint64_t> Node::mark_repaired(std::string_view keyspace, std::string_view
   return moved;
 }
 
+Status Node::compact_range(std::string_view keyspace, std::string_view table,
+                           const TokenRange& range, DataScope scope) {
+  RK_ASSIGN_OR_RETURN(TableSchema t, impl_->schema.table(keyspace, table));
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (const auto& [lower, upper] : token_key_ranges(t.id, range)) {
+    rocksdb::Slice begin(lower), end(upper);
+    for (auto* cf : impl_->sets(scope)) {
+      RK_RETURN_IF_ERROR(
+          from_rocksdb(impl_->db->CompactRange(co, cf, &begin, &end), "compacting a range"));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace rk::storage

@@ -240,6 +240,13 @@ class Node {
                                  const TokenRange& range, int64_t repaired_at,
                                  const View* view = nullptr, bool record = true);
 
+  // Compacts the table's keys in `range` in the sets of `scope` (RocksDB CompactRange). After
+  // mark_repaired the unrepaired set holds a deletion marker per moved key, which every later
+  // scan of the set (incremental validation) steps over until compaction drops them; repair
+  // calls this once its views are released (a held view keeps what it saw).
+  Status compact_range(std::string_view keyspace, std::string_view table, const TokenRange& range,
+                       DataScope scope);
+
   // --- snapshots and facts -----------------------------------------------------------------
   // Flushes, then hard-links every live SST (plus the engine's metadata) under
   // <data_dir>/snapshots/<tag>/data/, writes schema.json and, last, manifest.json (files, sizes,
