@@ -119,8 +119,11 @@ Result<RepairService::Started> RepairService::start(const json& body) {
     }
   }
   std::vector<ReplicaTarget> targets;
-  for (const auto& h : request.replicas)
-    targets.push_back(topology->target_of(*topology->member(h)));
+  for (const auto& h : request.replicas) {
+    const RingMember* member = topology->member(h);
+    if (member == nullptr) return Status::InvalidArgument("'replicas': unknown host " + h);
+    targets.push_back(topology->target_of(*member));
+  }
 
   std::lock_guard lock(mu_);
   if (stopping_) return Status::Unavailable("the agent is stopping");
