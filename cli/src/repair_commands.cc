@@ -17,9 +17,14 @@ const char* const kRepairUsage =
     "\n"
     "  start KEYSPACE [--tables T1,T2] [--incremental] [--parallelism MODE] [--max-sessions N]\n"
     "        [--intensity X] [--segments-per-range N] [--max-segment-bytes N] [--dc DC1,DC2]\n"
-    "        [--nodes HOST1,HOST2] [--mark-repaired] [--paused] [--wait]\n"
+    "        [--nodes HOST1,HOST2] [--window SPEC [--window-tz ZONE] [--window-close POLICY]]\n"
+    "        [--mark-repaired] [--paused] [--wait]\n"
     "                     start a run (full unless --incremental); MODE is sequential (default),\n"
-    "                     parallel or datacenter_aware; --wait shows progress until it ends\n"
+    "                     parallel or datacenter_aware; --wait shows progress until it ends;\n"
+    "                     --window limits it to maintenance windows, e.g. \"mon-fri 22:00-06:00;\n"
+    "                     sat,sun 00:00-24:00\" (\"\" = always open; default: the scheduler's\n"
+    "                     repair.windows) in ZONE (UTC, +05:30, Europe/Berlin; default UTC);\n"
+    "                     POLICY finish (default) or stop: running sessions at the close\n"
     "  list [--state STATE] [--keyspace KS] [--limit N]\n"
     "                     runs, newest first\n"
     "  show ID            one run: settings, progress per table and per node, why segments wait\n"
@@ -41,10 +46,11 @@ const char* const kScheduleUsage =
     "\n"
     "  add KEYSPACE [--tables T1,T2] [--full] [--interval DURATION] [--start-in DURATION]\n"
     "      [--parallelism MODE] [--max-sessions N] [--intensity X] [--segments-per-range N]\n"
+    "      [--window SPEC [--window-tz ZONE] [--window-close POLICY]]\n"
     "                     a recurring run (incremental unless --full) every DURATION (e.g. 1d,\n"
     "                     12h, 30m, 45s); without --interval it is derived from the smallest\n"
     "                     gc_grace_seconds of the tables; the first run starts after --start-in\n"
-    "                     (default: now)\n"
+    "                     (default: now); its runs keep --window (see rkctl repair)\n"
     "  list               schedules with their next activation\n"
     "  remove ID          delete a schedule (its runs stay)\n"
     "\n"
@@ -54,9 +60,17 @@ namespace {
 
 using nlohmann::json;
 
-const std::set<std::string> kRunValueFlags = {
-    "--tables", "--parallelism", "--max-sessions",       "--intensity",
-    "--dc",     "--nodes",       "--segments-per-range", "--max-segment-bytes"};
+const std::set<std::string> kRunValueFlags = {"--tables",
+                                              "--parallelism",
+                                              "--max-sessions",
+                                              "--intensity",
+                                              "--dc",
+                                              "--nodes",
+                                              "--window",
+                                              "--window-tz",
+                                              "--window-close",
+                                              "--segments-per-range",
+                                              "--max-segment-bytes"};
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -148,6 +162,14 @@ Status add_run_options(const ParsedArgs& a, json& body) {
   }
   if (const std::string* v = a.value("--dc")) body["datacenters"] = split_list(*v);
   if (const std::string* v = a.value("--nodes")) body["nodes"] = split_list(*v);
+  if (const std::string* v = a.value("--window")) {
+    json window = {{"windows", *v}};
+    if (const std::string* z = a.value("--window-tz")) window["time_zone"] = *z;
+    if (const std::string* c = a.value("--window-close")) window["on_close"] = *c;
+    body["window"] = std::move(window);
+  } else if (a.value("--window-tz") || a.value("--window-close")) {
+    return Status::InvalidArgument("usage: --window-tz and --window-close need --window");
+  }
   return Status::OK();
 }
 
@@ -191,6 +213,11 @@ void print_run(std::ostream& out, const json& r) {
                          ? ""
                          : fmt::format(" (schedule {})", r["schedule_id"].get<int64_t>()),
                      utc(r["started_at_us"]), utc(r["finished_at_us"]));
+  if (r.contains("window") && r["window"].is_object()) {
+    const json& w = r["window"];
+    out << fmt::format("window: \"{}\" {}, on close {}\n", w.value("windows", ""),
+                       w.value("time_zone", ""), w.value("on_close", ""));
+  }
   out << progress_line(r) << "\n";
   if (!r.value("cause", "").empty()) out << "cause: " << r["cause"].get<std::string>() << "\n";
   for (const json& reason : r["progress"]["postponed"]) {

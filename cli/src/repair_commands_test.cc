@@ -180,5 +180,19 @@ TEST(ScheduleCommands, AddTakesDurations) {
   EXPECT_NE(bad.err.find("not a duration"), std::string::npos) << bad.err;
 }
 
+TEST(RepairCommands, WindowFlagsBecomeTheRunsWindow) {
+  FakeScheduler s;
+  Ran r = rkctl(s, {"repair", "start", "demo", "--window", "mon-fri 22:00-06:00", "--window-tz",
+                    "Europe/Berlin", "--window-close", "stop"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(s.last_body()["window"], json({{"windows", "mon-fri 22:00-06:00"},
+                                           {"time_zone", "Europe/Berlin"},
+                                           {"on_close", "stop"}}));
+  Ran sc = rkctl(s, {"schedule", "add", "demo", "--window", "sat,sun 00:00-24:00"});
+  ASSERT_EQ(sc.code, 0) << sc.err;
+  EXPECT_EQ(s.last_body()["window"], json({{"windows", "sat,sun 00:00-24:00"}}));
+  EXPECT_EQ(rkctl(s, {"repair", "start", "demo", "--window-tz", "UTC"}).code, 2);
+}
+
 }  // namespace
 }  // namespace rk::cli

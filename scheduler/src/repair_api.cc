@@ -14,6 +14,13 @@ namespace {
 
 using nlohmann::json;
 
+// A run's or schedule's maintenance window.
+const api::Spec kWindow = {
+    {"windows", api::Type::kString, api::kRequired},
+    {"time_zone", api::Type::kString},
+    {"on_close", api::Type::kString},
+};
+
 // A body with the run options (shared by runs and schedules) added to `spec`'s own fields.
 api::Spec with_run_options(api::Spec spec) {
   for (const api::Field& f : std::initializer_list<api::Field>{
@@ -27,6 +34,7 @@ api::Spec with_run_options(api::Spec spec) {
            {"datacenters", api::Type::kArray},
            {"nodes", api::Type::kArray},
            {"mark_repaired", api::Type::kBool},
+           {"window", api::Type::kObject, false, &kWindow},
        }) {
     spec.fields.push_back(f);
   }
@@ -91,6 +99,14 @@ Result<RepairRunOptions> run_options(const json& body, RepairKind default_kind) 
   if (o.mark_repaired && o.kind != RepairKind::kFull) {
     return Status::InvalidArgument(
         "mark_repaired is for full repairs (incremental ones always mark)");
+  }
+  if (body.contains("window")) {
+    const json& w = body["window"];
+    RepairWindowSpec spec;
+    spec.windows = w["windows"].get<std::string>();
+    spec.time_zone = w.value("time_zone", spec.time_zone);
+    spec.on_close = w.value("on_close", spec.on_close);
+    o.window = std::move(spec);
   }
   return o;
 }

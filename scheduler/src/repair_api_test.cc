@@ -146,5 +146,40 @@ TEST_F(RepairApiTest, SchedulesAndDeadlines) {
   EXPECT_EQ(call("DELETE", path, "", kOperatorToken).status, 404);
 }
 
+TEST_F(RepairApiTest, WindowsAreCheckedAndShown) {
+  for (const char* window : {R"({"windows":"mnd 22:00-06:00"})",
+                             R"({"windows":"mon 22:00-06:00","time_zone":"Nowhere/City"})",
+                             R"({"windows":"mon 22:00-06:00","on_close":"later"})",
+                             R"({"time_zone":"UTC"})", R"("mon 22:00-06:00")"}) {
+    const std::string body = std::string(R"({"keyspace":"ks","window":)") + window + "}";
+    auto r = call("POST", "/api/v1/repair/runs", body, kOperatorToken);
+    EXPECT_EQ(r.status, 400) << body << " " << r.body;
+    EXPECT_NE(parsed(r)["detail"].get<std::string>().find("window"), std::string::npos) << r.body;
+    EXPECT_EQ(call("POST", "/api/v1/repair/schedules", body, kOperatorToken).status, 400) << body;
+  }
+  EXPECT_TRUE(parsed(call("GET", "/api/v1/repair/runs", ""))["runs"].empty());
+  EXPECT_TRUE(parsed(call("GET", "/api/v1/repair/schedules", ""))["schedules"].empty());
+
+  auto created = call("POST", "/api/v1/repair/runs",
+                      R"({"keyspace":"ks","start":false,"window":{"windows":"sat,sun 00:00-24:00",)"
+                      R"("time_zone":"Europe/Berlin","on_close":"stop"}})",
+                      kOperatorToken);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(parsed(created)["window"], json({{"windows", "sat,sun 00:00-24:00"},
+                                             {"time_zone", "Europe/Berlin"},
+                                             {"on_close", "stop"}}));
+  auto plain =
+      call("POST", "/api/v1/repair/runs", R"({"keyspace":"ks","start":false})", kOperatorToken);
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  EXPECT_TRUE(parsed(plain)["window"].is_null());  // the scheduler's default
+  auto sc = call("POST", "/api/v1/repair/schedules",
+                 R"({"keyspace":"ks","first_activation_us":4102444800000000,)"
+                 R"("window":{"windows":"mon-fri 22:00-06:00"}})",
+                 kOperatorToken);
+  ASSERT_EQ(sc.status, 201) << sc.body;
+  EXPECT_EQ(parsed(sc)["window"]["time_zone"], "UTC");
+  EXPECT_EQ(parsed(sc)["window"]["on_close"], "finish");
+}
+
 }  // namespace
 }  // namespace rk::scheduler

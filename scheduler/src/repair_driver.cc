@@ -263,7 +263,17 @@ Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>
           continue;
         }
       }
-      RK_RETURN_IF_ERROR(fail_attempt(seg, stop.reason, now));
+      if (stop.counts_as_attempt) {
+        RK_RETURN_IF_ERROR(fail_attempt(seg, stop.reason, now));
+      } else {
+        // The window closed: back to PENDING as if this session had never started.
+        seg.attempts = std::max(0, seg.attempts - 1);
+        seg.state = SegmentState::kPending;
+        seg.finished_at_us = now;
+        seg.last_error = stop.reason;
+        spdlog::info("repair segment {} {} stopped: {}", seg.id, seg.range, stop.reason);
+        RK_RETURN_IF_ERROR(repairs.update_segment(seg));
+      }
     }
     for (RepairSegment& seg : segments) {
       if (seg.state != SegmentState::kPending) continue;

@@ -67,7 +67,42 @@ repair::SegmentProgress progress_of(const RepairSegment& g) {
   return p;
 }
 
+Result<repair::MaintenanceSchedule> parse_window(const RepairWindowSpec& w) {
+  Result<repair::TimeZone> zone = repair::TimeZone::load(w.time_zone);
+  if (!zone.ok()) {
+    return Status::InvalidArgument(
+        fmt::format("window time zone '{}': {}", w.time_zone, zone.status().message()));
+  }
+  Result<repair::MaintenanceSchedule> schedule =
+      repair::MaintenanceSchedule::parse(w.windows, std::move(*zone));
+  if (!schedule.ok()) {
+    return Status::InvalidArgument(
+        fmt::format("window '{}': {}", w.windows, schedule.status().message()));
+  }
+  return schedule;
+}
+
+Result<repair::WindowClosePolicy> parse_close(std::string_view on_close) {
+  if (on_close == "finish") return repair::WindowClosePolicy::kFinish;
+  if (on_close == "stop") return repair::WindowClosePolicy::kStop;
+  return Status::InvalidArgument(
+      fmt::format("window close policy must be finish or stop, got '{}'", on_close));
+}
+
 }  // namespace
+
+Status check_window(const RepairWindowSpec& window) {
+  RK_RETURN_IF_ERROR(parse_window(window).status());
+  return parse_close(window.on_close).status();
+}
+
+RepairWindowSpec default_window(const RepairOptions& options) {
+  return {options.windows, options.window_time_zone, options.window_close};
+}
+
+RepairWindowSpec window_of(const RepairRunOptions& run, const RepairOptions& options) {
+  return run.window ? *run.window : default_window(options);
+}
 
 Result<std::vector<PlannedSegment>> plan_segments(const RepairRunOptions& options,
                                                   const std::vector<NodeView>& nodes,
@@ -153,6 +188,9 @@ Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSeg
   so.retry.max_attempts = options.max_attempts;
   so.retry.initial_delay = options.retry_initial_delay;
   so.retry.max_delay = options.retry_max_delay;
+  const RepairWindowSpec window = window_of(run.options, options);
+  RK_ASSIGN_OR_RETURN(so.windows, parse_window(window));
+  RK_ASSIGN_OR_RETURN(so.window_close, parse_close(window.on_close));
   RK_ASSIGN_OR_RETURN(repair::Selection sel,
                       repair::select_segments({&plan, progress, conditions, now_us}, so));
   RunDecision out;
@@ -161,7 +199,7 @@ Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSeg
     out.start.push_back({segments[s.segment].id, s.validation});
   }
   for (const repair::SegmentStop& s : sel.stop) {
-    out.stop.push_back({segments[s.segment].id, s.reason});
+    out.stop.push_back({segments[s.segment].id, s.reason, s.counts_as_attempt});
   }
   for (const repair::SegmentWait& w : sel.waiting) {
     // Only what the cluster does (not the run's own pacing) is worth showing as "postponed".
@@ -173,45 +211,63 @@ Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSeg
   return out;
 }
 
+namespace {
+
+TableDeadline deadline_of(const repair::TableDeadline& d) {
+  TableDeadline t;
+  t.keyspace = d.table.keyspace;
+  t.table = d.table.table;
+  t.gc_grace_seconds = d.gc_grace_seconds;
+  t.oldest_repaired_at_us = d.oldest_repaired_at_us;
+  t.deadline_us = d.deadline_us;
+  t.forecast_done_us = d.forecast_done_us;
+  switch (d.state) {
+    case repair::DeadlineState::kOk:
+      t.state = DeadlineState::kOk;
+      break;
+    case repair::DeadlineState::kAtRisk:
+      t.state = DeadlineState::kAtRisk;
+      break;
+    case repair::DeadlineState::kOverdue:
+      t.state = DeadlineState::kOverdue;
+      break;
+    case repair::DeadlineState::kNeverRepaired:
+      t.state = DeadlineState::kNeverRepaired;
+      break;
+  }
+  t.message = d.message;
+  return t;
+}
+
+}  // namespace
+
 std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double bytes_per_second,
                                     double margin_fraction, int64_t now_us) {
-  std::vector<repair::RepairWork> items;
+  // Items with the same window share its open time: forecast them together.
+  std::map<std::pair<std::string, std::string>, std::vector<const TableWork*>> groups;
   for (const TableWork& w : work) {
-    repair::RepairWork item;
-    item.tables = {{w.keyspace, w.table, w.gc_grace_seconds}};
-    item.oldest_repaired_at_us = w.oldest_repaired_at_us;
-    item.remaining_bytes = w.remaining_bytes;
-    items.push_back(std::move(item));
+    groups[{w.window.windows, w.window.time_zone}].push_back(&w);
   }
-  repair::ForecastOptions fo;
-  fo.bytes_per_second = bytes_per_second;
-  fo.safety_margin_fraction = margin_fraction;
-  fo.safety_margin_min = std::chrono::seconds(0);
   std::vector<TableDeadline> out;
-  for (const repair::TableDeadline& d : repair::forecast_deadlines(std::move(items), now_us, fo)) {
-    TableDeadline t;
-    t.keyspace = d.table.keyspace;
-    t.table = d.table.table;
-    t.gc_grace_seconds = d.gc_grace_seconds;
-    t.oldest_repaired_at_us = d.oldest_repaired_at_us;
-    t.deadline_us = d.deadline_us;
-    t.forecast_done_us = d.forecast_done_us;
-    switch (d.state) {
-      case repair::DeadlineState::kOk:
-        t.state = DeadlineState::kOk;
-        break;
-      case repair::DeadlineState::kAtRisk:
-        t.state = DeadlineState::kAtRisk;
-        break;
-      case repair::DeadlineState::kOverdue:
-        t.state = DeadlineState::kOverdue;
-        break;
-      case repair::DeadlineState::kNeverRepaired:
-        t.state = DeadlineState::kNeverRepaired;
-        break;
+  for (const auto& [key, group] : groups) {
+    std::vector<repair::RepairWork> items;
+    for (const TableWork* w : group) {
+      repair::RepairWork item;
+      item.tables = {{w->keyspace, w->table, w->gc_grace_seconds}};
+      item.oldest_repaired_at_us = w->oldest_repaired_at_us;
+      item.remaining_bytes = w->remaining_bytes;
+      items.push_back(std::move(item));
     }
-    t.message = d.message;
-    out.push_back(std::move(t));
+    repair::ForecastOptions fo;
+    fo.bytes_per_second = bytes_per_second;
+    fo.safety_margin_fraction = margin_fraction;
+    fo.safety_margin_min = std::chrono::seconds(0);
+    Result<repair::MaintenanceSchedule> windows = parse_window(group.front()->window);
+    if (windows.ok()) fo.windows = std::move(*windows);
+    for (const repair::TableDeadline& d :
+         repair::forecast_deadlines(std::move(items), now_us, fo)) {
+      out.push_back(deadline_of(d));
+    }
   }
   // The planner orders by deadline; callers want the order they gave.
   std::vector<TableDeadline> ordered;

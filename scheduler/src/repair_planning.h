@@ -49,16 +49,27 @@ struct RunDecision {
   struct Stop {
     int64_t segment_id = 0;
     std::string reason;
+    bool counts_as_attempt = true;  // false: stopped only because the window closed
   };
   std::vector<Start> start;
-  std::vector<Stop> stop;  // running sessions to cancel (timed out), each a failed attempt
+  // Running sessions to cancel: timed out (a failed attempt) or the window closed (not counted).
+  std::vector<Stop> stop;
   // Why pending segments wait on the cluster (a replica DOWN, load, ...), by segment id.
   std::map<int64_t, std::string> waiting;
   std::string summary;
 };
 
+// InvalidArgument naming what is wrong with a window spec: "window: bad weekday 'mnd' ...", an
+// unknown time zone, an on_close other than finish|stop.
+Status check_window(const RepairWindowSpec& window);
+// The scheduler's default window (RepairOptions::windows, window_time_zone, window_close).
+RepairWindowSpec default_window(const RepairOptions& options);
+// The window a run keeps: its own, else the default.
+RepairWindowSpec window_of(const RepairRunOptions& run, const RepairOptions& options);
+
 // What to do with a RUNNING run on this tick (repair::select_segments): `segments` are the run's
-// stored segments in position order, `hosts` every replica of them.
+// stored segments in position order, `hosts` every replica of them. The run's window (window_of)
+// decides whether anything starts and whether running sessions stop at its close.
 Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSegment>& segments,
                                const std::vector<HostCondition>& hosts,
                                const RepairOptions& options, int64_t now_us);
@@ -70,11 +81,13 @@ struct TableWork {
   int64_t gc_grace_seconds = 0;
   int64_t oldest_repaired_at_us = 0;  // 0: some range never repaired
   int64_t remaining_bytes = 0;        // estimated bytes to repair before every range is again
+  RepairWindowSpec window;            // only time inside it counts (the table's schedule's)
 };
 
 // Deadlines and forecasts (repair::forecast_deadlines) at `bytes_per_second` (0: pace unknown),
 // AT_RISK when the forecast leaves less than `margin_fraction` of gc_grace before the deadline.
-// One entry per work item, in the given order.
+// Work items sharing a window are forecast together (one after another by deadline); a window
+// that does not parse counts as always open. One entry per work item, in the given order.
 std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double bytes_per_second,
                                     double margin_fraction, int64_t now_us);
 

@@ -77,6 +77,7 @@ Status check_tunables(const RepairRunOptions& o) {
         fmt::format("segments_per_range must be 1..100000, got {}", o.segments_per_range));
   }
   if (o.max_segment_bytes < 0) return Status::InvalidArgument("max_segment_bytes must be >= 0");
+  if (o.window) RK_RETURN_IF_ERROR(check_window(*o.window));
   return Status::OK();
 }
 
@@ -173,6 +174,16 @@ ConfigSchema<RepairOptions> repair_options_schema() {
   s.field("at_risk_margin", &RepairOptions::at_risk_margin,
           "AT_RISK when the forecast leaves less than this share of gc_grace before a deadline.")
       .range(0.0, 1.0);
+  s.field("windows", &RepairOptions::windows,
+          "Maintenance windows of runs and schedules that name none, e.g. "
+          "\"mon-fri 22:00-06:00; sat,sun 00:00-24:00\"; empty: always open.");
+  s.field("window_time_zone", &RepairOptions::window_time_zone,
+          "Time zone of the windows' local times: UTC, +05:30, or a zoneinfo name.")
+      .non_empty();
+  s.field("window_close", &RepairOptions::window_close,
+          "At a window's close running sessions finish, or stop (retried in the next window).")
+      .one_of({"finish", "stop"});
+  s.check([](const RepairOptions& o) { return check_window(default_window(o)); });
   return s;
 }
 
@@ -525,10 +536,18 @@ Result<std::vector<TableDeadline>> RepairService::Impl::deadlines(int64_t now) {
       runs.push_back({r, std::move(segs)});
     }
   }
+  RK_ASSIGN_OR_RETURN(std::vector<RepairSchedule> schedules, repairs.schedules());
   std::vector<TableWork> work;
   for (const KeyspaceDef& ks : state.schema.keyspaces) {
     for (const TableDef& t : ks.tables) {
-      TableWork w{ks.name, t.name, t.gc_grace_seconds, 0, 0};
+      TableWork w{ks.name, t.name, t.gc_grace_seconds, 0, 0, default_window(options)};
+      // A table's repairs keep the window of the schedule that repairs it.
+      for (const RepairSchedule& sc : schedules) {
+        if (sc.enabled && sc.spec.keyspace == ks.name && covers(sc.spec.tables, t.name)) {
+          w.window = window_of(sc.spec.run_options, options);
+          break;
+        }
+      }
       // The newest repairs first, until they cover the ring: the last one added is the oldest
       // repair every range has had since.
       RK_ASSIGN_OR_RETURN(std::vector<RepairRecord> history, repairs.history(ks.name, t.name));

@@ -26,10 +26,28 @@ std::vector<std::string> parse_list(const std::string& text) {
   return out;
 }
 
+std::optional<RepairWindowSpec> window_from_json(const json& j) {
+  if (!j.is_object() || !j.contains("windows")) return std::nullopt;
+  RepairWindowSpec w;
+  w.windows = j.value("windows", "");
+  w.time_zone = j.value("time_zone", "UTC");
+  w.on_close = j.value("on_close", "finish");
+  return w;
+}
+
+std::optional<RepairWindowSpec> window_from_text(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return window_from_json(json::parse(text, nullptr, false));
+}
+
+json window_json(const RepairWindowSpec& w) {
+  return {{"windows", w.windows}, {"time_zone", w.time_zone}, {"on_close", w.on_close}};
+}
+
 constexpr const char* kRunColumns =
     "id, keyspace, tables, kind, parallelism, max_sessions, intensity, segments_per_range, "
     "max_segment_bytes, datacenters, nodes, mark_repaired, schedule_id, state, cause, created_by, "
-    "created_at_us, started_at_us, finished_at_us";
+    "created_at_us, started_at_us, finished_at_us, maintenance_window";
 
 Result<RepairRun> read_run(Statement& s) {
   RepairRun r;
@@ -52,6 +70,7 @@ Result<RepairRun> read_run(Statement& s) {
   r.created_at_us = s.column_int64(16);
   r.started_at_us = s.column_int64(17);
   r.finished_at_us = s.column_int64(18);
+  r.options.window = window_from_text(s.column_text(19));
   return r;
 }
 
@@ -117,7 +136,8 @@ json run_tunables_json(const RepairRunOptions& o) {
           {"max_segment_bytes", o.max_segment_bytes},
           {"datacenters", o.datacenters},
           {"nodes", o.nodes},
-          {"mark_repaired", o.mark_repaired}};
+          {"mark_repaired", o.mark_repaired},
+          {"window", o.window ? window_json(*o.window) : json(nullptr)}};
 }
 
 namespace {
@@ -135,6 +155,7 @@ void schedule_options_from_json(const std::string& text, RepairRunOptions* o) {
   o->datacenters = j.value("datacenters", std::vector<std::string>{});
   o->nodes = j.value("nodes", std::vector<std::string>{});
   o->mark_repaired = j.value("mark_repaired", false);
+  if (j.contains("window")) o->window = window_from_json(j["window"]);
 }
 
 }  // namespace
@@ -146,17 +167,20 @@ Result<int64_t> RepairStore::insert_run(const RepairRun& run,
     RK_ASSIGN_OR_RETURN(Statement s, db.prepare(R"sql(
       INSERT INTO repair_runs (keyspace, tables, kind, parallelism, max_sessions, intensity,
         segments_per_range, max_segment_bytes, datacenters, nodes, mark_repaired, schedule_id,
-        state, cause, created_by, created_at_us, started_at_us, finished_at_us)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql"));
+        state, cause, created_by, created_at_us, started_at_us, finished_at_us,
+        maintenance_window)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql"));
     const RepairRunOptions& o = run.options;
-    RK_RETURN_IF_ERROR(s.bind_all(o.keyspace, list_text(o.tables), repair_kind_name(o.kind),
-                                  parallelism_name(o.parallelism), int64_t{o.max_sessions},
-                                  o.intensity, int64_t{o.segments_per_range}, o.max_segment_bytes,
-                                  list_text(o.datacenters), list_text(o.nodes),
-                                  int64_t{o.mark_repaired ? 1 : 0}, run.schedule_id,
-                                  run_state_name(run.state), run.cause, run.created_by,
-                                  run.created_at_us, run.started_at_us, run.finished_at_us)
-                           .run());
+    RK_RETURN_IF_ERROR(
+        s.bind_all(
+             o.keyspace, list_text(o.tables), repair_kind_name(o.kind),
+             parallelism_name(o.parallelism), int64_t{o.max_sessions}, o.intensity,
+             int64_t{o.segments_per_range}, o.max_segment_bytes, list_text(o.datacenters),
+             list_text(o.nodes), int64_t{o.mark_repaired ? 1 : 0}, run.schedule_id,
+             run_state_name(run.state), run.cause, run.created_by, run.created_at_us,
+             run.started_at_us, run.finished_at_us,
+             o.window ? std::optional<std::string>(window_json(*o.window).dump()) : std::nullopt)
+            .run());
     id = db.last_insert_rowid();
     RK_ASSIGN_OR_RETURN(Statement seg, db.prepare(R"sql(
       INSERT INTO repair_segments (run_id, position, tables, range_start, range_end, replicas,

@@ -48,6 +48,14 @@ Result<RunState> parse_run_state(std::string_view name);
 std::string_view segment_state_name(SegmentState state);  // "PENDING", ...
 Result<SegmentState> parse_segment_state(std::string_view name);
 
+// When a run may start sessions (repair/maintenance_window.h, docs/repair.md).
+struct RepairWindowSpec {
+  // "mon-fri 22:00-06:00; sat,sun 00:00-24:00"; empty or blank: always open.
+  std::string windows;
+  std::string time_zone = "UTC";    // "UTC", "+05:30", or a zoneinfo name such as "Europe/Berlin"
+  std::string on_close = "finish";  // "finish": running sessions finish; "stop": they are cancelled
+};
+
 // What a run repairs and how hard it may push.
 struct RepairRunOptions {
   std::string keyspace;
@@ -65,6 +73,8 @@ struct RepairRunOptions {
   std::vector<std::string> datacenters;  // only replicas in these datacenters; empty: all
   std::vector<std::string> nodes;        // only ranges these hosts replicate; empty: all
   bool mark_repaired = false;            // full runs: mark repaired ranges as repaired
+  // When sessions may start; nullopt: the scheduler's default (RepairOptions::windows...).
+  std::optional<RepairWindowSpec> window;
 };
 
 struct RepairRun {
@@ -179,6 +189,10 @@ struct RepairOptions {
   std::chrono::milliseconds signals_ttl{5000};  // how long one agent's load reading is reused
   // AT_RISK when the forecast leaves less than this share of gc_grace before the deadline.
   double at_risk_margin = 0.2;
+  // The maintenance window of runs and schedules that name none; empty: always open.
+  std::string windows;
+  std::string window_time_zone = "UTC";  // the zone of `windows`' local times
+  std::string window_close = "finish";   // "finish" | "stop": running sessions at the close
 };
 ConfigSchema<RepairOptions> repair_options_schema();
 
