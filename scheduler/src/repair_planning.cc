@@ -280,11 +280,13 @@ std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double b
 }
 
 double observed_pace(const RepairRun& run, const std::vector<RepairSegment>& segments,
-                     int64_t now_us) {
+                     const RepairOptions& options, int64_t now_us) {
   std::vector<repair::SegmentProgress> progress;
   Result<repair::SegmentPlan> plan = stored_plan(run, segments, &progress);
   if (!plan.ok()) return 0;
-  return repair::observed_bytes_per_second(*plan, progress, now_us);
+  Result<repair::MaintenanceSchedule> windows = parse_window(window_of(run.options, options));
+  return repair::observed_bytes_per_second(*plan, progress, now_us,
+                                           windows.ok() ? *windows : repair::MaintenanceSchedule());
 }
 
 int64_t default_interval_seconds(int64_t gc_grace_seconds) {

@@ -91,9 +91,10 @@ struct TableWork {
 std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double bytes_per_second,
                                     double margin_fraction, int64_t now_us);
 
-// The observed repair pace of a run (repair::observed_bytes_per_second), 0 when nothing finished.
+// The observed repair pace of a run (repair::observed_bytes_per_second) per second of open time
+// of its window (window_of), 0 when nothing finished.
 double observed_pace(const RepairRun& run, const std::vector<RepairSegment>& segments,
-                     int64_t now_us);
+                     const RepairOptions& options, int64_t now_us);
 
 // The default schedule interval for tables whose smallest gc_grace is `gc_grace_seconds`
 // (repair::default_repair_interval, a cycle of unknown length); for a gc_grace too short for its

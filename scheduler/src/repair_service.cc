@@ -532,7 +532,7 @@ Result<std::vector<TableDeadline>> RepairService::Impl::deadlines(int64_t now) {
   for (const std::vector<RepairRun>* list : {&running, &done}) {
     for (const RepairRun& r : *list) {
       RK_ASSIGN_OR_RETURN(std::vector<RepairSegment> segs, repairs.segments(r.id, std::nullopt));
-      pace = std::max(pace, observed_pace(r, segs, now));
+      pace = std::max(pace, observed_pace(r, segs, options, now));
       runs.push_back({r, std::move(segs)});
     }
   }
