@@ -1,6 +1,10 @@
 // rk-agent: shared flags and config (core/config_args.h), then run the agent until SIGINT/SIGTERM
 // or a fatal error.
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -11,6 +15,8 @@
 #include "ringkeeper/core/log.h"
 
 namespace {
+
+char** g_argv = nullptr;  // for the re-exec after a staged restore
 
 int run(const rk::agent::AgentOptions& options) {
   if (rk::Status s = rk::setup_logging(options.log_level, "rk-agent"); !s.ok()) {
@@ -40,7 +46,16 @@ int run(const rk::agent::AgentOptions& options) {
   a->stop();
   pthread_kill(signal_waiter.native_handle(), SIGTERM);  // wakes the waiter if still waiting
   signal_waiter.join();
+  const bool restart = a->restart_requested();
   agent->reset();
+  if (restart) {
+    // Same process id, same arguments: the staged restore is swapped in before the node opens.
+    spdlog::info("restarting to swap in the staged restore");
+    spdlog::shutdown();
+    ::execv("/proc/self/exe", g_argv);
+    spdlog::error("cannot re-execute rk-agent: {}", std::strerror(errno));
+    return 1;
+  }
   if (!result.ok()) return 1;
   spdlog::info("stopped");
   return 0;
@@ -49,6 +64,7 @@ int run(const rk::agent::AgentOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  g_argv = argv;
   return rk::run_with_config<rk::agent::AgentOptions>(
       {argv, argv + argc}, rk::agent::agent_options_schema(),
       {"rk-agent",

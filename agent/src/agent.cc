@@ -8,6 +8,8 @@
 #include <spdlog/spdlog.h>
 
 #include "agent_impl.h"
+#include "atomic_file.h"
+#include "backup_restore.h"
 #include "host_id.h"
 #include "replacement.h"
 #include "ringkeeper/core/auth.h"
@@ -173,6 +175,17 @@ Status Agent::Impl::open() {
   fs::create_directories(options.data_dir, ec);
   if (ec)
     return Status::IOError("cannot create data_dir " + options.data_dir + ": " + ec.message());
+  // A restore staged through the ops API, or configured to run at start, is swapped in before
+  // the node opens (docs/backup.md): the node never serves a half-restored directory.
+  RK_RETURN_IF_ERROR(apply_pending_restore(options.data_dir).status());
+  {
+    std::string existing;
+    if (auto text = read_small_file(options.data_dir + "/host_id"); text.ok()) {
+      existing = text->substr(0, text->find_first_of(" \r\n"));
+    }
+    RK_RETURN_IF_ERROR(
+        NodeBackups::restore_on_start(options.backup, options.data_dir, existing, clock));
+  }
   RK_ASSIGN_OR_RETURN(host_id, load_or_create_host_id(options.data_dir + "/host_id"));
   cache_path = options.data_dir + "/ring.json";
 
@@ -185,6 +198,26 @@ Status Agent::Impl::open() {
   so.max_background_jobs = options.storage.max_background_jobs;
   so.incremental_backups = options.storage.incremental_backups;
   RK_ASSIGN_OR_RETURN(node, storage::Node::open(so, clock));
+
+  NodeBackups::Deps backup_deps;
+  backup_deps.node = node.get();
+  backup_deps.data_dir = options.data_dir;
+  backup_deps.clock = &clock;
+  backup_deps.identity = [this] {
+    NodeIdentity id;
+    id.cluster = options.cluster;
+    id.host_id = host_id;
+    id.datacenter = options.datacenter;
+    id.rack = options.rack;
+    id.tokens = tokens();
+    if (auto t = topology()) id.schema = schema_to_json(t->schema());
+    return id;
+  };
+  backup_deps.request_restart = [this] {
+    restart_requested_ = true;
+    set_fatal(Status::Unavailable("restarting to swap in a staged restore"));
+  };
+  RK_ASSIGN_OR_RETURN(backups, NodeBackups::start(options.backup, std::move(backup_deps)));
 
   const bool https = !options.tls.cert_file.empty();
   InternodeClientOptions io;
@@ -319,6 +352,18 @@ Status Agent::Impl::register_with_scheduler() {
   while (true) {
     auto reg = scheduler->register_node(req);
     if (reg.ok()) {
+      // A node restored from a backup must hold the backed-up tokens: its data is theirs.
+      if (auto restored = applied_restore(options.data_dir);
+          restored && restored->host_id == host_id) {
+        if (restored->tokens != reg->tokens) {
+          return Status::FailedPrecondition(
+              "this node was restored from backup " + restored->tag +
+              " but the scheduler gave it other tokens than the backup's; it must not serve "
+              "(start it against the scheduler that knows host " +
+              host_id + ", or restore the cluster's registry)");
+        }
+        confirm_applied_restore(options.data_dir);
+      }
       Status applied = reg->schema ? create_on_node(*reg->schema) : Status::OK();
       {
         // Tokens, state and ring change together: whoever sees the state sees the ring.
@@ -457,6 +502,7 @@ void Agent::Impl::stop() {
     stopping_ = true;
   }
   stop_cv.notify_all();
+  if (backups) backups->stop();
   if (loop_thread.joinable()) loop_thread.join();
   if (stream_thread.joinable()) stream_thread.join();
   if (signals) signals->stop();  // it reads the node's facts
@@ -494,6 +540,7 @@ Status Agent::wait() {
   return impl_->fatal_ ? *impl_->fatal_ : Status::OK();
 }
 
+bool Agent::restart_requested() const { return impl_->restart_requested_; }
 uint16_t Agent::ops_port() const { return impl_->ops_server->bound_port(); }
 uint16_t Agent::internode_port() const { return impl_->internode_server->bound_port(); }
 uint16_t Agent::client_port() const { return impl_->client_server->bound_port(); }

@@ -15,6 +15,7 @@
 #include "repair_replica.h"
 #include "repair_sessions.h"
 #include "repair_views.h"
+#include "node_backups.h"
 #include "replica_client.h"
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/agent/cluster_view.h"
@@ -70,6 +71,7 @@ class Agent::Impl {
   std::unique_ptr<LocalRepair> local_repair;
   std::unique_ptr<RepairReplicas> repair_client;
   std::unique_ptr<RepairService> repairs;
+  std::unique_ptr<NodeBackups> backups;
   std::unique_ptr<http::Server> ops_server, internode_server, client_server;
   // Monitoring: request counts of all three listeners, the signal sampler, and the queue that
   // pushes alert state changes to the scheduler (signals_api.cc, docs/monitoring.md).
@@ -79,6 +81,7 @@ class Agent::Impl {
   std::thread loop_thread;
   std::thread stream_thread;           // a replacement's streaming, beside the heartbeats
   std::atomic<bool> streamed_{false};  // the replacement's streaming is done
+  std::atomic<bool> restart_requested_{false};  // a restore is staged: restart to swap it in
 
   mutable std::mutex mu;  // guards the fields below
   std::shared_ptr<const Topology> topology_;

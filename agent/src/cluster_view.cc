@@ -1,16 +1,9 @@
 // RING / SCHEMA JSON (the scheduler contract) and the atomic ring cache file.
 #include "ringkeeper/agent/cluster_view.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
 
 #include "ringkeeper/agent/wire.h"
 
@@ -198,42 +191,13 @@ Status write_ring_cache(const std::string& path, const RingCache& cache) {
                   {"state", cache.state},
                   {"ring", ring_to_json(cache.ring)},
                   {"schema", schema_to_json(cache.schema)}};
-  const std::string text = j.dump(1) + "\n";
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::IOError("cannot write " + tmp + ": " + std::strerror(errno));
-  size_t written = 0;
-  while (written < text.size()) {
-    ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return Status::IOError("cannot write " + tmp + ": " + std::strerror(err));
-    }
-    written += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return Status::IOError("cannot sync " + tmp + ": " + std::strerror(errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::IOError("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
-  }
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::OK();
+  return write_file_atomically(path, j.dump(1) + "\n");
 }
 
 Result<RingCache> read_ring_cache(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound("no ring cache at " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  json j = json::parse(buffer.str(), nullptr, /*allow_exceptions=*/false);
+  auto text = read_small_file(path);
+  if (!text.ok()) return Status::NotFound("no ring cache at " + path);
+  json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return Status::Corruption("ring cache " + path + " is not valid JSON");
   }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent_impl.h"
+#include "backup_api.h"
 #include "ringkeeper/core/json_api.h"
 
 namespace rk::agent {
@@ -154,6 +155,7 @@ http::Router ops_routes(Agent::Impl& agent) {
       },
       RoleSet{Role::kAgent});
   add_repair_session_routes(r, agent);
+  add_backup_routes(r, agent);
   return r;
 }
 

@@ -140,6 +140,30 @@ ConfigSchema<RepairSettings> repair_schema() {
   return s;
 }
 
+ConfigSchema<BackupSettings> backup_schema() {
+  ConfigSchema<BackupSettings> s;
+  s.section("store", &BackupSettings::store, backup::store_options_schema(),
+            "The object store backups go to.");
+  s.size("bandwidth_limit", &BackupSettings::bandwidth_limit,
+         "Bytes per second for backup uploads and restore downloads together; 0: unlimited.")
+      .range(0, int64_t{1} << 40);
+  s.field("incremental_upload", &BackupSettings::incremental_upload,
+          "Upload each new file under storage/backups/ soon after it appears (needs "
+          "storage.incremental_backups), then remove its hard link.");
+  s.field("incremental_interval", &BackupSettings::incremental_interval,
+          "How often storage/backups/ is looked at for new files.")
+      .range(std::chrono::milliseconds(10), std::chrono::milliseconds(3'600'000));
+  s.field("restore_tag", &BackupSettings::restore_tag,
+          "Restore on start: the backup tag (or \"latest\") to restore before the node opens; "
+          "done once. Empty: no restore.");
+  s.field("restore_host_id", &BackupSettings::restore_host_id,
+          "Restore on start: the backed-up node's host id (this node starts as that node); "
+          "empty: this node's own.");
+  s.field("restore_force", &BackupSettings::restore_force,
+          "Restore on start even over a storage directory that holds data.");
+  return s;
+}
+
 }  // namespace
 
 ConfigSchema<AgentOptions> agent_options_schema() {
@@ -208,6 +232,8 @@ ConfigSchema<AgentOptions> agent_options_schema() {
             "Signal sampling and alert thresholds (docs/monitoring.md).");
   s.section("repair", &AgentOptions::repair, repair_schema(),
             "Repair sessions this node coordinates or takes part in.");
+  s.section("backup", &AgentOptions::backup, backup_schema(),
+            "Backups to an object store and restores from it (docs/backup.md).");
   s.check([](const AgentOptions& o) {
     if (!o.cluster_secret.empty() && o.cluster_secret.size() < 16) {
       return Status::InvalidArgument("cluster_secret must have at least 16 characters");

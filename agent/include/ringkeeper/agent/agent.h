@@ -42,6 +42,10 @@ class Agent {
   // DOWN). Returns OK after stop(), the error otherwise.
   Status wait();
 
+  // True when the agent stopped itself to be started again (a restore is staged and is swapped
+  // in before the node opens): main() re-executes the program.
+  bool restart_requested() const;
+
   uint16_t ops_port() const;
   uint16_t internode_port() const;
   uint16_t client_port() const;

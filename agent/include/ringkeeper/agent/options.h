@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/core/config.h"
 
 namespace rk::agent {
@@ -71,6 +72,23 @@ struct RepairSettings {
   int finished_sessions_kept = 300;      // finished sessions the API still shows
 };
 
+// Backups and restores of this node (docs/backup.md).
+struct BackupSettings {
+  // Where backups go; opened on first use. (url, s3.*, encryption: see docs/backup.md "Stores".)
+  backup::StoreOptions store;
+  int64_t bandwidth_limit = 0;  // bytes per second for uploads and downloads together; 0: none
+  // Upload every new file under storage/backups/ (needs storage.incremental_backups) soon after
+  // it appears, then remove its hard link.
+  bool incremental_upload = false;
+  std::chrono::milliseconds incremental_interval{10'000};  // how often backups/ is looked at
+  // Restore on start (Priam's restore-on-start): before the node opens, download this tag
+  // ("latest": the newest) of restore_host_id's backup and start as that node. Done once: a
+  // restore already applied is not repeated.
+  std::string restore_tag;
+  std::string restore_host_id;  // the backed-up node; "" = this node's own host id
+  bool restore_force = false;   // restore even over a storage directory that holds data
+};
+
 struct AgentOptions {
   std::string cluster = "ringkeeper";  // cluster name; the scheduler refuses a mismatch
   std::string datacenter = "dc1";      // this node's datacenter
@@ -99,6 +117,7 @@ struct AgentOptions {
   StorageSettings storage;
   SignalOptions signals;
   RepairSettings repair;
+  BackupSettings backup;
 
   // The address peers reach this agent at.
   const std::string& advertised() const {

@@ -1,0 +1,237 @@
+// Restore: manifest lookup, staged download with checks, and the swap at start-up (see
+// backup_restore.h).
+#include "backup_restore.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "atomic_file.h"
+#include "ringkeeper/core/names.h"
+#include "ringkeeper/storage/merkle_tree.h"
+
+namespace rk::agent {
+namespace fs = std::filesystem;
+namespace {
+
+using nlohmann::json;
+
+// Writes a download to a file, hashing it on the way and taking from the pacer's budget.
+class CheckedFileSink final : public backup::ObjectSink {
+ public:
+  CheckedFileSink(const std::string& path, Pacer* pacer)
+      : out_(path, std::ios::binary | std::ios::trunc), pacer_(pacer) {}
+  Status write(std::string_view bytes) override {
+    if (pacer_ != nullptr) pacer_->take(bytes.size());
+    hasher_.update(bytes);
+    size_ += bytes.size();
+    out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    return out_ ? Status::OK() : Status::IOError("writing a restored file failed");
+  }
+  Status close() {
+    out_.flush();
+    out_.close();
+    return out_ ? Status::OK() : Status::IOError("closing a restored file failed");
+  }
+  uint64_t size() const { return size_; }
+  std::string sha256() { return storage::to_hex(hasher_.finish()); }
+
+ private:
+  std::ofstream out_;
+  Pacer* pacer_;
+  storage::Sha256 hasher_;
+  uint64_t size_ = 0;
+};
+
+json record_to_json(const RestoreRecord& r) {
+  json tokens = json::array();
+  for (Token t : r.tokens) tokens.push_back(token_to_string(t));
+  return {{"tag", r.tag}, {"host_id", r.host_id}, {"tokens", tokens}, {"at_us", r.at_us}};
+}
+
+Result<RestoreRecord> read_record(const std::string& path) {
+  RK_ASSIGN_OR_RETURN(std::string text, read_small_file(path));
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object() || !j.contains("tag") || !j.contains("host_id") || !j.contains("tokens"))
+    return Status::Corruption(path + " is not a restore record");
+  RestoreRecord r;
+  r.tag = j["tag"].get<std::string>();
+  r.host_id = j["host_id"].get<std::string>();
+  r.at_us = j.value("at_us", int64_t{0});
+  for (const json& t : j["tokens"]) {
+    RK_ASSIGN_OR_RETURN(Token token, parse_token(t.get<std::string>()));
+    r.tokens.push_back(token);
+  }
+  RK_RETURN_IF_ERROR(backup::validate_host_id(r.host_id).with_context(path));
+  return r;
+}
+
+std::string pending_path(const std::string& d) { return d + "/restore.pending"; }
+std::string applied_path(const std::string& d) { return d + "/restore.applied"; }
+
+}  // namespace
+
+Result<std::string> latest_backup_tag(backup::ObjectStore& store, const std::string& host_id) {
+  RK_RETURN_IF_ERROR(backup::validate_host_id(host_id));
+  std::string best;
+  int64_t best_at = -1;
+  RK_RETURN_IF_ERROR(store.list("meta/", [&](const backup::ObjectInfo& o) -> Status {
+    auto key = backup::parse_manifest_key(o.key);
+    if (!key.ok() || key->host_id != host_id) return Status::OK();
+    backup::StringSink sink;
+    if (!store.get(o.key, sink).ok()) return Status::OK();  // unreadable: not a candidate
+    auto m = backup::manifest_from_text(sink.data);
+    if (!m.ok() || m->kind != "snapshot") return Status::OK();
+    if (m->created_at_us > best_at) {
+      best_at = m->created_at_us;
+      best = key->tag;
+    }
+    return Status::OK();
+  }));
+  if (best.empty()) return Status::NotFound("the store has no backup of host " + host_id);
+  return best;
+}
+
+Result<backup::NodeManifest> fetch_manifest(backup::ObjectStore& store, const std::string& tag,
+                                            const std::string& host_id) {
+  RK_RETURN_IF_ERROR(backup::validate_host_id(host_id));
+  std::string resolved = tag;
+  if (tag == "latest") {
+    RK_ASSIGN_OR_RETURN(resolved, latest_backup_tag(store, host_id));
+  } else {
+    RK_RETURN_IF_ERROR(validate_backup_tag(tag));
+  }
+  backup::StringSink sink;
+  auto got = store.get(backup::manifest_key(resolved, host_id), sink);
+  if (!got.ok()) {
+    if (got.status().code() == ErrorCode::kNotFound)
+      return Status::NotFound("backup " + resolved + " has no manifest of host " + host_id);
+    return got.status().with_context("reading the manifest of " + resolved);
+  }
+  RK_ASSIGN_OR_RETURN(backup::NodeManifest m, backup::manifest_from_text(sink.data));
+  if (m.tag != resolved || m.host_id != host_id)
+    return Status::Corruption("manifest " + backup::manifest_key(resolved, host_id) +
+                              " names tag " + m.tag + " and host " + m.host_id);
+  return m;
+}
+
+Status stage_restore(backup::ObjectStore& store, const backup::NodeManifest& manifest,
+                     const std::string& staging, const TransferControl& control) {
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  if (ec) return Status::IOError("creating " + staging + ": " + ec.message());
+  const fs::path root = fs::weakly_canonical(staging);
+  backup::TransferProgress progress;
+  progress.started_at_us = control.clock->now_micros();
+  progress.files_total = manifest.files.size();
+  progress.bytes_total = manifest.total_bytes();
+  for (const auto& f : manifest.files) {
+    if (control.cancel != nullptr && control.cancel->load())
+      return Status::Cancelled("restore of " + manifest.tag + " aborted");
+    // Checked at parse time too; a second look right where the path is used.
+    RK_RETURN_IF_ERROR(backup::validate_relative_path(f.path));
+    const fs::path target = (root / f.path).lexically_normal();
+    if (!target.string().starts_with(root.string() + "/"))
+      return Status::Corruption("manifest path " + f.path + " leaves the restore directory");
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) return Status::IOError("creating " + target.parent_path().string());
+    CheckedFileSink sink(target.string(), control.pacer);
+    auto got = store.get(backup::data_key(f.sha256), sink);
+    Status closed = sink.close();
+    Status bad;
+    if (!got.ok()) {
+      bad = got.status().code() == ErrorCode::kNotFound
+                ? Status::NotFound("object " + backup::data_key(f.sha256) + " of " + f.path +
+                                   " is missing from the store")
+                : got.status().with_context("downloading " + f.path);
+    } else if (!closed.ok()) {
+      bad = closed;
+    } else if (sink.size() != f.size) {
+      bad = Status::Corruption(f.path + ": got " + std::to_string(sink.size()) +
+                               " bytes, the manifest says " + std::to_string(f.size) +
+                               " (truncated or replaced object)");
+    } else if (std::string sha = sink.sha256(); sha != f.sha256) {
+      bad = Status::Corruption(f.path + ": SHA-256 " + sha + " does not match the manifest's " +
+                               f.sha256 + " (tampered or corrupted object)");
+    }
+    if (!bad.ok()) {
+      fs::remove_all(staging, ec);  // nothing of bad data stays behind
+      return bad;
+    }
+    progress.files_done++;
+    progress.bytes_done += f.size;
+    progress.bytes_sent += f.size;
+    progress.updated_at_us = control.clock->now_micros();
+    if (control.on_progress) control.on_progress(progress);
+  }
+  return Status::OK();
+}
+
+std::string staging_dir(const std::string& data_dir) { return data_dir + "/restore.staging"; }
+
+Status write_pending_restore(const std::string& data_dir, const RestoreRecord& record) {
+  return write_file_atomically(pending_path(data_dir), record_to_json(record).dump() + "\n");
+}
+
+Result<std::optional<RestoreRecord>> apply_pending_restore(const std::string& data_dir) {
+  auto pending = read_record(pending_path(data_dir));
+  if (!pending.ok()) {
+    if (pending.status().code() == ErrorCode::kNotFound) return std::optional<RestoreRecord>();
+    return pending.status();
+  }
+  const fs::path storage = fs::path(data_dir) / "storage";
+  const fs::path old = fs::path(data_dir) / "storage.before-restore";
+  const fs::path staged = staging_dir(data_dir);
+  std::error_code ec;
+  if (fs::exists(staged, ec)) {
+    // Not swapped yet (or a crash between the two renames: storage may be gone already).
+    fs::remove_all(old, ec);
+    if (fs::exists(storage, ec)) {
+      fs::rename(storage, old, ec);
+      if (ec) return Status::IOError("moving " + storage.string() + " aside: " + ec.message());
+    }
+    fs::rename(staged, storage, ec);
+    if (ec) return Status::IOError("moving the restored storage in place: " + ec.message());
+  } else if (!fs::exists(storage, ec)) {
+    return Status::FailedPrecondition("a restore is pending but " + staged.string() +
+                                      " is gone; restore again");
+  }
+  RK_RETURN_IF_ERROR(write_file_atomically(data_dir + "/host_id", pending->host_id + "\n"));
+  fs::remove(fs::path(data_dir) / "ring.json", ec);
+  RK_RETURN_IF_ERROR(
+      write_file_atomically(applied_path(data_dir), record_to_json(*pending).dump() + "\n"));
+  fs::remove(pending_path(data_dir), ec);
+  fs::remove_all(old, ec);
+  spdlog::info("restored backup {} of host {} into {}", pending->tag, pending->host_id,
+               storage.string());
+  return std::optional<RestoreRecord>(*pending);
+}
+
+std::optional<RestoreRecord> applied_restore(const std::string& data_dir) {
+  auto r = read_record(applied_path(data_dir));
+  if (!r.ok()) return std::nullopt;
+  return *r;
+}
+
+void confirm_applied_restore(const std::string& data_dir) {
+  std::error_code ec;
+  fs::rename(applied_path(data_dir), data_dir + "/restore.done", ec);
+}
+
+bool storage_has_data(const std::string& storage_dir) {
+  std::error_code ec;
+  const fs::path data = fs::path(storage_dir) / "data";
+  for (fs::directory_iterator it(data, ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".sst") return true;
+    // Writes not flushed yet live in the write-ahead log.
+    std::error_code fec;
+    if (it->path().extension() == ".log" && it->file_size(fec) > 0 && !fec) return true;
+  }
+  return false;
+}
+
+}  // namespace rk::agent

@@ -1,0 +1,81 @@
+// Uploading a node's files to the object store: a snapshot under a backup tag (its files, then
+// last its manifest), and single files for incremental backups. Deduplicated (a file whose
+// content is already in the store is not sent again: objects are content-addressed, see
+// backup/node_manifest.h), resumable (an append-only journal in the data directory records each
+// file once it is in the store, so a restarted agent sends none of them again) and paced to a
+// bandwidth limit.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "ringkeeper/backup/node_manifest.h"
+#include "ringkeeper/backup/object_store.h"
+#include "ringkeeper/backup/transfer_progress.h"
+#include "ringkeeper/core/clock.h"
+#include "ringkeeper/storage/node.h"
+
+namespace rk::agent {
+
+// Limits the bytes per second read by uploads and written by downloads (one budget for both).
+class Pacer {
+ public:
+  // 0: unlimited.
+  explicit Pacer(int64_t bytes_per_second) : rate_(bytes_per_second) {}
+  // Blocks until `bytes` more fit within the rate.
+  void take(size_t bytes);
+  int64_t rate() const { return rate_; }
+
+ private:
+  int64_t rate_;
+  std::mutex mu_;
+  double next_free_s_ = 0;  // steady-clock seconds when the budget is next free
+};
+
+// What a transfer reports and obeys while it runs.
+struct TransferControl {
+  Clock* clock = &SystemClock::instance();
+  const std::atomic<bool>* cancel = nullptr;  // set: stop with Cancelled at the next file
+  Pacer* pacer = nullptr;                     // null: unlimited
+  std::function<void(const backup::TransferProgress&)> on_progress;  // after each file
+};
+
+// The append-only record of the files of one upload that are in the store ("<sha256> <path>"
+// lines). A torn last line (a crash mid-write) is ignored.
+class UploadJournal {
+ public:
+  static Result<std::unique_ptr<UploadJournal>> open(const std::string& path);
+  ~UploadJournal();
+  bool contains(const std::string& sha256, const std::string& path) const;
+  Status record(const std::string& sha256, const std::string& path);
+  const std::string& path() const { return path_; }
+
+ private:
+  UploadJournal(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  std::string path_;
+  int fd_;
+  std::set<std::string> done_;
+};
+
+// SHA-256 (lower-case hex) of a local file.
+Result<std::string> sha256_of_file(const std::string& path);
+
+// Puts the file at `local_path` (of `size` bytes, `sha256`) under data/<sha256> unless the store
+// already holds that object with that size. Returns true when bytes were sent.
+Result<bool> upload_file(backup::ObjectStore& store, const std::string& local_path, uint64_t size,
+                         const std::string& sha256, Pacer* pacer);
+
+// Uploads every file of `snapshot` not yet in `journal`, then writes `manifest` (identity
+// fields filled by the caller; files are set from the snapshot) under
+// meta/<tag>/<host_id>.json. Returns the manifest written.
+Result<backup::NodeManifest> upload_snapshot(backup::ObjectStore& store,
+                                             const storage::SnapshotInfo& snapshot,
+                                             backup::NodeManifest manifest, UploadJournal& journal,
+                                             const TransferControl& control);
+
+}  // namespace rk::agent
