@@ -9,6 +9,7 @@
 
 #include "repair_agents.h"
 #include "ringkeeper/core/http_client.h"
+#include "ringkeeper/scheduler/backup_service.h"
 #include "ringkeeper/scheduler/cluster_service.h"
 
 namespace rk::scheduler {
@@ -20,7 +21,7 @@ struct AgentClientOptions {
   std::string ca_file;                      // verifies agents' certificates
 };
 
-class AgentClient : public RepairAgents {
+class AgentClient : public RepairAgents, public BackupAgents {
  public:
   explicit AgentClient(AgentClientOptions options);
 
@@ -37,10 +38,17 @@ class AgentClient : public RepairAgents {
   // GET {ops}/v1/signals; agents without it (404): pending compactions from GET /v1/sizes.
   Result<LoadSignals> signals(const NodeView& node) override;
 
+  // Backups of a node (agent_client_backup.cc; the agent's /v1/backups routes).
+  Result<AgentBackupJob> start_backup(const NodeInfo& node, const std::string& tag) override;
+  Result<AgentBackupJob> backup_job(const NodeInfo& node, const std::string& tag) override;
+  Status abort_backup(const NodeInfo& node, const std::string& tag) override;
+
  private:
   std::string base_url(const NodeView& node) const;
   Result<SessionStatus> session_call(const std::string& method, const std::string& url,
                                      const std::string& body);
+
+  std::string ops_url(const NodeInfo& node, const std::string& path) const;
 
   AgentClientOptions options_;
   std::unique_ptr<http::Client> client_;

@@ -64,6 +64,32 @@ ConfigSchema<AlertOptions> alert_schema() {
   return s;
 }
 
+ConfigSchema<backup::RetentionPolicy> retention_schema() {
+  ConfigSchema<backup::RetentionPolicy> s;
+  s.field("keep_last", &backup::RetentionPolicy::keep_last,
+          "Newest complete backups kept; 0: no count rule.")
+      .range(0, 1'000'000);
+  s.field("keep_days", &backup::RetentionPolicy::keep_days,
+          "Complete backups younger than this many days are kept; 0: no age rule.")
+      .range(0, 100'000);
+  return s;
+}
+
+ConfigSchema<BackupServiceOptions> backup_schema() {
+  ConfigSchema<BackupServiceOptions> s;
+  s.section("store", &BackupServiceOptions::store, backup::store_options_schema(),
+            "The object store the agents back up to (the same URL as theirs).");
+  s.field("poll_interval", &BackupServiceOptions::poll_interval,
+          "How often running backups and due schedules are advanced.")
+      .range(std::chrono::milliseconds(10), std::chrono::milliseconds(600'000));
+  s.field("purge_grace", &BackupServiceOptions::purge_grace,
+          "Objects younger than this are never purged (an upload may have just written them).")
+      .range(std::chrono::seconds(0), std::chrono::seconds(30 * 86400));
+  s.section("retention", &BackupServiceOptions::retention, retention_schema(),
+            "What a purge without rules of its own keeps (either rule keeps a backup).");
+  return s;
+}
+
 }  // namespace
 
 ConfigSchema<SchedulerOptions> scheduler_options_schema() {
@@ -90,6 +116,8 @@ ConfigSchema<SchedulerOptions> scheduler_options_schema() {
   s.section("repair", &SchedulerOptions::repair, repair_options_schema(), "The repair driver.");
   s.section("auth", &SchedulerOptions::auth, auth_schema(), "Bearer tokens.");
   s.section("alerts", &SchedulerOptions::alerts, alert_schema(), "Alert webhook.");
+  s.section("backup", &SchedulerOptions::backup, backup_schema(),
+            "Backups: the store, polling, retention (docs/backup.md).");
   return s;
 }
 

@@ -14,6 +14,8 @@
 #include "ringkeeper/monitor/prometheus.h"
 #include "ringkeeper/scheduler/alert_store.h"
 #include "ringkeeper/scheduler/audit_log.h"
+#include "ringkeeper/scheduler/backup_api.h"
+#include "ringkeeper/scheduler/backup_service.h"
 #include "ringkeeper/scheduler/cluster_service.h"
 #include "ringkeeper/scheduler/registry.h"
 #include "ringkeeper/scheduler/repair_api.h"
@@ -38,12 +40,26 @@ struct SchedulerProcess::Impl {
   std::unique_ptr<AlertWebhook> webhook;  // null without alerts.webhook_url
   monitor::RequestMetrics request_metrics;
   std::unique_ptr<RepairService> repair;  // before server: handlers use it until the server ends
+  std::unique_ptr<BackupService> backups;
   std::unique_ptr<http::Server> server;
 
   std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
   std::thread sweeper;
+  std::thread backup_loop;
+
+  // Advances backup runs and schedules every poll interval.
+  void run_backups() {
+    std::unique_lock lock(mutex);
+    while (!stopping) {
+      wake.wait_for(lock, options.backup.poll_interval);
+      if (stopping) break;
+      lock.unlock();
+      if (Status s = backups->tick(); !s.ok()) spdlog::warn("backups: {}", s.to_string());
+      lock.lock();
+    }
+  }
 
   void sweep_loop() {
     std::unique_lock lock(mutex);
@@ -73,6 +89,7 @@ struct SchedulerProcess::Impl {
     wake.notify_all();
     if (sweeper.joinable()) sweeper.join();
     if (repair) repair->stop();
+    if (backup_loop.joinable()) backup_loop.join();
     if (server) server->stop();
     if (webhook) webhook->stop();
   }
@@ -130,6 +147,9 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
         return state;
       },
       options.repair, repair_deadline_alert(*impl->alerts));
+  impl->backups =
+      std::make_unique<BackupService>(*impl->store, *impl->registry, *impl->audit, *impl->agents,
+                                      clock, options.cluster, options.backup);
 
   http::ServerOptions server = options.api;
   monitor::RequestMetrics* request_metrics = &impl->request_metrics;
@@ -153,12 +173,14 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
     spdlog::warn("auth: no tokens configured; every endpoint is open");
   }
   add_repair_routes(routes, *impl->repair);
+  add_backup_routes(routes, *impl->backups);
   add_ui_routes(routes);
   RK_ASSIGN_OR_RETURN(impl->server,
                       http::Server::start(std::move(server), with_conditional_get(routes)));
   impl->repair->start();
   Impl* raw = impl.get();
   impl->sweeper = std::thread([raw] { raw->sweep_loop(); });
+  impl->backup_loop = std::thread([raw] { raw->run_backups(); });
   return std::unique_ptr<SchedulerProcess>(new SchedulerProcess(std::move(impl)));
 }
 

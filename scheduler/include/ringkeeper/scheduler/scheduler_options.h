@@ -10,6 +10,7 @@
 #include "ringkeeper/core/auth.h"
 #include "ringkeeper/core/config.h"
 #include "ringkeeper/core/http_server.h"
+#include "ringkeeper/scheduler/backup_service.h"
 #include "ringkeeper/scheduler/registry.h"
 #include "ringkeeper/scheduler/repair_service.h"
 #include "ringkeeper/scheduler/store.h"
@@ -49,6 +50,7 @@ struct SchedulerOptions {
   RepairOptions repair;       // the repair driver (docs/repair.md)
   SchedulerAuthOptions auth;  // bearer tokens
   AlertOptions alerts;        // the alert webhook
+  BackupServiceOptions backup;  // backup store, polling, retention
 };
 
 ConfigSchema<SchedulerOptions> scheduler_options_schema();

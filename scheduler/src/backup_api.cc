@@ -1,0 +1,178 @@
+// REST handlers of the backup service (see backup_api.h).
+#include "ringkeeper/scheduler/backup_api.h"
+
+#include <nlohmann/json.hpp>
+
+#include "ringkeeper/core/json_api.h"
+
+namespace rk::scheduler {
+namespace {
+
+using nlohmann::json;
+
+json node_json(const BackupRunNode& n) {
+  return {{"host_id", n.host_id},
+          {"state", n.state},
+          {"error", n.error},
+          {"updated_at_us", n.updated_at_us},
+          {"progress", backup::progress_to_json(n.progress)}};
+}
+
+// The contract's fields (brief-contracts.md: tag, state, started_at_us, completed_at_us, nodes,
+// bytes, files) plus detail. A PAUSED run shows as RUNNING with paused: true.
+json run_json(const BackupRun& r, bool with_nodes) {
+  const auto p = r.progress();
+  const bool paused = r.state == BackupRunState::kPaused;
+  json out = {{"tag", r.tag},
+              {"state", paused ? "RUNNING" : backup_run_state_name(r.state)},
+              {"paused", paused},
+              {"started_at_us", r.started_at_us},
+              {"completed_at_us", r.completed_at_us},
+              {"nodes", r.nodes.size()},
+              {"bytes", p.bytes_total},
+              {"files", p.files_total},
+              {"requested_by", r.requested_by},
+              {"error", r.error},
+              {"progress", backup::progress_to_json(p)}};
+  if (r.schedule_id) out["schedule_id"] = *r.schedule_id;
+  if (with_nodes) {
+    json nodes = json::array();
+    for (const auto& n : r.nodes) nodes.push_back(node_json(n));
+    out["node_progress"] = std::move(nodes);
+  }
+  return out;
+}
+
+json schedule_json(const BackupSchedule& s) {
+  return {{"id", s.id},
+          {"name", s.name},
+          {"interval_seconds", s.interval_seconds},
+          {"next_run_at_us", s.next_run_at_us},
+          {"keep_last", s.retention.keep_last},
+          {"keep_days", s.retention.keep_days},
+          {"enabled", s.enabled}};
+}
+
+// Bodies that may be empty: an empty body is {}.
+Result<json> optional_body(const http::Request& req, const api::Spec& spec) {
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return json::object();
+  return api::read_body(req, spec);
+}
+
+Result<int64_t> non_negative(const json& body, const char* key, int64_t fallback) {
+  if (!body.contains(key)) return fallback;
+  const int64_t v = body[key].get<int64_t>();
+  if (v < 0) return Status::InvalidArgument(std::string(key) + " must be >= 0");
+  return v;
+}
+
+}  // namespace
+
+void add_backup_routes(http::Router& r, BackupService& service) {
+  BackupService* s = &service;
+  const RoleSet op{Role::kOperator};
+
+  r.get("/api/v1/backups", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(auto runs, s->runs());
+    json list = json::array();
+    for (const auto& run : runs) list.push_back(run_json(run, false));
+    return api::json_ok({{"backups", std::move(list)}});
+  });
+
+  r.post(
+      "/api/v1/backups",
+      [s](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kStart = {{"tag", api::Type::kString}};
+        RK_ASSIGN_OR_RETURN(json body, optional_body(req, kStart));
+        RK_ASSIGN_OR_RETURN(BackupRun run, s->start(req.principal, body.value("tag", "")));
+        return api::json_response(201, run_json(run, true));
+      },
+      op);
+
+  r.post(
+      "/api/v1/backups/purge",
+      [s](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kPurge = {{"keep_last", api::Type::kInteger},
+                                         {"keep_days", api::Type::kInteger},
+                                         {"dry_run", api::Type::kBool}};
+        RK_ASSIGN_OR_RETURN(json body, optional_body(req, kPurge));
+        std::optional<backup::RetentionPolicy> policy;
+        if (body.contains("keep_last") || body.contains("keep_days")) {
+          policy = backup::RetentionPolicy{0, 0};
+          RK_ASSIGN_OR_RETURN(int64_t last, non_negative(body, "keep_last", 0));
+          RK_ASSIGN_OR_RETURN(policy->keep_days, non_negative(body, "keep_days", 0));
+          policy->keep_last = static_cast<int>(std::min<int64_t>(last, 1'000'000));
+        }
+        RK_ASSIGN_OR_RETURN(PurgeReport report,
+                            s->purge(req.principal, policy, body.value("dry_run", false)));
+        return api::json_ok({{"tags", report.tags},
+                             {"objects", report.objects},
+                             {"bytes", report.bytes},
+                             {"dry_run", report.dry_run}});
+      },
+      op);
+
+  r.get("/api/v1/backups/{tag}", [s](const http::Request& req) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(BackupRun run, s->run(req.path_param("tag")));
+    return api::json_ok(run_json(run, true));
+  });
+
+  r.get("/api/v1/backups/{tag}/verify", [s](const http::Request& req) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(backup::VerifyReport report, s->verify(req.path_param("tag")));
+    return api::json_ok(backup::verify_report_to_json(report));
+  });
+
+  using Action = Result<BackupRun> (BackupService::*)(const std::string&, const std::string&);
+  const std::pair<const char*, Action> actions[] = {{"pause", &BackupService::pause},
+                                                    {"resume", &BackupService::resume},
+                                                    {"abort", &BackupService::abort}};
+  for (const auto& [name, action] : actions) {
+    r.post(
+        std::string("/api/v1/backups/{tag}/") + name,
+        [s, action](const http::Request& req) -> Result<http::Response> {
+          static const api::Spec kEmpty = {};
+          RK_RETURN_IF_ERROR(optional_body(req, kEmpty).status());
+          RK_ASSIGN_OR_RETURN(BackupRun run, (s->*action)(req.principal, req.path_param("tag")));
+          return api::json_ok(run_json(run, true));
+        },
+        op);
+  }
+
+  r.get("/api/v1/backup-schedules", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(auto schedules, s->schedules());
+    json list = json::array();
+    for (const auto& sc : schedules) list.push_back(schedule_json(sc));
+    return api::json_ok({{"schedules", std::move(list)}});
+  });
+
+  r.post(
+      "/api/v1/backup-schedules",
+      [s](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kSchedule = {{"name", api::Type::kString, api::kRequired},
+                                            {"interval_seconds", api::Type::kInteger},
+                                            {"keep_last", api::Type::kInteger},
+                                            {"keep_days", api::Type::kInteger},
+                                            {"first_run_at_us", api::Type::kInteger}};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSchedule));
+        BackupSchedule sc;
+        sc.name = body["name"].get<std::string>();
+        RK_ASSIGN_OR_RETURN(sc.interval_seconds, non_negative(body, "interval_seconds", 86400));
+        RK_ASSIGN_OR_RETURN(int64_t last, non_negative(body, "keep_last", 7));
+        sc.retention.keep_last = static_cast<int>(std::min<int64_t>(last, 1'000'000));
+        RK_ASSIGN_OR_RETURN(sc.retention.keep_days, non_negative(body, "keep_days", 0));
+        RK_ASSIGN_OR_RETURN(sc.next_run_at_us, non_negative(body, "first_run_at_us", 0));
+        RK_ASSIGN_OR_RETURN(BackupSchedule stored, s->add_schedule(req.principal, sc));
+        return api::json_response(201, schedule_json(stored));
+      },
+      op);
+
+  r.del(
+      "/api/v1/backup-schedules/{name}",
+      [s](const http::Request& req) -> Result<http::Response> {
+        RK_RETURN_IF_ERROR(s->remove_schedule(req.principal, req.path_param("name")));
+        return api::json_ok({{"ok", true}});
+      },
+      op);
+}
+
+}  // namespace rk::scheduler
