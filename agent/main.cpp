@@ -4,7 +4,10 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 
 #include <spdlog/spdlog.h>
@@ -18,7 +21,25 @@ namespace {
 
 char** g_argv = nullptr;  // for the re-exec after a staged restore
 
-int run(const rk::agent::AgentOptions& options) {
+// A re-executed agent (after a staged restore) takes the ports it had: peers, the scheduler and
+// rkctl keep reaching it where they did, even when the config says port 0.
+constexpr const char* kReexecPorts = "RK_AGENT_REEXEC_PORTS";
+
+rk::agent::AgentOptions with_inherited_ports(rk::agent::AgentOptions options) {
+  const char* env = std::getenv(kReexecPorts);
+  if (env == nullptr) return options;
+  unsigned ops = 0, internode = 0, client = 0;
+  if (std::sscanf(env, "%u:%u:%u", &ops, &internode, &client) == 3) {
+    if (options.ops.port == 0) options.ops.port = static_cast<uint16_t>(ops);
+    if (options.internode.port == 0) options.internode.port = static_cast<uint16_t>(internode);
+    if (options.client.port == 0) options.client.port = static_cast<uint16_t>(client);
+  }
+  ::unsetenv(kReexecPorts);
+  return options;
+}
+
+int run(const rk::agent::AgentOptions& configured) {
+  const rk::agent::AgentOptions options = with_inherited_ports(configured);
   if (rk::Status s = rk::setup_logging(options.log_level, "rk-agent"); !s.ok()) {
     spdlog::error("{}", s.message());
     return 2;
@@ -47,11 +68,15 @@ int run(const rk::agent::AgentOptions& options) {
   pthread_kill(signal_waiter.native_handle(), SIGTERM);  // wakes the waiter if still waiting
   signal_waiter.join();
   const bool restart = a->restart_requested();
+  const std::string ports = std::to_string(a->ops_port()) + ":" +
+                            std::to_string(a->internode_port()) + ":" +
+                            std::to_string(a->client_port());
   agent->reset();
   if (restart) {
     // Same process id, same arguments: the staged restore is swapped in before the node opens.
     spdlog::info("restarting to swap in the staged restore");
     spdlog::shutdown();
+    ::setenv(kReexecPorts, ports.c_str(), 1);
     ::execv("/proc/self/exe", g_argv);
     spdlog::error("cannot re-execute rk-agent: {}", std::strerror(errno));
     return 1;

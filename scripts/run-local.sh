@@ -2,7 +2,9 @@
 # README's main job: set up, build, and run a local ringkeeper cluster on 127.0.0.1 — one
 # rk-scheduler and three rk-agents (racks r1, r2, r3) — create a keyspace with RF 3, load sample
 # data with `rkctl load`, repair it (a full run, shown with its progress bar, and a daily
-# incremental schedule), show `rkctl status`, and leave the cluster running.
+# incremental schedule), show `rkctl status`, back the cluster up to a file:// store under
+# .local-cluster/backups (docs/backup.md), show the backup and verify it, and leave the cluster
+# running.
 # State (config, SQLite file, agents' data, logs, pid files) lives under .local-cluster/.
 #
 #   scripts/run-local.sh            start (or restart) the cluster; data from earlier runs is kept
@@ -89,6 +91,9 @@ registry:
 auth:
   agent_token: $agent_token
   tokens: ['local-operator:operator:$operator_token']
+backup:
+  store:
+    url: file://$root/$state/backups
 YAML
 chmod 600 "$state/scheduler.yaml"
 rm -f "$state/scheduler.port"
@@ -123,6 +128,9 @@ internode:
 client:
   port: 0
   port_file: $root/$dir/client.port
+backup:
+  store:
+    url: file://$root/$state/backups
 YAML
   chmod 600 "$dir/agent.yaml"
   echo "== starting rk-agent $n in rack r$n (log: $dir/agent.log)"
@@ -196,6 +204,14 @@ rkctl schedule list
 echo "== rkctl status --keyspace demo"
 rkctl status --keyspace demo
 
+tag=local-$(date -u +%Y%m%d-%H%M%S)
+echo "== backing up the cluster to file://$root/$state/backups: rkctl backup start $tag --wait"
+rkctl backup start "$tag" --wait
+echo "== rkctl backup verify $tag"
+rkctl backup verify "$tag"
+echo "== rkctl backup list"
+rkctl backup list
+
 cat <<MSG
 
 The cluster is running (scheduler $scheduler_url; state, logs and pid files in $state/).
@@ -206,6 +222,7 @@ Try it:
   build/cli/rkctl --scheduler $scheduler_url read demo.events mykey
   build/cli/rkctl --scheduler $scheduler_url repair list
   build/cli/rkctl --scheduler $scheduler_url repair start demo --incremental --wait
+  build/cli/rkctl --scheduler $scheduler_url backup list
 The web UI is at $scheduler_url/ (sign in with the token in $state/operator.token; docs/ui.md).
 Stop it with:
   scripts/stop-local.sh

@@ -159,6 +159,9 @@ Status LocalCluster::start_scheduler() {
         << "auth:\n  agent_token: " << options_.agent_token << "\n"
         << "  tokens: ['operator:operator:" << options_.operator_token << "']\n"
         << options_.scheduler_config_extra;
+    if (!options_.backup_store.empty())
+      out << "backup:\n  poll_interval: 100ms\n  store:\n    url: " << options_.backup_store
+          << "\n    file:\n      fsync: false\n";
   }
   RK_ASSIGN_OR_RETURN(scheduler_, ChildProcess::spawn({scheduler_binary(), "--config", config},
                                                       dir_ + "/scheduler.log"));
@@ -193,6 +196,10 @@ std::string LocalCluster::write_agent_config(const AgentProcess& a) const {
       << "client:\n  port: 0\n  port_file: " << a.dir << "/client.port\n";
   if (!a.replace_address.empty()) out << "replace_address: " << a.replace_address << "\n";
   out << options_.agent_config_extra;
+  if (!options_.backup_store.empty() && a.extra_config.find("backup:") == std::string::npos)
+    out << "backup:\n  store:\n    url: " << options_.backup_store
+        << "\n    file:\n      fsync: false\n";
+  out << a.extra_config;
   return path;
 }
 
@@ -219,6 +226,19 @@ Status LocalCluster::start_agent(size_t i) {
   const std::string config = write_agent_config(a);
   RK_ASSIGN_OR_RETURN(
       a.process, ChildProcess::spawn({agent_binary(), "--config", config}, a.dir + "/agent.log"));
+  RK_RETURN_IF_ERROR(read_agent_ports(a, options_.start_deadline));
+  std::ifstream host_id(a.dir + "/data/host_id");
+  std::getline(host_id, a.host_id);
+  return Status::OK();
+}
+
+void LocalCluster::forget_agent_ports(size_t i) {
+  AgentProcess& a = *agents_.at(i);
+  for (const char* f : {"/ops.port", "/internode.port", "/client.port"}) fs::remove(a.dir + f);
+}
+
+Status LocalCluster::reread_agent(size_t i) {
+  AgentProcess& a = *agents_.at(i);
   RK_RETURN_IF_ERROR(read_agent_ports(a, options_.start_deadline));
   std::ifstream host_id(a.dir + "/data/host_id");
   std::getline(host_id, a.host_id);
@@ -308,6 +328,13 @@ Result<http::Response> LocalCluster::scheduler_post(const std::string& path,
 Result<http::Response> LocalCluster::client_post(size_t agent, const std::string& path,
                                                  const json& body) {
   return http_.post("http://" + agents_.at(agent)->client() + path, body.dump());
+}
+
+Result<http::Response> LocalCluster::ops_post(size_t agent, const std::string& path,
+                                              const std::string& body) {
+  http::ClientRequest req{"POST", "http://" + agents_.at(agent)->ops() + path, {}, body, {}};
+  req.headers["Authorization"] = "Bearer " + options_.agent_token;
+  return http_.request(req);
 }
 
 Result<http::Response> LocalCluster::ops_get(size_t agent, const std::string& path) {

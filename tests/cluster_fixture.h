@@ -24,6 +24,19 @@
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/status.h"
 
+// Test helpers shared by the integration tests (gtest must be included first).
+#define ASSERT_OK(expr)                           \
+  do {                                            \
+    const ::rk::Status rk_s_ = (expr);            \
+    ASSERT_TRUE(rk_s_.ok()) << rk_s_.to_string(); \
+  } while (0)
+
+// GTEST_SKIP returns from the function it is in, so this must be a macro.
+#define REQUIRE_AGENT()                                                                 \
+  do {                                                                                  \
+    if (::rk::testing::agent_binary().empty()) GTEST_SKIP() << "rk-agent is not built"; \
+  } while (0)
+
 namespace rk::testing {
 
 // Where the binaries are (set by tests/CMakeLists.txt); empty when not built.
@@ -72,6 +85,8 @@ struct LocalClusterOptions {
   std::string scheduler_config_extra;
   // Appended to every agent's YAML config (e.g. "signals:\n  sample_interval: 200ms\n").
   std::string agent_config_extra;
+  // Backup store URL given to the scheduler and every agent ("" = the built-in default).
+  std::string backup_store;
 };
 
 struct AgentProcess {
@@ -79,6 +94,7 @@ struct AgentProcess {
   std::string rack;
   std::string dir;  // its data directory and files
   std::string replace_address;
+  std::string extra_config;  // YAML lines appended to the agent's config (e.g. a backup section)
   std::unique_ptr<ChildProcess> process;
   int ops_port = 0;
   int internode_port = 0;
@@ -109,6 +125,10 @@ class LocalCluster {
   Result<size_t> add_agent(const std::string& rack, const std::string& replace_address = "");
   Status start_agent(size_t i);  // (re)starts agent i with its existing data directory
   void stop_agent(size_t i, int sig = SIGTERM);
+  // Waits for agent i's port files again (after it re-executed itself, e.g. to apply a restore;
+  // remove them first with forget_agent_ports) and re-reads its host id.
+  Status reread_agent(size_t i);
+  void forget_agent_ports(size_t i);
   AgentProcess& agent(size_t i) { return *agents_.at(i); }
   size_t agent_count() const { return agents_.size(); }
 
@@ -125,6 +145,8 @@ class LocalCluster {
   Result<http::Response> client_post(size_t agent, const std::string& path,
                                      const nlohmann::json& body);
   Result<http::Response> ops_get(size_t agent, const std::string& path);
+  // POST to agent i's ops API with the agent token.
+  Result<http::Response> ops_post(size_t agent, const std::string& path, const std::string& body);
 
   // Creates a keyspace (SimpleStrategy `rf`) and a table, as the operator.
   Status create_table(const std::string& keyspace, const std::string& table, int rf);

@@ -16,18 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-#define ASSERT_OK(expr)                           \
-  do {                                            \
-    const ::rk::Status rk_s_ = (expr);            \
-    ASSERT_TRUE(rk_s_.ok()) << rk_s_.to_string(); \
-  } while (0)
-
-// GTEST_SKIP returns from the function it is in, so this must be a macro.
-#define REQUIRE_AGENT()                                                  \
-  do {                                                                   \
-    if (agent_binary().empty()) GTEST_SKIP() << "rk-agent is not built"; \
-  } while (0)
-
 json write_body(const std::string& partition, const std::string& value, const std::string& cl) {
   return {{"keyspace", "demo"},
           {"table", "events"},

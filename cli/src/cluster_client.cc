@@ -54,10 +54,22 @@ Result<nlohmann::json> ClusterClient::call(const std::string& method, const std:
 Result<nlohmann::json> ClusterClient::post_agent(const std::string& address,
                                                  const std::string& path,
                                                  const nlohmann::json& body) {
+  return call_agent("POST", address, path, body);
+}
+
+Result<nlohmann::json> ClusterClient::call(const std::string& method, const std::string& path,
+                                           const nlohmann::json& body) {
+  return exchange("the scheduler", scheduler_ + path, method, body.is_null() ? "" : body.dump());
+}
+
+Result<nlohmann::json> ClusterClient::call_agent(const std::string& method,
+                                                 const std::string& address,
+                                                 const std::string& path,
+                                                 const nlohmann::json& body) {
   // Agents speak HTTPS when the scheduler does (one TLS setting per cluster).
   const std::string scheme = scheduler_.starts_with("https://") ? "https://" : "http://";
   const std::string base = address.find("://") == std::string::npos ? scheme + address : address;
-  return exchange("node " + address, base + path, "POST", body.dump());
+  return exchange("node " + address, base + path, method, body.is_null() ? "" : body.dump());
 }
 
 Result<std::vector<std::string>> ClusterClient::normal_nodes() {

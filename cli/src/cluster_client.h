@@ -38,6 +38,13 @@ class ClusterClient {
   Result<nlohmann::json> call(const std::string& method, const std::string& path,
                               const nlohmann::json& body = nullptr);
 
+  // Any method on the scheduler (DELETE, ...); `body` null sends none.
+  Result<nlohmann::json> call(const std::string& method, const std::string& path,
+                              const nlohmann::json& body = nullptr);
+  // Any method on an agent's API at `address` ("host:port" of its ops or client API).
+  Result<nlohmann::json> call_agent(const std::string& method, const std::string& address,
+                                    const std::string& path, const nlohmann::json& body = nullptr);
+
   // POST to an agent's client data API: `address` is "host:port", `path` e.g. "/v1/write".
   Result<nlohmann::json> post_agent(const std::string& address, const std::string& path,
                                     const nlohmann::json& body);

@@ -41,5 +41,9 @@ extern const char* const kWriteUsage;
 extern const char* const kReadUsage;
 extern const char* const kDeleteUsage;
 extern const char* const kLoadUsage;
+int backup_command(Context& ctx, const std::vector<std::string>& args);  // backup_commands.cc
+int restore_command(Context& ctx, const std::vector<std::string>& args);
+extern const char* const kBackupUsage;
+extern const char* const kRestoreUsage;
 
 }  // namespace rk::cli
