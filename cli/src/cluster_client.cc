@@ -57,11 +57,6 @@ Result<nlohmann::json> ClusterClient::post_agent(const std::string& address,
   return call_agent("POST", address, path, body);
 }
 
-Result<nlohmann::json> ClusterClient::call(const std::string& method, const std::string& path,
-                                           const nlohmann::json& body) {
-  return exchange("the scheduler", scheduler_ + path, method, body.is_null() ? "" : body.dump());
-}
-
 Result<nlohmann::json> ClusterClient::call_agent(const std::string& method,
                                                  const std::string& address,
                                                  const std::string& path,

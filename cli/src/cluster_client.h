@@ -37,10 +37,6 @@ class ClusterClient {
   // Any method (PATCH, DELETE, ...) on the scheduler; a null body sends none.
   Result<nlohmann::json> call(const std::string& method, const std::string& path,
                               const nlohmann::json& body = nullptr);
-
-  // Any method on the scheduler (DELETE, ...); `body` null sends none.
-  Result<nlohmann::json> call(const std::string& method, const std::string& path,
-                              const nlohmann::json& body = nullptr);
   // Any method on an agent's API at `address` ("host:port" of its ops or client API).
   Result<nlohmann::json> call_agent(const std::string& method, const std::string& address,
                                     const std::string& path, const nlohmann::json& body = nullptr);
