@@ -13,7 +13,7 @@ export function mount(main, ctx) {
 
   function startForm() {
     if (!ctx.operator) return h('p', { class: 'muted' }, 'Sign in with an operator token to start, verify or restore backups.');
-    const tag = h('input', { id: 'bk-tag', type: 'text', pattern: '[A-Za-z0-9_.-]*', 'aria-describedby': 'bk-tag-hint' });
+    const tag = h('input', { id: 'bk-tag', type: 'text', pattern: '[A-Za-z0-9_.\\-]*', 'aria-describedby': 'bk-tag-hint' });
     const form = h('form', { id: 'backup-form' },
       h('div', { class: 'form-grid' }, h('label', { for: 'bk-tag' }, 'Tag (optional)'), tag,
         h('div', { class: 'hint', id: 'bk-tag-hint' }, 'Letters, digits, ".", "_" and "-"; left empty the scheduler names it by time.')),
