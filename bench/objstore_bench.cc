@@ -30,12 +30,16 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "ringkeeper/backup/encryption.h"
 #include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/backup/testing/s3_server.h"
 
 namespace fs = std::filesystem;
 using rk::backup::ObjectStore;
+using rk::bench::peak_rss_mib;
+using rk::bench::reset_peak_rss;
+using rk::bench::seconds_since;
 
 namespace {
 
@@ -52,22 +56,6 @@ struct BenchOptions {
   bool keep = false;          // leave the work dir behind
   bool encrypt = false;       // our side through the AES-256-GCM envelope
 };
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return 0;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0), so the next reading covers one phase only.
-void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 void write_random_file(const std::string& path, int64_t size, uint64_t seed) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

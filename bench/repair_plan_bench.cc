@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "ringkeeper/core/replica_placement.h"
 #include "ringkeeper/repair/segment_plan.h"
 #include "ringkeeper/repair/segment_selection.h"
@@ -20,15 +21,10 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using rk::bench::peak_rss_mib;
 
 double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-double peak_rss_mib() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
 }  // namespace

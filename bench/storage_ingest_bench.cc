@@ -13,7 +13,7 @@
 
 #include "ringkeeper/core/token.h"
 #include "ringkeeper/storage/node.h"
-#include "storage_bench_support.h"
+#include "bench_support.h"
 
 using namespace rk::storage;
 

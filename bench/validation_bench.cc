@@ -34,11 +34,15 @@
 #include <utility>
 #include <vector>
 
+#include "bench_support.h"
 #include "ringkeeper/core/token_range.h"
 #include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/node.h"
 
 namespace fs = std::filesystem;
+using rk::bench::peak_rss_mib;
+using rk::bench::reset_peak_rss;
+using rk::bench::seconds_since;
 using rk::storage::MerkleTree;
 using rk::storage::Mutation;
 using rk::storage::Node;
@@ -58,31 +62,11 @@ struct BenchOptions {
   bool profile = false;         // only validate, three times (for perf record)
 };
 
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Peak resident set size of this process (VmHWM), in MiB.
-double peak_rss_mib() {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
-  }
-  return -1;
-}
-
 // CPU time of this process so far (all threads, user + system), in seconds.
 double process_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// Resets VmHWM to the current RSS (Linux >= 4.0), so the next reading covers one phase only.
-void reset_peak_rss() {
-  std::ofstream out("/proc/self/clear_refs");
-  out << "5";
 }
 
 // The machine's load average (other work competing for the CPUs skews every figure).

@@ -1,4 +1,5 @@
-// Shared bits of the storage benchmarks: a scratch directory, peak RSS, a deterministic value.
+// Shared bits of the benchmarks: a scratch directory, wall time, peak RSS (resettable per phase), a
+// deterministic value.
 #pragma once
 
 #include <sys/resource.h>
@@ -6,6 +7,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace rk::bench {
@@ -27,12 +29,20 @@ class ScratchDir {
   std::string path_;
 };
 
-// Peak resident set size of this process so far, in MiB.
+// Peak resident set size of this process (VmHWM) since start or the last reset_peak_rss(), in MiB.
 inline double peak_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+  }
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
+
+// Resets VmHWM to the current RSS (Linux >= 4.0), so the next reading covers one phase only.
+inline void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
