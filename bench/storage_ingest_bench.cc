@@ -11,15 +11,32 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include "bench_support.h"
 #include "ringkeeper/core/token.h"
 #include "ringkeeper/storage/node.h"
-#include "bench_support.h"
 
 using namespace rk::storage;
 
+namespace {
+
+// A positional count (> 0), or 0 when the text is not one.
+uint64_t parse_count(const char* text) {
+  char* end = nullptr;
+  const uint64_t value = std::strtoull(text, &end, 10);
+  return (end != text && *end == '\0' && text[0] != '-') ? value : 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  const uint64_t cells = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2'000'000;
-  const uint64_t batch_cells = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000;
+  const uint64_t cells = argc > 1 ? parse_count(argv[1]) : 2'000'000;
+  const uint64_t batch_cells = argc > 2 ? parse_count(argv[2]) : 1000;
+  if (argc > 3 || cells == 0 || batch_cells == 0) {
+    std::fprintf(stderr,
+                 "usage: storage_ingest_bench [CELLS=2000000] [BATCH_CELLS=1000]\n"
+                 "  both positive integers; e.g. storage_ingest_bench 200000 500\n");
+    return 2;
+  }
   constexpr int kRowsPerPartition = 10;
 
   double node_seconds = 0;
