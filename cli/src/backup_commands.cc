@@ -65,10 +65,14 @@ void show_progress(Context& ctx, const std::string& what, const json& p) {
   const double total = static_cast<double>(p.value("bytes_total", uint64_t{0}));
   const double done = static_cast<double>(p.value("bytes_done", uint64_t{0}));
   const double fraction = total > 0 ? done / total : 0;
-  const std::string figures = fmt::format(
-      "{}/{} files, {}/{}, {}/s, {}", p.value("files_done", 0), p.value("files_total", 0),
-      human_bytes(static_cast<int64_t>(done)), human_bytes(static_cast<int64_t>(total)),
-      human_bytes(p.value("rate_bytes_per_second", int64_t{0})), eta_text(p));
+  // Before the nodes have listed their snapshots there is nothing to count yet.
+  const std::string figures =
+      p.value("files_total", 0) == 0
+          ? std::string("snapshotting, waiting for the nodes' file lists")
+          : fmt::format("{}/{} files, {}/{}, {}/s, {}", p.value("files_done", 0),
+                        p.value("files_total", 0), human_bytes(static_cast<int64_t>(done)),
+                        human_bytes(static_cast<int64_t>(total)),
+                        human_bytes(p.value("rate_bytes_per_second", int64_t{0})), eta_text(p));
   if (ctx.tty) {
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(fraction * kWidth);
