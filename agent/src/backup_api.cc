@@ -32,15 +32,17 @@ void add_backup_routes(http::Router& r, Agent::Impl& agent) {
     RK_ASSIGN_OR_RETURN(NodeBackups * b, backups_of(agent));
     json jobs = json::array();
     for (const auto& j : b->backup_jobs()) jobs.push_back(backup_job_to_json(j));
-    const IncrementalStatus inc = b->incremental();
+    auto counters = [](const IncrementalStatus& c) {
+      return json{{"enabled", c.enabled},
+                  {"files_uploaded", c.files_uploaded},
+                  {"bytes_uploaded", c.bytes_uploaded},
+                  {"files_skipped", c.files_skipped},
+                  {"last_upload_at_us", c.last_upload_at_us},
+                  {"last_error", c.last_error}};
+    };
     return api::json_ok({{"jobs", std::move(jobs)},
-                         {"incremental",
-                          {{"enabled", inc.enabled},
-                           {"files_uploaded", inc.files_uploaded},
-                           {"bytes_uploaded", inc.bytes_uploaded},
-                           {"files_skipped", inc.files_skipped},
-                           {"last_upload_at_us", inc.last_upload_at_us},
-                           {"last_error", inc.last_error}}}});
+                         {"incremental", counters(b->incremental())},
+                         {"wal", counters(b->wal())}});
   });
 
   r.get("/v1/backups/{tag}", [&agent](const http::Request& req) -> Result<http::Response> {

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -126,6 +127,33 @@ Result<bool> upload_file(backup::ObjectStore& store, const std::string& local_pa
   options.sha256 = sha256;
   RK_RETURN_IF_ERROR(store.put(key, paced, options).status().with_context("uploading " + key));
   return true;
+}
+
+Result<FileSetUpload> upload_file_set(backup::ObjectStore& store,
+                                      const std::vector<std::string>& local_paths,
+                                      const std::string& path_prefix, backup::NodeManifest manifest,
+                                      const std::string& key, Pacer* pacer) {
+  FileSetUpload out;
+  manifest.files.clear();
+  for (const auto& path : local_paths) {
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(path, ec);
+    if (ec) continue;  // compacted away and unlinked meanwhile
+    RK_ASSIGN_OR_RETURN(std::string sha, sha256_of_file(path));
+    RK_ASSIGN_OR_RETURN(bool sent, upload_file(store, path, size, sha, pacer));
+    const std::string name = std::filesystem::path(path).filename().string();
+    manifest.files.push_back({path_prefix + "/" + name, size, sha});
+    if (sent) {
+      out.files_sent++;
+      out.bytes_sent += size;
+    } else {
+      out.files_skipped++;
+    }
+  }
+  auto source = backup::memory_source(backup::manifest_to_text(manifest));
+  RK_RETURN_IF_ERROR(store.put(key, *source).status().with_context("writing " + key));
+  out.manifest = std::move(manifest);
+  return out;
 }
 
 Result<backup::NodeManifest> upload_snapshot(backup::ObjectStore& store,

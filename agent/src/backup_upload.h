@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ringkeeper/backup/node_manifest.h"
 #include "ringkeeper/backup/object_store.h"
@@ -69,6 +70,22 @@ Result<std::string> sha256_of_file(const std::string& path);
 // already holds that object with that size. Returns true when bytes were sent.
 Result<bool> upload_file(backup::ObjectStore& store, const std::string& local_path, uint64_t size,
                          const std::string& sha256, Pacer* pacer);
+
+struct FileSetUpload {
+  backup::NodeManifest manifest;  // as written
+  uint64_t files_sent = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t files_skipped = 0;  // already in the store
+};
+
+// Uploads local files that arrive between snapshots (incremental SSTs, archived WAL files):
+// each one deduplicated into data/<sha256>, then, last, `manifest` (identity fields filled by
+// the caller) naming them as `path_prefix` + "/" + file name under `key`. A file that vanished
+// meanwhile is left out. The caller may remove the local files once this returns OK.
+Result<FileSetUpload> upload_file_set(backup::ObjectStore& store,
+                                      const std::vector<std::string>& local_paths,
+                                      const std::string& path_prefix, backup::NodeManifest manifest,
+                                      const std::string& key, Pacer* pacer);
 
 // Uploads every file of `snapshot` not yet in `journal`, then writes `manifest` (identity
 // fields filled by the caller; files are set from the snapshot) under

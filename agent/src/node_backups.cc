@@ -130,7 +130,9 @@ Result<std::unique_ptr<NodeBackups>> NodeBackups::start(const BackupSettings& se
     b->backup_thread_ = std::thread([raw = b.get(), resume] { raw->run_backup(resume); });
   }
   b->incremental_.enabled = settings.incremental_upload;
-  if (settings.incremental_upload)
+  b->wal_.enabled = settings.archive_wal;
+  b->last_wal_close_us_ = b->deps_.clock->now_micros();
+  if (settings.incremental_upload || settings.archive_wal)
     b->incremental_thread_ = std::thread([raw = b.get()] { raw->incremental_loop(); });
   return b;
 }
@@ -234,25 +236,7 @@ void NodeBackups::run_backup(std::string tag) {
   auto journal = UploadJournal::open(jobs_dir() + "/" + tag + ".journal");
   if (!journal.ok()) return fail(journal.status());
 
-  const NodeIdentity id = deps_.identity();
-  backup::NodeManifest manifest;
-  manifest.tag = tag;
-  manifest.cluster = id.cluster;
-  manifest.host_id = id.host_id;
-  manifest.datacenter = id.datacenter;
-  manifest.rack = id.rack;
-  manifest.tokens = id.tokens;
-  manifest.schema = id.schema;
-  manifest.created_at_us = snapshot.created_at_micros;
-  manifest.encryption_key_id =
-      settings_.store.encryption_key_file.empty()
-          ? ""
-          : (settings_.store.encryption_key_id.empty() ? "key-file"
-                                                       : settings_.store.encryption_key_id);
-  if (!settings_.store.encryption_key_file.empty() && settings_.store.encryption_key_id.empty()) {
-    if (auto key = backup::load_encryption_key(settings_.store.encryption_key_file); key.ok())
-      manifest.encryption_key_id = key->id;
-  }
+  backup::NodeManifest manifest = manifest_for("snapshot", tag, snapshot.created_at_micros);
   TransferControl control;
   control.clock = deps_.clock;
   control.cancel = &cancel_backup_;
@@ -418,63 +402,111 @@ IncrementalStatus NodeBackups::incremental() const {
   return incremental_;
 }
 
+IncrementalStatus NodeBackups::wal() const {
+  std::lock_guard lock(mu_);
+  return wal_;
+}
+
 void NodeBackups::incremental_loop() {
   while (true) {
     {
       std::unique_lock lock(mu_);
       if (cv_.wait_for(lock, settings_.incremental_interval, [this] { return stopping_; })) return;
     }
-    Status s = upload_incremental_now();
-    std::lock_guard lock(mu_);
-    incremental_.last_error = s.ok() ? "" : s.message();
-    if (!s.ok()) spdlog::warn("incremental upload: {}", s.message());
+    if (settings_.incremental_upload) {
+      Status s = upload_incremental_now();
+      std::lock_guard lock(mu_);
+      incremental_.last_error = s.ok() ? "" : s.message();
+      if (!s.ok()) spdlog::warn("incremental upload: {}", s.message());
+    }
+    if (settings_.archive_wal) {
+      Status s = upload_wal_now();
+      std::lock_guard lock(mu_);
+      wal_.last_error = s.ok() ? "" : s.message();
+      if (!s.ok()) spdlog::warn("WAL upload: {}", s.message());
+    }
   }
+}
+
+backup::NodeManifest NodeBackups::manifest_for(std::string kind, std::string tag,
+                                               int64_t created_at_us) const {
+  const NodeIdentity id = deps_.identity();
+  backup::NodeManifest m;
+  m.kind = std::move(kind);
+  m.tag = std::move(tag);
+  m.created_at_us = created_at_us;
+  m.cluster = id.cluster;
+  m.host_id = id.host_id;
+  m.datacenter = id.datacenter;
+  m.rack = id.rack;
+  m.tokens = id.tokens;
+  m.schema = id.schema;
+  const auto& store = settings_.store;
+  if (!store.encryption_key_file.empty()) {
+    m.encryption_key_id = store.encryption_key_id.empty() ? "key-file" : store.encryption_key_id;
+    if (store.encryption_key_id.empty()) {
+      if (auto key = backup::load_encryption_key(store.encryption_key_file); key.ok())
+        m.encryption_key_id = key->id;
+    }
+  }
+  return m;
+}
+
+// The regular files of `dir` whose name ends in `suffix` ("" = any), in name order (the
+// engine's zero-padded numbers: file-number order).
+std::vector<std::string> NodeBackups::files_in(const std::string& dir, std::string_view suffix) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return files;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && e.path().string().ends_with(suffix))
+      files.push_back(e.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Status NodeBackups::upload_log_files(const std::string& kind, const std::vector<std::string>& files,
+                                     IncrementalStatus& counters) {
+  if (files.empty()) return Status::OK();
+  RK_ASSIGN_OR_RETURN(backup::ObjectStore * st, store());
+  const int64_t now = deps_.clock->now_micros();
+  backup::NodeManifest manifest =
+      manifest_for(kind, (kind == "wal" ? "wal-" : "inc-") + std::to_string(now), now);
+  const std::string key = kind == "wal"
+                              ? backup::wal_manifest_key(manifest.host_id, manifest.created_at_us)
+                              : backup::manifest_key(manifest.tag, manifest.host_id);
+  RK_ASSIGN_OR_RETURN(FileSetUpload up, upload_file_set(*st, files, kind == "wal" ? "wal" : "data",
+                                                        std::move(manifest), key, &pacer_));
+  // Only now, with the manifest naming them in the store, the local files may go.
+  std::error_code ec;
+  for (const auto& path : files) fs::remove(path, ec);
+  std::lock_guard lock(mu_);
+  counters.files_uploaded += up.files_sent;
+  counters.bytes_uploaded += up.bytes_sent;
+  counters.files_skipped += up.files_skipped;
+  counters.last_upload_at_us = deps_.clock->now_micros();
+  return Status::OK();
 }
 
 Status NodeBackups::upload_incremental_now() {
   std::lock_guard pass(incremental_mu_);
-  const fs::path dir = fs::path(deps_.data_dir) / "storage" / "backups";
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return Status::OK();
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file()) files.push_back(e.path());
-  if (files.empty()) return Status::OK();
-  std::sort(files.begin(), files.end());
-  RK_ASSIGN_OR_RETURN(backup::ObjectStore * st, store());
-  const NodeIdentity id = deps_.identity();
-  backup::NodeManifest manifest;
-  manifest.kind = "incremental";
-  manifest.created_at_us = deps_.clock->now_micros();
-  manifest.tag = "inc-" + std::to_string(manifest.created_at_us);
-  manifest.cluster = id.cluster;
-  manifest.host_id = id.host_id;
-  manifest.datacenter = id.datacenter;
-  manifest.rack = id.rack;
-  manifest.tokens = id.tokens;
-  manifest.schema = id.schema;
-  for (const auto& path : files) {
-    const uint64_t size = fs::file_size(path, ec);
-    if (ec) continue;  // compacted away and unlinked meanwhile
-    RK_ASSIGN_OR_RETURN(std::string sha, sha256_of_file(path.string()));
-    RK_ASSIGN_OR_RETURN(bool sent, upload_file(*st, path.string(), size, sha, &pacer_));
-    manifest.files.push_back({"data/" + path.filename().string(), size, sha});
-    std::lock_guard lock(mu_);
-    if (sent) {
-      incremental_.files_uploaded++;
-      incremental_.bytes_uploaded += size;
-    } else {
-      incremental_.files_skipped++;
-    }
+  return upload_log_files("incremental", files_in(deps_.data_dir + "/storage/backups", ""),
+                          incremental_);
+}
+
+Status NodeBackups::upload_wal_now() {
+  std::lock_guard pass(incremental_mu_);
+  const int64_t now = deps_.clock->now_micros();
+  const int64_t close_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(settings_.wal_close_interval).count();
+  if (close_us > 0 && now - last_wal_close_us_ >= close_us) {
+    // Closes the live WAL when it holds writes (an empty memtable flushes nothing); the engine
+    // archives it once the flush is done, and this or the next pass uploads it.
+    last_wal_close_us_ = now;
+    RK_RETURN_IF_ERROR(deps_.node->flush().with_context("closing the live WAL"));
   }
-  auto source = backup::memory_source(backup::manifest_to_text(manifest));
-  RK_RETURN_IF_ERROR(
-      st->put(backup::manifest_key(manifest.tag, manifest.host_id), *source).status());
-  // Only now, with the manifest naming them in the store, the hard links may go.
-  for (const auto& path : files) fs::remove(path, ec);
-  std::lock_guard lock(mu_);
-  incremental_.last_upload_at_us = deps_.clock->now_micros();
-  return Status::OK();
+  return upload_log_files("wal", files_in(deps_.data_dir + "/storage/wal_archive", ".log"), wal_);
 }
 
 Status NodeBackups::restore_on_start(const BackupSettings& settings, const std::string& data_dir,

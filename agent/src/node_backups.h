@@ -119,6 +119,12 @@ class NodeBackups {
   IncrementalStatus incremental() const;
   // Runs one pass of the incremental uploader now (tests; the loop calls it every interval).
   Status upload_incremental_now();
+  // The archived WAL uploads (BackupSettings::archive_wal): counters like incremental().
+  IncrementalStatus wal() const;
+  // One pass of the WAL uploader: closes the live WAL when wal_close_interval has passed, then
+  // uploads every file under storage/wal_archive/ with a manifest wal/<host_id>/<µs>.json and
+  // removes them locally.
+  Status upload_wal_now();
 
   // Restore on start (BackupSettings::restore_tag): downloads and checks the backup and swaps it
   // in before the node opens. Does nothing when no tag is configured or it was applied before.
@@ -131,6 +137,12 @@ class NodeBackups {
   void run_backup(std::string tag);
   void run_restore(std::string tag, std::string host_id);
   void incremental_loop();
+  // A manifest naming this node (identity, encryption key id), without files.
+  backup::NodeManifest manifest_for(std::string kind, std::string tag, int64_t created_at_us) const;
+  static std::vector<std::string> files_in(const std::string& dir, std::string_view suffix);
+  // Uploads `files` with a manifest of `kind` ("incremental", "wal"), then removes them.
+  Status upload_log_files(const std::string& kind, const std::vector<std::string>& files,
+                          IncrementalStatus& counters);
   Status persist(const BackupJob& job) const;
   std::string jobs_dir() const;
 
@@ -151,7 +163,9 @@ class NodeBackups {
   std::atomic<bool> cancel_restore_{false};
   std::thread restore_thread_;
   IncrementalStatus incremental_;
-  std::mutex incremental_mu_;  // one incremental pass at a time
+  IncrementalStatus wal_;
+  std::mutex incremental_mu_;  // one incremental or WAL pass at a time
+  int64_t last_wal_close_us_ = 0;
   std::thread incremental_thread_;
 };
 

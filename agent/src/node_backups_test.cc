@@ -292,5 +292,54 @@ TEST_F(NodeBackupsTest, IncrementalUploadShipsNewFilesAndDropsTheirLinks) {
   EXPECT_TRUE(fs::is_empty(data_dir() + "/storage/backups"));
 }
 
+TEST_F(NodeBackupsTest, ArchivedWalFilesAreUploadedThenRemovedWithAManifestPerHost) {
+  settings_.archive_wal = true;
+  settings_.wal_close_interval = std::chrono::milliseconds(0);
+  settings_.incremental_interval = std::chrono::hours(1);  // passes run by hand below
+  const fs::path archive = fs::path(data_dir()) / "storage" / "wal_archive";
+  fs::create_directories(archive);
+  { std::ofstream(archive / "000012.log", std::ios::binary) << std::string(3000, 'w'); }
+  { std::ofstream(archive / "000009.log", std::ios::binary) << std::string(1000, 'v'); }
+  start_backups();
+  ASSERT_TRUE(backups_->upload_wal_now().ok());
+  EXPECT_TRUE(fs::is_empty(archive));
+  IncrementalStatus wal = backups_->wal();
+  EXPECT_TRUE(wal.enabled);
+  EXPECT_EQ(wal.files_uploaded, 2u);
+  EXPECT_EQ(wal.bytes_uploaded, 4000u);
+  auto store = open_store();
+  std::vector<std::string> keys;
+  ASSERT_TRUE(store
+                  ->list(backup::wal_prefix("host-a"),
+                         [&](const backup::ObjectInfo& o) {
+                           keys.push_back(o.key);
+                           return Status::OK();
+                         })
+                  .ok());
+  ASSERT_EQ(keys.size(), 1u);
+  ASSERT_TRUE(backup::parse_wal_manifest_key(keys[0]).ok()) << keys[0];
+  backup::StringSink sink;
+  ASSERT_TRUE(store->get(keys[0], sink).ok());
+  auto m = backup::manifest_from_text(sink.data);
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  EXPECT_EQ(m->kind, "wal");
+  EXPECT_EQ(m->host_id, "host-a");
+  ASSERT_EQ(m->files.size(), 2u);
+  EXPECT_EQ(m->files[0].path, "wal/000009.log");  // file-number order
+  EXPECT_EQ(m->files[1].path, "wal/000012.log");
+  EXPECT_TRUE(store->head(backup::data_key(m->files[1].sha256)).ok());
+  // Nothing new: no empty manifest.
+  ASSERT_TRUE(backups_->upload_wal_now().ok());
+  keys.clear();
+  ASSERT_TRUE(store
+                  ->list("wal/",
+                         [&](const backup::ObjectInfo& o) {
+                           keys.push_back(o.key);
+                           return Status::OK();
+                         })
+                  .ok());
+  EXPECT_EQ(keys.size(), 1u);
+}
+
 }  // namespace
 }  // namespace rk::agent

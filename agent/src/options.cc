@@ -151,8 +151,16 @@ ConfigSchema<BackupSettings> backup_schema() {
           "Upload each new file under storage/backups/ soon after it appears (needs "
           "storage.incremental_backups), then remove its hard link.");
   s.field("incremental_interval", &BackupSettings::incremental_interval,
-          "How often storage/backups/ is looked at for new files.")
+          "How often storage/backups/ (and storage/wal_archive/ with archive_wal) is looked at "
+          "for new files.")
       .range(std::chrono::milliseconds(10), std::chrono::milliseconds(3'600'000));
+  s.field("archive_wal", &BackupSettings::archive_wal,
+          "Point-in-time restore: keep every write-ahead-log file the engine is done with under "
+          "storage/wal_archive/ (turns the node's WAL archiving on), upload it, then remove it.");
+  s.field("wal_close_interval", &BackupSettings::wal_close_interval,
+          "With archive_wal: flush when writes have waited this long in the live WAL, so it is "
+          "archived and uploaded (bounds the recovery point); 0: only when a memtable fills.")
+      .range(std::chrono::milliseconds(0), std::chrono::milliseconds(86'400'000));
   s.field("restore_tag", &BackupSettings::restore_tag,
           "Restore on start: the backup tag (or \"latest\") to restore before the node opens; "
           "done once. Empty: no restore.");

@@ -1,6 +1,8 @@
 // Node manifests and the store's key layout (see node_manifest.h).
 #include "ringkeeper/backup/node_manifest.h"
 
+#include <cstdint>
+#include <optional>
 #include <set>
 
 #include "ringkeeper/core/names.h"
@@ -44,6 +46,57 @@ Result<ManifestKey> parse_manifest_key(std::string_view key) {
       k.host_id == "backup")
     return Status::NotFound("not a manifest key");
   return k;
+}
+
+std::string wal_prefix(std::string_view host_id) { return "wal/" + std::string(host_id) + "/"; }
+
+std::string wal_manifest_key(std::string_view host_id, int64_t created_at_us) {
+  std::string digits = std::to_string(created_at_us < 0 ? 0 : created_at_us);
+  if (digits.size() < 20) digits.insert(0, 20 - digits.size(), '0');
+  return wal_prefix(host_id) + digits + ".json";
+}
+
+namespace {
+// A non-negative decimal integer of at most 19 digits with nothing else; nullopt otherwise.
+std::optional<int64_t> decimal(std::string_view s) {
+  if (s.empty() || s.size() > 20) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return std::nullopt;
+    if (v > (INT64_MAX - (c - '0')) / 10) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+}  // namespace
+
+Result<WalManifestKey> parse_wal_manifest_key(std::string_view key) {
+  if (!key.starts_with("wal/") || !key.ends_with(".json")) return Status::NotFound("not a WAL key");
+  std::string_view rest = key.substr(4, key.size() - 4 - 5);
+  const auto slash = rest.find('/');
+  if (slash == std::string_view::npos) return Status::NotFound("not a WAL manifest key");
+  WalManifestKey k;
+  k.host_id = std::string(rest.substr(0, slash));
+  auto at = decimal(rest.substr(slash + 1));
+  if (!at || !validate_host_id(k.host_id).ok()) return Status::NotFound("not a WAL manifest key");
+  k.created_at_us = *at;
+  return k;
+}
+
+Result<int64_t> incremental_tag_time(std::string_view tag) {
+  if (!tag.starts_with("inc-")) return Status::NotFound("not an incremental tag");
+  auto at = decimal(tag.substr(4));
+  if (!at) return Status::NotFound("not an incremental tag");
+  return *at;
+}
+
+Result<uint64_t> engine_file_number(std::string_view path) {
+  const auto slash = path.rfind('/');
+  std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+  const auto dot = name.find('.');
+  auto n = decimal(name.substr(0, dot));
+  if (!n) return Status::NotFound("'" + std::string(path) + "' is not a numbered engine file");
+  return static_cast<uint64_t>(*n);
 }
 
 Status validate_relative_path(std::string_view path) {
@@ -107,6 +160,7 @@ json manifest_to_json(const NodeManifest& m) {
           {"rack", m.rack},
           {"tokens", std::move(tokens)},
           {"created_at_us", m.created_at_us},
+          {"sequence", m.sequence},
           {"encryption_key_id", m.encryption_key_id},
           {"schema", m.schema},
           {"files", std::move(files)}};
@@ -137,10 +191,15 @@ Result<NodeManifest> manifest_from_text(std::string_view text) {
   RK_RETURN_IF_ERROR(str("encryption_key_id", &m.encryption_key_id));
   if (Status s = validate_backup_tag(m.tag); !s.ok()) return bad(s.message());
   if (Status s = validate_host_id(m.host_id); !s.ok()) return bad(s.message());
-  if (m.kind != "snapshot" && m.kind != "incremental") return bad("unknown kind '" + m.kind + "'");
+  if (m.kind != "snapshot" && m.kind != "incremental" && m.kind != "wal")
+    return bad("unknown kind '" + m.kind + "'");
   if (!j.contains("created_at_us") || !j["created_at_us"].is_number_integer())
     return bad("created_at_us is not an integer");
   m.created_at_us = j["created_at_us"].get<int64_t>();
+  if (j.contains("sequence")) {  // absent in manifests written before it was recorded
+    if (!j["sequence"].is_number_unsigned()) return bad("sequence is not an integer >= 0");
+    m.sequence = j["sequence"].get<uint64_t>();
+  }
   if (!j.contains("tokens") || !j["tokens"].is_array()) return bad("tokens is not a list");
   for (const json& t : j["tokens"]) {
     if (!t.is_string()) return bad("a token is not a string");

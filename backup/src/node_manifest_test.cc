@@ -79,5 +79,38 @@ TEST(NodeManifest, KeysFollowTheLayout) {
   EXPECT_FALSE(parse_manifest_key("data/abc").ok());
 }
 
+TEST(NodeManifest, WalManifestKeysListInTimeOrder) {
+  EXPECT_EQ(wal_manifest_key("h1", 42), "wal/h1/00000000000000000042.json");
+  EXPECT_LT(wal_manifest_key("h1", 999), wal_manifest_key("h1", 1000));
+  auto k = parse_wal_manifest_key(wal_manifest_key("h1", 1700000000000000));
+  ASSERT_TRUE(k.ok());
+  EXPECT_EQ(k->host_id, "h1");
+  EXPECT_EQ(k->created_at_us, 1700000000000000);
+  EXPECT_FALSE(parse_wal_manifest_key("wal/h1/x12.json").ok());
+  EXPECT_FALSE(parse_wal_manifest_key("wal/../12.json").ok());
+  EXPECT_FALSE(parse_wal_manifest_key("meta/h1/12.json").ok());
+  EXPECT_EQ(*incremental_tag_time("inc-1700000000000000"), 1700000000000000);
+  EXPECT_FALSE(incremental_tag_time("daily-1").ok());
+  EXPECT_EQ(*engine_file_number("data/000123.sst"), 123u);
+  EXPECT_EQ(*engine_file_number("000045.log"), 45u);
+  EXPECT_FALSE(engine_file_number("data/MANIFEST-000004").ok());
+}
+
+TEST(NodeManifest, SequenceRoundTripsAndMayBeAbsent) {
+  NodeManifest m = sample();
+  m.sequence = 12345;
+  EXPECT_EQ(manifest_from_text(manifest_to_text(m))->sequence, 12345u);
+  auto j = manifest_to_json(sample());
+  j.erase("sequence");  // a manifest from before sequences were recorded
+  auto old = manifest_from_text(j.dump());
+  ASSERT_TRUE(old.ok()) << old.status().to_string();
+  EXPECT_EQ(old->sequence, 0u);
+  j["sequence"] = -1;
+  EXPECT_FALSE(manifest_from_text(j.dump()).ok());
+  j = manifest_to_json(sample());
+  j["kind"] = "wal";
+  EXPECT_TRUE(manifest_from_text(j.dump()).ok());
+}
+
 }  // namespace
 }  // namespace rk::backup

@@ -47,4 +47,16 @@ std::vector<std::string> unreferenced_data(std::span<const StoredObject> data_ob
   return out;
 }
 
+std::vector<std::string> log_manifests_to_purge(
+    std::span<const LogManifest> logs,
+    const std::map<std::string, int64_t>& oldest_kept_snapshot_us, int64_t older_than_us) {
+  std::vector<std::string> out;
+  for (const auto& l : logs) {
+    auto kept = oldest_kept_snapshot_us.find(l.host_id);
+    const int64_t keep_from = kept != oldest_kept_snapshot_us.end() ? kept->second : older_than_us;
+    if (l.created_at_us < keep_from) out.push_back(l.key);
+  }
+  return out;
+}
+
 }  // namespace rk::backup

@@ -52,5 +52,22 @@ TEST(Retention, OnlyUnreferencedOldDataIsDeleted) {
   EXPECT_EQ(gone, (std::vector<std::string>{"data/bb"}));  // cc is too new, aa referenced
 }
 
+TEST(Retention, LogManifestsAreKeptFromEachHostsOldestKeptSnapshotOn) {
+  // h1's oldest kept snapshot was taken at 1000: its window (and every later one) needs the
+  // incremental and WAL uploads from 1000 on; what came before serves no kept snapshot.
+  std::vector<LogManifest> logs = {{"wal/h1/a", "h1", 900},
+                                   {"wal/h1/b", "h1", 1000},
+                                   {"meta/inc-1500/h1.json", "h1", 1500},
+                                   {"meta/inc-800/h1.json", "h1", 800},
+                                   {"wal/h2/a", "h2", 100},
+                                   {"wal/h2/b", "h2", 1200},
+                                   {"wal/h3/a", "h3", 100},
+                                   {"wal/h3/b", "h3", 5000}};
+  auto gone = log_manifests_to_purge(logs, {{"h1", 1000}, {"h2", 50}}, 4000);
+  // h2 keeps all (its oldest kept snapshot is older than both); h3 has no kept snapshot: only
+  // what is younger than the grace stays.
+  EXPECT_EQ(gone, (std::vector<std::string>{"wal/h1/a", "meta/inc-800/h1.json", "wal/h3/a"}));
+}
+
 }  // namespace
 }  // namespace rk::backup

@@ -106,6 +106,7 @@ void add_backup_routes(http::Router& r, BackupService& service) {
         RK_ASSIGN_OR_RETURN(PurgeReport report,
                             s->purge(req.principal, policy, body.value("dry_run", false)));
         return api::json_ok({{"tags", report.tags},
+                             {"log_manifests", report.log_manifests},
                              {"objects", report.objects},
                              {"bytes", report.bytes},
                              {"dry_run", report.dry_run}});

@@ -2,6 +2,7 @@
 #include "ringkeeper/scheduler/backup_service.h"
 
 #include <ctime>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -392,32 +393,54 @@ Result<PurgeReport> BackupService::purge(const std::string& actor,
     report.dry_run = dry_run;
     report.tags = backup::tags_to_purge(records, rules, now);
     const std::set<std::string> purged(report.tags.begin(), report.tags.end());
-    // The oldest kept snapshot: incremental uploads older than it are of no use any more.
-    int64_t oldest_kept = INT64_MAX;
-    for (const auto& r : all)
-      if (r.state == BackupRunState::kComplete && !purged.contains(r.tag))
-        oldest_kept = std::min(oldest_kept, r.started_at_us);
-    // Every manifest in the store: kept ones name the data that stays.
-    std::set<std::string> referenced;
+    // The store's manifests: those of purged tags go; kept snapshot manifests name data that
+    // stays and, per host, from when on the files uploaded between snapshots (incremental SSTs,
+    // archived WAL files) are needed for point-in-time restore (backup/retention.h).
     std::vector<std::string> doomed_keys;
+    std::vector<std::string> snapshot_keys;
+    std::vector<backup::LogManifest> logs;
     RK_RETURN_IF_ERROR(st->list("meta/", [&](const backup::ObjectInfo& o) -> Status {
       const std::string rest = o.key.substr(5);
       const std::string tag = rest.substr(0, rest.find('/'));
-      const bool incremental = tag.starts_with("inc-");
-      const bool gone = purged.contains(tag) || (incremental && oldest_kept != INT64_MAX &&
-                                                 o.modified_us != 0 && o.modified_us < oldest_kept);
-      if (gone) {
+      auto key = backup::parse_manifest_key(o.key);
+      if (auto at = backup::incremental_tag_time(tag); at.ok()) {
+        if (key.ok()) logs.push_back({o.key, key->host_id, *at});
+      } else if (purged.contains(tag)) {
         doomed_keys.push_back(o.key);
-        return Status::OK();
+      } else if (key.ok()) {
+        snapshot_keys.push_back(o.key);
       }
-      if (!backup::parse_manifest_key(o.key).ok()) return Status::OK();
-      backup::StringSink sink;
-      RK_RETURN_IF_ERROR(st->get(o.key, sink).status().with_context(o.key));
-      // A manifest that cannot be read must not let its data be deleted: stop the purge.
-      RK_ASSIGN_OR_RETURN(backup::NodeManifest m, backup::manifest_from_text(sink.data));
-      for (const auto& f : m.files) referenced.insert(f.sha256);
       return Status::OK();
     }));
+    RK_RETURN_IF_ERROR(st->list("wal/", [&](const backup::ObjectInfo& o) -> Status {
+      if (auto key = backup::parse_wal_manifest_key(o.key); key.ok())
+        logs.push_back({o.key, key->host_id, key->created_at_us});
+      return Status::OK();
+    }));
+    std::set<std::string> referenced;
+    // A manifest that cannot be read must not let its data be deleted: stop the purge.
+    auto reference = [&](const std::string& key) -> Result<backup::NodeManifest> {
+      backup::StringSink sink;
+      RK_RETURN_IF_ERROR(st->get(key, sink).status().with_context(key));
+      RK_ASSIGN_OR_RETURN(backup::NodeManifest m, backup::manifest_from_text(sink.data));
+      for (const auto& f : m.files) referenced.insert(f.sha256);
+      return m;
+    };
+    std::map<std::string, int64_t> oldest_kept;
+    for (const auto& k : snapshot_keys) {
+      RK_ASSIGN_OR_RETURN(backup::NodeManifest m, reference(k));
+      auto [it, fresh] = oldest_kept.emplace(m.host_id, m.created_at_us);
+      if (!fresh) it->second = std::min(it->second, m.created_at_us);
+    }
+    const int64_t grace_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.purge_grace).count();
+    const auto doomed_logs = backup::log_manifests_to_purge(logs, oldest_kept, now - grace_us);
+    const std::set<std::string> doomed_log_set(doomed_logs.begin(), doomed_logs.end());
+    for (const auto& l : logs) {
+      if (!doomed_log_set.contains(l.key)) RK_RETURN_IF_ERROR(reference(l.key).status());
+    }
+    report.log_manifests = doomed_logs.size();
+    doomed_keys.insert(doomed_keys.end(), doomed_logs.begin(), doomed_logs.end());
     std::vector<backup::StoredObject> data;
     std::map<std::string, int64_t> sizes;
     RK_RETURN_IF_ERROR(st->list("data/", [&](const backup::ObjectInfo& o) -> Status {
@@ -425,8 +448,6 @@ Result<PurgeReport> BackupService::purge(const std::string& actor,
       sizes[o.key] = o.size;
       return Status::OK();
     }));
-    const int64_t grace_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(options_.purge_grace).count();
     const auto unreferenced = backup::unreferenced_data(data, referenced, now - grace_us);
     report.objects = unreferenced.size();
     for (const auto& k : unreferenced) report.bytes += static_cast<uint64_t>(sizes[k]);
@@ -438,8 +459,8 @@ Result<PurgeReport> BackupService::purge(const std::string& actor,
       for (const auto& t : report.tags) RK_RETURN_IF_ERROR(backup_runs::delete_run(db, t));
       return Status::OK();
     }));
-    spdlog::info("purge: {} backups, {} objects, {} bytes", report.tags.size(), report.objects,
-                 report.bytes);
+    spdlog::info("purge: {} backups, {} incremental/WAL manifests, {} objects, {} bytes",
+                 report.tags.size(), report.log_manifests, report.objects, report.bytes);
     return report;
   }();
   if (!dry_run) (void)audit_.append(actor, "backup.purge", "", out.status());

@@ -47,7 +47,7 @@ class FakeAgents final : public BackupAgents {
         backup::NodeManifest m;
         m.tag = tag;
         m.host_id = node.host_id;
-        m.created_at_us = 1;
+        m.created_at_us = clock != nullptr ? clock->now_micros() : 1;
         m.files = {{"data/000001.sst", content.size(), sha}};
         auto msrc = backup::memory_source(backup::manifest_to_text(m));
         EXPECT_TRUE(store_.put(backup::manifest_key(tag, node.host_id), *msrc).ok());
@@ -74,6 +74,7 @@ class FakeAgents final : public BackupAgents {
 
   std::set<std::string> down, fail;
   bool unique_per_tag = true;
+  Clock* clock = nullptr;  // stamps the manifests' created_at_us when set
   int starts = 0, aborts = 0;
 
  private:
@@ -237,6 +238,64 @@ TEST_F(BackupServiceTest, SharedDataSurvivesThePurgeOfAnOlderBackup) {
   EXPECT_EQ(purged->tags, std::vector<std::string>{"old"});
   EXPECT_EQ(purged->objects, 0u);
   EXPECT_TRUE(service_->verify("new")->ok());
+}
+
+// Puts one data object and a manifest of `kind` ("incremental" or "wal") of host-1 at `at_us`;
+// returns the object's key.
+std::string put_log_upload(backup::ObjectStore& store, const std::string& kind, int64_t at_us) {
+  const std::string content = kind + " file at " + std::to_string(at_us);
+  const std::string sha = FakeAgents::sha_of(content);
+  auto src = backup::memory_source(content);
+  EXPECT_TRUE(store.put(backup::data_key(sha), *src).ok());
+  backup::NodeManifest m;
+  m.kind = kind;
+  m.tag = (kind == "wal" ? "wal-" : "inc-") + std::to_string(at_us);
+  m.host_id = "host-1";
+  m.created_at_us = at_us;
+  m.files = {{kind == "wal" ? "wal/000009.log" : "data/000009.sst", content.size(), sha}};
+  auto msrc = backup::memory_source(backup::manifest_to_text(m));
+  EXPECT_TRUE(store
+                  .put(kind == "wal" ? backup::wal_manifest_key("host-1", at_us)
+                                     : backup::manifest_key(m.tag, "host-1"),
+                       *msrc)
+                  .ok());
+  return backup::data_key(sha);
+}
+
+TEST_F(BackupServiceTest, PurgeKeepsTheIncrementalAndWalFilesOfKeptBackupsWindows) {
+  agents_->clock = &clock_;
+  // d0, then uploads in d0's window, d1, uploads in d1's window, d2, uploads after d2.
+  std::vector<std::pair<std::string, std::string>> window_files[3];  // (manifest kind, data key)
+  for (int i = 0; i < 3; ++i) {
+    clock_.advance_seconds(86400);
+    const std::string tag = "d" + std::to_string(i);
+    ASSERT_TRUE(service_->start("op", tag).ok());
+    ASSERT_EQ(run_to_end(tag).state, BackupRunState::kComplete);
+    for (const char* kind : {"incremental", "wal"}) {
+      clock_.advance_seconds(600);
+      window_files[i].emplace_back(kind, put_log_upload(*objects_, kind, clock_.now_micros()));
+    }
+  }
+  clock_.advance_seconds(3600);
+  // keep_last 2 keeps d1 and d2: d1's window (up to d2) and d2's (up to now) stay, d0's goes.
+  auto purged = service_->purge("op", backup::RetentionPolicy{2, 0}, false);
+  ASSERT_TRUE(purged.ok()) << purged.status().to_string();
+  EXPECT_EQ(purged->tags, std::vector<std::string>{"d0"});
+  EXPECT_EQ(purged->log_manifests, 2u);
+  for (int i = 0; i < 3; ++i) {
+    for (const auto& [kind, key] : window_files[i])
+      EXPECT_EQ(objects_->head(key).ok(), i > 0) << "window of d" << i << ", " << kind;
+  }
+  std::vector<std::string> wal_left;
+  ASSERT_TRUE(objects_
+                  ->list("wal/",
+                         [&](const backup::ObjectInfo& o) {
+                           wal_left.push_back(o.key);
+                           return Status::OK();
+                         })
+                  .ok());
+  EXPECT_EQ(wal_left.size(), 2u);
+  EXPECT_TRUE(service_->verify("d1")->ok());
 }
 
 TEST_F(BackupServiceTest, ADueScheduleStartsARunAndMovesOn) {

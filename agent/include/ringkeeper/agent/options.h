@@ -80,7 +80,16 @@ struct BackupSettings {
   // Upload every new file under storage/backups/ (needs storage.incremental_backups) soon after
   // it appears, then remove its hard link.
   bool incremental_upload = false;
-  std::chrono::milliseconds incremental_interval{10'000};  // how often backups/ is looked at
+  // how often backups/ (and wal_archive/, with archive_wal) is looked at
+  std::chrono::milliseconds incremental_interval{10'000};
+  // Point-in-time restore: archive every write-ahead-log file the engine is done with (turns
+  // the storage node's archive_wal on) and upload each one from storage/wal_archive/, then
+  // remove it locally.
+  bool archive_wal = false;
+  // With archive_wal: flush (which closes the live WAL so that it is archived and uploaded)
+  // when writes have waited this long in it; bounds the recovery point. 0: only when the
+  // engine closes a WAL itself (a full memtable).
+  std::chrono::milliseconds wal_close_interval{600'000};
   // Restore on start (Priam's restore-on-start): before the node opens, download this tag
   // ("latest": the newest) of restore_host_id's backup and start as that node. Done once: a
   // restore already applied is not repeated.

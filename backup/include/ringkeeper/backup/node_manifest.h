@@ -9,6 +9,10 @@
 //                                 file already in the store is never uploaded again)
 //   meta/<tag>/<host_id>.json     a node's manifest
 //   meta/<tag>/backup.json        written by the scheduler once every node's manifest is there
+//   meta/inc-<µs>/<host_id>.json  files uploaded by incremental mode (SSTs, "data/<number>.sst")
+//   wal/<host_id>/<µs>.json       archived write-ahead-log files uploaded for point-in-time
+//                                 restore ("wal/<number>.log"); <µs> is 20 digits, zero-padded,
+//                                 so a host's WAL manifests list in time order under one prefix
 //
 // Parsing is strict and treats the manifest as untrusted input: a file path must be relative
 // and stay inside the restore directory, a checksum must be 64 lower-case hex digits, sizes and
@@ -43,9 +47,13 @@ struct NodeManifest {
   std::string datacenter;
   std::string rack;
   std::vector<Token> tokens;
-  int64_t created_at_us = 0;  // when the snapshot was taken (the agent's clock)
-  // "snapshot" for a tag's backup. (Incremental uploads are listed in manifests of their own.)
+  int64_t created_at_us = 0;  // when the snapshot was taken / the files uploaded (agent's clock)
+  // "snapshot" for a tag's backup; "incremental" and "wal" for manifests of files uploaded
+  // between snapshots (incremental SSTs, archived write-ahead logs).
   std::string kind = "snapshot";
+  // A snapshot's newest engine sequence number (storage::SnapshotInfo::sequence): WAL records
+  // up to it are inside the snapshot. 0 in manifests written before it was recorded.
+  uint64_t sequence = 0;
   std::string encryption_key_id;                     // "" when the objects are not encrypted
   nlohmann::json schema = nlohmann::json::object();  // the cluster schema the node served with
   std::vector<ManifestFile> files;
@@ -65,6 +73,20 @@ struct ManifestKey {
   std::string host_id;
 };
 Result<ManifestKey> parse_manifest_key(std::string_view key);
+// "wal/<host_id>/" and "wal/<host_id>/<created_at_us, 20 digits>.json".
+std::string wal_prefix(std::string_view host_id);
+std::string wal_manifest_key(std::string_view host_id, int64_t created_at_us);
+// The host id and time of a WAL manifest key; NotFound when `key` is not one.
+struct WalManifestKey {
+  std::string host_id;
+  int64_t created_at_us = 0;
+};
+Result<WalManifestKey> parse_wal_manifest_key(std::string_view key);
+// The time of an incremental upload's tag ("inc-<µs>"); NotFound for any other tag.
+Result<int64_t> incremental_tag_time(std::string_view tag);
+// The engine's file number in a file name such as "000123.sst", "000045.log" or a path ending
+// in one ("data/000123.sst"); NotFound when the name has no leading number.
+Result<uint64_t> engine_file_number(std::string_view path);
 
 // A path a manifest may name: relative, '/'-separated components of [A-Za-z0-9._-] that are not
 // "." or "..", at most 512 characters. InvalidArgument otherwise (the message names the path).

@@ -7,9 +7,18 @@
 // RUNNING ones never are. A data object may be deleted only when no kept manifest references it
 // (cassandra-medusa's rule), and only when it is older than a grace period, so that files a
 // running upload has just written (its manifest not yet there) survive.
+//
+// Files uploaded between snapshots (incremental SSTs, archived WAL files: "log manifests") are
+// what point-in-time restore replays on top of a snapshot: restore of snapshot S of a host uses
+// that host's log manifests created at or after S. Kept snapshots' windows chain (each up to the
+// next kept one, the newest up to now), so a host's log manifests are kept from its oldest kept
+// snapshot on; older ones serve no kept snapshot and are purged. A host with no kept snapshot
+// has no use for its log manifests (a later snapshot only needs what comes after it): they are
+// purged once older than the grace period.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <span>
 #include <string>
@@ -44,5 +53,18 @@ struct StoredObject {
 std::vector<std::string> unreferenced_data(std::span<const StoredObject> data_objects,
                                            const std::set<std::string>& referenced,
                                            int64_t older_than_us);
+
+struct LogManifest {
+  std::string key;  // meta/inc-<µs>/<host_id>.json or wal/<host_id>/<µs>.json
+  std::string host_id;
+  int64_t created_at_us = 0;  // from the key (the agent's clock)
+};
+
+// Keys of the log manifests a purge deletes: a host's manifests created before its oldest kept
+// snapshot (`oldest_kept_snapshot_us`, by host id: the kept snapshot manifests' created_at_us),
+// and those of hosts without a kept snapshot created before `older_than_us`.
+std::vector<std::string> log_manifests_to_purge(
+    std::span<const LogManifest> logs,
+    const std::map<std::string, int64_t>& oldest_kept_snapshot_us, int64_t older_than_us);
 
 }  // namespace rk::backup

@@ -70,7 +70,9 @@ struct BackupSchedule {
 
 struct PurgeReport {
   std::vector<std::string> tags;  // backups whose manifests were (or would be) deleted
-  uint64_t objects = 0;           // data objects deleted (or that would be)
+  // Manifests of incremental and WAL uploads no kept backup needs any more (backup/retention.h).
+  uint64_t log_manifests = 0;
+  uint64_t objects = 0;  // data objects deleted (or that would be)
   uint64_t bytes = 0;
   bool dry_run = false;
 };
