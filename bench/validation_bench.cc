@@ -1,32 +1,41 @@
 // Validation throughput: builds a table of about 1 GiB of SSTs (small values, many rows) in one
-// storage node, flushes and compacts it, then in the same run times
+// storage node, flushes and compacts it, then in the same run compares
 //   (a) Merkle validation of the whole ring (Node::validate, all data sets), and
-//   (b) reading the same SST files raw (read() into a 1 MiB buffer, `cat files > /dev/null`),
-// each from the same page-cache state, twice:
-//   cold: the table's files are written back and dropped from the page cache
-//         (posix_fadvise DONTNEED) before each phase, as a validation after a while would find
-//         them; raw reading runs before and after (a) and the faster pass counts;
-//   warm: each phase right after a full read of the files, so both run from memory.
-// The cold ratio is the figure of record (target >= 0.5); the warm one shows the CPU bound.
-// Prints both throughputs over the SST bytes, peak RSS while ingesting and while validating
-// (target < 300 MiB), and (c) how much of (a) the row hashing and the Merkle tree itself cost.
+//   (b) reading the same SST files raw, start to end,
+// with both sides in the same page-cache state, two ways:
+//   device (the figure of record): neither side uses the page cache, so both read from the
+//         device, as a validation of data nobody touched lately does. (a) runs on the node
+//         reopened with Options::direct_reads (RocksDB use_direct_reads: O_DIRECT); (b) reads
+//         each file with O_DIRECT into an aligned buffer, 1 MiB and 4 MiB at a time
+//         (`dd iflag=direct bs=1M`), before and after (a): the fastest pass is the reference.
+//         Repeated --rounds times; the median ratio is the figure. (The page cache cannot be
+//         dropped on this machine — /proc/sys/vm/drop_caches is read-only and
+//         posix_fadvise(DONTNEED) does not reliably evict — hence O_DIRECT on both sides.)
+//   warm: the default node (buffered reads) right after full reads of the files, so both sides
+//         read from memory (`cat files > /dev/null`, read() into a 1 MiB buffer): validation's
+//         CPU bound against memory bandwidth.
+// Prints both throughputs over the SST bytes, CPU time, peak RSS while ingesting and while
+// validating (target < 300 MiB), the load average, and (c) what row hashing and the Merkle tree
+// cost on their own (XXH3-128, the row digest, against SHA-256, the one it replaced).
 //
 // Usage: validation_bench [--gib 1.0] [--value-bytes 100] [--rows-per-partition 4]
-//                         [--rows-per-leaf 32] [--dir DIR] [--keep] [--reuse]
+//                         [--rows-per-leaf 32] [--rounds 3] [--dir DIR] [--keep] [--reuse]
 // --reuse: with --dir, validate the table a previous run left there with --keep (no ingest).
-// --profile: with --reuse, only validate (warm) three times, for a profiler.
+// --profile: with --reuse, only validate three times, for a profiler (--direct: with O_DIRECT).
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -56,10 +65,12 @@ struct BenchOptions {
   size_t value_bytes = 100;     // bytes per cell value (random, incompressible)
   int rows_per_partition = 4;   // rows (one cell each) under each partition key
   uint64_t rows_per_leaf = 32;  // Merkle leaf target, fed to merkle_depth_for
+  int rounds = 3;               // device comparisons; the median ratio is reported
   std::string dir;              // data dir; a fresh one under /tmp when empty
   bool keep = false;            // leave the data dir behind
   bool reuse = false;           // validate the table a --keep run left in --dir
   bool profile = false;         // only validate, three times (for perf record)
+  bool direct = false;          // --profile with direct reads
 };
 
 // CPU time of this process so far (all threads, user + system), in seconds.
@@ -97,31 +108,24 @@ uint64_t total_size(const std::vector<fs::path>& files) {
   return total;
 }
 
-// Reads every file start to end with read(2) into one buffer, as `cat files > /dev/null` does.
-// Returns false if a file has gone (the engine deleted an obsolete SST); the caller lists again.
-bool read_raw(const std::vector<fs::path>& files, uint64_t* total) {
-  std::vector<char> buf(1 << 20);
+// Reads every file start to end in `chunk`-byte reads: buffered with read(2), as
+// `cat files > /dev/null` does, or with O_DIRECT into an aligned buffer, as
+// `dd iflag=direct bs=<chunk>` does. False if a file has gone (the engine deleted an obsolete
+// SST) or O_DIRECT failed; the caller lists again.
+bool read_raw(const std::vector<fs::path>& files, bool direct, size_t chunk, uint64_t* total) {
+  void* mem = nullptr;
+  if (posix_memalign(&mem, 4096, chunk) != 0) return false;
+  std::unique_ptr<char, decltype(&std::free)> buf(static_cast<char*>(mem), &std::free);
   *total = 0;
   for (const auto& f : files) {
-    int fd = ::open(f.c_str(), O_RDONLY);
+    int fd = ::open(f.c_str(), O_RDONLY | (direct ? O_DIRECT : 0));
     if (fd < 0) return false;
     ssize_t n;
-    while ((n = ::read(fd, buf.data(), buf.size())) > 0) *total += static_cast<uint64_t>(n);
+    while ((n = ::read(fd, buf.get(), chunk)) > 0) *total += static_cast<uint64_t>(n);
     ::close(fd);
+    if (n < 0) return false;
   }
   return true;
-}
-
-// Writes the table's files back and drops them from the page cache, so the next phase reads them
-// from the device (both phases of a comparison start from this same state).
-void drop_from_page_cache(const fs::path& dir) {
-  for (const auto& f : sst_files(dir)) {
-    int fd = ::open(f.c_str(), O_RDONLY);
-    if (fd < 0) continue;  // an obsolete SST the engine just deleted
-    ::fdatasync(fd);
-    ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-    ::close(fd);
-  }
 }
 
 struct RawPass {
@@ -132,18 +136,19 @@ struct RawPass {
 };
 
 // One timed raw pass over the table's current SSTs.
-RawPass raw_pass(const fs::path& dir) {
+RawPass raw_pass(const fs::path& dir, bool direct, size_t chunk = 1 << 20) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     std::vector<fs::path> files = sst_files(dir);
     RawPass pass;
     auto t0 = std::chrono::steady_clock::now();
-    if (read_raw(files, &pass.bytes)) {
+    if (read_raw(files, direct, chunk, &pass.bytes)) {
       pass.seconds = seconds_since(t0);
       pass.files = files.size();
       return pass;
     }
   }
-  std::fprintf(stderr, "SST files keep disappearing under %s\n", dir.c_str());
+  std::fprintf(stderr, "SST files keep disappearing under %s (or O_DIRECT fails there)\n",
+               dir.c_str());
   std::exit(1);
 }
 
@@ -171,19 +176,24 @@ BenchOptions parse_args(int argc, char** argv) {
       o.rows_per_partition = std::stoi(next());
     } else if (a == "--rows-per-leaf") {
       o.rows_per_leaf = std::stoull(next());
+    } else if (a == "--rounds") {
+      o.rounds = std::max(1, std::stoi(next()));
     } else if (a == "--dir") {
       o.dir = next();
     } else if (a == "--keep") {
       o.keep = true;
     } else if (a == "--profile") {
       o.profile = true;
+    } else if (a == "--direct") {
+      o.direct = true;
     } else if (a == "--reuse") {
       o.reuse = true;
       o.keep = true;
     } else {
       std::fprintf(stderr,
                    "usage: validation_bench [--gib G] [--value-bytes N] [--rows-per-partition N] "
-                   "[--rows-per-leaf N] [--dir DIR] [--keep] [--reuse] [--profile]\n");
+                   "[--rows-per-leaf N] [--rounds N] [--dir DIR] [--keep] [--reuse] "
+                   "[--profile [--direct]]\n");
       std::exit(a == "--help" ? 0 : 2);
     }
   }
@@ -235,6 +245,28 @@ std::pair<uint64_t, uint64_t> ingest(Node& node, const fs::path& dir, const Benc
   return {partitions, rows};
 }
 
+std::unique_ptr<Node> open_node(const fs::path& dir, bool direct_reads) {
+  rk::storage::Options o;  // the defaults an agent runs with
+  o.data_dir = dir.string();
+  o.direct_reads = direct_reads;
+  auto opened = Node::open(o);
+  if (!opened.ok()) die(opened.status(), "open");
+  return std::move(opened).value();
+}
+
+struct Validation {
+  double seconds = 0;
+  double cpu_seconds = 0;
+  double peak_rss_mib = 0;
+  rk::storage::Digest root{};
+  uint64_t rows = 0;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -248,11 +280,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (!opt.reuse) fs::remove_all(dir);
-  rk::storage::Options node_options;  // the defaults an agent runs with
-  node_options.data_dir = dir.string();
-  auto opened = Node::open(node_options);
-  if (!opened.ok()) die(opened.status(), "open");
-  std::unique_ptr<Node> node = std::move(opened).value();
+  std::unique_ptr<Node> node = open_node(dir, opt.profile && opt.direct);
   uint64_t partitions = 0, rows = 0;
   double ingest_s = 0, compact_s = 0;
   const size_t batch_size = 256;
@@ -283,9 +311,10 @@ int main(int argc, char** argv) {
   }
   const double ingest_rss = peak_rss_mib();
   const uint64_t sst_bytes = total_size(sst_files(dir));
+  const double sst_mib = static_cast<double>(sst_bytes) / kMiB;
   std::printf("table: %llu partitions, %llu rows of one %zu-byte cell, %.1f MiB of SSTs\n",
               static_cast<unsigned long long>(partitions), static_cast<unsigned long long>(rows),
-              opt.value_bytes, static_cast<double>(sst_bytes) / kMiB);
+              opt.value_bytes, sst_mib);
   if (!opt.reuse) {
     std::printf("ingest: %.1f s (%.0f cells/s, batches of %zu partitions), flush+compact %.1f s\n",
                 ingest_s, static_cast<double>(rows) / ingest_s, batch_size, compact_s);
@@ -293,141 +322,129 @@ int main(int argc, char** argv) {
 
   const rk::TokenRange ring = rk::TokenRange::full_ring();
   const int depth = rk::storage::merkle_depth_for(rows, opt.rows_per_leaf, ring);
-  auto validate = [&](double* seconds, double* cpu_seconds) {
+  auto validate = [&]() {
+    Validation v;
+    reset_peak_rss();
     const double cpu0 = process_cpu_seconds();
     auto t0 = std::chrono::steady_clock::now();
     auto tree = node->validate("bench", "kv", ring, rk::storage::DataScope::kAll, depth);
-    *seconds = seconds_since(t0);
-    *cpu_seconds = process_cpu_seconds() - cpu0;
+    v.seconds = seconds_since(t0);
+    v.cpu_seconds = process_cpu_seconds() - cpu0;
+    v.peak_rss_mib = peak_rss_mib();
     if (!tree.ok()) die(tree.status(), "validate");
-    return std::move(tree).value();
+    v.root = tree->root();
+    v.rows = tree->total_rows();
+    return v;
   };
 
   if (opt.profile) {
-    raw_pass(dir);
+    if (!opt.direct) raw_pass(dir, false);
     for (int i = 0; i < 3; ++i) {
-      double s = 0, cpu = 0;
-      validate(&s, &cpu);
-      std::printf("validation %.2f s, %.2f CPU-s\n", s, cpu);
+      Validation v = validate();
+      std::printf("validation%s %.2f s, %.2f CPU-s\n", opt.direct ? " (direct reads)" : "",
+                  v.seconds, v.cpu_seconds);
     }
     return 0;
   }
-
-  // --- cold: every phase starts with the files out of the page cache ------------------------
-  drop_from_page_cache(dir);
-  const RawPass cold_raw1 = raw_pass(dir);
-  drop_from_page_cache(dir);
-  reset_peak_rss();
-  const double rss_before_validation = peak_rss_mib();
-  double cold_val_s = 0, cold_cpu_s = 0;
-  MerkleTree tree = validate(&cold_val_s, &cold_cpu_s);
-  const double validation_rss = peak_rss_mib();
-  drop_from_page_cache(dir);
-  const RawPass cold_raw2 = raw_pass(dir);
-
-  // --- warm: every phase starts right after a full read of the files ------------------------
-  raw_pass(dir);
-  const RawPass warm_raw1 = raw_pass(dir);
-  raw_pass(dir);
-  double warm_val_s = 0, warm_cpu_s = 0;
-  MerkleTree warm_tree = validate(&warm_val_s, &warm_cpu_s);
-  const RawPass warm_raw2 = raw_pass(dir);
-  if (warm_tree.root() != tree.root()) {
-    std::fprintf(stderr, "the two validations disagree\n");
-    return 1;
-  }
-
-  auto report = [&](const char* label, double val_s, double cpu_s, const RawPass& r1,
-                    const RawPass& r2) {
-    const double raw_mibs = std::max(r1.mib_per_s(), r2.mib_per_s());
-    const double val_mibs = static_cast<double>(sst_bytes) / kMiB / val_s;
-    std::printf(
-        "%s: (a) validation %.2f s (%.2f CPU-s), %.0f MiB/s of SSTs, %.0f rows/s; (b) raw read "
-        "%.0f / %.0f MiB/s (before / after (a), %zu files); ratio validation/best raw = %.3f%s\n",
-        label, val_s, cpu_s, val_mibs, static_cast<double>(rows) / val_s, r1.mib_per_s(),
-        r2.mib_per_s(), r1.files, val_mibs / raw_mibs,
-        std::string(label) == "cold" ? " (target >= 0.5)" : "");
-  };
   std::printf(
       "(a) merkle validation, whole ring, depth %d (%llu leaves, %llu rows/leaf target), "
-      "%u hardware threads; tree rows %llu, root %s...\n",
+      "%u hardware threads\n",
       depth, static_cast<unsigned long long>(uint64_t{1} << depth),
-      static_cast<unsigned long long>(opt.rows_per_leaf), std::thread::hardware_concurrency(),
-      static_cast<unsigned long long>(tree.total_rows()),
-      rk::storage::to_hex(tree.root()).substr(0, 16).c_str());
-  report("cold", cold_val_s, cold_cpu_s, cold_raw1, cold_raw2);
-  report("warm", warm_val_s, warm_cpu_s, warm_raw1, warm_raw2);
-  // --- (d) the path validation took before it streamed entries: one thread, scan_raw building
-  // Partitions, each row hashed field by field as row_digest does. Warm cache, CPU time.
-  {
-    auto old_tree = MerkleTree::create(ring, depth);
-    if (!old_tree.ok()) die(old_tree.status(), "create");
-    rk::storage::Sha256 h;
-    auto put = [&](std::string_view bytes) {
-      const uint64_t n = bytes.size();
-      h.update(&n, 8);
-      h.update(bytes);
-    };
-    const double cpu0 = process_cpu_seconds();
-    auto t0 = std::chrono::steady_clock::now();
-    rk::Status scan = node->scan_raw(
-        "bench", "kv", ring, rk::storage::DataScope::kAll, [&](const rk::storage::Partition& p) {
-          for (const rk::storage::Row& r : p.rows) {
-            h.update("R", 1);
-            put(p.partition_key);
-            put(r.clustering_key);
-            uint64_t bytes = p.partition_key.size() + r.clustering_key.size();
-            for (const auto& [column, c] : r.cells) {
-              h.update("C", 1);
-              put(column);
-              h.update(&c.kind, 1);
-              h.update(&c.timestamp, 8);
-              h.update(&c.ttl_seconds, 8);
-              put(c.value);
-              bytes += column.size() + c.value.size() + 24;
-            }
-            if (!old_tree->add_row(p.token, h.finish(), bytes).ok()) return false;
-          }
-          return true;
-        });
-    if (!scan.ok()) die(scan, "scan_raw");
-    old_tree->finalize();
-    const double old_s = seconds_since(t0);
-    const double old_cpu = process_cpu_seconds() - cpu0;
+      static_cast<unsigned long long>(opt.rows_per_leaf), std::thread::hardware_concurrency());
+
+  // --- device: both sides read with O_DIRECT, nothing comes from the page cache -------------
+  node.reset();
+  node = open_node(dir, /*direct_reads=*/true);
+  std::vector<double> ratios;
+  double validation_rss = 0;
+  rk::storage::Digest root{};
+  for (int round = 1; round <= opt.rounds; ++round) {
+    const RawPass before1 = raw_pass(dir, true, 1 << 20), before4 = raw_pass(dir, true, 4 << 20);
+    const Validation v = validate();
+    const RawPass after1 = raw_pass(dir, true, 1 << 20), after4 = raw_pass(dir, true, 4 << 20);
+    if (round > 1 && v.root != root) {
+      std::fprintf(stderr, "two validations of the same table disagree\n");
+      return 1;
+    }
+    root = v.root;
+    validation_rss = std::max(validation_rss, v.peak_rss_mib);
+    const double raw = std::max(
+        {before1.mib_per_s(), before4.mib_per_s(), after1.mib_per_s(), after4.mib_per_s()});
+    const double val = sst_mib / v.seconds;
+    ratios.push_back(val / raw);
     std::printf(
-        "(d) before streaming (one thread, scan_raw building partitions, rows hashed the same "
-        "way), warm: %.2f s, %.2f CPU-s, %.0f MiB/s; validation now uses %.2f CPU-s warm "
-        "(%.2fx less CPU)\n",
-        old_s, old_cpu, static_cast<double>(sst_bytes) / kMiB / old_s, warm_cpu_s,
-        old_cpu / warm_cpu_s);
+        "device, round %d (load %s): (a) validation with direct reads %.2f s (%.2f CPU-s), %.0f "
+        "MiB/s; (b) raw O_DIRECT read 1 MiB / 4 MiB chunks %.0f / %.0f MiB/s before, %.0f / %.0f "
+        "after (%zu files); ratio validation/best raw = %.3f\n",
+        round, load_average().c_str(), v.seconds, v.cpu_seconds, val, before1.mib_per_s(),
+        before4.mib_per_s(), after1.mib_per_s(), after4.mib_per_s(), before1.files, val / raw);
   }
   std::printf(
-      "peak RSS: ingest+compact %.0f MiB; validation %.0f MiB (RSS at its start %.0f MiB; "
-      "Merkle tree budget %.1f MiB) (target < 300 MiB)\n",
-      ingest_rss, validation_rss, rss_before_validation,
-      static_cast<double>(MerkleTree::memory_bytes(depth)) / kMiB);
+      "device: median ratio over %d rounds = %.3f (target >= 0.5); tree rows %llu, root "
+      "%s...\n",
+      opt.rounds, median(ratios), static_cast<unsigned long long>(rows),
+      rk::storage::to_hex(root).substr(0, 16).c_str());
+
+  // --- warm: the default node, both sides read from the page cache ---------------------------
+  node.reset();
+  node = open_node(dir, /*direct_reads=*/false);
+  raw_pass(dir, false);
+  const RawPass warm_before = raw_pass(dir, false);
+  raw_pass(dir, false);
+  const Validation warm = validate();
+  const RawPass warm_after = raw_pass(dir, false);
+  if (warm.root != root) {
+    std::fprintf(stderr, "the direct and the buffered validation disagree\n");
+    return 1;
+  }
+  validation_rss = std::max(validation_rss, warm.peak_rss_mib);
+  {
+    const double raw = std::max(warm_before.mib_per_s(), warm_after.mib_per_s());
+    const double val = sst_mib / warm.seconds;
+    std::printf(
+        "warm (both from the page cache; validation's CPU bound against memory bandwidth): (a) "
+        "validation %.2f s (%.2f CPU-s), %.0f MiB/s, %.0f rows/s; (b) raw buffered read %.0f / "
+        "%.0f MiB/s (before / after); ratio = %.3f\n",
+        warm.seconds, warm.cpu_seconds, val, static_cast<double>(rows) / warm.seconds,
+        warm_before.mib_per_s(), warm_after.mib_per_s(), val / raw);
+  }
+  std::printf(
+      "peak RSS: ingest+compact %s; validation %.0f MiB (Merkle tree budget %.1f MiB) "
+      "(target < 300 MiB)\n",
+      opt.reuse ? "not measured (--reuse)"
+                : (std::to_string(std::lround(ingest_rss)) + " MiB").c_str(),
+      validation_rss, static_cast<double>(MerkleTree::memory_bytes(depth)) / kMiB);
 
   // --- (c) the share of (a) outside the engine, for the same row count --------------------
-  // SHA-256 of row-sized buffers, then add_row in token order and finalize, on their own.
+  // Row digests of row-sized buffers (XXH3-128, and SHA-256 for comparison), then add_row in
+  // token order and finalize, on their own.
   {
     // Tokens in ring order, evenly spaced, as a token-ordered scan delivers them.
     const uint64_t step = ~uint64_t{0} / std::max<uint64_t>(rows, 1);
     std::string row_bytes(opt.value_bytes + 40, 'x');
     auto tree_only = MerkleTree::create(ring, depth);
     if (!tree_only.ok()) die(tree_only.status(), "create");
-    double sha_s = 0;
+    double xxh_s = 0, sha_s = 0;
     auto t_all = std::chrono::steady_clock::now();
-    const uint64_t kChunk = 4096;  // time SHA-256 in chunks: clock reads stay off the per-row path
-    std::vector<rk::storage::Digest> digests(kChunk);
+    const uint64_t kChunk = 4096;  // time hashing in chunks: clock reads stay off the per-row path
+    std::vector<rk::storage::RowHash> digests(kChunk);
+    uint64_t sink = 0;
     for (uint64_t first = 0; first < rows; first += kChunk) {
       const uint64_t n = std::min(kChunk, rows - first);
       auto t_sha = std::chrono::steady_clock::now();
       for (uint64_t i = 0; i < n; ++i) {
         uint64_t id = first + i;
         std::memcpy(row_bytes.data(), &id, 8);
-        digests[i] = rk::storage::sha256(row_bytes);
+        sink += rk::storage::sha256(row_bytes)[0];
       }
       sha_s += seconds_since(t_sha);
+      auto t_xxh = std::chrono::steady_clock::now();
+      for (uint64_t i = 0; i < n; ++i) {
+        uint64_t id = first + i;
+        std::memcpy(row_bytes.data(), &id, 8);
+        digests[i] = rk::storage::row_hash(row_bytes);
+      }
+      xxh_s += seconds_since(t_xxh);
       for (uint64_t i = 0; i < n; ++i) {
         auto token =
             static_cast<rk::Token>(static_cast<uint64_t>(rk::kMinToken) + (first + i + 1) * step);
@@ -437,12 +454,14 @@ int main(int argc, char** argv) {
       }
     }
     tree_only->finalize();
-    const double tree_s = seconds_since(t_all) - sha_s;
+    const double tree_s = seconds_since(t_all) - sha_s - xxh_s;
     std::printf(
-        "(c) outside the engine, same %llu rows: SHA-256 of %zu-byte rows %.2f s (%.0f rows/s); "
-        "MerkleTree add_row+finalize %.2f s (%.0f rows/s)\n",
-        static_cast<unsigned long long>(rows), row_bytes.size(), sha_s,
-        static_cast<double>(rows) / sha_s, tree_s, static_cast<double>(rows) / tree_s);
+        "(c) outside the engine, same %llu rows of %zu bytes: row digest XXH3-128 %.2f s (%.0f "
+        "rows/s), SHA-256 for comparison %.2f s; MerkleTree add_row+finalize %.2f s (%.0f "
+        "rows/s)%s\n",
+        static_cast<unsigned long long>(rows), row_bytes.size(), xxh_s,
+        static_cast<double>(rows) / xxh_s, sha_s, tree_s, static_cast<double>(rows) / tree_s,
+        sink == 1 ? " " : "");
   }
   std::printf("load average (1, 5 min) at start %s, at end %s (2 cores)\n", load_at_start.c_str(),
               load_average().c_str());

@@ -10,7 +10,7 @@ PACKAGES=(
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev openssl
   sysstat curl procps tzdata
-  libcurl4-openssl-dev awscli nodejs
+  libcurl4-openssl-dev awscli nodejs libxxhash-dev
   chromium chromium-driver
 )
 

@@ -4,6 +4,9 @@
 
 #include <openssl/evp.h>
 
+#define XXH_INLINE_ALL  // row-sized inputs: let the compiler inline XXH3's short-input paths
+#include <xxhash.h>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -12,10 +15,11 @@ namespace rk::storage {
 namespace {
 
 static_assert(std::endian::native == std::endian::little,
-              "the 256-bit leaf sums and the wire format load words as little-endian");
+              "the leaf sums and the wire format load words as little-endian");
 
 constexpr char kMagic[4] = {'R', 'K', 'M', 'T'};
-constexpr uint8_t kVersion = 1;
+// 1: SHA-256 row digests summed in 256 bits; 2: XXH3-128 row digests summed in 128 bits.
+constexpr uint8_t kVersion = 2;
 // magic, version, depth, range start, range end.
 constexpr size_t kHeaderSize = 4 + 1 + 1 + 8 + 8;
 // root hash, then SHA-256 of everything before it.
@@ -23,19 +27,20 @@ constexpr size_t kTrailerSize = 32 + 32;
 constexpr uint8_t kLeafPrefix = 0x00;
 constexpr uint8_t kInnerPrefix = 0x01;
 
-// sum += digest, both read as 256-bit little-endian integers, modulo 2^256.
-void add_256(Digest& sum, const Digest& digest) {
-  uint64_t s[4], d[4];
-  std::memcpy(s, sum.data(), 32);
-  std::memcpy(d, digest.data(), 32);
-  uint128_t carry = 0;
-  for (int i = 0; i < 4; ++i) {
-    carry += static_cast<uint128_t>(s[i]) + d[i];
-    s[i] = static_cast<uint64_t>(carry);
-    carry >>= 64;
-  }
-  std::memcpy(sum.data(), s, 32);
+// The running sum kept in the first 16 bytes of a leaf slot before finalize().
+uint128_t load_sum(const Digest& slot) {
+  uint128_t v;
+  std::memcpy(&v, slot.data(), 16);
+  return v;
 }
+
+// slot's sum += v, modulo 2^128.
+void add_to_sum(Digest& slot, uint128_t v) {
+  const uint128_t sum = load_sum(slot) + v;
+  std::memcpy(slot.data(), &sum, 16);
+}
+
+uint128_t as_u128(const RowHash& h) { return (static_cast<uint128_t>(h.high) << 64) | h.low; }
 
 // OpenSSL 3 looks the algorithm up on every EVP_sha256()/SHA256() call (~1 µs, more than
 // hashing a small row); fetching it once and reusing contexts makes a row digest ~3x cheaper.
@@ -44,11 +49,11 @@ const EVP_MD* sha256_md() {
   return md;
 }
 
-Digest leaf_hash(uint64_t rows, const Digest& sum) {
-  uint8_t buf[1 + 8 + 32];
+Digest leaf_hash(uint64_t rows, uint128_t sum) {
+  uint8_t buf[1 + 8 + 16];
   buf[0] = kLeafPrefix;
   std::memcpy(buf + 1, &rows, 8);
-  std::memcpy(buf + 9, sum.data(), 32);
+  std::memcpy(buf + 9, &sum, 16);
   return sha256(std::string_view(reinterpret_cast<const char*>(buf), sizeof buf));
 }
 
@@ -61,7 +66,7 @@ Digest inner_hash(const Digest& left, const Digest& right) {
 }
 
 const Digest& empty_leaf_hash() {
-  static const Digest h = leaf_hash(0, Digest{});
+  static const Digest h = leaf_hash(0, 0);
   return h;
 }
 
@@ -112,7 +117,12 @@ class Reader {
 
 }  // namespace
 
-// ---- SHA-256 ---------------------------------------------------------------------------------
+// ---- hashes ----------------------------------------------------------------------------------
+
+RowHash row_hash(std::string_view bytes) {
+  const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
+  return RowHash{h.low64, h.high64};
+}
 
 Digest sha256(std::string_view bytes) {
   thread_local Sha256 hasher;
@@ -197,7 +207,7 @@ uint64_t MerkleTree::memory_bytes(int depth) {
   return 2 * leaves * sizeof(Digest) + leaves * 2 * sizeof(uint64_t) + sizeof(MerkleTree);
 }
 
-Status MerkleTree::add_row(Token token, const Digest& row_digest, uint64_t bytes) {
+Status MerkleTree::add_row(Token token, const RowHash& row_digest, uint64_t bytes) {
   if (finalized_) return Status::FailedPrecondition("merkle tree is finalized; cannot add rows");
   if (!range_.contains(token)) {
     return Status::InvalidArgument("token " + std::to_string(token) +
@@ -214,7 +224,7 @@ Status MerkleTree::add_row(Token token, const Digest& row_digest, uint64_t bytes
     cached_hi_ = total * (cached_leaf_ + 1) / leaf_count();
   }
   uint64_t leaf = cached_leaf_;
-  add_256(nodes_[leaf_count() + leaf], row_digest);
+  add_to_sum(nodes_[leaf_count() + leaf], as_u128(row_digest));
   rows_[leaf] += 1;
   bytes_[leaf] += bytes;
   total_rows_ += 1;
@@ -232,7 +242,7 @@ Status MerkleTree::absorb(const MerkleTree& other) {
     return Status::FailedPrecondition("only trees that are not finalized can be absorbed");
   }
   for (uint64_t i = 0; i < leaf_count(); ++i) {
-    add_256(nodes_[leaf_count() + i], other.nodes_[leaf_count() + i]);
+    add_to_sum(nodes_[leaf_count() + i], load_sum(other.nodes_[leaf_count() + i]));
     rows_[i] += other.rows_[i];
     bytes_[i] += other.bytes_[i];
   }
@@ -245,7 +255,7 @@ void MerkleTree::finalize() {
   if (finalized_) return;
   for (uint64_t i = 0; i < leaf_count(); ++i) {
     Digest& slot = nodes_[leaf_count() + i];
-    slot = rows_[i] == 0 ? empty_leaf_hash() : leaf_hash(rows_[i], slot);
+    slot = rows_[i] == 0 ? empty_leaf_hash() : leaf_hash(rows_[i], load_sum(slot));
   }
   compute_inner_nodes();
   finalized_ = true;

@@ -14,7 +14,7 @@ constexpr Token kMax = kMaxToken;
 
 struct TestRow {
   Token token;
-  Digest digest;
+  RowHash digest;
   uint64_t bytes;
 };
 
@@ -26,7 +26,7 @@ std::vector<TestRow> rows_in(const TokenRange& range, int n, uint64_t seed = 1) 
     uint128_t offset = 1 + rng() % range.size();
     Token t =
         static_cast<Token>(static_cast<uint64_t>(range.start()) + static_cast<uint64_t>(offset));
-    rows.push_back({t, sha256("row-" + std::to_string(rows.size())), 100});
+    rows.push_back({t, row_hash("row-" + std::to_string(rows.size())), 100});
   }
   std::sort(rows.begin(), rows.end(),
             [](const TestRow& a, const TestRow& b) { return a.token < b.token; });
@@ -75,6 +75,24 @@ TEST(Sha256, AnySplitOfTheInputGivesTheSameDigest) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
+TEST(RowHash, IsXxh3With128Bits) {
+  // XXH3-128 of the empty input, as `xxhsum -H2` (xxHash 0.8) prints it: 99aa06d3014798d8
+  // 6001c324468d497f (high, low).
+  EXPECT_EQ(row_hash(""), (RowHash{0x6001c324468d497fULL, 0x99aa06d3014798d8ULL}));
+  EXPECT_NE(row_hash("a"), row_hash("b"));
+}
+
+TEST(MerkleTree, LeafSumsCarryAcross64Bits) {
+  // A leaf hashes the 128-bit sum of its digests: a + b (the low words overflow and carry into
+  // the high word) = c + d, so the two leaves match; without the carry they would not.
+  TokenRange range(0, 100);
+  const RowHash a{~uint64_t{0}, 1}, b{1, 0}, c{0, 2}, d{0, 0};
+  EXPECT_EQ(build(range, 0, {{5, a, 1}, {6, b, 1}}).root(),
+            build(range, 0, {{5, c, 1}, {6, d, 1}}).root());
+  EXPECT_NE(build(range, 0, {{5, a, 1}, {6, b, 1}}).root(),
+            build(range, 0, {{5, RowHash{0, 1}, 1}, {6, d, 1}}).root());
+}
+
 TEST(MerkleTree, IdenticalRowsGiveIdenticalRoots) {
   TokenRange range = TokenRange::full_ring();
   auto rows = rows_in(range, 500);
@@ -106,7 +124,7 @@ TEST(MerkleTree, RowOrderDoesNotChangeTheTree) {
 TEST(MerkleTree, ARowAddedTwiceDoesNotCancelOut) {
   // With XOR a duplicated row would vanish and the leaf would look empty.
   TokenRange range = TokenRange::full_ring();
-  Digest d = sha256("row");
+  RowHash d = row_hash("row");
   MerkleTree twice = build(range, 0, {{5, d, 1}, {5, d, 1}});
   MerkleTree none = build(range, 0, {});
   MerkleTree once = build(range, 0, {{5, d, 1}});
@@ -118,7 +136,7 @@ TEST(MerkleTree, OneChangedRowMakesExactlyItsLeafDiffer) {
   TokenRange range = TokenRange::full_ring();
   auto rows = rows_in(range, 1000);
   auto changed = rows;
-  changed[417].digest = sha256("a newer value");
+  changed[417].digest = row_hash("a newer value");
   MerkleTree a = build(range, 8, rows), b = build(range, 8, changed);
   auto d = diff(a, b);
   ASSERT_TRUE(d.ok());
@@ -151,7 +169,7 @@ TEST(MerkleTree, DiffMergesAdjacentDifferingLeaves) {
   ASSERT_TRUE(b.ok());
   MerkleTree a = build(range, 4, {});
   // Leaves 2, 3, 4 differ (one run) and leaf 9 (another run).
-  for (Token t : {250, 350, 399, 401, 950}) ASSERT_TRUE(b->add_row(t, sha256("x"), 10).ok());
+  for (Token t : {250, 350, 399, 401, 950}) ASSERT_TRUE(b->add_row(t, row_hash("x"), 10).ok());
   b->finalize();
   auto d = diff(a, *b);
   ASSERT_TRUE(d.ok());
@@ -168,7 +186,7 @@ TEST(MerkleTree, DiffMergesAdjacentDifferingLeaves) {
 TEST(MerkleTree, DiffOnTheWholeRingMergesAcrossTheWrap) {
   TokenRange range = TokenRange::full_ring();  // 4 leaves, the last ends at kMin
   MerkleTree a = build(range, 2, {});
-  MerkleTree b = build(range, 2, {{kMin + 5, sha256("x"), 1}, {kMax, sha256("y"), 1}});
+  MerkleTree b = build(range, 2, {{kMin + 5, row_hash("x"), 1}, {kMax, row_hash("y"), 1}});
   auto d = diff(a, b);
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->size(), 1u);
@@ -214,10 +232,10 @@ TEST(MerkleTree, WrapAroundRangeCoversBothEndsOfTheRing) {
   }
   EXPECT_EQ(previous_end, range.end());
 
-  std::vector<TestRow> rows{{1001, sha256("a"), 1},
-                            {kMax, sha256("b"), 1},
-                            {kMin + 1, sha256("c"), 1},
-                            {-1000, sha256("d"), 1}};
+  std::vector<TestRow> rows{{1001, row_hash("a"), 1},
+                            {kMax, row_hash("b"), 1},
+                            {kMin + 1, row_hash("c"), 1},
+                            {-1000, row_hash("d"), 1}};
   MerkleTree a = build(range, 3, rows);
   EXPECT_EQ(a.total_rows(), 4u);
   for (const TestRow& r : rows)
@@ -225,7 +243,7 @@ TEST(MerkleTree, WrapAroundRangeCoversBothEndsOfTheRing) {
   EXPECT_EQ(a.leaf_index_of(1001), 0u);
   EXPECT_EQ(a.leaf_index_of(-1000), 7u);
   auto changed = rows;
-  changed[2].digest = sha256("c2");  // just past the wrap
+  changed[2].digest = row_hash("c2");  // just past the wrap
   auto d = diff(a, build(range, 3, changed));
   ASSERT_TRUE(d.ok());
   ASSERT_EQ(d->size(), 1u);
@@ -240,8 +258,8 @@ TEST(MerkleTree, EachRowLandsInTheLeafWhoseRangeHoldsIt) {
     // Add the leaf boundaries themselves: each leaf's end and the token just after it.
     for (uint64_t i = 0; i < probe.leaf_count(); ++i) {
       Token end = probe.leaf(i).range.end();
-      rows.push_back({end, sha256("end"), 1});
-      rows.push_back({static_cast<Token>(static_cast<uint64_t>(end) + 1), sha256("next"), 1});
+      rows.push_back({end, row_hash("end"), 1});
+      rows.push_back({static_cast<Token>(static_cast<uint64_t>(end) + 1), row_hash("next"), 1});
     }
     std::vector<TestRow> inside;
     for (const TestRow& r : rows) {
@@ -273,11 +291,11 @@ TEST(MerkleTree, EachRowLandsInTheLeafWhoseRangeHoldsIt) {
 TEST(MerkleTree, AddRowRejectsTokensOutsideTheRangeAndAfterFinalize) {
   auto tree = MerkleTree::create(TokenRange(0, 100), 2);
   ASSERT_TRUE(tree.ok());
-  EXPECT_EQ(tree->add_row(0, sha256("x")).code(), ErrorCode::kInvalidArgument);  // start excluded
-  EXPECT_EQ(tree->add_row(101, sha256("x")).code(), ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(tree->add_row(100, sha256("x")).ok());
+  EXPECT_EQ(tree->add_row(0, row_hash("x")).code(), ErrorCode::kInvalidArgument);  // start excluded
+  EXPECT_EQ(tree->add_row(101, row_hash("x")).code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(tree->add_row(100, row_hash("x")).ok());
   tree->finalize();
-  EXPECT_EQ(tree->add_row(50, sha256("x")).code(), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(tree->add_row(50, row_hash("x")).code(), ErrorCode::kFailedPrecondition);
   EXPECT_EQ(tree->total_rows(), 1u);
 }
 
@@ -392,12 +410,14 @@ TEST(MerkleTree, DeserializeRejectsTruncatedAndFlippedBuffers) {
 }
 
 TEST(MerkleTree, DeserializeRejectsWellSealedNonsense) {
-  MerkleTree tree = build(TokenRange(0, 1000), 2, {{10, sha256("a"), 5}});
+  MerkleTree tree = build(TokenRange(0, 1000), 2, {{10, row_hash("a"), 5}});
   std::string good = tree.serialize().value();
   // Header: magic[0..4) version[4] depth[5] start[6..14) end[14..22).
-  std::string v2 = good;
-  v2[4] = 2;
-  EXPECT_EQ(MerkleTree::deserialize(reseal(v2)).status().code(), ErrorCode::kInvalidArgument);
+  for (char version : {1, 3}) {  // 1: trees of SHA-256 row digests, not comparable with ours
+    std::string other = good;
+    other[4] = version;
+    EXPECT_EQ(MerkleTree::deserialize(reseal(other)).status().code(), ErrorCode::kInvalidArgument);
+  }
   std::string deep = good;
   deep[5] = 40;
   EXPECT_EQ(MerkleTree::deserialize(reseal(deep)).status().code(), ErrorCode::kCorruption);

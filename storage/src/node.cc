@@ -118,6 +118,7 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   db_options.keep_log_file_num = 3;
   db_options.max_log_file_size = 8 << 20;
   db_options.max_total_wal_size = options.total_memtable_bytes * 2;
+  db_options.use_direct_reads = options.direct_reads;
 
   if (options.incremental_backups)
     db_options.listeners.push_back(make_incremental_backup_listener((dir / "backups").string()));

@@ -2,18 +2,26 @@
 //
 // A MerkleTree covers one token range cut into 2^depth leaves (TokenRange::split: contiguous,
 // sizes within one token of each other). The storage node feeds every row of the range into the
-// tree as (token, SHA-256 digest of the row's content); replicas exchange serialized trees and diff
-// them; only the differing leaves' sub-ranges are streamed.
+// tree as (token, 128-bit digest of the row's content: XXH3-128 of the canonical bytes defined in
+// storage/src/row_digest.h); replicas exchange serialized trees and diff them; only the differing
+// leaves' sub-ranges are streamed.
 //
-// How a leaf hashes its rows: the row digests are added as 256-bit little-endian integers modulo
-// 2^256, and the leaf hash is SHA-256(0x00 || row count || that sum). Addition is commutative and
-// associative, so the tree depends only on the *set* of rows, never on the order they are fed in:
-// a full validation may read the repaired and the unrepaired set one after the other, several
-// threads may build partial trees and absorb() them, and compaction or flush timing cannot change
-// a hash. Unlike XOR (Cassandra's choice), a row fed twice does not cancel itself out. The sum is
-// not collision-resistant against an adversary choosing rows (Wagner's generalized birthday), which
-// is not the threat here: accidental equality of two different leaves stays ~2^-256.
-// Inner node = SHA-256(0x01 || left || right); the prefixes keep leaves and inner nodes apart.
+// Why a fast non-cryptographic row hash: a row digest only has to make accidental equality of
+// different rows negligible (2^-128 per pair), not resist someone forging rows; hashing every row
+// of a table is what validation spends most of its CPU on beyond reading, and XXH3-128 costs a
+// fraction of SHA-256 for row-sized inputs. (Cassandra too moved off MD5 for its Merkle leaves.)
+// Leaves and inner nodes, a few per leaf rather than per row, stay SHA-256.
+//
+// How a leaf hashes its rows: the row digests are added as 128-bit integers (high:low) modulo
+// 2^128, and the leaf hash is SHA-256(0x00 || row count (u64 LE) || that sum (16 bytes LE)).
+// Addition is commutative and associative, so the tree depends only on the *set* of rows, never
+// on the order they are fed in: a full validation may read the repaired and the unrepaired set one
+// after the other, several threads may build partial trees and absorb() them, and compaction or
+// flush timing cannot change a hash. Unlike XOR (Cassandra's choice), a row fed twice does not
+// cancel itself out. The sum is not collision-resistant against an adversary choosing rows, which
+// is not the threat here. Inner node = SHA-256(0x01 || left || right); the prefixes keep leaves
+// and inner nodes apart. Trees built with SHA-256 row digests (wire format version 1) are
+// refused by deserialize(): replicas of different versions never diff incomparable trees.
 //
 // Memory: 2^(depth+1) hashes of 32 bytes plus two 8-byte counters per leaf, ~80 bytes per leaf:
 // depth 15 ≈ 2.5 MiB, depth 20 (kMaxDepth, the budget's cap) ≈ 80 MiB. memory_bytes() says exactly.
@@ -32,8 +40,19 @@
 
 namespace rk::storage {
 
-// A SHA-256 digest (of a row, a leaf or an inner node).
+// A SHA-256 digest (of a leaf or an inner node, or of any bytes).
 using Digest = std::array<uint8_t, 32>;
+
+// The 128-bit digest of one row (or partition deletion): XXH3-128, seed 0, of its canonical
+// bytes (storage/src/row_digest.h), as xxHash's XXH128_hash_t gives it.
+struct RowHash {
+  uint64_t low = 0;
+  uint64_t high = 0;
+  friend bool operator==(const RowHash&, const RowHash&) = default;
+};
+
+// XXH3-128 (seed 0) of `bytes`: the row digest of a row whose canonical bytes they are.
+RowHash row_hash(std::string_view bytes);
 
 // SHA-256 of `bytes`, for callers that digest a row in one piece.
 Digest sha256(std::string_view bytes);
@@ -85,7 +104,7 @@ class MerkleTree {
   // row's size, summed per leaf so that repair can tell how much a differing leaf will stream; it
   // does not enter any hash. InvalidArgument if `token` is outside range(); FailedPrecondition
   // after finalize().
-  Status add_row(Token token, const Digest& row_digest, uint64_t bytes = 0);
+  Status add_row(Token token, const RowHash& row_digest, uint64_t bytes = 0);
 
   // Adds every row of `other` (a tree over the same range and depth, not finalized) to this one,
   // as if they had been added here. For building one tree from several threads or sources.
@@ -132,7 +151,8 @@ class MerkleTree {
   int depth_;
   bool finalized_ = false;
   // Heap layout: nodes_[1] is the root, children of i are 2i and 2i+1, leaf j is at
-  // leaf_count() + j. Before finalize() a leaf slot holds the running 256-bit sum of its rows.
+  // leaf_count() + j. Before finalize() a leaf slot's first 16 bytes hold the running 128-bit sum
+  // of its rows' digests.
   std::vector<Digest> nodes_;
   std::vector<uint64_t> rows_;
   std::vector<uint64_t> bytes_;

@@ -47,6 +47,11 @@ struct Options {
   int max_background_jobs = 2;
   // Hard-link every newly written SST under <data_dir>/backups/ (incremental backups).
   bool incremental_backups = false;
+  // Read SSTs with O_DIRECT (RocksDB use_direct_reads): every read bypasses the OS page cache and
+  // goes to the device unless the block cache holds the block. Off, reads go through the page
+  // cache. For measuring reads from the device (bench/validation_bench) and for hosts whose page
+  // cache belongs to other work (then give the node a larger block cache instead).
+  bool direct_reads = false;
 };
 
 // A slice of clustering keys (bytewise order): [start, end).
