@@ -245,13 +245,14 @@ Status LocalCluster::reread_agent(size_t i) {
   return Status::OK();
 }
 
-Result<size_t> LocalCluster::add_agent(const std::string& rack,
-                                       const std::string& replace_address) {
+Result<size_t> LocalCluster::add_agent(const std::string& rack, const std::string& replace_address,
+                                       const std::string& extra_config) {
   auto a = std::make_unique<AgentProcess>();
   a->name = "agent" + std::to_string(agents_.size() + 1);
   a->rack = rack;
   a->dir = dir_ + "/" + a->name;
   a->replace_address = replace_address;
+  a->extra_config = extra_config;
   fs::create_directories(a->dir);
   agents_.push_back(std::move(a));
   RK_RETURN_IF_ERROR(start_agent(agents_.size() - 1));

@@ -120,9 +120,11 @@ class LocalCluster {
   ChildProcess* scheduler_process() { return scheduler_.get(); }
   std::string scheduler_url() const;
 
-  // Adds and starts an agent in `rack` (replacing the node at `replace_address` if given);
-  // returns its index once its port files exist.
-  Result<size_t> add_agent(const std::string& rack, const std::string& replace_address = "");
+  // Adds and starts an agent in `rack` (replacing the node at `replace_address` if given, with
+  // `extra_config` as its AgentProcess::extra_config); returns its index once its port files
+  // exist.
+  Result<size_t> add_agent(const std::string& rack, const std::string& replace_address = "",
+                           const std::string& extra_config = "");
   Status start_agent(size_t i);  // (re)starts agent i with its existing data directory
   void stop_agent(size_t i, int sig = SIGTERM);
   // Waits for agent i's port files again (after it re-executed itself, e.g. to apply a restore;

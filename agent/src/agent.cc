@@ -2,6 +2,7 @@
 // scheduler, keep the ring cache, and run a replacement's streaming (see agent.h).
 #include "ringkeeper/agent/agent.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 
@@ -342,6 +343,12 @@ Status Agent::Impl::register_with_scheduler() {
   } else if (!options.replace_address.empty()) {
     spdlog::info("replace_address ignored: this node already holds its tokens");
   }
+  // A node restored from a backup asks for the backed-up tokens: a scheduler that does not know
+  // it (a whole cluster restored onto a fresh one) gives it their slot, in whatever order the
+  // restored nodes come up; one that knows it with other tokens, or whose slot another host
+  // holds, refuses the registration (409) and the agent stops.
+  const std::optional<RestoreRecord> restored = applied_restore(options.data_dir);
+  if (restored && restored->host_id == host_id) req.tokens = restored->tokens;
 
   BackoffOptions bo;
   bo.max_attempts = std::numeric_limits<int>::max();
@@ -353,9 +360,9 @@ Status Agent::Impl::register_with_scheduler() {
     auto reg = scheduler->register_node(req);
     if (reg.ok()) {
       // A node restored from a backup must hold the backed-up tokens: its data is theirs.
-      if (auto restored = applied_restore(options.data_dir);
-          restored && restored->host_id == host_id) {
-        if (restored->tokens != reg->tokens) {
+      if (restored && restored->host_id == host_id) {
+        if (!std::is_permutation(restored->tokens.begin(), restored->tokens.end(),
+                                 reg->tokens.begin(), reg->tokens.end())) {
           return Status::FailedPrecondition(
               "this node was restored from backup " + restored->tag +
               " but the scheduler gave it other tokens than the backup's; it must not serve "

@@ -33,6 +33,11 @@ Result<Registration> SchedulerClient::register_node(const RegisterRequest& r) {
                  {"internode", r.addresses.internode},
                  {"client", r.addresses.client}}}};
   if (!r.replace_address.empty()) body["replace_address"] = r.replace_address;
+  if (!r.tokens.empty()) {
+    json tokens = json::array();
+    for (Token t : r.tokens) tokens.push_back(token_to_string(t));
+    body["tokens"] = std::move(tokens);
+  }
   RK_ASSIGN_OR_RETURN(http::Response response,
                       client_.post(base_url_ + "/api/v1/agents/register", body.dump()));
   RK_ASSIGN_OR_RETURN(json reply, api::parse_response(response));

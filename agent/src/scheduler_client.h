@@ -20,6 +20,8 @@ struct RegisterRequest {
   std::string version;
   NodeAddresses addresses;
   std::string replace_address;  // empty: not a replacement
+  // The tokens this node must hold (a node restored from a backup); empty: any free slot.
+  std::vector<Token> tokens;
 };
 
 struct Registration {

@@ -164,4 +164,48 @@ Result<TokenAssignment> assign_tokens(const DatacenterLayout& layout,
   return out;
 }
 
+std::optional<SlotOfTokens> find_slot_of_tokens(const DatacenterLayout& layout,
+                                                std::span<const Token> tokens) {
+  const uint64_t t_count = layout.num_tokens;
+  if (t_count == 0 || t_count > kMaxNumTokens || tokens.size() != t_count ||
+      layout.slot_count == 0) {
+    return std::nullopt;
+  }
+  const uint32_t offset = datacenter_offset(layout.name);
+  for (uint64_t scale = 1, n = layout.slot_count; n * t_count <= kMaxPositions;
+       scale *= 2, n *= 2) {
+    const uint64_t positions = n * t_count;
+    SlotOfTokens out{.slot = 0, .slot_count = n, .slot_scale = scale, .tokens = {}};
+    out.tokens.assign(t_count, 0);
+    std::vector<bool> seen(t_count, false);
+    bool match = true;
+    for (size_t i = 0; i < tokens.size() && match; ++i) {
+      // Invert position_token: the position whose token is at or just below this one.
+      const uint64_t bits = static_cast<uint64_t>(tokens[i]) - (uint64_t{1} << 63) - offset;
+      const auto guess = static_cast<uint64_t>((static_cast<u128>(bits) * positions) >> 64);
+      std::optional<uint64_t> position;
+      for (uint64_t p = guess; p <= guess + 1 && p < positions && !position; ++p) {
+        const uint64_t bump = static_cast<uint64_t>(tokens[i]) -
+                              static_cast<uint64_t>(position_token(p, positions, offset));
+        if (bump < kMaxTokenBump) position = p;
+      }
+      if (!position) {
+        match = false;
+        break;
+      }
+      const uint64_t slot = *position % n;
+      const uint64_t round = *position / n;
+      if ((i > 0 && slot != out.slot) || seen[round]) {
+        match = false;
+        break;
+      }
+      out.slot = slot;
+      seen[round] = true;
+      out.tokens[round] = tokens[i];
+    }
+    if (match) return out;
+  }
+  return std::nullopt;
+}
+
 }  // namespace rk

@@ -256,5 +256,58 @@ TEST(AssignTokens, RandomOrdersAlwaysGiveBalancedInterleavedRings) {
   }
 }
 
+TEST(FindSlotOfTokens, FindsEveryAssignedSlotFromItsTokensInAnyOrder) {
+  TestCluster c;
+  c.layouts["dc"] = planned("dc", {"r1", "r2", "r3"}, 2, 8);
+  for (int i = 0; i < 6; ++i) c.add("dc", "r" + std::to_string(i % 3 + 1));
+  for (const SlottedNode& n : c.nodes) {
+    std::vector<Token> shuffled(n.tokens.rbegin(), n.tokens.rend());
+    auto found = find_slot_of_tokens(c.layouts["dc"], shuffled);
+    ASSERT_TRUE(found.has_value()) << n.host_id;
+    EXPECT_EQ(found->slot, n.slot);
+    EXPECT_EQ(found->slot_count, 6u);
+    EXPECT_EQ(found->slot_scale, 1u);
+    EXPECT_EQ(found->tokens, n.tokens);  // back in position order
+  }
+}
+
+TEST(FindSlotOfTokens, ATokenOfAGrownRingAsksForTheRingToDouble) {
+  // A cluster planned for 3 nodes that grew to 6: the slots taken after the growth are odd slots
+  // of the 6-slot ring, which a fresh 3-slot datacenter only has once doubled.
+  TestCluster grown;
+  grown.layouts["dc"] = planned("dc", {"r1", "r2", "r3"}, 1, 2);
+  for (int i = 0; i < 6; ++i) grown.add("dc", "r" + std::to_string(i % 3 + 1));
+  const DatacenterLayout fresh = planned("dc", {"r1", "r2", "r3"}, 1, 2);
+  for (const SlottedNode& n : grown.nodes) {
+    auto found = find_slot_of_tokens(fresh, n.tokens);
+    ASSERT_TRUE(found.has_value()) << n.host_id;
+    EXPECT_EQ(found->slot_count * n.slot / 6, found->slot) << n.host_id;
+    EXPECT_EQ(found->slot_scale, n.slot % 2 == 0 ? 1u : 2u) << n.host_id;
+  }
+}
+
+TEST(FindSlotOfTokens, AcceptsATokenMovedUpByCollisionAvoidance) {
+  const DatacenterLayout layout{.name = "dc", .slot_count = 3, .num_tokens = 1};
+  std::vector<Token> tokens = slot_tokens(2, 3, 1, datacenter_offset("dc"));
+  tokens[0] += 3;
+  auto found = find_slot_of_tokens(layout, tokens);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->slot, 2u);
+}
+
+TEST(FindSlotOfTokens, RefusesTokensOfNoSlot) {
+  const DatacenterLayout layout{.name = "dc", .slot_count = 3, .num_tokens = 2};
+  const uint32_t offset = datacenter_offset("dc");
+  const auto slot0 = slot_tokens(0, 3, 2, offset), slot1 = slot_tokens(1, 3, 2, offset);
+  // Another datacenter's tokens, a mix of two slots, the wrong count, a token off its position.
+  EXPECT_FALSE(find_slot_of_tokens(layout, slot_tokens(0, 3, 2, datacenter_offset("dc2"))));
+  EXPECT_FALSE(find_slot_of_tokens(layout, std::vector<Token>{slot0[0], slot1[1]}));
+  EXPECT_FALSE(find_slot_of_tokens(layout, std::vector<Token>{slot0[0]}));
+  EXPECT_FALSE(find_slot_of_tokens(layout, std::vector<Token>{slot0[0], slot0[1] - 1}));
+  EXPECT_FALSE(find_slot_of_tokens(layout, std::vector<Token>{slot0[0], slot0[0]}));
+  // Tokens of a 5-slot ring are no slot of 3 x 2^k (a 4-slot ring's would be: 1/8 = 3/24).
+  EXPECT_FALSE(find_slot_of_tokens(layout, slot_tokens(1, 5, 2, offset)));
+}
+
 }  // namespace
 }  // namespace rk

@@ -71,6 +71,7 @@ Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
     req.client_port = request.client_port;
     req.num_tokens = request.num_tokens;
     req.agent_version = request.version;
+    req.tokens = request.tokens;
     req.datacenter_racks =
         request.datacenter_racks.empty() ? options_.datacenter_racks : request.datacenter_racks;
     req.nodes_per_rack =

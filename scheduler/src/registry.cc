@@ -38,7 +38,24 @@ Status validate(const RegisterRequest& req) {
     return bad("give replace_host_id or replace_address, not both");
   }
   if (req.replace_host_id == req.host_id) return bad("a node cannot replace itself");
+  if (!req.tokens.empty() && req.tokens.size() != req.num_tokens) {
+    return bad(
+        fmt::format("{} tokens requested; num_tokens is {}", req.tokens.size(), req.num_tokens));
+  }
   return Status::OK();
+}
+
+// Whether `held` and `requested` are the same tokens (order aside).
+bool same_tokens(std::vector<Token> held, std::vector<Token> requested) {
+  std::sort(held.begin(), held.end());
+  std::sort(requested.begin(), requested.end());
+  return held == requested;
+}
+
+std::string token_list(const std::vector<Token>& tokens) {
+  std::vector<std::string> out;
+  for (Token t : tokens) out.push_back(token_to_string(t));
+  return fmt::format("[{}]", fmt::join(out, ", "));
 }
 
 // The node a replacement names: by host id, or by "address[:internode_port]" among the cluster's
@@ -97,6 +114,11 @@ Result<Registration> register_replacement(Database& db, const RegisterRequest& r
                                                old.info.host_id, old.info.tokens.size(),
                                                req.num_tokens));
   }
+  if (!req.tokens.empty() && !same_tokens(old.info.tokens, req.tokens)) {
+    return Status::FailedPrecondition(fmt::format("node {} holds tokens {}, not the requested {}",
+                                                  old.info.host_id, token_list(old.info.tokens),
+                                                  token_list(req.tokens)));
+  }
   RK_ASSIGN_OR_RETURN(int64_t id, insert_node(db, req,
                                               {old.cluster_id, old.datacenter_id, old.rack_id,
                                                old.info.slot, old.info.host_id.c_str()},
@@ -112,48 +134,99 @@ Result<Registration> register_replacement(Database& db, const RegisterRequest& r
   return Registration{std::move(row.info), false};
 }
 
-Result<Registration> register_new(Database& db, const RegisterRequest& req, int64_t cluster_id,
-                                  int64_t now) {
+// The datacenter a new node joins, created with the request's plan when it is the first.
+Result<StoredDatacenter> datacenter_for(Database& db, const RegisterRequest& req,
+                                        int64_t cluster_id) {
   RK_ASSIGN_OR_RETURN(auto existing_dc, load_datacenter(db, cluster_id, req.datacenter));
-  StoredDatacenter dc;
-  if (existing_dc) {
-    dc = std::move(*existing_dc);
-    if (dc.layout.num_tokens != req.num_tokens) {
-      return Status::InvalidArgument(
-          fmt::format("datacenter {} uses num_tokens {}; this node asks for {}", req.datacenter,
-                      dc.layout.num_tokens, req.num_tokens));
-    }
-  } else {
-    RK_ASSIGN_OR_RETURN(dc, create_datacenter(db, cluster_id, req));
+  if (!existing_dc) return create_datacenter(db, cluster_id, req);
+  if (existing_dc->layout.num_tokens != req.num_tokens) {
+    return Status::InvalidArgument(
+        fmt::format("datacenter {} uses num_tokens {}; this node asks for {}", req.datacenter,
+                    existing_dc->layout.num_tokens, req.num_tokens));
   }
-  // Every node of the cluster holding a slot: token uniqueness is cluster-wide.
-  RK_ASSIGN_OR_RETURN(auto holders,
-                      select_nodes(db, "WHERE n.cluster_id = ? AND n.state <> 'REPLACED'",
-                                   [&](Statement& s) { s.bind(1, cluster_id); }));
-  std::vector<SlottedNode> slotted;
-  for (const NodeRow& h : holders) {
-    slotted.push_back({h.info.host_id, h.info.datacenter, h.info.rack, h.info.slot, h.info.tokens});
-  }
-  RK_ASSIGN_OR_RETURN(TokenAssignment a, assign_tokens(dc.layout, slotted, req.rack));
-  if (a.slot_scale != 1) {
-    RK_ASSIGN_OR_RETURN(Statement scale,
-                        db.prepare("UPDATE nodes SET slot = slot * ? WHERE datacenter_id = ?"));
-    RK_RETURN_IF_ERROR(scale.bind_all(static_cast<int64_t>(a.slot_scale), dc.id).run());
-    RK_ASSIGN_OR_RETURN(Statement grow,
-                        db.prepare("UPDATE datacenters SET slot_count = ? WHERE id = ?"));
-    RK_RETURN_IF_ERROR(grow.bind_all(static_cast<int64_t>(a.layout.slot_count), dc.id).run());
-  }
-  RK_RETURN_IF_ERROR(append_racks(db, dc, a.layout.racks));
+  return std::move(*existing_dc);
+}
+
+// Every node of the cluster holding a slot: token uniqueness is cluster-wide.
+Result<std::vector<NodeRow>> slot_holders(Database& db, int64_t cluster_id) {
+  return select_nodes(db, "WHERE n.cluster_id = ? AND n.state <> 'REPLACED'",
+                      [&](Statement& s) { s.bind(1, cluster_id); });
+}
+
+// The datacenter's ring doubled `scale` times over: every slot multiplied, tokens unchanged.
+Status grow_datacenter(Database& db, StoredDatacenter& dc, uint64_t scale, uint64_t slot_count) {
+  if (scale == 1) return Status::OK();
+  RK_ASSIGN_OR_RETURN(Statement grow_slots,
+                      db.prepare("UPDATE nodes SET slot = slot * ? WHERE datacenter_id = ?"));
+  RK_RETURN_IF_ERROR(grow_slots.bind_all(static_cast<int64_t>(scale), dc.id).run());
+  RK_ASSIGN_OR_RETURN(Statement grow,
+                      db.prepare("UPDATE datacenters SET slot_count = ? WHERE id = ?"));
+  RK_RETURN_IF_ERROR(grow.bind_all(static_cast<int64_t>(slot_count), dc.id).run());
+  dc.layout.slot_count = slot_count;
+  return Status::OK();
+}
+
+// Inserts the new node of `req` into slot `slot` of `dc` (appending its rack if new).
+Result<Registration> insert_new_node(Database& db, const RegisterRequest& req, int64_t cluster_id,
+                                     StoredDatacenter& dc, const std::vector<std::string>& racks,
+                                     uint64_t slot, const std::vector<Token>& tokens, int64_t now) {
+  RK_RETURN_IF_ERROR(append_racks(db, dc, racks));
   const auto rack_pos =
       std::find(dc.layout.racks.begin(), dc.layout.racks.end(), req.rack) - dc.layout.racks.begin();
   RK_ASSIGN_OR_RETURN(
       int64_t id,
       insert_node(db, req,
-                  {cluster_id, dc.id, dc.rack_ids[static_cast<size_t>(rack_pos)], a.slot, nullptr},
+                  {cluster_id, dc.id, dc.rack_ids[static_cast<size_t>(rack_pos)], slot, nullptr},
                   now));
-  RK_RETURN_IF_ERROR(insert_tokens(db, cluster_id, id, a.tokens));
+  RK_RETURN_IF_ERROR(insert_tokens(db, cluster_id, id, tokens));
   RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, req.host_id));
   return Registration{std::move(row.info), false};
+}
+
+// A new node that brings its tokens (restored from a backup): it takes the slot they are, in
+// whatever order the nodes of the old ring come back.
+Result<Registration> register_at_tokens(Database& db, const RegisterRequest& req,
+                                        int64_t cluster_id, int64_t now) {
+  RK_ASSIGN_OR_RETURN(StoredDatacenter dc, datacenter_for(db, req, cluster_id));
+  const std::optional<SlotOfTokens> found = find_slot_of_tokens(dc.layout, req.tokens);
+  if (!found) {
+    return Status::InvalidArgument(fmt::format(
+        "no slot of datacenter {} ({} slots of {} tokens, or that ring doubled) has tokens {}; "
+        "was the old cluster planned with other datacenter_racks, nodes_per_rack or num_tokens, "
+        "or a datacenter of another name?",
+        req.datacenter, dc.layout.slot_count, dc.layout.num_tokens, token_list(req.tokens)));
+  }
+  RK_ASSIGN_OR_RETURN(auto holders, slot_holders(db, cluster_id));
+  for (const NodeRow& h : holders) {
+    const NodeInfo& n = h.info;
+    const bool same_slot =
+        n.datacenter == req.datacenter && n.slot * found->slot_scale == found->slot;
+    const auto shared =
+        std::find_first_of(n.tokens.begin(), n.tokens.end(), req.tokens.begin(), req.tokens.end());
+    if (!same_slot && shared == n.tokens.end()) continue;
+    std::string what = same_slot ? fmt::format("slot {} of datacenter {}", n.slot, n.datacenter)
+                                 : fmt::format("token {}", token_to_string(*shared));
+    return Status::AlreadyExists(fmt::format(
+        "{} is held by host {} ({}, {}){}", what, n.host_id, n.address, node_state_name(n.state),
+        n.state == NodeState::kDown ? "; to take its place, replace it (replace_address)" : ""));
+  }
+  RK_RETURN_IF_ERROR(grow_datacenter(db, dc, found->slot_scale, found->slot_count));
+  std::vector<std::string> racks = dc.layout.racks;
+  if (std::find(racks.begin(), racks.end(), req.rack) == racks.end()) racks.push_back(req.rack);
+  return insert_new_node(db, req, cluster_id, dc, racks, found->slot, found->tokens, now);
+}
+
+Result<Registration> register_new(Database& db, const RegisterRequest& req, int64_t cluster_id,
+                                  int64_t now) {
+  RK_ASSIGN_OR_RETURN(StoredDatacenter dc, datacenter_for(db, req, cluster_id));
+  RK_ASSIGN_OR_RETURN(auto holders, slot_holders(db, cluster_id));
+  std::vector<SlottedNode> slotted;
+  for (const NodeRow& h : holders) {
+    slotted.push_back({h.info.host_id, h.info.datacenter, h.info.rack, h.info.slot, h.info.tokens});
+  }
+  RK_ASSIGN_OR_RETURN(TokenAssignment a, assign_tokens(dc.layout, slotted, req.rack));
+  RK_RETURN_IF_ERROR(grow_datacenter(db, dc, a.slot_scale, a.layout.slot_count));
+  return insert_new_node(db, req, cluster_id, dc, a.layout.racks, a.slot, a.tokens, now);
 }
 
 // A known host id registering again (agent restart): same slot and tokens, fresh addresses.
@@ -268,12 +341,20 @@ Result<Registration> Registry::register_node(const RegisterRequest& req) {
     const int64_t now = clock_.now_micros();
     RK_ASSIGN_OR_RETURN(auto known, find_node(db, req.host_id));
     if (known) {
+      if (!req.tokens.empty() && known->info.state != NodeState::kReplaced &&
+          !same_tokens(known->info.tokens, req.tokens)) {
+        return Status::FailedPrecondition(
+            fmt::format("host {} is registered with tokens {}, not the requested {}", req.host_id,
+                        token_list(known->info.tokens), token_list(req.tokens)));
+      }
       RK_ASSIGN_OR_RETURN(out, register_again(db, req, *known, now));
       return Status::OK();
     }
     RK_ASSIGN_OR_RETURN(int64_t cluster_id, ensure_cluster(db, req.cluster, now));
     if (!req.replace_host_id.empty() || !req.replace_address.empty()) {
       RK_ASSIGN_OR_RETURN(out, register_replacement(db, req, cluster_id, now));
+    } else if (!req.tokens.empty()) {
+      RK_ASSIGN_OR_RETURN(out, register_at_tokens(db, req, cluster_id, now));
     } else {
       RK_ASSIGN_OR_RETURN(out, register_new(db, req, cluster_id, now));
     }

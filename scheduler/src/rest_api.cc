@@ -32,6 +32,8 @@ const api::Spec kRegister = {
     // Optional datacenter plan (docs/tokens.md); the scheduler's configured plan otherwise.
     {"datacenter_racks", api::Type::kArray},
     {"nodes_per_rack", api::Type::kInteger},
+    // Optional: the tokens the node must hold (a node restored from a backup), decimal strings.
+    {"tokens", api::Type::kArray},
 };
 const api::Spec kHeartbeat = {
     {"state", api::Type::kString},
@@ -118,6 +120,16 @@ Result<AgentRegistration> parse_registration(const json& body) {
     return Status::InvalidArgument(fmt::format("nodes_per_rack must be 1..4096, got {}", per_rack));
   }
   r.nodes_per_rack = static_cast<uint32_t>(per_rack);
+  if (body.contains("tokens")) {
+    if (body["tokens"].empty() || body["tokens"].size() > 1536) {
+      return Status::InvalidArgument("tokens must list 1..1536 tokens");
+    }
+    for (const json& t : body["tokens"]) {
+      if (!t.is_string()) return Status::InvalidArgument("tokens must be decimal strings");
+      RK_ASSIGN_OR_RETURN(Token token, parse_token(t.get_ref<const std::string&>()));
+      r.tokens.push_back(token);
+    }
+  }
   return r;
 }
 

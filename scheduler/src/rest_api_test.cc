@@ -226,5 +226,44 @@ TEST_F(RestApiTest, BadValuesAreRefusedWithTheFieldNamed) {
   expect_error(call("GET", "/api/v1/nope", ""), 404, "not_found");
 }
 
+// Registration with requested tokens (a node restored from a backup): it gets the slot of those
+// tokens whatever the order; a slot held by another host is a 409 naming it; tokens of no slot
+// and malformed tokens are 400. Every registration, refused ones included, is audited.
+TEST_F(RestApiTest, AgentsRegisterWithRequestedTokens) {
+  // host-3 (rack r3) takes slot 2 of the 3-slot dc1 ring.
+  auto first = call("POST", "/api/v1/agents/register", registration(3, "r3").dump(), kAgentToken);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const json held = json::parse(first.body)["tokens"];
+
+  json r = registration(1, "r1");
+  r["tokens"] = held;
+  auto taken = call("POST", "/api/v1/agents/register", r.dump(), kAgentToken);
+  expect_error(taken, 409, "already_exists");
+  EXPECT_NE(taken.body.find("host-3"), std::string::npos) << taken.body;
+
+  r["tokens"] = json::array({"12345"});
+  auto no_slot = call("POST", "/api/v1/agents/register", r.dump(), kAgentToken);
+  expect_error(no_slot, 400, "invalid_argument");
+  EXPECT_NE(no_slot.body.find("no slot"), std::string::npos) << no_slot.body;
+  for (const json& bad :
+       {json::array({12345}), json::array({"12x"}), json::array(), json::array({"1", "2"})}) {
+    r["tokens"] = bad;
+    expect_error(call("POST", "/api/v1/agents/register", r.dump(), kAgentToken), 400,
+                 "invalid_argument");
+  }
+
+  // host-3 again, with its own tokens: fine.
+  json again = registration(3, "r3");
+  again["tokens"] = held;
+  auto ok = call("POST", "/api/v1/agents/register", again.dump(), kAgentToken);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(json::parse(ok.body)["tokens"], held);
+  auto audit =
+      json::parse(call("GET", "/api/v1/audit?action=node.register", "", kOperatorToken).body);
+  size_t refused = 0;
+  for (const json& e : audit["entries"]) refused += e["target"] == "host-1" ? 1 : 0;
+  EXPECT_EQ(refused, 3u) << audit.dump();  // taken, no slot, two tokens for num_tokens 1
+}
+
 }  // namespace
 }  // namespace rk::scheduler

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,5 +91,27 @@ struct TokenAssignment {
 // it is free. InvalidArgument for an empty rack name, num_tokens 0, or slot_count 0.
 Result<TokenAssignment> assign_tokens(const DatacenterLayout& layout,
                                       std::span<const SlottedNode> nodes, std::string_view rack);
+
+// How far collision avoidance may have moved a token up from its slot's computed value and still
+// count as that slot's (find_slot_of_tokens). A token moves only when another datacenter's token
+// at the same position has the very same value (equal offsets), so chains are as long as the
+// datacenters sharing an offset; kept small so that another datacenter's tokens (offsets differ
+// by the names' hash codes) are rarely taken for this one's.
+inline constexpr uint64_t kMaxTokenBump = 1024;
+
+// Where a node holding `tokens` sits: the slot, in the smallest ring of
+// layout.slot_count x 2^k slots (k >= 0) that has one, whose tokens as slot_tokens computes them
+// are exactly `tokens` (in any order), each allowing for collision avoidance (moved up by less
+// than kMaxTokenBump). A node restored from a backup asks for its slot this way.
+struct SlotOfTokens {
+  uint64_t slot = 0;          // in a ring of slot_count slots
+  uint64_t slot_count = 0;    // layout.slot_count * slot_scale
+  uint64_t slot_scale = 1;    // the datacenter's existing slots are multiplied by this
+  std::vector<Token> tokens;  // the given tokens in position order (as slot_tokens)
+};
+// nullopt when no such ring (up to 2^32 positions) has such a slot, or when tokens.size() is not
+// layout.num_tokens.
+std::optional<SlotOfTokens> find_slot_of_tokens(const DatacenterLayout& layout,
+                                                std::span<const Token> tokens);
 
 }  // namespace rk

@@ -66,6 +66,8 @@ struct AgentRegistration {
   // Optional datacenter plan (overrides the service's default for a new datacenter).
   std::vector<std::string> datacenter_racks;
   uint32_t nodes_per_rack = 0;  // 0: the service's default
+  // The tokens the node must hold (RegisterRequest::tokens); empty: any free slot.
+  std::vector<Token> tokens;
 };
 
 struct RegisterReply {

@@ -87,6 +87,11 @@ struct RegisterRequest {
   // node takes its slot and tokens; the old one becomes REPLACED.
   std::string replace_host_id;
   std::string replace_address;
+  // The tokens the node must hold (a node restored from a backup brings its old ones); empty:
+  // any free slot. A new node gets the slot of its datacenter whose tokens are exactly these (in
+  // any order; see find_slot_of_tokens), the ring doubled first if that slot is in a grown ring;
+  // a known host id or a replacement must already hold, or take over, exactly these.
+  std::vector<Token> tokens;
   std::string agent_version;
   std::string storage_version;
 };
@@ -149,9 +154,12 @@ class Registry {
 
   // Registers a node, re-registers a known host id, or registers a replacement (see
   // RegisterRequest). New nodes start JOINING. Errors: InvalidArgument (missing or bad fields,
-  // num_tokens differing from the datacenter's, an ambiguous replace_address), NotFound (the node
-  // to replace), FailedPrecondition (replacing a node that is not DOWN, a known host id moving to
-  // another datacenter or rack, re-registering a REPLACED host id), Unavailable (database busy).
+  // num_tokens differing from the datacenter's, an ambiguous replace_address, requested tokens
+  // that are no slot of the datacenter), NotFound (the node to replace), AlreadyExists (the slot
+  // or a token requested is held by another node, named in the message), FailedPrecondition
+  // (replacing a node that is not DOWN, a known host id moving to another datacenter or rack or
+  // asking for other tokens than its own, a replacement asking for other tokens than the
+  // replaced node's, re-registering a REPLACED host id), Unavailable (database busy).
   Result<Registration> register_node(const RegisterRequest& request);
 
   // Declares a datacenter's plan before its nodes register (creating the cluster if needed).
