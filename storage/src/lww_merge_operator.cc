@@ -9,22 +9,32 @@ namespace {
 
 class LwwMergeOperator final : public rocksdb::MergeOperator {
  public:
+  explicit LwwMergeOperator(std::optional<int64_t> up_to_us) : up_to_us_(up_to_us) {}
+
   bool FullMergeV2(const MergeOperationInput& in, MergeOperationOutput* out) const override {
-    const rocksdb::Slice* best = in.existing_value;
+    const rocksdb::Slice* best = nullptr;
     std::optional<CellView> best_view;
-    if (best != nullptr) {
-      best_view = decode_cell(std::string_view(best->data(), best->size()));
-      if (!best_view) return false;
-    }
-    for (const rocksdb::Slice& op : in.operand_list) {
-      auto v = decode_cell(std::string_view(op.data(), op.size()));
+    bool cut = false;  // a version was left out for being newer than up_to_us_
+    auto consider = [&](const rocksdb::Slice& candidate) {
+      auto v = decode_cell(std::string_view(candidate.data(), candidate.size()));
       if (!v) return false;
-      if (!best_view || !view_supersedes(*best_view, *v)) {
+      if (up_to_us_ && v->timestamp > *up_to_us_) {
+        cut = true;
+      } else if (!best_view || !view_supersedes(*best_view, *v)) {
         best_view = v;
-        best = &op;
+        best = &candidate;
       }
+      return true;
+    };
+    if (in.existing_value != nullptr && !consider(*in.existing_value)) return false;
+    for (const rocksdb::Slice& op : in.operand_list) {
+      if (!consider(op)) return false;
     }
-    if (best == nullptr) return false;
+    if (best == nullptr) {
+      if (!cut) return false;
+      out->new_value.clear();  // every version is newer than up_to_us_
+      return true;
+    }
     out->existing_operand = *best;
     return true;
   }
@@ -57,13 +67,18 @@ class LwwMergeOperator final : public rocksdb::MergeOperator {
     return true;
   }
 
-  const char* Name() const override { return "RingkeeperLwwMerge"; }
+  const char* Name() const override {
+    return up_to_us_ ? "RingkeeperLwwMergeUpTo" : "RingkeeperLwwMerge";
+  }
+
+ private:
+  std::optional<int64_t> up_to_us_;
 };
 
 }  // namespace
 
-std::shared_ptr<rocksdb::MergeOperator> make_lww_merge_operator() {
-  return std::make_shared<LwwMergeOperator>();
+std::shared_ptr<rocksdb::MergeOperator> make_lww_merge_operator(std::optional<int64_t> up_to_us) {
+  return std::make_shared<LwwMergeOperator>(up_to_us);
 }
 
 }  // namespace rk::storage

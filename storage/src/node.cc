@@ -15,6 +15,7 @@
 #include "lww_merge_operator.h"
 #include "node_facts.h"
 #include "node_impl.h"
+#include "wal_archive.h"
 
 namespace rk::storage {
 namespace {
@@ -120,6 +121,11 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   db_options.max_total_wal_size = options.total_memtable_bytes * 2;
   db_options.use_direct_reads = options.direct_reads;
 
+  if (options.archive_wal) {
+    RK_ASSIGN_OR_RETURN(
+        impl->env, make_wal_archiving_env((dir / "data").string(), (dir / "wal_archive").string()));
+    db_options.env = impl->env.get();
+  }
   if (options.incremental_backups)
     db_options.listeners.push_back(make_incremental_backup_listener((dir / "backups").string()));
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
@@ -138,6 +144,17 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   impl->unrepaired = impl->handles[1];
   impl->repaired = impl->handles[2];
   RK_RETURN_IF_ERROR(impl->schema.load(impl->db.get(), impl->meta));
+  // Replayed data may hold tables whose schema has not arrived (yet): never reuse their ids.
+  for (auto* cf : {impl->unrepaired, impl->repaired}) {
+    std::unique_ptr<rocksdb::Iterator> it(impl->db->NewIterator(rocksdb::ReadOptions(), cf));
+    it->SeekToLast();
+    if (it->Valid() && it->key().size() >= 4) {
+      auto b = reinterpret_cast<const unsigned char*>(it->key().data());
+      impl->schema.reserve_table_id(uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 |
+                                    uint32_t{b[2]} << 8 | uint32_t{b[3]});
+    }
+    RK_RETURN_IF_ERROR(from_rocksdb(it->status(), "reading the newest table id"));
+  }
   impl->purge->unrepaired = impl->unrepaired;
   impl->purge->repaired = impl->repaired;
   impl->purge->schema = &impl->schema;
@@ -221,7 +238,11 @@ Status Node::apply_batch(std::span<const Mutation> mutations) {
 Status Node::flush() {
   rocksdb::FlushOptions fo;
   fo.wait = true;
-  auto s = impl_->db->Flush(fo, {impl_->unrepaired, impl_->repaired});
+  std::vector<rocksdb::ColumnFamilyHandle*> families = {impl_->unrepaired, impl_->repaired};
+  // With WAL archiving the metadata set too: a WAL file stays live (and out of wal_archive)
+  // while any set still holds unflushed writes from it.
+  if (impl_->options.archive_wal) families.push_back(impl_->meta);
+  auto s = impl_->db->Flush(fo, families);
   return from_rocksdb(s, "flushing");
 }
 

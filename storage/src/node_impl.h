@@ -23,6 +23,7 @@ inline constexpr const char* kRepairedSet = "repaired";
 struct Node::Impl {
   Options options;
   Clock* clock = nullptr;
+  std::unique_ptr<rocksdb::Env> env;  // the WAL-archiving Env (archive_wal), outlives db
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::ColumnFamilyHandle* meta = nullptr;
   rocksdb::ColumnFamilyHandle* unrepaired = nullptr;

@@ -58,6 +58,43 @@ Status validate_keyspace(const KeyspaceSchema& ks) {
   return Status::OK();
 }
 
+Result<nlohmann::json> parse_record(const std::string& key, std::string_view value) {
+  auto j = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return Status::Corruption("schema record " + key + " is not JSON");
+  return j;
+}
+
+Result<KeyspaceSchema> parse_keyspace(const std::string& key, std::string_view value) {
+  RK_ASSIGN_OR_RETURN(nlohmann::json j, parse_record(key, value));
+  try {
+    KeyspaceSchema ks;
+    ks.name = j.at("name").get<std::string>();
+    ks.replication.strategy = j.at("strategy").get<std::string>() == "SimpleStrategy"
+                                  ? Replication::Strategy::kSimple
+                                  : Replication::Strategy::kNetworkTopology;
+    ks.replication.replication_factor = j.at("replication_factor").get<int>();
+    ks.replication.dc_factors = j.at("dc_factors").get<std::map<std::string, int>>();
+    return ks;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("schema record " + key + ": " + e.what());
+  }
+}
+
+Result<TableSchema> parse_table(const std::string& key, std::string_view value) {
+  RK_ASSIGN_OR_RETURN(nlohmann::json j, parse_record(key, value));
+  try {
+    TableSchema t;
+    t.keyspace = j.at("keyspace").get<std::string>();
+    t.name = j.at("name").get<std::string>();
+    t.id = j.at("id").get<uint32_t>();
+    t.gc_grace_seconds = j.at("gc_grace_seconds").get<int64_t>();
+    t.default_ttl_seconds = j.at("default_ttl_seconds").get<int64_t>();
+    return t;
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Corruption("schema record " + key + ": " + e.what());
+  }
+}
+
 }  // namespace
 
 Status SchemaCatalog::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
@@ -67,31 +104,14 @@ Status SchemaCatalog::load(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_));
   for (it->Seek("schema/"); it->Valid() && it->key().starts_with("schema/"); it->Next()) {
     std::string key = it->key().ToString();
-    auto j = nlohmann::json::parse(it->value().ToString(), nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return Status::Corruption("schema record " + key + " is not JSON");
-    try {
-      if (key.starts_with(kKeyspacePrefix)) {
-        KeyspaceSchema ks;
-        ks.name = j.at("name").get<std::string>();
-        ks.replication.strategy = j.at("strategy").get<std::string>() == "SimpleStrategy"
-                                      ? Replication::Strategy::kSimple
-                                      : Replication::Strategy::kNetworkTopology;
-        ks.replication.replication_factor = j.at("replication_factor").get<int>();
-        ks.replication.dc_factors = j.at("dc_factors").get<std::map<std::string, int>>();
-        keyspaces_[ks.name] = ks;
-      } else if (key.starts_with(kTablePrefix)) {
-        TableSchema t;
-        t.keyspace = j.at("keyspace").get<std::string>();
-        t.name = j.at("name").get<std::string>();
-        t.id = j.at("id").get<uint32_t>();
-        t.gc_grace_seconds = j.at("gc_grace_seconds").get<int64_t>();
-        t.default_ttl_seconds = j.at("default_ttl_seconds").get<int64_t>();
-        tables_[{t.keyspace, t.name}] = t;
-        tables_by_id_[t.id] = t;
-        next_table_id_ = std::max(next_table_id_, t.id + 1);
-      }
-    } catch (const nlohmann::json::exception& e) {
-      return Status::Corruption("schema record " + key + ": " + e.what());
+    if (key.starts_with(kKeyspacePrefix)) {
+      RK_ASSIGN_OR_RETURN(KeyspaceSchema ks, parse_keyspace(key, it->value().ToString()));
+      keyspaces_[ks.name] = ks;
+    } else if (key.starts_with(kTablePrefix)) {
+      RK_ASSIGN_OR_RETURN(TableSchema t, parse_table(key, it->value().ToString()));
+      tables_[{t.keyspace, t.name}] = t;
+      tables_by_id_[t.id] = t;
+      next_table_id_ = std::max(next_table_id_, t.id + 1);
     }
   }
   if (!it->status().ok()) return Status::IOError("reading schema: " + it->status().ToString());
@@ -144,6 +164,60 @@ Result<TableSchema> SchemaCatalog::create_table(const TableSchema& table) {
   tables_[{t.keyspace, t.name}] = t;
   tables_by_id_[t.id] = t;
   return t;
+}
+
+Result<bool> SchemaCatalog::adopt(std::string_view record_key, std::string_view record_value) {
+  const std::string key(record_key);
+  const bool is_keyspace = key.starts_with(kKeyspacePrefix);
+  if (!is_keyspace && !key.starts_with(kTablePrefix)) return false;
+  std::optional<KeyspaceSchema> ks;
+  std::optional<TableSchema> t;
+  if (is_keyspace) {
+    RK_ASSIGN_OR_RETURN(ks, parse_keyspace(key, record_value));
+    RK_RETURN_IF_ERROR(validate_keyspace(*ks));
+  } else {
+    RK_ASSIGN_OR_RETURN(t, parse_table(key, record_value));
+    RK_RETURN_IF_ERROR(validate_keyspace_name(t->keyspace));
+    RK_RETURN_IF_ERROR(validate_table_name(t->name));
+  }
+  std::lock_guard create_lock(create_mu_);
+  {
+    std::shared_lock lock(mu_);
+    if (ks && keyspaces_.count(ks->name) != 0) return false;
+    if (t) {
+      auto by_name = tables_.find({t->keyspace, t->name});
+      if (by_name != tables_.end() && by_name->second.id == t->id) return false;
+      if (by_name != tables_.end())
+        return Status::FailedPrecondition("table " + t->keyspace + "." + t->name + " has id " +
+                                          std::to_string(by_name->second.id) +
+                                          " on this node but id " + std::to_string(t->id) +
+                                          " in the replayed data: it comes from another node");
+      auto by_id = tables_by_id_.find(t->id);
+      if (by_id != tables_by_id_.end())
+        return Status::FailedPrecondition("table id " + std::to_string(t->id) + " is " +
+                                          by_id->second.keyspace + "." + by_id->second.name +
+                                          " on this node but " + t->keyspace + "." + t->name +
+                                          " in the replayed data: it comes from another node");
+    }
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  auto s = db_->Put(wo, cf_, key, std::string(record_value));
+  if (!s.ok()) return Status::IOError("persisting " + key + ": " + s.ToString());
+  std::unique_lock lock(mu_);
+  if (ks) keyspaces_[ks->name] = *ks;
+  if (t) {
+    tables_[{t->keyspace, t->name}] = *t;
+    tables_by_id_[t->id] = *t;
+    next_table_id_ = std::max(next_table_id_, t->id + 1);
+  }
+  return true;
+}
+
+void SchemaCatalog::reserve_table_id(uint32_t id) {
+  std::lock_guard create_lock(create_mu_);
+  std::unique_lock lock(mu_);
+  next_table_id_ = std::max(next_table_id_, id + 1);
 }
 
 Result<KeyspaceSchema> SchemaCatalog::keyspace(std::string_view name) const {

@@ -30,6 +30,16 @@ class SchemaCatalog {
   // Validates, assigns the table id and persists; NotFound for an unknown keyspace.
   Result<TableSchema> create_table(const TableSchema& table);
 
+  // Takes over a schema record replayed from another copy of this node's data (a WAL file or a
+  // metadata SST): a keyspace or table this node does not know is created as recorded (a table
+  // keeps its id). true when it was created; false for a known one or a record that is not a
+  // keyspace or table; FailedPrecondition when the name or id is taken by another table (the
+  // record comes from another node).
+  Result<bool> adopt(std::string_view record_key, std::string_view record_value);
+  // Makes sure create_table never assigns `id`: data of a table this node does not know yet
+  // carries it.
+  void reserve_table_id(uint32_t id);
+
   Result<KeyspaceSchema> keyspace(std::string_view name) const;
   // NotFound (naming the keyspace or the table) unless both exist; InvalidArgument for bad names.
   Result<TableSchema> table(std::string_view keyspace, std::string_view name) const;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <rocksdb/env.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <nlohmann/json.hpp>
 
@@ -35,7 +36,10 @@ nlohmann::json manifest_json(const SnapshotInfo& info) {
   nlohmann::json files = nlohmann::json::array();
   for (const auto& f : info.files)
     files.push_back({{"path", f.path}, {"size", f.size}, {"sha256", f.sha256}});
-  return {{"tag", info.tag}, {"created_at_micros", info.created_at_micros}, {"files", files}};
+  return {{"tag", info.tag},
+          {"created_at_micros", info.created_at_micros},
+          {"sequence", info.sequence},
+          {"files", files}};
 }
 
 Result<SnapshotInfo> read_manifest(const fs::path& dir) {
@@ -48,6 +52,7 @@ Result<SnapshotInfo> read_manifest(const fs::path& dir) {
     info.tag = j.at("tag").get<std::string>();
     info.directory = dir.string();
     info.created_at_micros = j.at("created_at_micros").get<int64_t>();
+    info.sequence = j.value("sequence", uint64_t{0});
     for (const auto& f : j.at("files"))
       info.files.push_back({f.at("path").get<std::string>(), f.at("size").get<uint64_t>(),
                             f.at("sha256").get<std::string>()});
@@ -55,6 +60,37 @@ Result<SnapshotInfo> read_manifest(const fs::path& dir) {
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption("manifest of " + dir.string() + ": " + e.what());
   }
+}
+
+// Discards RocksDB's informational log: opening a snapshot to read its sequence must not add a
+// LOG file to it.
+class SilentLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
+// The newest sequence number in the checkpoint at `db_dir`: what a node opened from it holds
+// after replaying the WAL tail copied with it (read-only: nothing in the directory changes).
+Result<uint64_t> checkpoint_sequence(const fs::path& db_dir) {
+  rocksdb::DBOptions o;
+  o.info_log = std::make_shared<SilentLogger>();
+  o.max_open_files = 16;  // table files are opened lazily, and none is read here
+  std::vector<std::string> names;
+  RK_RETURN_IF_ERROR(from_rocksdb(rocksdb::DB::ListColumnFamilies(o, db_dir.string(), &names),
+                                  "listing the snapshot's column families"));
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  RK_RETURN_IF_ERROR(
+      from_rocksdb(rocksdb::DB::OpenForReadOnly(o, db_dir.string(), families, &handles, &raw),
+                   "opening the snapshot to read its sequence"));
+  std::unique_ptr<rocksdb::DB> db(raw);
+  const uint64_t sequence = db->GetLatestSequenceNumber();
+  for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+  db->Close();
+  return sequence;
 }
 
 Status write_file(const fs::path& path, const std::string& text) {
@@ -90,6 +126,7 @@ Result<SnapshotInfo> Node::snapshot(std::string_view tag) {
   RK_RETURN_IF_ERROR(write_file(tmp_dir / "schema.json", impl_->schema.to_json()));
 
   SnapshotInfo info;
+  RK_ASSIGN_OR_RETURN(info.sequence, checkpoint_sequence(tmp_dir / "data"));
   info.tag = std::string(tag);
   info.created_at_micros = impl_->clock->now_micros();
   for (const auto& entry : fs::recursive_directory_iterator(tmp_dir)) {

@@ -52,6 +52,11 @@ struct Options {
   // cache. For measuring reads from the device (bench/validation_bench) and for hosts whose page
   // cache belongs to other work (then give the node a larger block cache instead).
   bool direct_reads = false;
+  // Keep every write-ahead-log file the engine is done with (its writes all flushed) under
+  // <data_dir>/wal_archive/<number>.log (number: 6+ digits) until someone deletes it, for
+  // point-in-time restore (replay_wal_file). A file there is complete and never changes. The
+  // live WAL is not there until a flush (flush(), snapshot(), a full memtable) closes it.
+  bool archive_wal = false;
 };
 
 // A slice of clustering keys (bytewise order): [start, end).
@@ -76,9 +81,28 @@ struct SnapshotFile {
 
 struct SnapshotInfo {
   std::string tag;
-  std::string directory;            // <data_dir>/snapshots/<tag>
-  int64_t created_at_micros = 0;    // the node's clock when it was taken
+  std::string directory;          // <data_dir>/snapshots/<tag>
+  int64_t created_at_micros = 0;  // the node's clock when it was taken
+  // The newest engine sequence number the snapshot holds (its flushed SSTs plus the WAL tail
+  // copied with them): replay_wal_file(after_sequence = this) skips what the snapshot has.
+  // 0 for snapshots taken before it was recorded.
+  uint64_t sequence = 0;
   std::vector<SnapshotFile> files;  // every file of the snapshot except manifest.json itself
+};
+
+// What one replay_wal_file or replay_data_file call did.
+struct ReplayStats {
+  uint64_t batches = 0;               // WAL: write batches read (skipped ones too); data file: 0
+  uint64_t cells_applied = 0;         // cells and tombstones written into the unrepaired set
+  uint64_t cells_skipped_after = 0;   // written after up_to_us (for a data file: keys whose
+                                      // every version is)
+  uint64_t cells_skipped_before = 0;  // in WAL batches at or before after_sequence
+  // Of cells_applied, those of a table this node does not know (yet): they become readable once
+  // the table's schema record is replayed (from a later WAL file or metadata SST).
+  uint64_t cells_unknown_table = 0;
+  uint64_t tables_created = 0;    // keyspaces and tables created from replayed schema records
+  int64_t newest_applied_us = 0;  // newest write timestamp applied; 0 when none was
+  uint64_t newest_sequence = 0;   // WAL: sequence number of the last batch read; else 0
 };
 
 // Disk and compaction facts of one data set of one table.
@@ -252,6 +276,28 @@ class Node {
   Status compact_range(std::string_view keyspace, std::string_view table, const TokenRange& range,
                        DataScope scope);
 
+  // --- replay (restore after a snapshot, point-in-time restore) ----------------------------
+  // Replays one WAL file (one of <data_dir>/wal_archive/, possibly another node's copy of this
+  // node's data) through the last-write-wins import path into the unrepaired set: every cell,
+  // tombstone, row and partition deletion whose write timestamp is <= up_to_us is applied.
+  // Write batches whose sequence number is <= after_sequence are skipped (the snapshot the
+  // node was restored from holds them: SnapshotInfo::sequence); replaying them could bring back
+  // data whose tombstone was purged inside the snapshot. Engine deletes (moves between the
+  // sets) are ignored, and so are metadata records except schema: a keyspace or table the node
+  // does not know is created as recorded (FailedPrecondition when its name or id is another
+  // table's here: the file comes from another node). Idempotent. A record cut off by the end of
+  // the file (the tail of a log being written at a crash) ends it quietly; Corruption naming
+  // the file and offset for a damaged record: what came before it is applied (safe to apply
+  // again), nothing after it. NotFound for a missing file.
+  Result<ReplayStats> replay_wal_file(const std::string& path, uint64_t after_sequence,
+                                      int64_t up_to_us);
+  // Replays one engine data file (an SST of <data_dir>/backups/: an incremental backup) the
+  // same way: each key's newest version written at or before up_to_us goes into the unrepaired
+  // set, whichever set the file belongs to; a metadata SST contributes its schema records.
+  // Idempotent. InvalidArgument for a file that is not an SST of a storage node, NotFound for a
+  // missing one.
+  Result<ReplayStats> replay_data_file(const std::string& path, int64_t up_to_us);
+
   // --- snapshots and facts -----------------------------------------------------------------
   // Flushes, then hard-links every live SST (plus the engine's metadata) under
   // <data_dir>/snapshots/<tag>/data/, writes schema.json and, last, manifest.json (files, sizes,
@@ -267,7 +313,8 @@ class Node {
   Result<NodeFacts> facts() const;
 
   // --- maintenance --------------------------------------------------------------------------
-  // Flushes every memtable to SSTs.
+  // Flushes the data sets' memtables to SSTs (with archive_wal, the metadata's too: that closes
+  // the live WAL, which then reaches wal_archive).
   Status flush();
   // Flushes, then compacts all data of every set (tombstone purge happens here and in
   // background compactions).
