@@ -133,6 +133,31 @@ TEST_F(ReplayTest, FlushedWalFilesAreArchivedAndTheLiveOneIsNot) {
   EXPECT_GE(archived().size(), files.size() + 1) << "the live WAL, recovered at open, too";
 }
 
+TEST_F(ReplayTest, TheLiveWalOfACrashedNodeIsArchivedWhenItRestarts) {
+  ASSERT_TRUE(put("p1", "c", "v", "a", 1).ok());
+  ASSERT_TRUE(node_->flush().ok());
+  ASSERT_TRUE(put("p2", "c", "v", "b", 2).ok());
+  // A copy of the files as they are now is what kill -9 leaves behind (the WAL reaches the OS
+  // before a write returns).
+  TempDir crashed;
+  fs::copy(fs::path(dir_.path()) / "data", fs::path(crashed.path()) / "data",
+           fs::copy_options::recursive);
+  auto live = numbered_files(fs::path(crashed.path()) / "data", ".log");
+  ASSERT_EQ(live.size(), 1u);
+  Options o = options();
+  o.data_dir = crashed.path();
+  auto restarted = Node::open(o, restored_clock_);
+  ASSERT_TRUE(restarted.ok()) << restarted.status().to_string();
+  const fs::path archived_copy =
+      fs::path(crashed.path()) / "wal_archive" / fs::path(live[0]).filename();
+  ASSERT_TRUE(fs::exists(archived_copy)) << "the WAL recovered at open is not archived";
+  auto fresh = empty_node();
+  ASSERT_NE(fresh, nullptr);
+  auto r = fresh->replay_wal_file(archived_copy.string(), 0, kForever);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->cells_applied, 1u);
+}
+
 TEST_F(ReplayTest, WithoutArchiveWalNothingIsKept) {
   TempDir other;
   Options o = NodeTest::options();
