@@ -158,6 +158,21 @@ TEST_F(ReplayTest, TheLiveWalOfACrashedNodeIsArchivedWhenItRestarts) {
   EXPECT_EQ(r->cells_applied, 1u);
 }
 
+TEST_F(ReplayTest, AFileOfAnEarlierIncarnationIsReplacedByTheCurrentOne) {
+  ASSERT_TRUE(put("p1", "c", "v", "a", 1).ok());
+  auto live = numbered_files(fs::path(dir_.path()) / "data", ".log");
+  ASSERT_EQ(live.size(), 1u);
+  const fs::path stale = archive_dir() / fs::path(live[0]).filename();
+  write_file(stale.string(), "an earlier database's WAL");
+  ASSERT_TRUE(node_->flush().ok());
+  EXPECT_NE(read_file(stale.string()), "an earlier database's WAL");
+  auto r = node_->replay_wal_file(stale.string(), 0, kForever);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->cells_applied, 1u);
+  for (const auto& e : fs::directory_iterator(archive_dir()))
+    EXPECT_FALSE(e.path().string().ends_with(".tmp")) << e.path();
+}
+
 TEST_F(ReplayTest, WithoutArchiveWalNothingIsKept) {
   TempDir other;
   Options o = NodeTest::options();

@@ -39,7 +39,7 @@ class WalArchivingFileSystem final : public rocksdb::FileSystemWrapper {
       if (fs::equivalent(wal, target, ec)) return rocksdb::IOStatus::OK();
       // A file of an earlier incarnation of the database (a node restored in place restarts
       // the file numbers of its snapshot): the current database's file takes the name.
-      const fs::path tmp = archive_dir_ / (".tmp-" + wal.filename().string());
+      const fs::path tmp = archive_dir_ / (wal.filename().string() + ".tmp");
       fs::remove(tmp, ec);
       fs::create_hard_link(wal, tmp, ec);
       if (!ec) fs::rename(tmp, target, ec);
