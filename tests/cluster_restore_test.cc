@@ -1,13 +1,15 @@
 // A whole cluster restored onto new machines (docs/backup.md, "Runbook: restore the whole
 // cluster"), with real processes and a real S3 server: a three-node cluster (RF 3) backs up to
 // s3:// on s3rver through the scheduler's backup run; then a new scheduler with a fresh database
-// and three new agents with empty data directories, started in reverse slot order, each restoring
-// one node of the backup. Each asks the scheduler for its backed-up tokens when it registers, so
-// the order does not matter: all come up NORMAL with their old tokens and every row is there.
+// takes the backup's schema from its manifests, and three new agents with empty data directories,
+// started in reverse slot order, each restore one node of the backup. Each asks the scheduler for
+// its backed-up tokens when it registers, so the order does not matter: all come up NORMAL with
+// their old tokens and every row is there.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 
 #include "cluster_fixture.h"
@@ -149,14 +151,22 @@ TEST(ClusterRestoreTest, ANewClusterRestoresEveryNodeInAnyOrderOntoAFreshSchedul
   }  // every process of the old cluster is gone, its scheduler database too
   ASSERT_EQ(backed_up.size(), 3u);
 
-  // The new cluster: the same layout config and store, a fresh database. Schema first (as the
-  // runbook says), then the agents, last slot first.
+  // The new cluster: the same layout config and store, a fresh database. Schema first, from the
+  // backup's manifests (as the runbook says), then the agents, last slot first.
   LocalCluster c({.agents = 0,
                   .racks = kRacks,
                   .nodes_per_rack = kNodesPerRack,
                   .scheduler_config_extra = store_config(**s3, "  poll_interval: 100ms\n")});
   ASSERT_OK(c.start_scheduler());
-  ASSERT_OK(c.create_table("demo", "events", 3));
+  const std::string cmd = rkctl_binary() + " --scheduler " + c.scheduler_url() + " --token " +
+                          operator_token + " --json backup restore-schema full 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string out(4096, '\0');
+  out.resize(fread(out.data(), 1, out.size(), p));
+  ASSERT_EQ(::pclose(p), 0) << out << c.logs_tail();
+  EXPECT_EQ(json::parse(out, nullptr, false)["created"], json::array({"demo", "demo.events"}))
+      << out;
   std::sort(backed_up.begin(), backed_up.end(),
             [](const BackedUpNode& a, const BackedUpNode& b) { return a.slot > b.slot; });
   for (const BackedUpNode& n : backed_up) {

@@ -1,5 +1,6 @@
-// `rkctl backup start|list|show|verify|purge|pause|resume|abort|schedule` (the scheduler's
-// /api/v1/backups) and `rkctl restore` (an agent's /v1/restore). docs/rkctl.md documents them.
+// `rkctl backup start|list|show|verify|purge|pause|resume|abort|schedule|restore-schema` (the
+// scheduler's /api/v1/backups) and `rkctl restore` (an agent's /v1/restore). docs/rkctl.md
+// documents them.
 #include <fmt/format.h>
 
 #include <chrono>
@@ -24,13 +25,17 @@ const char* const kBackupUsage =
     "       rkctl backup schedule list\n"
     "       rkctl backup schedule add NAME [--every DURATION] [--keep-last N] [--keep-days D]\n"
     "       rkctl backup schedule delete NAME\n"
+    "       rkctl backup restore-schema TAG\n"
     "\n"
     "start backs up every node under TAG (default backup-YYYYMMDD-HHMMSS); with --wait it shows\n"
     "progress (files, bytes, rate, ETA) until the backup ends and exits 1 unless it completed.\n"
     "verify checks that every object of TAG is in the store with its size and checksum and lists\n"
     "what is missing (exit 1 then). purge deletes the backups retention does not keep (the rules\n"
     "given, or the scheduler's backup.retention) and the data only they referenced. Schedules run\n"
-    "a backup every DURATION (default 24h) and purge with their rules after each.\n";
+    "a backup every DURATION (default 24h) and purge with their rules after each.\n"
+    "restore-schema creates the keyspaces and tables of TAG's manifests that the scheduler does\n"
+    "not have (a whole cluster restored onto a fresh scheduler); it refuses, creating nothing,\n"
+    "when one exists with other settings.\n";
 
 const char* const kRestoreUsage =
     "usage: rkctl restore --agent HOST:OPS_PORT [--tag TAG] [--host-id HOST_ID] [--force]\n"
@@ -193,6 +198,20 @@ int backup_verify(Context& ctx, ClusterClient& api, const std::string& tag) {
   return ok ? kExitOk : kExitFailed;
 }
 
+int backup_restore_schema(Context& ctx, ClusterClient& api, const std::string& tag) {
+  auto r = api.post("/api/v1/backups/" + tag + "/restore-schema", json::object());
+  if (!r.ok()) return fail(ctx, "backup restore-schema", r.status());
+  if (ctx.json) {
+    *ctx.out << r->dump() << "\n";
+    return kExitOk;
+  }
+  for (const json& name : (*r)["created"])
+    *ctx.out << "created " << name.get<std::string>() << "\n";
+  *ctx.out << fmt::format("schema of backup {}: {} created, {} already there\n", tag,
+                          (*r)["created"].size(), (*r)["existing"].size());
+  return kExitOk;
+}
+
 int backup_purge(Context& ctx, ClusterClient& api, const ParsedArgs& a) {
   json body = json::object();
   for (const char* flag : {"--keep-last", "--keep-days"}) {
@@ -306,11 +325,13 @@ int backup_command(Context& ctx, const std::vector<std::string>& args) {
   if (verb == "list") return backup_list(ctx, api);
   if (verb == "purge") return backup_purge(ctx, api, a);
   if (verb == "schedule") return backup_schedule(ctx, api, a);
-  if (verb != "show" && verb != "verify" && verb != "pause" && verb != "resume" && verb != "abort")
+  if (verb != "show" && verb != "verify" && verb != "pause" && verb != "resume" &&
+      verb != "abort" && verb != "restore-schema")
     return usage(ctx, "backup", "unknown action '" + verb + "'");
   if (a.positionals.size() != 2) return usage(ctx, "backup", verb + " needs one TAG");
   const std::string& tag = a.positionals[1];
   if (verb == "verify") return backup_verify(ctx, api, tag);
+  if (verb == "restore-schema") return backup_restore_schema(ctx, api, tag);
   auto r = verb == "show" ? api.get("/api/v1/backups/" + tag)
                           : api.post("/api/v1/backups/" + tag + "/" + verb, json::object());
   if (!r.ok()) return fail(ctx, "backup " + verb, r.status());

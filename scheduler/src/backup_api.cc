@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/scheduler/schema_restore.h"
 
 namespace rk::scheduler {
 namespace {
@@ -174,6 +175,20 @@ void add_backup_routes(http::Router& r, BackupService& service) {
         return api::json_ok({{"ok", true}});
       },
       op);
+}
+
+void add_schema_restore_route(http::Router& r, BackupService& backups, ClusterService& cluster) {
+  r.post(
+      "/api/v1/backups/{tag}/restore-schema",
+      [b = &backups, c = &cluster](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kEmpty = {};
+        RK_RETURN_IF_ERROR(optional_body(req, kEmpty).status());
+        RK_ASSIGN_OR_RETURN(SchemaRestoreReport report,
+                            restore_backup_schema(*b, *c, req.principal, req.path_param("tag")));
+        return api::json_ok(
+            {{"tag", report.tag}, {"created", report.created}, {"existing", report.existing}});
+      },
+      RoleSet{Role::kOperator});
 }
 
 }  // namespace rk::scheduler

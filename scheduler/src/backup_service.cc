@@ -349,6 +349,12 @@ Status BackupService::finish_run(const BackupRun& run) {
   return Status::OK();
 }
 
+Result<std::vector<backup::NodeManifest>> BackupService::manifests(const std::string& tag) {
+  RK_RETURN_IF_ERROR(validate_backup_tag(tag));
+  RK_ASSIGN_OR_RETURN(backup::ObjectStore * st, object_store());
+  return backup::read_manifests(*st, tag);
+}
+
 Result<backup::VerifyReport> BackupService::verify(const std::string& tag) {
   RK_RETURN_IF_ERROR(validate_backup_tag(tag));
   RK_ASSIGN_OR_RETURN(backup::ObjectStore * st, object_store());

@@ -174,6 +174,7 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
   }
   add_repair_routes(routes, *impl->repair);
   add_backup_routes(routes, *impl->backups);
+  add_schema_restore_route(routes, *impl->backups, *impl->service);
   add_ui_routes(routes);
   RK_ASSIGN_OR_RETURN(impl->server,
                       http::Server::start(std::move(server), with_conditional_get(routes)));

@@ -121,6 +121,10 @@ class BackupService {
   Result<BackupRun> abort(const std::string& actor, const std::string& tag);
   // Checks every object of the tag's manifests, and that every node of the run has one.
   Result<backup::VerifyReport> verify(const std::string& tag);
+  // The node manifests of `tag` in the store (none: an empty list), whether this scheduler ran
+  // the backup or not. InvalidArgument for a bad tag; Corruption for a manifest that fails
+  // validation.
+  Result<std::vector<backup::NodeManifest>> manifests(const std::string& tag);
   // Deletes the backups retention does not keep (`policy`, or the configured one) and then every
   // data object no kept manifest references (older than purge_grace). Refused while a run is
   // RUNNING or PAUSED.
