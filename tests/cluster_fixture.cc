@@ -196,7 +196,8 @@ std::string LocalCluster::write_agent_config(const AgentProcess& a) const {
       << "client:\n  port: 0\n  port_file: " << a.dir << "/client.port\n";
   if (!a.replace_address.empty()) out << "replace_address: " << a.replace_address << "\n";
   out << options_.agent_config_extra;
-  if (!options_.backup_store.empty() && a.extra_config.find("backup:") == std::string::npos)
+  if (!options_.backup_store.empty() && a.extra_config.find("backup:") == std::string::npos &&
+      options_.agent_config_extra.find("backup:") == std::string::npos)
     out << "backup:\n  store:\n    url: " << options_.backup_store
         << "\n    file:\n      fsync: false\n";
   out << a.extra_config;

@@ -13,8 +13,10 @@
 #include "backup_restore.h"
 #include "host_id.h"
 #include "replacement.h"
+#include "restore_replay.h"
 #include "ringkeeper/core/auth.h"
 #include "ringkeeper/core/backoff.h"
+#include "ringkeeper/core/time_text.h"
 
 namespace rk::agent {
 namespace fs = std::filesystem;
@@ -178,14 +180,16 @@ Status Agent::Impl::open() {
     return Status::IOError("cannot create data_dir " + options.data_dir + ": " + ec.message());
   // A restore staged through the ops API, or configured to run at start, is swapped in before
   // the node opens (docs/backup.md): the node never serves a half-restored directory.
-  RK_RETURN_IF_ERROR(apply_pending_restore(options.data_dir).status());
+  RK_ASSIGN_OR_RETURN(std::optional<RestoreRecord> swapped,
+                      apply_pending_restore(options.data_dir));
   {
     std::string existing;
     if (auto text = read_small_file(options.data_dir + "/host_id"); text.ok()) {
       existing = text->substr(0, text->find_first_of(" \r\n"));
     }
-    RK_RETURN_IF_ERROR(
-        NodeBackups::restore_on_start(options.backup, options.data_dir, existing, clock));
+    RK_ASSIGN_OR_RETURN(auto on_start, NodeBackups::restore_on_start(
+                                           options.backup, options.data_dir, existing, clock));
+    if (on_start) swapped = std::move(on_start);
   }
   RK_ASSIGN_OR_RETURN(host_id, load_or_create_host_id(options.data_dir + "/host_id"));
   cache_path = options.data_dir + "/ring.json";
@@ -198,6 +202,7 @@ Status Agent::Impl::open() {
   so.sync_writes = options.storage.sync_writes;
   so.max_background_jobs = options.storage.max_background_jobs;
   so.incremental_backups = options.storage.incremental_backups;
+  so.archive_wal = options.backup.archive_wal;  // the agent uploads and removes what it archives
   RK_ASSIGN_OR_RETURN(node, storage::Node::open(so, clock));
 
   NodeBackups::Deps backup_deps;
@@ -280,7 +285,12 @@ Status Agent::Impl::open() {
   ops_options.on_request = count_requests;
   http::Router ops = ops_routes(*this);
   add_signal_routes(ops, *this);
+  // A restore swapped in at this start shows in the restore status from the first answer on.
+  RK_ASSIGN_OR_RETURN(std::optional<RestoreJob> restoring, restore_at_start(swapped));
   RK_ASSIGN_OR_RETURN(ops_server, http::Server::start(ops_options, std::move(ops)));
+  // Its last step, with only the ops API up (showing the progress): the node serves no client
+  // or peer and does not register before the replay is complete.
+  if (restoring) RK_RETURN_IF_ERROR(finish_restore(*restoring));
 
   if (options.cluster_secret.empty()) {
     spdlog::warn("cluster_secret is not set: the internode API accepts any caller");
@@ -308,6 +318,57 @@ Status Agent::Impl::open() {
                internode_server->bound_port(), client_server->bound_port());
   RK_RETURN_IF_ERROR(start_signals(*this));
   loop_thread = std::thread([this] { loop(); });
+  return Status::OK();
+}
+
+Result<std::optional<RestoreJob>> Agent::Impl::restore_at_start(
+    const std::optional<RestoreRecord>& swapped) {
+  RK_ASSIGN_OR_RETURN(std::optional<RestoreRecord> replay, pending_replay(options.data_dir));
+  if (!replay && !swapped) return std::optional<RestoreJob>();
+  const RestoreRecord& r = replay ? *replay : *swapped;
+  RestoreJob job;
+  job.tag = r.tag;
+  job.host_id = r.host_id;
+  job.until_us = r.until_us;
+  job.started_at_us = r.at_us;
+  job.replay_files = r.replay.size();
+  job.progress.files_total = replay ? r.replay.size() : 0;
+  job.phase = replay ? "replaying" : "done";
+  job.state = replay ? JobState::kRunning : JobState::kSucceeded;
+  if (!replay) job.finished_at_us = clock.now_micros();
+  backups->report_restore(job);
+  return std::optional<RestoreJob>(job);
+}
+
+Status Agent::Impl::finish_restore(RestoreJob job) {
+  if (job.state != JobState::kRunning) return Status::OK();
+  RK_ASSIGN_OR_RETURN(std::optional<RestoreRecord> replay, pending_replay(options.data_dir));
+  if (!replay) return Status::Internal("the restore's replay plan vanished");
+  spdlog::info("restore of {}: replaying {} incremental and WAL files{}", job.tag,
+               replay->replay.size(),
+               replay->until_us ? " up to " + format_time_us(replay->until_us) : "");
+  Status s = replay_restore(
+      options.data_dir, *replay, *node,
+      [&](const ReplayProgress& p) {
+        job.progress.files_total = p.files_total;
+        job.progress.files_done = p.files_done;
+        job.progress.bytes_total = p.bytes_total;
+        job.progress.bytes_done = p.bytes_done;
+        job.progress.updated_at_us = clock.now_micros();
+        job.cells_applied = p.cells_applied;
+        backups->report_restore(job);
+      },
+      [this] { return wait_for_stop(std::chrono::milliseconds(0)); });
+  job.finished_at_us = clock.now_micros();
+  if (!s.ok()) {
+    job.state = s.code() == ErrorCode::kCancelled ? JobState::kAborted : JobState::kFailed;
+    job.error = s.message() + " (the agent replays again at its next start)";
+    backups->report_restore(job);
+    return s;
+  }
+  job.state = JobState::kSucceeded;
+  job.phase = "done";
+  backups->report_restore(job);
   return Status::OK();
 }
 

@@ -11,18 +11,19 @@
 #include <thread>
 #include <vector>
 
+#include "backup_restore.h"
 #include "coordinator.h"
+#include "node_backups.h"
 #include "repair_replica.h"
 #include "repair_sessions.h"
 #include "repair_views.h"
-#include "node_backups.h"
 #include "replica_client.h"
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/agent/cluster_view.h"
 #include "ringkeeper/core/http_server.h"
-#include "ringkeeper/storage/node.h"
 #include "ringkeeper/monitor/delivery_queue.h"
 #include "ringkeeper/monitor/prometheus.h"
+#include "ringkeeper/storage/node.h"
 #include "scheduler_client.h"
 #include "signal_sampler.h"
 #include "topology.h"
@@ -79,8 +80,8 @@ class Agent::Impl {
   std::unique_ptr<monitor::DeliveryQueue> alert_push;
   std::unique_ptr<SignalSampler> signals;
   std::thread loop_thread;
-  std::thread stream_thread;           // a replacement's streaming, beside the heartbeats
-  std::atomic<bool> streamed_{false};  // the replacement's streaming is done
+  std::thread stream_thread;                    // a replacement's streaming, beside the heartbeats
+  std::atomic<bool> streamed_{false};           // the replacement's streaming is done
   std::atomic<bool> restart_requested_{false};  // a restore is staged: restart to swap it in
 
   mutable std::mutex mu;  // guards the fields below
@@ -104,6 +105,11 @@ class Agent::Impl {
   Status register_with_scheduler();
   void heartbeat_loop();
   Status replace_node();
+  // A restore swapped in at this start (or at an earlier one whose replay did not finish), shown
+  // in the restore status: "replaying" while files are left to replay, else "done".
+  Result<std::optional<RestoreJob>> restore_at_start(const std::optional<RestoreRecord>& swapped);
+  // Replays its files into the node (restore_replay.h), showing the progress.
+  Status finish_restore(RestoreJob job);
   void stream_until_done();
 };
 

@@ -8,9 +8,11 @@
 
 #include "atomic_file.h"
 #include "backup_restore.h"
+#include "restore_plan.h"
 #include "ringkeeper/backup/encryption.h"
 #include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/core/names.h"
+#include "ringkeeper/core/time_text.h"
 
 namespace rk::agent {
 namespace fs = std::filesystem;
@@ -88,11 +90,15 @@ json backup_job_to_json(const BackupJob& job) {
 json restore_job_to_json(const RestoreJob& job) {
   return {{"tag", job.tag},
           {"host_id", job.host_id},
+          {"until_us", job.until_us},
           {"state", job_state_name(job.state)},
           {"phase", job.phase},
           {"started_at_us", job.started_at_us},
           {"finished_at_us", job.finished_at_us},
           {"error", job.error},
+          {"warning", job.warning},
+          {"replay_files", job.replay_files},
+          {"cells_applied", job.cells_applied},
           {"progress", backup::progress_to_json(job.progress)}};
 }
 
@@ -237,6 +243,7 @@ void NodeBackups::run_backup(std::string tag) {
   if (!journal.ok()) return fail(journal.status());
 
   backup::NodeManifest manifest = manifest_for("snapshot", tag, snapshot.created_at_micros);
+  manifest.sequence = snapshot.sequence;
   TransferControl control;
   control.clock = deps_.clock;
   control.cancel = &cancel_backup_;
@@ -301,8 +308,9 @@ Result<BackupJob> NodeBackups::abort_backup(const std::string& tag) {
 }
 
 Result<RestoreJob> NodeBackups::start_restore(const std::string& tag, const std::string& host_id,
-                                              bool force) {
+                                              bool force, std::optional<int64_t> until_us) {
   if (tag != "latest") RK_RETURN_IF_ERROR(validate_backup_tag(tag));
+  if (until_us && *until_us <= 0) return Status::InvalidArgument("until must be a positive time");
   const std::string host = host_id.empty() ? deps_.identity().host_id : host_id;
   RK_RETURN_IF_ERROR(backup::validate_host_id(host));
   if (!force && node_has_live_data(*deps_.node))
@@ -315,15 +323,17 @@ Result<RestoreJob> NodeBackups::start_restore(const std::string& tag, const std:
   RestoreJob job;
   job.tag = tag;
   job.host_id = host;
+  job.until_us = until_us.value_or(0);
   job.started_at_us = deps_.clock->now_micros();
   restore_ = job;
   cancel_restore_ = false;
   if (restore_thread_.joinable()) restore_thread_.join();
-  restore_thread_ = std::thread([this, tag, host] { run_restore(tag, host); });
+  restore_thread_ = std::thread([this, tag, host, until_us] { run_restore(tag, host, until_us); });
   return job;
 }
 
-void NodeBackups::run_restore(std::string tag, std::string host_id) {
+void NodeBackups::run_restore(std::string tag, std::string host_id,
+                              std::optional<int64_t> until_us) {
   auto finish = [&](JobState state, const std::string& error, const std::string& phase) {
     std::lock_guard lock(mu_);
     restore_->state = state;
@@ -338,11 +348,16 @@ void NodeBackups::run_restore(std::string tag, std::string host_id) {
   };
   auto st = store();
   if (!st.ok()) return fail(st.status().with_context("opening the backup store"));
-  auto manifest = fetch_manifest(**st, tag, host_id);
+  auto manifest = choose_snapshot(**st, tag, host_id, until_us);
   if (!manifest.ok()) return fail(manifest.status());
+  auto plan = plan_restore(**st, std::move(*manifest), until_us);
+  if (!plan.ok()) return fail(plan.status());
+  if (!plan->warning.empty()) spdlog::warn("restore: {}", plan->warning);
   {
     std::lock_guard lock(mu_);
-    restore_->tag = manifest->tag;
+    restore_->tag = plan->snapshot.tag;
+    restore_->warning = plan->warning;
+    restore_->replay_files = plan->files.size();
     restore_->phase = "downloading";
   }
   TransferControl control;
@@ -353,20 +368,29 @@ void NodeBackups::run_restore(std::string tag, std::string host_id) {
     std::lock_guard lock(mu_);
     restore_->progress = p;
   };
-  if (Status s = stage_restore(**st, *manifest, staging_dir(deps_.data_dir), control); !s.ok())
-    return fail(s);
-  RestoreRecord record{manifest->tag, manifest->host_id, manifest->tokens,
-                       deps_.clock->now_micros()};
-  if (Status s = write_pending_restore(deps_.data_dir, record); !s.ok()) return fail(s);
-  finish(JobState::kSucceeded, "", "staged");
-  spdlog::info("backup {} of host {} is staged and checked; restarting to swap it in",
-               manifest->tag, manifest->host_id);
+  auto record = stage_restore_plan(**st, *plan, deps_.data_dir, control, deps_.clock->now_micros());
+  if (!record.ok()) return fail(record.status());
+  record->until_us = until_us.value_or(0);
+  if (Status s = write_pending_restore(deps_.data_dir, *record); !s.ok()) return fail(s);
+  {
+    std::lock_guard lock(mu_);
+    restore_->phase = "swapping";  // RUNNING still: the restarted agent finishes it
+  }
+  spdlog::info(
+      "backup {} of host {} is staged and checked ({} files to replay on it); restarting to "
+      "swap it in",
+      plan->snapshot.tag, plan->snapshot.host_id, plan->files.size());
   if (deps_.request_restart) deps_.request_restart();
 }
 
 std::optional<RestoreJob> NodeBackups::restore_job() const {
   std::lock_guard lock(mu_);
   return restore_;
+}
+
+void NodeBackups::report_restore(const RestoreJob& job) {
+  std::lock_guard lock(mu_);
+  restore_ = job;
 }
 
 Result<RestoreJob> NodeBackups::abort_restore() {
@@ -381,6 +405,7 @@ Result<RestoreJob> NodeBackups::abort_restore() {
   if (to_join.joinable()) to_join.join();
   std::error_code ec;
   fs::remove_all(staging_dir(deps_.data_dir), ec);
+  fs::remove_all(replay_staging_dir(deps_.data_dir), ec);
   std::lock_guard lock(mu_);
   return *restore_;
 }
@@ -509,9 +534,11 @@ Status NodeBackups::upload_wal_now() {
   return upload_log_files("wal", files_in(deps_.data_dir + "/storage/wal_archive", ".log"), wal_);
 }
 
-Status NodeBackups::restore_on_start(const BackupSettings& settings, const std::string& data_dir,
-                                     const std::string& own_host_id, Clock& clock) {
-  if (settings.restore_tag.empty()) return Status::OK();
+Result<std::optional<RestoreRecord>> NodeBackups::restore_on_start(const BackupSettings& settings,
+                                                                   const std::string& data_dir,
+                                                                   const std::string& own_host_id,
+                                                                   Clock& clock) {
+  if (settings.restore_tag.empty()) return std::optional<RestoreRecord>();
   const std::string host =
       settings.restore_host_id.empty() ? own_host_id : settings.restore_host_id;
   if (host.empty())
@@ -519,27 +546,39 @@ Status NodeBackups::restore_on_start(const BackupSettings& settings, const std::
         "backup.restore_tag is set but this node has no host id yet: set "
         "backup.restore_host_id to the backed-up node's");
   const std::string marker_path = data_dir + "/restore.requested";
-  const std::string marker = settings.restore_tag + " " + host + "\n";
-  if (auto done = read_small_file(marker_path); done.ok() && *done == marker) return Status::OK();
+  const std::string marker = settings.restore_tag + " " + host +
+                             (settings.restore_until.empty() ? "" : " " + settings.restore_until) +
+                             "\n";
+  if (auto done = read_small_file(marker_path); done.ok() && *done == marker)
+    return std::optional<RestoreRecord>();
   if (!settings.restore_force && storage_has_data(data_dir + "/storage"))
     return Status::FailedPrecondition(
         "backup.restore_tag is set but " + data_dir +
         "/storage holds data; set backup.restore_force to replace it");
+  std::optional<int64_t> until;
+  if (!settings.restore_until.empty()) {
+    RK_ASSIGN_OR_RETURN(until, parse_time_us(settings.restore_until));
+  }
   std::error_code ec;
   fs::create_directories(data_dir, ec);
-  spdlog::info("restoring backup {} of host {} before the node opens", settings.restore_tag, host);
+  spdlog::info("restoring backup {} of host {}{} before the node opens", settings.restore_tag, host,
+               until ? " up to " + settings.restore_until : "");
   RK_ASSIGN_OR_RETURN(auto st, backup::open_store(settings.store));
   RK_ASSIGN_OR_RETURN(backup::NodeManifest manifest,
-                      fetch_manifest(*st, settings.restore_tag, host));
+                      choose_snapshot(*st, settings.restore_tag, host, until));
+  RK_ASSIGN_OR_RETURN(RestorePlan plan, plan_restore(*st, std::move(manifest), until));
+  if (!plan.warning.empty()) spdlog::warn("restore: {}", plan.warning);
   Pacer pacer(settings.bandwidth_limit);
   TransferControl control;
   control.clock = &clock;
   control.pacer = &pacer;
-  RK_RETURN_IF_ERROR(stage_restore(*st, manifest, staging_dir(data_dir), control));
-  RK_RETURN_IF_ERROR(write_pending_restore(
-      data_dir, {manifest.tag, manifest.host_id, manifest.tokens, clock.now_micros()}));
-  RK_RETURN_IF_ERROR(apply_pending_restore(data_dir).status());
-  return write_file_atomically(marker_path, marker);
+  RK_ASSIGN_OR_RETURN(RestoreRecord record,
+                      stage_restore_plan(*st, plan, data_dir, control, clock.now_micros()));
+  record.until_us = until.value_or(0);
+  RK_RETURN_IF_ERROR(write_pending_restore(data_dir, record));
+  RK_ASSIGN_OR_RETURN(auto applied, apply_pending_restore(data_dir));
+  RK_RETURN_IF_ERROR(write_file_atomically(marker_path, marker));
+  return applied;
 }
 
 }  // namespace rk::agent

@@ -21,6 +21,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "backup_restore.h"
 #include "backup_upload.h"
 #include "ringkeeper/agent/options.h"
 #include "ringkeeper/backup/backup_verify.h"
@@ -56,15 +57,23 @@ struct BackupJob {
 };
 
 struct RestoreJob {
-  std::string tag;      // as resolved ("latest" becomes the tag)
-  std::string host_id;  // the backed-up node
-  // RUNNING while downloading; SUCCEEDED once staged (the agent then restarts to swap it in).
+  std::string tag;       // as resolved ("latest" becomes the tag)
+  std::string host_id;   // the backed-up node
+  int64_t until_us = 0;  // point-in-time restore: nothing written after it; 0: everything
+  // RUNNING from the manifest to the end of the replay; SUCCEEDED once the node holds it all.
   JobState state = JobState::kRunning;
-  std::string phase = "manifest";  // manifest, downloading, staged
+  // manifest, downloading (snapshot and files to replay), swapping (the agent restarts to swap
+  // the staged storage in), then, in the restarted agent, replaying (the incremental and WAL
+  // files), done.
+  std::string phase = "manifest";
   int64_t started_at_us = 0;
   int64_t finished_at_us = 0;
   std::string error;
+  std::string warning;  // e.g. WAL files left out of the replay
+  // Downloading: the snapshot's files and the files to replay; replaying: the files replayed.
   backup::TransferProgress progress;
+  uint64_t replay_files = 0;   // incremental and WAL files to replay on top of the snapshot
+  uint64_t cells_applied = 0;  // by the replay so far
 };
 
 struct IncrementalStatus {
@@ -107,10 +116,16 @@ class NodeBackups {
   // Aborts a running backup (it ends ABORTED; starting the tag again resumes it).
   Result<BackupJob> abort_backup(const std::string& tag);
 
-  // Starts restoring `tag` ("latest") of `host_id` ("" = this node) into the staging directory.
-  // FailedPrecondition when the node holds live data and !force, or a restore is running.
-  Result<RestoreJob> start_restore(const std::string& tag, const std::string& host_id, bool force);
+  // Starts restoring `tag` ("latest") of `host_id` ("" = this node) into the staging directory,
+  // with the incremental and WAL files uploaded after it; with `until_us`, to that point in time
+  // (restore_plan.h). FailedPrecondition when the node holds live data and !force, or a restore
+  // is running; InvalidArgument for a bad tag or host id, or a tag taken after until_us.
+  Result<RestoreJob> start_restore(const std::string& tag, const std::string& host_id, bool force,
+                                   std::optional<int64_t> until_us = std::nullopt);
   std::optional<RestoreJob> restore_job() const;
+  // Shows a restore the agent applied at this start (the swap and replay happen in agent.cc,
+  // before the node serves) as restore_job().
+  void report_restore(const RestoreJob& job);
   Result<RestoreJob> abort_restore();
 
   // Checks the objects of `tag` ("latest") of `host_id` ("" = this node).
@@ -126,16 +141,21 @@ class NodeBackups {
   // removes them locally.
   Status upload_wal_now();
 
-  // Restore on start (BackupSettings::restore_tag): downloads and checks the backup and swaps it
-  // in before the node opens. Does nothing when no tag is configured or it was applied before.
-  static Status restore_on_start(const BackupSettings& settings, const std::string& data_dir,
-                                 const std::string& own_host_id, Clock& clock);
+  // Restore on start (BackupSettings::restore_tag, restore_until): downloads and checks the
+  // backup and the files to replay on it, and swaps it in before the node opens (the replay
+  // follows once the node is open). Does nothing when no tag is configured or it was applied
+  // before.
+  // Returns the restore swapped in, nullopt when none was.
+  static Result<std::optional<RestoreRecord>> restore_on_start(const BackupSettings& settings,
+                                                               const std::string& data_dir,
+                                                               const std::string& own_host_id,
+                                                               Clock& clock);
 
  private:
   NodeBackups(const BackupSettings& settings, Deps deps);
   Result<backup::ObjectStore*> store();
   void run_backup(std::string tag);
-  void run_restore(std::string tag, std::string host_id);
+  void run_restore(std::string tag, std::string host_id, std::optional<int64_t> until_us);
   void incremental_loop();
   // A manifest naming this node (identity, encryption key id), without files.
   backup::NodeManifest manifest_for(std::string kind, std::string tag, int64_t created_at_us) const;

@@ -11,12 +11,20 @@
 
 #include "atomic_file.h"
 #include "backup_restore.h"
+#include "restore_plan.h"
+#include "restore_replay.h"
 #include "ringkeeper/backup/store_factory.h"
 
 namespace rk::agent {
 namespace {
 
 namespace fs = std::filesystem;
+
+#define ASSERT_OK_STATUS(expr)                    \
+  do {                                            \
+    const ::rk::Status rk_s_ = (expr);            \
+    ASSERT_TRUE(rk_s_.ok()) << rk_s_.to_string(); \
+  } while (0)
 
 class NodeBackupsTest : public ::testing::Test {
  protected:
@@ -38,9 +46,11 @@ class NodeBackupsTest : public ::testing::Test {
 
   std::string data_dir() const { return (root_ / "agent").string(); }
 
-  void open_node() {
+  void open_node(bool incremental = false, bool archive_wal = false) {
     storage::Options o;
     o.data_dir = data_dir() + "/storage";
+    o.incremental_backups = incremental;
+    o.archive_wal = archive_wal;
     auto n = storage::Node::open(o);
     ASSERT_TRUE(n.ok()) << n.status().to_string();
     node_ = std::move(*n);
@@ -72,13 +82,19 @@ class NodeBackupsTest : public ::testing::Test {
     backups_ = std::move(*b);
   }
 
-  void write_rows(int from, int to) {
+  void write_rows(int from, int to, int64_t ts = 1000, bool flush = true) {
     for (int i = from; i < to; ++i) {
       storage::Mutation m("ks", "t", "p" + std::to_string(i));
-      m.set("c", "v", std::string(200, static_cast<char>('a' + i % 26)), 1000 + i);
+      m.set("c", "v", std::string(200, static_cast<char>('a' + i % 26)), ts + i);
       ASSERT_TRUE(node_->apply(m).ok());
     }
-    ASSERT_TRUE(node_->flush().ok());
+    if (flush) {
+      ASSERT_TRUE(node_->flush().ok());
+    }
+  }
+  bool has_row(int i) {
+    auto r = node_->read_row("ks", "t", "p" + std::to_string(i), "c");
+    return r.ok() && r->has_value();
   }
 
   BackupJob wait_backup(const std::string& tag) {
@@ -92,11 +108,15 @@ class NodeBackupsTest : public ::testing::Test {
     return {};
   }
 
+  // Until the restore ends, or is staged and waits for the restart ("swapping").
   RestoreJob wait_restore() {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
       auto job = backups_->restore_job();
-      if (job && job->state != JobState::kRunning) return *job;
+      // "swapping" is shown just before the restart is asked for.
+      if (job && (job->state != JobState::kRunning ||
+                  (job->phase == "swapping" && restart_requested_)))
+        return *job;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     ADD_FAILURE() << "restore did not finish";
@@ -191,7 +211,7 @@ TEST_F(NodeBackupsTest, RestoreStagesChecksAndSwapsAtTheNextStart) {
   write_rows(30, 60);  // data the backup does not have
   ASSERT_TRUE(backups_->start_restore("latest", "", true).ok());
   RestoreJob job = wait_restore();
-  ASSERT_EQ(job.state, JobState::kSucceeded) << job.error;
+  ASSERT_EQ(job.phase, "swapping") << job.error;
   EXPECT_EQ(job.tag, "full");
   EXPECT_TRUE(restart_requested_);
   // The node still serves its old data until the restart.
@@ -339,6 +359,124 @@ TEST_F(NodeBackupsTest, ArchivedWalFilesAreUploadedThenRemovedWithAManifestPerHo
                          })
                   .ok());
   EXPECT_EQ(keys.size(), 1u);
+}
+
+// Snapshot A; B flushed (an incremental SST); a delete and C only in the WAL. The restarted
+// agent's replay brings everything back, or, with until, what was written up to it.
+class ReplayRestoreTest : public NodeBackupsTest {
+ protected:
+  void SetUp() override {
+    NodeBackupsTest::SetUp();
+    node_.reset();
+    open_node(/*incremental=*/true, /*archive_wal=*/true);
+    settings_.incremental_upload = true;
+    settings_.archive_wal = true;
+    settings_.wal_close_interval = std::chrono::milliseconds(1);
+    settings_.incremental_interval = std::chrono::hours(1);  // passes run by hand
+    start_backups();
+    const int64_t t0 = SystemClock::instance().now_micros();
+    write_rows(0, 10, t0);  // A
+    ASSERT_TRUE(backups_->start_backup("base").ok());
+    ASSERT_EQ(wait_backup("base").state, JobState::kSucceeded);
+    auto store = open_store();
+    auto marker = backup::memory_source("{}");  // the scheduler's COMPLETE marker
+    ASSERT_TRUE(store->put("meta/base/backup.json", *marker).ok());
+    auto now = [] { return SystemClock::instance().now_micros(); };
+    write_rows(10, 20, now());  // B, flushed
+    ASSERT_TRUE(backups_->upload_incremental_now().ok());
+    ASSERT_GE(backups_->incremental().files_uploaded, 1u);
+    storage::Mutation del("ks", "t", "p1");  // deleted after the snapshot, before the cut
+    del.delete_row("c", now());
+    ASSERT_TRUE(node_->apply(del).ok());
+    cut_ = now() + 100;
+    write_rows(20, 30, cut_ + 1000, /*flush=*/false);  // C, in the live WAL only
+    // Incremental uploads stop here: C reaches the store only as WAL.
+    settings_.incremental_upload = false;
+    // Closes the WAL and uploads it; the engine archives a closed WAL when it deletes it, which
+    // may follow the flush by a moment: until only the live WAL is left and nothing waits.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (true) {
+      ASSERT_TRUE(backups_->upload_wal_now().ok());
+      size_t logs = 0;
+      for (const auto& e : fs::directory_iterator(data_dir() + "/storage/data"))
+        logs += e.path().extension() == ".log" ? 1 : 0;
+      if (logs == 1 && fs::is_empty(data_dir() + "/storage/wal_archive")) break;
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << logs << " WAL files left";
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_GE(backups_->wal().files_uploaded, 1u);
+  }
+
+  // Restores `until` into this data directory the way the agent does: staged, swapped at the
+  // "restart", replayed once the node is open.
+  void stage_and_swap(std::optional<int64_t> until) {
+    restart_requested_ = false;
+    ASSERT_TRUE(backups_->start_restore("latest", "", true, until).ok());
+    RestoreJob job = wait_restore();
+    ASSERT_EQ(job.phase, "swapping") << job.error;
+    EXPECT_GE(job.replay_files, 2u);
+    EXPECT_TRUE(restart_requested_);
+    backups_.reset();
+    node_.reset();
+    ASSERT_TRUE(apply_pending_restore(data_dir()).ok());
+    open_node(true, true);
+  }
+  void restore(std::optional<int64_t> until) {
+    stage_and_swap(until);
+    auto pending = pending_replay(data_dir());
+    ASSERT_TRUE(pending.ok() && pending->has_value());
+    size_t reported = 0;
+    ASSERT_OK_STATUS(replay_restore(data_dir(), **pending, *node_,
+                                    [&](const ReplayProgress& p) { reported = p.files_done; }));
+    EXPECT_EQ(reported, (*pending)->replay.size());
+    EXPECT_FALSE(pending_replay(data_dir())->has_value());  // done: nothing left to replay
+  }
+
+  int64_t cut_ = 0;
+};
+
+TEST_F(ReplayRestoreTest, TheLatestRestoreReplaysIncrementalAndWalFiles) {
+  restore(std::nullopt);
+  for (int i : {0, 9, 10, 19, 20, 29}) EXPECT_TRUE(has_row(i)) << "p" << i;
+  EXPECT_FALSE(has_row(1));  // the tombstone came back with the WAL
+}
+
+TEST_F(ReplayRestoreTest, UntilStopsTheReplayAtThatTime) {
+  restore(cut_);
+  for (int i : {0, 9, 10, 19}) EXPECT_TRUE(has_row(i)) << "p" << i;
+  for (int i : {20, 29}) EXPECT_FALSE(has_row(i)) << "p" << i;
+  EXPECT_FALSE(has_row(1));
+}
+
+TEST_F(ReplayRestoreTest, AReplayCutShortIsRedoneAtTheNextStart) {
+  stage_and_swap(std::nullopt);
+  auto pending = pending_replay(data_dir());
+  ASSERT_TRUE(pending.ok() && pending->has_value());
+  // Stopped after the first file (a crash mid-replay): the plan stays.
+  int asked = 0;
+  Status s = replay_restore(data_dir(), **pending, *node_, {}, [&] { return asked++ > 0; });
+  EXPECT_EQ(s.code(), ErrorCode::kCancelled);
+  node_.reset();
+  open_node(true, true);
+  pending = pending_replay(data_dir());
+  ASSERT_TRUE(pending.ok() && pending->has_value());
+  ASSERT_OK_STATUS(replay_restore(data_dir(), **pending, *node_, {}));
+  for (int i : {0, 10, 20, 29}) EXPECT_TRUE(has_row(i)) << "p" << i;
+  EXPECT_FALSE(has_row(1));
+}
+
+TEST_F(ReplayRestoreTest, ATagTakenAfterUntilIsRefused) {
+  auto store = open_store();
+  auto m = choose_snapshot(*store, "base", "host-a", int64_t{1000});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(m.status().message().find("after until"), std::string::npos) << m.status().message();
+  EXPECT_EQ(choose_snapshot(*store, "latest", "host-a", int64_t{1000}).status().code(),
+            ErrorCode::kNotFound);
+  auto chosen = choose_snapshot(*store, "latest", "host-a", cut_ + 10'000'000);
+  ASSERT_TRUE(chosen.ok()) << chosen.status().to_string();
+  EXPECT_EQ(chosen->tag, "base");
+  EXPECT_GT(chosen->sequence, 0u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "ringkeeper/core/log.h"
 #include "ringkeeper/core/names.h"
+#include "ringkeeper/core/time_text.h"
 #include "signal_sampler.h"
 
 namespace rk::agent {
@@ -167,8 +168,16 @@ ConfigSchema<BackupSettings> backup_schema() {
   s.field("restore_host_id", &BackupSettings::restore_host_id,
           "Restore on start: the backed-up node's host id (this node starts as that node); "
           "empty: this node's own.");
+  s.field("restore_until", &BackupSettings::restore_until,
+          "Restore on start to a point in time (µs since the epoch or RFC 3339, e.g. "
+          "2026-11-23T05:10:00Z): the newest complete backup at or before it, plus the "
+          "incremental and WAL files after it up to then. Empty: everything.");
   s.field("restore_force", &BackupSettings::restore_force,
           "Restore on start even over a storage directory that holds data.");
+  s.check([](const BackupSettings& b) -> Status {
+    if (b.restore_until.empty()) return Status::OK();
+    return parse_time_us(b.restore_until).status().with_context("backup.restore_until");
+  });
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include "args.h"
 #include "cluster_client.h"
 #include "commands.h"
+#include "ringkeeper/core/time_text.h"
 
 namespace rk::cli {
 
@@ -38,14 +39,19 @@ const char* const kBackupUsage =
     "when one exists with other settings.\n";
 
 const char* const kRestoreUsage =
-    "usage: rkctl restore --agent HOST:OPS_PORT [--tag TAG] [--host-id HOST_ID] [--force]\n"
-    "                     [--no-wait]\n"
+    "usage: rkctl restore --agent HOST:OPS_PORT [--tag TAG] [--host-id HOST_ID]\n"
+    "                     [--until TIME] [--force] [--no-wait]\n"
     "\n"
     "Restores the node whose ops API is at --agent from backup TAG (default: latest) of\n"
-    "HOST_ID (default: the node's own). The agent downloads every file into a staging\n"
-    "directory and checks its checksum, then restarts and swaps it in before the node opens; it\n"
-    "then registers with the backed-up host id and tokens. A node holding live data is refused\n"
-    "unless --force. Waits (with progress) until the node is back, unless --no-wait.\n";
+    "HOST_ID (default: the node's own). The agent downloads every file of the backup and the\n"
+    "incremental and archived WAL files uploaded after it into a staging directory and checks\n"
+    "their checksums, then restarts, swaps the backup in before the node opens and replays\n"
+    "those files on top of it; only then does it serve and register with the backed-up host\n"
+    "id and tokens. With --until TIME (RFC 3339 such as 2026-11-23T05:10:00Z, or µs since the\n"
+    "epoch) it restores that point in time: the newest complete backup taken at or before TIME\n"
+    "(a --tag taken later is refused) and nothing written after TIME. A node holding live data\n"
+    "is refused unless --force. Waits (with progress) until the node is back, unless\n"
+    "--no-wait.\n";
 
 namespace {
 
@@ -343,8 +349,27 @@ int backup_command(Context& ctx, const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+// One line of a restore's progress, by phase.
+void show_restore(Context& ctx, const json& job) {
+  const std::string phase = job.value("phase", "");
+  const json p = job.value("progress", json::object());
+  if (phase == "replaying") {
+    const std::string what = fmt::format("restore: replaying {}/{} files", p.value("files_done", 0),
+                                         p.value("files_total", 0));
+    *ctx.out << (ctx.tty ? "\r" + what + "   " : what + "\n");
+    ctx.out->flush();
+  } else if (phase == "swapping") {
+    *ctx.out << (ctx.tty ? "\rrestore: swapping (the agent restarts)   "
+                         : "restore: swapping (the agent restarts)\n");
+    ctx.out->flush();
+  } else if (phase == "downloading") {
+    show_progress(ctx, "restore: downloading", p);
+  }
+}
+
 int restore_command(Context& ctx, const std::vector<std::string>& args) {
-  auto parsed = parse_args(args, {"--agent", "--tag", "--host-id"}, {"--force", "--no-wait"});
+  auto parsed =
+      parse_args(args, {"--agent", "--tag", "--host-id", "--until"}, {"--force", "--no-wait"});
   if (!parsed.ok()) return usage(ctx, "restore", parsed.status().message());
   if (parsed->help) {
     *ctx.out << kRestoreUsage;
@@ -355,6 +380,11 @@ int restore_command(Context& ctx, const std::vector<std::string>& args) {
   if (!parsed->positionals.empty()) return usage(ctx, "restore", "no positional arguments");
   json body = {{"tag", parsed->value("--tag") ? *parsed->value("--tag") : "latest"}};
   if (const std::string* h = parsed->value("--host-id")) body["host_id"] = *h;
+  if (const std::string* until = parsed->value("--until")) {
+    auto us = parse_time_us(*until);
+    if (!us.ok()) return usage(ctx, "restore", "--until: " + us.status().message());
+    body["until_us"] = *us;
+  }
   if (parsed->has("--force")) body["force"] = true;
   ClusterClient api(ctx);
   auto started = api.call_agent("POST", *agent, "/v1/restore", body);
@@ -363,39 +393,48 @@ int restore_command(Context& ctx, const std::vector<std::string>& args) {
     *ctx.out << (ctx.json ? started->dump() : "restore started on " + *agent) << "\n";
     return kExitOk;
   }
-  // Downloading, then the agent restarts (its API goes away for a moment) and comes back as the
-  // restored node.
+  // Downloading; then the agent restarts (its API goes away for a moment) and comes back as the
+  // restored node, replaying the files after the backup before it serves ("replaying"), and
+  // shows the restore "done". An agent that does not report the replay answers 404 instead.
   json job = *started;
-  while (job.value("state", "") == "RUNNING") {
-    if (!ctx.json) show_progress(ctx, "restore", job.value("progress", json::object()));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(30);
+  bool went_away = false;
+  while (true) {
+    const std::string state = job.value("state", "");
+    if (state == "FAILED" || state == "ABORTED") break;
+    if (state == "SUCCEEDED" && job.value("phase", "") == "done") break;
+    if (!ctx.json) show_restore(ctx, job);
+    if (std::chrono::steady_clock::now() > deadline)
+      return fail(ctx, "restore",
+                  Status::Timeout("the agent did not finish the restore within 30 minutes"));
     std::this_thread::sleep_for(std::chrono::milliseconds(ctx.tty ? 200 : 1000));
     auto next = api.call_agent("GET", *agent, "/v1/restore");
-    if (!next.ok()) break;  // restarting already
-    job = *next;
+    if (next.ok()) {
+      job = *next;
+    } else if (next.status().code() == ErrorCode::kNotFound && went_away) {
+      break;  // back, as an agent that does not show the applied restore
+    } else {
+      went_away = true;  // restarting
+    }
   }
   if (ctx.tty && !ctx.json) *ctx.out << "\n";
   if (job.value("state", "") == "FAILED" || job.value("state", "") == "ABORTED") {
     return fail(ctx, "restore", Status::FailedPrecondition(job.value("error", "restore failed")));
   }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
-  json node;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto n = api.call_agent("GET", *agent, "/v1/node");
-    auto restore = api.call_agent("GET", *agent, "/v1/restore");
-    // Back when the API answers and no longer knows the restore (a fresh process).
-    if (n.ok() && !restore.ok() && restore.status().code() == ErrorCode::kNotFound) {
-      node = *n;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  if (node.is_null())
-    return fail(ctx, "restore", Status::Timeout("the agent did not come back within 5 minutes"));
+  auto node = api.call_agent("GET", *agent, "/v1/node");
+  if (!node.ok()) return fail(ctx, "restore", node.status());
   if (ctx.json) {
-    *ctx.out << json({{"tag", job.value("tag", "")}, {"node", node}}).dump() << "\n";
+    *ctx.out << json({{"tag", job.value("tag", "")}, {"restore", job}, {"node", *node}}).dump()
+             << "\n";
   } else {
-    *ctx.out << fmt::format("restored backup {} on {}: host {}, state {}\n", job.value("tag", ""),
-                            *agent, node.value("host_id", ""), node.value("state", ""));
+    *ctx.out << fmt::format(
+        "restored backup {}{} on {}: host {}, state {}, {} files replayed\n", job.value("tag", ""),
+        job.value("until_us", int64_t{0}) > 0
+            ? " up to " + format_time_us(job.value("until_us", int64_t{0}))
+            : "",
+        *agent, node->value("host_id", ""), node->value("state", ""), job.value("replay_files", 0));
+    if (!job.value("warning", "").empty())
+      *ctx.out << "warning: " << job.value("warning", "") << "\n";
   }
   return kExitOk;
 }

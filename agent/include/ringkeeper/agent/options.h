@@ -95,7 +95,11 @@ struct BackupSettings {
   // restore already applied is not repeated.
   std::string restore_tag;
   std::string restore_host_id;  // the backed-up node; "" = this node's own host id
-  bool restore_force = false;   // restore even over a storage directory that holds data
+  // Restore on start to a point in time (µs since the epoch, or RFC 3339 such as
+  // 2026-11-23T05:10:00Z): the newest complete backup at or before it, plus the incremental
+  // and WAL files after it up to that time. "" = everything (the latest state).
+  std::string restore_until;
+  bool restore_force = false;  // restore even over a storage directory that holds data
 };
 
 struct AgentOptions {

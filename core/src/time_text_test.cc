@@ -1,0 +1,35 @@
+// Points in time as text: µs and RFC 3339 in, RFC 3339 out.
+#include "ringkeeper/core/time_text.h"
+
+#include <gtest/gtest.h>
+
+namespace rk {
+namespace {
+
+TEST(TimeText, ParsesMicrosAndRfc3339) {
+  // 2026-11-23T05:10:00Z = 1795410600 s (date -u -d 2026-11-23T05:10:00Z +%s).
+  EXPECT_EQ(*parse_time_us("1795410600000000"), 1795410600000000);
+  EXPECT_EQ(*parse_time_us("2026-11-23T05:10:00Z"), 1795410600000000);
+  EXPECT_EQ(*parse_time_us("2026-11-23 05:10:00.25Z"), 1795410600250000);
+  EXPECT_EQ(*parse_time_us("2026-11-23T06:10:00+01:00"), 1795410600000000);
+  EXPECT_EQ(*parse_time_us("2026-11-23T04:40:00-00:30"), 1795410600000000);
+}
+
+TEST(TimeText, RefusesWhatIsNotATime) {
+  for (const char* t :
+       {"", "now", "2026-11-23", "2026-11-23T05:10:00", "2026-13-01T00:00:00Z",
+        "2026-11-23T05:10:00Zjunk", "2026-11-23T05:10:00.Z", "-5", "99999999999999999999"}) {
+    auto r = parse_time_us(t);
+    ASSERT_FALSE(r.ok()) << t;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << t;
+  }
+}
+
+TEST(TimeText, FormatsRfc3339InUtc) {
+  EXPECT_EQ(format_time_us(1795410600000000), "2026-11-23T05:10:00Z");
+  EXPECT_EQ(format_time_us(1795410600000250), "2026-11-23T05:10:00.000250Z");
+  EXPECT_EQ(*parse_time_us(format_time_us(1795410600123456)), 1795410600123456);
+}
+
+}  // namespace
+}  // namespace rk
