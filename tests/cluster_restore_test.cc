@@ -104,30 +104,36 @@ struct BackedUpNode {
   json tokens;
 };
 
-TEST(ClusterRestoreTest, ANewClusterRestoresEveryNodeInAnyOrderOntoAFreshScheduler) {
-  REQUIRE_AGENT();
-  const std::string s3_dir =
-      (fs::temp_directory_path() / ("rk-cluster-restore-s3-" + std::to_string(::getpid())))
-          .string();
-  fs::remove_all(s3_dir);
-  auto s3 = backup::testing::S3rverProcess::start(s3_dir, {"backups"});
-  if (!s3.ok() && backup::testing::S3rverProcess::must_skip(s3.status())) {
-    GTEST_SKIP() << s3.status().to_string();
+class ClusterRestoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (agent_binary().empty()) GTEST_SKIP() << "rk-agent is not built";
+    s3_dir_ = (fs::temp_directory_path() / ("rk-cluster-restore-s3-" + std::to_string(::getpid())))
+                  .string();
+    fs::remove_all(s3_dir_);
+    auto s3 = backup::testing::S3rverProcess::start(s3_dir_, {"backups"});
+    if (!s3.ok() && backup::testing::S3rverProcess::must_skip(s3.status())) {
+      GTEST_SKIP() << s3.status().to_string();
+    }
+    ASSERT_TRUE(s3.ok()) << s3.status().to_string();
+    s3_ = std::move(s3).value();
   }
-  ASSERT_TRUE(s3.ok()) << s3.status().to_string();
-  const std::string operator_token = LocalClusterOptions{}.operator_token;
+  void TearDown() override {
+    s3_.reset();
+    fs::remove_all(s3_dir_);
+  }
 
-  // The old cluster: back up to s3://, verify, remember who held which tokens.
-  std::vector<BackedUpNode> backed_up;
-  {
+  // The old cluster: kRows rows, a backup "full" to s3:// through the scheduler's run, verified;
+  // returns who held which tokens. Every process of it is gone afterwards, its database too.
+  void back_up_old_cluster(std::vector<BackedUpNode>* backed_up) {
     LocalCluster old({.racks = kRacks,
                       .nodes_per_rack = kNodesPerRack,
-                      .scheduler_config_extra = store_config(**s3, "  poll_interval: 100ms\n"),
-                      .agent_config_extra = store_config(**s3, "")});
+                      .scheduler_config_extra = store_config(*s3_, "  poll_interval: 100ms\n"),
+                      .agent_config_extra = store_config(*s3_, "")});
     ASSERT_OK(old.start());
     ASSERT_OK(old.create_table("demo", "events", 3));
     ASSERT_OK(write_rows(old, kRows));
-    auto started = old.scheduler_post("/api/v1/backups", R"({"tag":"full"})", operator_token);
+    auto started = old.scheduler_post("/api/v1/backups", R"({"tag":"full"})", operator_token_);
     ASSERT_TRUE(started.ok() && started->status == 201)
         << (started.ok() ? started->body : started.status().to_string());
     json run;
@@ -145,21 +151,40 @@ TEST(ClusterRestoreTest, ANewClusterRestoresEveryNodeInAnyOrderOntoAFreshSchedul
     auto ring = old.scheduler_get("/api/v1/ring");
     ASSERT_TRUE(ring.ok());
     for (const json& n : (*ring)["nodes"]) {
-      backed_up.push_back({n["host_id"].get<std::string>(), n["rack"].get<std::string>(),
-                           n["slot"].get<uint64_t>(), n["tokens"]});
+      backed_up->push_back({n["host_id"].get<std::string>(), n["rack"].get<std::string>(),
+                            n["slot"].get<uint64_t>(), n["tokens"]});
     }
-  }  // every process of the old cluster is gone, its scheduler database too
-  ASSERT_EQ(backed_up.size(), 3u);
+    ASSERT_EQ(backed_up->size(), 3u);
+  }
+
+  // A new cluster's options: the old layout config and store (its database is fresh).
+  LocalClusterOptions new_cluster() const {
+    return {.agents = 0,
+            .racks = kRacks,
+            .nodes_per_rack = kNodesPerRack,
+            .scheduler_config_extra = store_config(*s3_, "  poll_interval: 100ms\n")};
+  }
+
+  // An agent's backup section restoring `host_id` from "full".
+  std::string restore_config(const std::string& host_id) const {
+    return store_config(*s3_, "  restore_tag: full\n  restore_host_id: " + host_id + "\n");
+  }
+
+  const std::string operator_token_ = LocalClusterOptions{}.operator_token;
+  std::string s3_dir_;
+  std::unique_ptr<backup::testing::S3rverProcess> s3_;
+};
+
+TEST_F(ClusterRestoreTest, ANewClusterRestoresEveryNodeInAnyOrderOntoAFreshScheduler) {
+  std::vector<BackedUpNode> backed_up;
+  ASSERT_NO_FATAL_FAILURE(back_up_old_cluster(&backed_up));
 
   // The new cluster: the same layout config and store, a fresh database. Schema first, from the
   // backup's manifests (as the runbook says), then the agents, last slot first.
-  LocalCluster c({.agents = 0,
-                  .racks = kRacks,
-                  .nodes_per_rack = kNodesPerRack,
-                  .scheduler_config_extra = store_config(**s3, "  poll_interval: 100ms\n")});
+  LocalCluster c(new_cluster());
   ASSERT_OK(c.start_scheduler());
   const std::string cmd = rkctl_binary() + " --scheduler " + c.scheduler_url() + " --token " +
-                          operator_token + " --json backup restore-schema full 2>&1";
+                          operator_token_ + " --json backup restore-schema full 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out(4096, '\0');
@@ -170,9 +195,7 @@ TEST(ClusterRestoreTest, ANewClusterRestoresEveryNodeInAnyOrderOntoAFreshSchedul
   std::sort(backed_up.begin(), backed_up.end(),
             [](const BackedUpNode& a, const BackedUpNode& b) { return a.slot > b.slot; });
   for (const BackedUpNode& n : backed_up) {
-    auto i = c.add_agent(
-        n.rack, "",
-        store_config(**s3, "  restore_tag: full\n  restore_host_id: " + n.host_id + "\n"));
+    auto i = c.add_agent(n.rack, "", restore_config(n.host_id));
     ASSERT_TRUE(i.ok()) << i.status().to_string() << c.logs_tail();
     ASSERT_OK(c.wait_for_state(n.host_id, "NORMAL"));
   }
@@ -202,7 +225,32 @@ TEST(ClusterRestoreTest, ANewClusterRestoresEveryNodeInAnyOrderOntoAFreshSchedul
   ASSERT_OK(wait_serving(c, 2));
   c.stop_agent(1);
   EXPECT_EQ(missing_rows(c, 2, "ONE"), 0) << c.logs_tail();
-  fs::remove_all(s3_dir);
+}
+
+// A restored node whose slot another host took first (a node started without a restore) is
+// refused by the scheduler, naming that host, and stops without serving.
+TEST_F(ClusterRestoreTest, ARestoredNodeWhoseSlotIsTakenStopsNamingTheHolder) {
+  std::vector<BackedUpNode> backed_up;
+  ASSERT_NO_FATAL_FAILURE(back_up_old_cluster(&backed_up));
+  const auto first = std::min_element(
+      backed_up.begin(), backed_up.end(),
+      [](const BackedUpNode& a, const BackedUpNode& b) { return a.slot < b.slot; });
+  ASSERT_EQ(first->slot, 0u);
+  LocalCluster c(new_cluster());
+  ASSERT_OK(c.start_scheduler());
+  ASSERT_OK(c.create_table("demo", "events", 3));
+  auto intruder = c.add_agent(first->rack);  // no restore: takes the lowest free slot, 0
+  ASSERT_TRUE(intruder.ok()) << intruder.status().to_string();
+  ASSERT_OK(c.wait_for_normal(1, std::chrono::seconds(20)));
+  // The restored agent may stop before its port files appear (add_agent then fails) or after.
+  (void)c.add_agent(first->rack, "", restore_config(first->host_id));
+  AgentProcess& restored = c.agent(1);
+  ASSERT_OK(wait_until([&] { return restored.process && !restored.process->running(); },
+                       std::chrono::seconds(30), "the restored agent to stop"));
+  const std::string tail = restored.process->log_tail(5);
+  EXPECT_NE(tail.find("held by host " + c.agent(0).host_id), std::string::npos) << tail;
+  EXPECT_EQ(c.scheduler_get("/api/v1/nodes/" + first->host_id).status().code(),
+            ErrorCode::kNotFound);
 }
 
 }  // namespace
