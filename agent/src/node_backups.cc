@@ -231,6 +231,10 @@ void NodeBackups::run_backup(std::string tag) {
     }
   }
   if (!have) {
+    // No incremental or WAL upload pass runs while the snapshot is taken: a pass then lies
+    // wholly before it (its files are in the snapshot) or after its created_at (stamped once
+    // the checkpoint is done), which is how a restore tells what came after (restore_plan.h).
+    std::lock_guard pass(incremental_mu_);
     auto taken = deps_.node->snapshot(tag);
     if (!taken.ok()) return fail(taken.status().with_context("snapshot"));
     snapshot = std::move(*taken);

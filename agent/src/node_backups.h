@@ -184,7 +184,7 @@ class NodeBackups {
   std::thread restore_thread_;
   IncrementalStatus incremental_;
   IncrementalStatus wal_;
-  std::mutex incremental_mu_;  // one incremental or WAL pass at a time
+  std::mutex incremental_mu_;  // one incremental or WAL pass at a time, none during a snapshot
   int64_t last_wal_close_us_ = 0;
   std::thread incremental_thread_;
 };

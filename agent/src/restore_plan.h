@@ -12,7 +12,9 @@
 //                and could hold data whose tombstone S already purged);
 //   wal          manifests wal/<H>/<µs>.json with <µs> >= S.created_at_us, every file (records
 //                at or before S.sequence are skipped at replay, whatever file they are in).
-// Both are found from the keys of two listings; only the chosen manifests are read.
+// Both are found from the keys of two listings; only the chosen manifests are read. The agent
+// runs no upload pass while it takes a snapshot (node_backups.cc), so a manifest's time is either
+// before the snapshot started (its files are in the snapshot) or after its created_at_us.
 #pragma once
 
 #include <cstdint>
