@@ -112,6 +112,8 @@ Result<std::string> latest_backup_tag(backup::ObjectStore& store, const std::str
   RK_RETURN_IF_ERROR(store.list("meta/", [&](const backup::ObjectInfo& o) -> Status {
     auto key = backup::parse_manifest_key(o.key);
     if (!key.ok() || key->host_id != host_id) return Status::OK();
+    // Incremental uploads (one manifest every pass) are no snapshot: not even read.
+    if (backup::incremental_tag_time(key->tag).ok()) return Status::OK();
     backup::StringSink sink;
     if (!store.get(o.key, sink).ok()) return Status::OK();  // unreadable: not a candidate
     auto m = backup::manifest_from_text(sink.data);
