@@ -207,28 +207,66 @@ uint64_t MerkleTree::memory_bytes(int depth) {
   return 2 * leaves * sizeof(Digest) + leaves * 2 * sizeof(uint64_t) + sizeof(MerkleTree);
 }
 
+uint64_t MerkleTree::leaf_for(Token token, uint64_t* leaf, uint128_t* lo, uint128_t* hi) const {
+  uint128_t offset = static_cast<uint64_t>(token) - static_cast<uint64_t>(range_.start());
+  if (offset == 0) offset = kRingSize;  // the full ring's start token is its last
+  if (offset <= *lo || offset > *hi) {
+    *leaf = leaf_index_of(token);
+    const uint128_t total = range_.size();
+    *lo = total * *leaf / leaf_count();
+    *hi = total * (*leaf + 1) / leaf_count();
+  }
+  return *leaf;
+}
+
+void MerkleTree::add_to_leaf(uint64_t leaf, const RowHash& row_digest, uint64_t bytes) {
+  add_to_sum(nodes_[leaf_count() + leaf], as_u128(row_digest));
+  rows_[leaf] += 1;
+  bytes_[leaf] += bytes;
+}
+
 Status MerkleTree::add_row(Token token, const RowHash& row_digest, uint64_t bytes) {
   if (finalized_) return Status::FailedPrecondition("merkle tree is finalized; cannot add rows");
   if (!range_.contains(token)) {
     return Status::InvalidArgument("token " + std::to_string(token) +
                                    " is outside the tree's range " + range_.to_string());
   }
-  // Rows usually arrive in token order: reuse the last leaf's bounds and skip the 128-bit
-  // division of split_index_of while the token stays inside it.
-  uint128_t offset = static_cast<uint64_t>(token) - static_cast<uint64_t>(range_.start());
-  if (offset == 0) offset = kRingSize;  // the full ring's start token is its last
-  if (offset <= cached_lo_ || offset > cached_hi_) {
-    cached_leaf_ = leaf_index_of(token);
-    uint128_t total = range_.size();
-    cached_lo_ = total * cached_leaf_ / leaf_count();
-    cached_hi_ = total * (cached_leaf_ + 1) / leaf_count();
-  }
-  uint64_t leaf = cached_leaf_;
-  add_to_sum(nodes_[leaf_count() + leaf], as_u128(row_digest));
-  rows_[leaf] += 1;
-  bytes_[leaf] += bytes;
+  add_to_leaf(leaf_for(token, &cached_leaf_, &cached_lo_, &cached_hi_), row_digest, bytes);
   total_rows_ += 1;
   total_bytes_ += bytes;
+  return Status::OK();
+}
+
+Result<MerkleTree::Filler> MerkleTree::filler(uint64_t first_leaf, uint64_t end_leaf) {
+  if (first_leaf >= end_leaf || end_leaf > leaf_count()) {
+    return Status::InvalidArgument("leaf span [" + std::to_string(first_leaf) + ", " +
+                                   std::to_string(end_leaf) + ") of a tree of " +
+                                   std::to_string(leaf_count()) + " leaves");
+  }
+  return Filler(this, TokenRange(range_.split_piece(leaf_count(), first_leaf).start(),
+                                 range_.split_piece(leaf_count(), end_leaf - 1).end()));
+}
+
+void MerkleTree::commit(const Filler& filler) {
+  total_rows_ += filler.rows_;
+  total_bytes_ += filler.bytes_;
+}
+
+Status MerkleTree::Filler::add_row(Token token, const RowHash& row_digest, uint64_t bytes) {
+  if (tree_->finalized_) {
+    return Status::FailedPrecondition("merkle tree is finalized; cannot add rows");
+  }
+  uint128_t offset = static_cast<uint64_t>(token) - static_cast<uint64_t>(tree_->range_.start());
+  if (offset == 0) offset = kRingSize;
+  // Outside the cached leaf (always so for a token outside the tree): check the span first.
+  if ((offset <= cached_lo_ || offset > cached_hi_) && !range_.contains(token)) {
+    return Status::InvalidArgument("token " + std::to_string(token) + " is outside the leaf span " +
+                                   range_.to_string());
+  }
+  tree_->add_to_leaf(tree_->leaf_for(token, &cached_leaf_, &cached_lo_, &cached_hi_), row_digest,
+                     bytes);
+  rows_ += 1;
+  bytes_ += bytes;
   return Status::OK();
 }
 

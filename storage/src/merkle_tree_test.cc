@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <random>
+#include <thread>
 
 namespace rk::storage {
 namespace {
@@ -333,6 +334,60 @@ TEST(MerkleTree, AbsorbingPartialTreesEqualsBuildingOne) {
   auto c = MerkleTree::create(range, 4);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(a->absorb(*c).code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(MerkleTree, FillersOnSeveralThreadsEqualAddingEveryRow) {
+  for (TokenRange range : {TokenRange::full_ring(), TokenRange(1000, -1000), TokenRange(0, 64)}) {
+    auto rows = rows_in(range, 500);
+    MerkleTree whole = build(range, 6, rows);
+    auto tree = MerkleTree::create(range, 6);
+    ASSERT_TRUE(tree.ok());
+    std::vector<MerkleTree::Filler> fillers;
+    for (uint64_t first : {0, 1, 20, 40}) {  // uneven spans: [0,1) [1,20) [20,40) [40,64)
+      const uint64_t end = first == 40 ? 64 : first == 20 ? 40 : first == 1 ? 20 : 1;
+      auto f = tree->filler(first, end);
+      ASSERT_TRUE(f.ok());
+      fillers.push_back(*f);
+    }
+    std::vector<std::thread> threads;
+    for (MerkleTree::Filler& f : fillers) {
+      threads.emplace_back([&rows, &f] {
+        for (const TestRow& r : rows) {
+          if (f.range().contains(r.token)) {
+            EXPECT_TRUE(f.add_row(r.token, r.digest, r.bytes).ok());
+          }
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const MerkleTree::Filler& f : fillers) tree->commit(f);
+    tree->finalize();
+    EXPECT_EQ(tree->root(), whole.root()) << range.to_string();
+    EXPECT_EQ(tree->total_rows(), whole.total_rows());
+    EXPECT_EQ(tree->total_bytes(), whole.total_bytes());
+  }
+}
+
+TEST(MerkleTree, FillersRejectBadSpansAndTokensOutsideTheirSpan) {
+  TokenRange range(0, 1000);
+  auto tree = MerkleTree::create(range, 2);  // leaves (0,250] (250,500] (500,750] (750,1000]
+  ASSERT_TRUE(tree.ok());
+  EXPECT_EQ(tree->filler(1, 1).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(tree->filler(2, 5).status().code(), ErrorCode::kInvalidArgument);
+  auto f = tree->filler(1, 3);
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(f->range(), TokenRange(250, 750));
+  EXPECT_TRUE(f->add_row(251, row_hash("x")).ok());
+  EXPECT_TRUE(f->add_row(750, row_hash("x")).ok());
+  EXPECT_EQ(f->add_row(250, row_hash("x")).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(f->add_row(751, row_hash("x")).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(f->add_row(5000, row_hash("x")).code(), ErrorCode::kInvalidArgument);
+  tree->commit(*f);
+  EXPECT_EQ(tree->total_rows(), 2u);
+  EXPECT_EQ(tree->leaf(1).rows, 1u);
+  EXPECT_EQ(tree->leaf(2).rows, 1u);
+  tree->finalize();
+  EXPECT_EQ(f->add_row(300, row_hash("x")).code(), ErrorCode::kFailedPrecondition);
 }
 
 void expect_same_tree(const MerkleTree& a, const MerkleTree& b) {

@@ -92,17 +92,17 @@ void digest_partition(const Partition& partition, int64_t now_seconds, int64_t g
                       std::vector<RowDigest>* out);
 
 // The same digests straight from the engine's key-ordered entries (a raw scan's keys and values,
-// before any Partition is built), added to `tree` as they complete. Applies what a raw scan
-// applies — cells and row deletions shadowed by a newer row or partition deletion are left out —
-// so for any range the tree gets exactly the units digest_partition() gives for the partitions
-// Node::scan_raw visits (columns come in key order, which is their byte order, as in Row::cells).
-// Keys are checked and hashed in their stored (escaped) form, values decoded in place: nothing is
-// copied per entry beyond the hasher's buffer. Validation uses it to skip building partitions.
-// One per thread.
+// before any Partition is built), added to a tree through `filler` as they complete. Applies what a
+// raw scan applies — cells and row deletions shadowed by a newer row or partition deletion are left
+// out — so for any range the tree gets exactly the units digest_partition() gives for the
+// partitions Node::scan_raw visits (columns come in key order, which is their byte order, as in
+// Row::cells). Keys are checked and hashed in their stored (escaped) form, values decoded in place:
+// nothing is copied per entry beyond the hasher's buffer. Validation uses it to skip building
+// partitions. One per thread.
 class EntryDigester {
  public:
-  EntryDigester(int64_t now_seconds, int64_t gc_before, MerkleTree* tree)
-      : now_(now_seconds), gc_before_(gc_before), tree_(tree) {}
+  EntryDigester(int64_t now_seconds, int64_t gc_before, MerkleTree::Filler* filler)
+      : now_(now_seconds), gc_before_(gc_before), tree_(filler) {}
   // Adds one entry; Corruption for undecodable bytes, or add_row's error.
   Status add(std::string_view key, std::string_view value);
   // Completes the last row; call once after the last entry.
@@ -114,7 +114,7 @@ class EntryDigester {
 
   int64_t now_;
   int64_t gc_before_;
-  MerkleTree* tree_;
+  MerkleTree::Filler* tree_;
   RowHasher hash_;
   // Raw key bytes of the current partition: table id | token | esc(partition key).
   std::string partition_prefix_;

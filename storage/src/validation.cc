@@ -2,11 +2,13 @@
 //
 // The scan feeds the engine's entries straight to an EntryDigester (row_digest.h): the rows are
 // hashed as they stream past, without building the Partition objects a scan_raw visitor gets.
-// Hashing rows costs more CPU than reading them, so a large range is cut in pieces validated by
-// several threads at once, each into its own tree over the whole range, which are then summed
-// (MerkleTree::absorb: a leaf's hash depends only on the set of its rows). All pieces read the
-// same pinned view, so the tree describes one moment, as a single scan would.
+// Hashing and reading rows is CPU-bound, so a large range is cut into spans of the tree's leaves
+// which a few threads take in turn, each filling the leaves of its span in the one tree
+// (MerkleTree::Filler: spans share no leaf). All spans read the same pinned view, so the tree
+// describes one moment, as a single scan would; a leaf's hash depends only on the set of its
+// rows, so the tree is the one a single scan gives.
 #include <algorithm>
+#include <atomic>
 #include <optional>
 #include <thread>
 
@@ -20,17 +22,20 @@ namespace rk::storage {
 
 namespace {
 
-// At most this many threads validate one range; the agent serves reads and writes meanwhile.
+// At most this many threads compute one validation; the agent serves reads and writes meanwhile.
 constexpr unsigned kMaxValidationThreads = 2;
-// Each extra thread holds a whole tree; beyond this budget per extra tree one thread does it all.
-constexpr uint64_t kMaxExtraTreeBytes = uint64_t{48} << 20;
+// With direct reads every read blocks its thread until the device answers (no kernel readahead
+// runs ahead of the scan): in validation_bench a thread waited about as long as it computed, and
+// only four threads per computing one kept the cores busy. Buffered reads need none.
+constexpr unsigned kThreadsPerCoreWithDirectReads = 4;
+// Spans per thread: threads that finish early take more, so none idles while others work.
+constexpr uint64_t kSpansPerThread = 2;
 
-unsigned validation_threads(const TokenRange& range, int depth) {
+unsigned validation_threads(const MerkleTree& tree, bool direct_reads) {
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   unsigned threads = std::min(kMaxValidationThreads, hw);
-  if (MerkleTree::memory_bytes(depth) > kMaxExtraTreeBytes) threads = 1;
-  if (range.size() < threads) threads = 1;
-  return threads;
+  if (direct_reads) threads *= kThreadsPerCoreWithDirectReads;
+  return static_cast<unsigned>(std::min<uint64_t>(threads, tree.leaf_count()));
 }
 
 }  // namespace
@@ -43,16 +48,18 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
   const int64_t now = impl_->clock->now_seconds();
   const int64_t gc_before = now - t.gc_grace_seconds;
 
-  // Feeds the rows of `piece` into `into`, reading at `at` (a snapshot taken now when null).
-  auto validate_piece = [&](const TokenRange& piece, const View* at, MerkleTree& into) -> Status {
+  // Feeds the rows of the filler's span into it, reading at `at` (a snapshot taken now when
+  // null). `stop` is set when another span failed.
+  auto validate_span = [&](MerkleTree::Filler& filler, const View* at,
+                           const std::atomic<bool>& stop) -> Status {
     RK_ASSIGN_OR_RETURN(const rocksdb::Snapshot* snapshot, NodeInternals::snapshot_of(*this, at));
     std::optional<rocksdb::ManagedSnapshot> own;
     if (snapshot == nullptr) {
       own.emplace(impl_->db.get());
       snapshot = own->snapshot();
     }
-    EntryDigester digester(now, gc_before, &into);
-    for (const auto& [lower, upper] : token_key_ranges(t.id, piece)) {
+    EntryDigester digester(now, gc_before, &filler);
+    for (const auto& [lower, upper] : token_key_ranges(t.id, filler.range())) {
       SetCursor cursor(impl_->db.get(), impl_->sets(scope), lower, upper, snapshot,
                        /*bulk=*/true);
       RK_RETURN_IF_ERROR(cursor.status());
@@ -63,37 +70,44 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
                                         std::string_view(v.data(), v.size())));
       }
       RK_RETURN_IF_ERROR(cursor.status());
+      if (stop.load(std::memory_order_relaxed)) return Status::OK();
     }
     return digester.finish();
   };
 
-  const unsigned threads = validation_threads(range, depth);
-  if (threads <= 1) {
-    RK_RETURN_IF_ERROR(validate_piece(range, view, tree));
-    tree.finalize();
-    return tree;
+  const unsigned threads = validation_threads(tree, impl_->options.direct_reads);
+  const uint64_t spans = threads <= 1 ? 1 : std::min(tree.leaf_count(), kSpansPerThread * threads);
+  std::vector<MerkleTree::Filler> fillers;
+  fillers.reserve(spans);
+  for (uint64_t i = 0; i < spans; ++i) {
+    RK_ASSIGN_OR_RETURN(MerkleTree::Filler f, tree.filler(tree.leaf_count() * i / spans,
+                                                          tree.leaf_count() * (i + 1) / spans));
+    fillers.push_back(std::move(f));
   }
-
-  std::unique_ptr<View> own;
-  if (view == nullptr) {
-    own = pin();  // one moment for every piece
-    view = own.get();
+  std::atomic<bool> stop{false};
+  if (spans == 1) {
+    RK_RETURN_IF_ERROR(validate_span(fillers[0], view, stop));
+  } else {
+    std::unique_ptr<View> own;
+    if (view == nullptr) {
+      own = pin();  // one moment for every span
+      view = own.get();
+    }
+    std::atomic<uint64_t> next{0};
+    std::vector<Status> statuses(threads);
+    auto work = [&](unsigned worker) {
+      for (uint64_t i; !stop.load() && (i = next.fetch_add(1)) < spans;) {
+        statuses[worker] = validate_span(fillers[i], view, stop);
+        if (!statuses[worker].ok()) stop.store(true);
+      }
+    };
+    std::vector<std::thread> workers;
+    for (unsigned w = 1; w < threads; ++w) workers.emplace_back(work, w);
+    work(0);
+    for (std::thread& w : workers) w.join();
+    for (const Status& s : statuses) RK_RETURN_IF_ERROR(s);
   }
-  RK_ASSIGN_OR_RETURN(std::vector<TokenRange> pieces, range.split(threads));
-  std::vector<MerkleTree> parts;
-  for (unsigned i = 1; i < threads; ++i) {
-    RK_ASSIGN_OR_RETURN(MerkleTree part, MerkleTree::create(range, depth));
-    parts.push_back(std::move(part));
-  }
-  std::vector<Status> statuses(threads);
-  std::vector<std::thread> workers;
-  for (unsigned i = 1; i < threads; ++i) {
-    workers.emplace_back([&, i] { statuses[i] = validate_piece(pieces[i], view, parts[i - 1]); });
-  }
-  statuses[0] = validate_piece(pieces[0], view, tree);
-  for (std::thread& w : workers) w.join();
-  for (const Status& s : statuses) RK_RETURN_IF_ERROR(s);
-  for (const MerkleTree& part : parts) RK_RETURN_IF_ERROR(tree.absorb(part));
+  for (const MerkleTree::Filler& f : fillers) tree.commit(f);
   tree.finalize();
   return tree;
 }

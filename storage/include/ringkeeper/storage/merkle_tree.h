@@ -26,7 +26,8 @@
 // Memory: 2^(depth+1) hashes of 32 bytes plus two 8-byte counters per leaf, ~80 bytes per leaf:
 // depth 15 ≈ 2.5 MiB, depth 20 (kMaxDepth, the budget's cap) ≈ 80 MiB. memory_bytes() says exactly.
 //
-// Pure data structure: no I/O, no engine. Not thread-safe; build one tree per thread and absorb().
+// Pure data structure: no I/O, no engine. Not thread-safe, except that Fillers over disjoint leaf
+// spans may add rows from several threads at once; or build one tree per thread and absorb().
 #pragma once
 
 #include <array>
@@ -106,6 +107,32 @@ class MerkleTree {
   // after finalize().
   Status add_row(Token token, const RowHash& row_digest, uint64_t bytes = 0);
 
+  // Adds the rows of one span of leaves, [first_leaf, end_leaf), while other threads add other
+  // spans through their own Fillers: spans that do not overlap touch no common state. Create
+  // fillers, commit() them and finalize on one thread; add_row through each from any one thread.
+  class Filler {
+   public:
+    // The token range the span's leaves cover.
+    const TokenRange& range() const { return range_; }
+    // As MerkleTree::add_row, for a token of range(); InvalidArgument for any other token.
+    Status add_row(Token token, const RowHash& row_digest, uint64_t bytes = 0);
+
+   private:
+    friend class MerkleTree;
+    Filler(MerkleTree* tree, TokenRange range) : tree_(tree), range_(range) {}
+    MerkleTree* tree_;
+    TokenRange range_;
+    uint64_t rows_ = 0, bytes_ = 0;  // reach the tree with commit()
+    uint64_t cached_leaf_ = 0;
+    uint128_t cached_lo_ = 0, cached_hi_ = 0;
+  };
+  // A filler for leaves [first_leaf, end_leaf); InvalidArgument unless
+  // first_leaf < end_leaf <= leaf_count().
+  Result<Filler> filler(uint64_t first_leaf, uint64_t end_leaf);
+  // Adds a filler's row and byte counts to total_rows() and total_bytes(): once per filler,
+  // after its last add_row (its leaves have their rows already).
+  void commit(const Filler& filler);
+
   // Adds every row of `other` (a tree over the same range and depth, not finalized) to this one,
   // as if they had been added here. For building one tree from several threads or sources.
   Status absorb(const MerkleTree& other);
@@ -146,6 +173,11 @@ class MerkleTree {
   friend Result<std::vector<MerkleDifference>> diff(const MerkleTree& a, const MerkleTree& b);
   MerkleTree(const TokenRange& range, int depth);
   void compute_inner_nodes();
+  // The leaf holding `token` (which must lie in range()), reusing the bounds (lo, hi] of the leaf
+  // found last while the token stays inside them: rows usually arrive in token order, and this
+  // skips split_index_of's 128-bit division.
+  uint64_t leaf_for(Token token, uint64_t* leaf, uint128_t* lo, uint128_t* hi) const;
+  void add_to_leaf(uint64_t leaf, const RowHash& row_digest, uint64_t bytes);
 
   TokenRange range_;
   int depth_;
