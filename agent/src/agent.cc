@@ -199,6 +199,7 @@ Status Agent::Impl::open() {
   so.write_buffer_bytes = static_cast<size_t>(options.storage.write_buffer_bytes);
   so.total_memtable_bytes = static_cast<size_t>(options.storage.total_memtable_bytes);
   so.block_cache_bytes = static_cast<size_t>(options.storage.block_cache_bytes);
+  so.target_file_size_bytes = static_cast<size_t>(options.storage.target_file_size_bytes);
   so.sync_writes = options.storage.sync_writes;
   so.max_background_jobs = options.storage.max_background_jobs;
   so.incremental_backups = options.storage.incremental_backups;

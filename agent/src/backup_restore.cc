@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -187,28 +188,32 @@ Status download_all(backup::ObjectStore& store,
   fs::create_directories(dir, ec);
   if (ec) return Status::IOError("creating " + dir + ": " + ec.message());
   const fs::path root = fs::weakly_canonical(dir);
-  for (const auto& [f, rel] : files) {
-    Status s = [&, &f = f, &rel = rel]() -> Status {
-      if (control.cancel != nullptr && control.cancel->load())
-        return Status::Cancelled("restore of " + what + " aborted");
-      // Checked at parse time too; a second look right where the path is used.
-      RK_RETURN_IF_ERROR(backup::validate_relative_path(rel));
-      const fs::path target = (root / rel).lexically_normal();
-      if (!target.string().starts_with(root.string() + "/"))
-        return Status::Corruption("manifest path " + rel + " leaves the restore directory");
-      fs::create_directories(target.parent_path(), ec);
-      if (ec) return Status::IOError("creating " + target.parent_path().string());
-      return download_checked(store, f, target.string(), control.pacer);
-    }();
-    if (!s.ok()) {
-      fs::remove_all(dir, ec);
-      return s;
-    }
+  std::mutex mu;  // progress and on_progress
+  // control.parallel_files at once.
+  Status done = for_each_parallel(files.size(), control.parallel_files, [&](size_t i) -> Status {
+    const auto& [f, rel] = files[i];
+    if (control.cancel != nullptr && control.cancel->load())
+      return Status::Cancelled("restore of " + what + " aborted");
+    // Checked at parse time too; a second look right where the path is used.
+    RK_RETURN_IF_ERROR(backup::validate_relative_path(rel));
+    const fs::path target = (root / rel).lexically_normal();
+    if (!target.string().starts_with(root.string() + "/"))
+      return Status::Corruption("manifest path " + rel + " leaves the restore directory");
+    std::error_code dir_ec;
+    fs::create_directories(target.parent_path(), dir_ec);
+    if (dir_ec) return Status::IOError("creating " + target.parent_path().string());
+    RK_RETURN_IF_ERROR(download_checked(store, f, target.string(), control.pacer));
+    std::lock_guard lock(mu);
     progress.files_done++;
     progress.bytes_done += f.size;
     progress.bytes_sent += f.size;
     progress.updated_at_us = control.clock->now_micros();
     if (control.on_progress) control.on_progress(progress);
+    return Status::OK();
+  });
+  if (!done.ok()) {
+    fs::remove_all(dir, ec);
+    return done;
   }
   return Status::OK();
 }

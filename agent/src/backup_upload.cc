@@ -4,13 +4,18 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "ringkeeper/storage/merkle_tree.h"
 
@@ -39,6 +44,24 @@ class PacedSource final : public backup::ObjectSource {
 };
 
 }  // namespace
+
+TransferLimits transfer_limits(const BackupSettings& settings) {
+  TransferLimits out;
+  out.store = settings.store;
+  int64_t limit = settings.bandwidth_limit;
+  if (limit == 0 && settings.store.s3.bandwidth_limit > 0) {
+    limit = settings.store.s3.bandwidth_limit;
+    spdlog::warn(
+        "backup.store.s3.bandwidth_limit is deprecated in rk-agent: it is taken as "
+        "backup.bandwidth_limit ({} bytes/s for all uploads and downloads of this agent); set "
+        "that instead",
+        limit);
+  }
+  const bool s3 = std::string_view(settings.store.url).starts_with("s3://");
+  out.store.s3.bandwidth_limit = s3 ? limit : 0;
+  out.pacer_rate = s3 ? 0 : limit;
+  return out;
+}
 
 void Pacer::take(size_t bytes) {
   if (rate_ <= 0 || bytes == 0) return;
@@ -156,6 +179,29 @@ Result<FileSetUpload> upload_file_set(backup::ObjectStore& store,
   return out;
 }
 
+Status for_each_parallel(size_t n, int threads, const std::function<Status(size_t)>& fn) {
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  Status first;
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    for (size_t i = next++; i < n && !failed; i = next++) {
+      Status s = fn(i);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (first.ok()) first = std::move(s);
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  const size_t extra = std::min<size_t>(n, static_cast<size_t>(std::max(threads, 1))) - (n > 0);
+  for (size_t t = 0; t < extra; ++t) helpers.emplace_back(work);
+  work();
+  for (auto& t : helpers) t.join();
+  return first;
+}
+
 Result<backup::NodeManifest> upload_snapshot(backup::ObjectStore& store,
                                              const storage::SnapshotInfo& snapshot,
                                              backup::NodeManifest manifest, UploadJournal& journal,
@@ -164,31 +210,40 @@ Result<backup::NodeManifest> upload_snapshot(backup::ObjectStore& store,
   backup::TransferProgress progress;
   progress.started_at_us = control.clock->now_micros();
   for (const auto& f : snapshot.files) {
+    RK_RETURN_IF_ERROR(backup::validate_relative_path(f.path));
     progress.files_total++;
     progress.bytes_total += f.size;
     manifest.files.push_back({f.path, f.size, f.sha256});
   }
-  for (const auto& f : manifest.files) {
-    RK_RETURN_IF_ERROR(backup::validate_relative_path(f.path));
-    if (control.cancel != nullptr && control.cancel->load())
-      return Status::Cancelled("upload of " + manifest.tag + " aborted");
-    if (journal.contains(f.sha256, f.path)) {
-      progress.files_skipped++;
-    } else {
-      RK_ASSIGN_OR_RETURN(bool sent, upload_file(store, snapshot.directory + "/" + f.path, f.size,
-                                                 f.sha256, control.pacer));
-      if (sent) {
-        progress.bytes_sent += f.size;
-      } else {
-        progress.files_skipped++;
-      }
-      RK_RETURN_IF_ERROR(journal.record(f.sha256, f.path));
-    }
-    progress.files_done++;
-    progress.bytes_done += f.size;
-    progress.updated_at_us = control.clock->now_micros();
-    if (control.on_progress) control.on_progress(progress);
-  }
+  std::mutex mu;  // progress, journal and on_progress
+  RK_RETURN_IF_ERROR(
+      for_each_parallel(manifest.files.size(), control.parallel_files, [&](size_t i) -> Status {
+        const auto& f = manifest.files[i];
+        if (control.cancel != nullptr && control.cancel->load())
+          return Status::Cancelled("upload of " + manifest.tag + " aborted");
+        bool skipped = false;
+        {
+          std::lock_guard lock(mu);
+          skipped = journal.contains(f.sha256, f.path);
+        }
+        bool sent = false;
+        if (!skipped) {
+          RK_ASSIGN_OR_RETURN(sent, upload_file(store, snapshot.directory + "/" + f.path, f.size,
+                                                f.sha256, control.pacer));
+        }
+        std::lock_guard lock(mu);
+        if (!skipped) RK_RETURN_IF_ERROR(journal.record(f.sha256, f.path));
+        if (sent) {
+          progress.bytes_sent += f.size;
+        } else {
+          progress.files_skipped++;
+        }
+        progress.files_done++;
+        progress.bytes_done += f.size;
+        progress.updated_at_us = control.clock->now_micros();
+        if (control.on_progress) control.on_progress(progress);
+        return Status::OK();
+      }));
   // Last: the manifest, whose presence says this node's part of the backup is complete.
   auto source = backup::memory_source(backup::manifest_to_text(manifest));
   RK_RETURN_IF_ERROR(store.put(backup::manifest_key(manifest.tag, manifest.host_id), *source)

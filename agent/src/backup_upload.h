@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "ringkeeper/agent/options.h"
 #include "ringkeeper/backup/node_manifest.h"
 #include "ringkeeper/backup/object_store.h"
 #include "ringkeeper/backup/transfer_progress.h"
@@ -22,6 +24,18 @@
 #include "ringkeeper/storage/node.h"
 
 namespace rk::agent {
+
+// The agent's one bandwidth limit for all its backup uploads and restore downloads together:
+// backup.bandwidth_limit, or (deprecated) backup.store.s3.bandwidth_limit when only that is set
+// (both set is a config error, see options.cc). An s3:// store enforces it on the bytes it sends
+// and receives (one token bucket shared by every transfer of the store, retries included, each
+// byte counted once although a put reads its source twice: checksums, then the send); for other
+// stores the agent's Pacer counts the bytes uploads read and downloads write.
+struct TransferLimits {
+  backup::StoreOptions store;  // to open: s3.bandwidth_limit set to the limit, or 0
+  int64_t pacer_rate = 0;      // for the Pacer: the limit, or 0 when the store enforces it
+};
+TransferLimits transfer_limits(const BackupSettings& settings);
 
 // Limits the bytes per second read by uploads and written by downloads (one budget for both).
 class Pacer {
@@ -43,8 +57,14 @@ struct TransferControl {
   Clock* clock = &SystemClock::instance();
   const std::atomic<bool>* cancel = nullptr;  // set: stop with Cancelled at the next file
   Pacer* pacer = nullptr;                     // null: unlimited
-  std::function<void(const backup::TransferProgress&)> on_progress;  // after each file
+  // Called after each file (never by two threads at once).
+  std::function<void(const backup::TransferProgress&)> on_progress;
+  int parallel_files = 1;  // files moved at once (backup.parallel_files)
 };
+
+// Runs fn(0) .. fn(n - 1) on up to `threads` threads (this one among them), handing out indexes
+// in order; after the first error no new index is started, and that error is returned.
+Status for_each_parallel(size_t n, int threads, const std::function<Status(size_t)>& fn);
 
 // The append-only record of the files of one upload that are in the store ("<sha256> <path>"
 // lines). A torn last line (a crash mid-write) is ignored.
@@ -87,8 +107,8 @@ Result<FileSetUpload> upload_file_set(backup::ObjectStore& store,
                                       const std::string& path_prefix, backup::NodeManifest manifest,
                                       const std::string& key, Pacer* pacer);
 
-// Uploads every file of `snapshot` not yet in `journal`, then writes `manifest` (identity
-// fields filled by the caller; files are set from the snapshot) under
+// Uploads every file of `snapshot` not yet in `journal` (control.parallel_files at once), then
+// writes `manifest` (identity fields filled by the caller; files are set from the snapshot) under
 // meta/<tag>/<host_id>.json. Returns the manifest written.
 Result<backup::NodeManifest> upload_snapshot(backup::ObjectStore& store,
                                              const storage::SnapshotInfo& snapshot,

@@ -103,7 +103,10 @@ json restore_job_to_json(const RestoreJob& job) {
 }
 
 NodeBackups::NodeBackups(const BackupSettings& settings, Deps deps)
-    : settings_(settings), deps_(std::move(deps)), pacer_(settings.bandwidth_limit) {}
+    : settings_(settings),
+      deps_(std::move(deps)),
+      limits_(transfer_limits(settings)),
+      pacer_(limits_.pacer_rate) {}
 
 NodeBackups::~NodeBackups() { stop(); }
 
@@ -162,7 +165,7 @@ void NodeBackups::stop() {
 Result<backup::ObjectStore*> NodeBackups::store() {
   std::lock_guard lock(store_mu_);
   if (!store_) {
-    RK_ASSIGN_OR_RETURN(store_, backup::open_store(settings_.store));
+    RK_ASSIGN_OR_RETURN(store_, backup::open_store(limits_.store));
   }
   return store_.get();
 }
@@ -252,6 +255,7 @@ void NodeBackups::run_backup(std::string tag) {
   control.clock = deps_.clock;
   control.cancel = &cancel_backup_;
   control.pacer = &pacer_;
+  control.parallel_files = settings_.parallel_files;
   control.on_progress = [&](const backup::TransferProgress& p) {
     std::lock_guard lock(mu_);
     jobs_[tag].progress = p;
@@ -368,6 +372,7 @@ void NodeBackups::run_restore(std::string tag, std::string host_id,
   control.clock = deps_.clock;
   control.cancel = &cancel_restore_;
   control.pacer = &pacer_;
+  control.parallel_files = settings_.parallel_files;
   control.on_progress = [&](const backup::TransferProgress& p) {
     std::lock_guard lock(mu_);
     restore_->progress = p;
@@ -567,15 +572,17 @@ Result<std::optional<RestoreRecord>> NodeBackups::restore_on_start(const BackupS
   fs::create_directories(data_dir, ec);
   spdlog::info("restoring backup {} of host {}{} before the node opens", settings.restore_tag, host,
                until ? " up to " + settings.restore_until : "");
-  RK_ASSIGN_OR_RETURN(auto st, backup::open_store(settings.store));
+  const TransferLimits limits = transfer_limits(settings);
+  RK_ASSIGN_OR_RETURN(auto st, backup::open_store(limits.store));
   RK_ASSIGN_OR_RETURN(backup::NodeManifest manifest,
                       choose_snapshot(*st, settings.restore_tag, host, until));
   RK_ASSIGN_OR_RETURN(RestorePlan plan, plan_restore(*st, std::move(manifest), until));
   if (!plan.warning.empty()) spdlog::warn("restore: {}", plan.warning);
-  Pacer pacer(settings.bandwidth_limit);
+  Pacer pacer(limits.pacer_rate);
   TransferControl control;
   control.clock = &clock;
   control.pacer = &pacer;
+  control.parallel_files = settings.parallel_files;
   RK_ASSIGN_OR_RETURN(RestoreRecord record,
                       stage_restore_plan(*st, plan, data_dir, control, clock.now_micros()));
   record.until_us = until.value_or(0);

@@ -168,6 +168,7 @@ class NodeBackups {
 
   BackupSettings settings_;
   Deps deps_;
+  TransferLimits limits_;  // the store to open and the pacer's rate (one bandwidth limit)
   Pacer pacer_;
   mutable std::mutex store_mu_;
   std::unique_ptr<backup::ObjectStore> store_;

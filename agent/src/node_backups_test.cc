@@ -213,6 +213,10 @@ TEST_F(NodeBackupsTest, RestoreStagesChecksAndSwapsAtTheNextStart) {
   RestoreJob job = wait_restore();
   ASSERT_EQ(job.phase, "swapping") << job.error;
   EXPECT_EQ(job.tag, "full");
+  // The restart is asked for just after the job is marked SUCCEEDED.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!restart_requested_ && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   EXPECT_TRUE(restart_requested_);
   // The node still serves its old data until the restart.
   EXPECT_TRUE(node_->read_row("ks", "t", "p45", "c")->has_value());

@@ -57,6 +57,9 @@ ConfigSchema<StorageSettings> storage_schema() {
       .range(int64_t{1} << 20, int64_t{64} << 30);
   s.size("block_cache", &StorageSettings::block_cache_bytes, "Block cache shared by all data sets.")
       .range(int64_t{1} << 20, int64_t{256} << 30);
+  s.size("target_file_size", &StorageSettings::target_file_size_bytes,
+         "Size at which a compaction starts a new data file (SST).")
+      .range(int64_t{1} << 20, int64_t{256} << 30);
   s.field("sync_writes", &StorageSettings::sync_writes,
           "fsync the write-ahead log on every write (survives power loss, not only kill -9).");
   s.field("max_background_jobs", &StorageSettings::max_background_jobs,
@@ -146,8 +149,13 @@ ConfigSchema<BackupSettings> backup_schema() {
   s.section("store", &BackupSettings::store, backup::store_options_schema(),
             "The object store backups go to.");
   s.size("bandwidth_limit", &BackupSettings::bandwidth_limit,
-         "Bytes per second for backup uploads and restore downloads together; 0: unlimited.")
+         "The agent's one bandwidth limit: bytes per second for all backup uploads and restore "
+         "downloads together; 0: unlimited. (backup.store.s3.bandwidth_limit is a deprecated "
+         "alias: set only one.)")
       .range(0, int64_t{1} << 40);
+  s.field("parallel_files", &BackupSettings::parallel_files,
+          "Files a backup uploads, or a restore downloads, at once.")
+      .range(1, 64);
   s.field("incremental_upload", &BackupSettings::incremental_upload,
           "Upload each new file under storage/backups/ soon after it appears (needs "
           "storage.incremental_backups), then remove its hard link.");
@@ -175,6 +183,11 @@ ConfigSchema<BackupSettings> backup_schema() {
   s.field("restore_force", &BackupSettings::restore_force,
           "Restore on start even over a storage directory that holds data.");
   s.check([](const BackupSettings& b) -> Status {
+    if (b.bandwidth_limit > 0 && b.store.s3.bandwidth_limit > 0)
+      return Status::InvalidArgument(
+          "backup.store.s3.bandwidth_limit and backup.bandwidth_limit are both set: rk-agent has "
+          "one bandwidth limit for all its uploads and downloads, backup.bandwidth_limit; remove "
+          "backup.store.s3.bandwidth_limit (a deprecated alias)");
     if (b.restore_until.empty()) return Status::OK();
     return parse_time_us(b.restore_until).status().with_context("backup.restore_until");
   });

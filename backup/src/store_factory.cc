@@ -42,7 +42,8 @@ ConfigSchema<S3Options> s3_schema() {
   s.field("parallel_parts", &S3Options::parallel_parts, "Parts of one object uploaded at once.")
       .range(1, 64);
   s.size("bandwidth_limit", &S3Options::bandwidth_limit,
-         "Bytes per second, uploads and downloads together, for the whole store; 0: no limit.")
+         "Bytes per second, uploads and downloads together, for the whole store; 0: no limit. "
+         "In rk-agent: a deprecated alias of backup.bandwidth_limit (set only that).")
       .min(0);
   s.field("connect_timeout", &S3Options::connect_timeout, "Timeout for opening a connection.")
       .range(std::chrono::milliseconds(100), std::chrono::milliseconds(300'000));

@@ -33,6 +33,7 @@ rocksdb::ColumnFamilyOptions data_set_options(const Options& o,
   cf.table_properties_collector_factories.push_back(make_tombstone_counter_factory());
   cf.write_buffer_size = o.write_buffer_bytes;
   cf.max_write_buffer_number = 2;
+  cf.target_file_size_base = o.target_file_size_bytes;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
   t.cache_index_and_filter_blocks = true;

@@ -36,6 +36,8 @@ struct StorageSettings {
   bool sync_writes = false;                   // fsync the WAL on every write (power-loss safety)
   int max_background_jobs = 2;                // background flush and compaction threads
   bool incremental_backups = false;           // hard-link each new SST under backups/
+  // SST size at which a compaction starts another (RocksDB's target_file_size_base).
+  int64_t target_file_size_bytes = 64ll << 20;
 };
 
 // Signal sampling and alerts (docs/monitoring.md). Ranges use the Nagios guidelines' syntax with
@@ -76,7 +78,10 @@ struct RepairSettings {
 struct BackupSettings {
   // Where backups go; opened on first use. (url, s3.*, encryption: see docs/backup.md "Stores".)
   backup::StoreOptions store;
-  int64_t bandwidth_limit = 0;  // bytes per second for uploads and downloads together; 0: none
+  // The agent's one bandwidth limit: bytes per second for all its uploads and downloads
+  // together; 0: none. (backup.store.s3.bandwidth_limit is its deprecated alias.)
+  int64_t bandwidth_limit = 0;
+  int parallel_files = 4;  // files uploaded (or downloaded by a restore) at once
   // Upload every new file under storage/backups/ (needs storage.incremental_backups) soon after
   // it appears, then remove its hard link.
   bool incremental_upload = false;

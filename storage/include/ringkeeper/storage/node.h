@@ -40,6 +40,8 @@ struct Options {
   size_t total_memtable_bytes = 96ull << 20;
   // Block cache shared by all data sets (index and filter blocks are charged to it too).
   size_t block_cache_bytes = 32ull << 20;
+  // Size at which a compaction starts a new SST (RocksDB's target_file_size_base; its default).
+  size_t target_file_size_bytes = 64ull << 20;
   // fsync the WAL on every write. Off, an acknowledged write still survives kill -9 of the
   // process (the WAL reaches the OS before the write returns); on, it also survives power loss.
   bool sync_writes = false;
