@@ -27,6 +27,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -151,6 +152,22 @@ json poll_ops(rk::testing::LocalCluster& c, const std::string& path,
       deadline, path);
   check(s, "waiting on " + path, &c);
   return last;
+}
+
+// Seconds from `since` to the time stamp (UTC, "2026-11-23T06:12:42.792Z ...") of the last log
+// line containing `what`; -1 when there is none.
+double log_seconds_after(const std::string& log, const std::string& what,
+                         std::chrono::system_clock::time_point since) {
+  std::ifstream in(log);
+  std::string line, found;
+  while (std::getline(in, line))
+    if (line.find(what) != std::string::npos) found = line;
+  std::tm tm{};
+  if (found.size() < 24 || !strptime(found.c_str(), "%Y-%m-%dT%H:%M:%S", &tm)) return -1;
+  const int millis = std::atoi(found.c_str() + 20);
+  const auto at =
+      std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
+  return std::chrono::duration<double>(at - since).count();
 }
 
 // Sizes of the files of a directory tree: count, total, largest.
@@ -325,10 +342,12 @@ int main(int argc, char** argv) {
   c.forget_agent_ports(0);
   reset_hwm(agent);
   double restore_s = 0, rss_restore = 0;
+  std::chrono::system_clock::time_point restore_wall0;
   srv0 = cpu_seconds(s3rver);
   {
     RssSampler sampler(agent);
     t0 = std::chrono::steady_clock::now();
+    restore_wall0 = std::chrono::system_clock::now();
     auto started = c.ops_post(0, "/v1/restore", R"({"tag":"b1","force":true})");
     if (!started.ok() || started->status != 202)
       die("starting the restore: " + (started.ok() ? started->body : started.status().to_string()),
@@ -341,6 +360,8 @@ int main(int argc, char** argv) {
     rss_restore = sampler.peak();
   }
   const double hwm_restore = status_mib(agent, "VmHWM");
+  const double staged_s =
+      log_seconds_after(c.agent(0).process->log_path(), "is staged and checked", restore_wall0);
   const double srv_down = cpu_seconds(s3rver) - srv0;
   const TreeSizes restored = tree_sizes(agent_dir + "/data/storage/data");
 
@@ -369,11 +390,11 @@ int main(int argc, char** argv) {
       "restore: agent {:.1f} MiB (download + SHA-256 check, re-exec, swap, open) in {:.2f} s = "
       "{:.1f} MiB/s; aws s3 cp --recursive download {} objects {:.1f} MiB in {:.2f} s = {:.1f} "
       "MiB/s; ratio {:.2f} (target >= 1.2); restored data {} files {:.1f} MiB; RSS peak {:.1f} "
-      "MiB sampled, VmHWM {:.1f} MiB\n",
+      "MiB sampled, VmHWM {:.1f} MiB; staged (downloaded and checked) after {:.2f} s\n",
       up_mib, restore_s, up_mib / restore_s, aws_down.files, aws_down.bytes / kMiB, aws_down_s,
       aws_down.bytes / kMiB / aws_down_s,
       (up_mib / restore_s) / (aws_down.bytes / kMiB / aws_down_s), restored.files,
-      restored.bytes / kMiB, rss_restore, hwm_restore);
+      restored.bytes / kMiB, rss_restore, hwm_restore, staged_s);
   fmt::print(
       "s3rver CPU seconds serving: the agent's upload {:.2f}, aws's upload {:.2f}; the agent's "
       "restore {:.2f}, aws's download {:.2f}\n",
