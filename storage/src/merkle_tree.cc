@@ -204,7 +204,8 @@ Result<MerkleTree> MerkleTree::create(const TokenRange& range, int depth) {
 
 uint64_t MerkleTree::memory_bytes(int depth) {
   uint64_t leaves = uint64_t{1} << depth;
-  return 2 * leaves * sizeof(Digest) + leaves * 2 * sizeof(uint64_t) + sizeof(MerkleTree);
+  return 2 * leaves * sizeof(Digest) + leaves * 2 * sizeof(uint64_t) + 2 * leaves +
+         sizeof(MerkleTree);
 }
 
 uint64_t MerkleTree::leaf_for(Token token, uint64_t* leaf, uint128_t* lo, uint128_t* hi) const {
@@ -231,7 +232,12 @@ Status MerkleTree::add_row(Token token, const RowHash& row_digest, uint64_t byte
     return Status::InvalidArgument("token " + std::to_string(token) +
                                    " is outside the tree's range " + range_.to_string());
   }
-  add_to_leaf(leaf_for(token, &cached_leaf_, &cached_lo_, &cached_hi_), row_digest, bytes);
+  const uint64_t leaf = leaf_for(token, &cached_leaf_, &cached_lo_, &cached_hi_);
+  if (any_sealed_ && hashed_[leaf_count() + leaf]) {
+    return Status::FailedPrecondition("the leaf of token " + std::to_string(token) +
+                                      " is sealed; cannot add rows");
+  }
+  add_to_leaf(leaf, row_digest, bytes);
   total_rows_ += 1;
   total_bytes_ += bytes;
   return Status::OK();
@@ -243,17 +249,46 @@ Result<MerkleTree::Filler> MerkleTree::filler(uint64_t first_leaf, uint64_t end_
                                    std::to_string(end_leaf) + ") of a tree of " +
                                    std::to_string(leaf_count()) + " leaves");
   }
-  return Filler(this, TokenRange(range_.split_piece(leaf_count(), first_leaf).start(),
-                                 range_.split_piece(leaf_count(), end_leaf - 1).end()));
+  if (finalized_) return Status::FailedPrecondition("merkle tree is finalized; cannot add rows");
+  if (hashed_.empty()) hashed_.assign(nodes_.size(), 0);
+  return Filler(this,
+                TokenRange(range_.split_piece(leaf_count(), first_leaf).start(),
+                           range_.split_piece(leaf_count(), end_leaf - 1).end()),
+                first_leaf, end_leaf);
 }
 
 void MerkleTree::commit(const Filler& filler) {
   total_rows_ += filler.rows_;
   total_bytes_ += filler.bytes_;
+  any_sealed_ = any_sealed_ || filler.sealed_;
+}
+
+void MerkleTree::Filler::seal() {
+  if (sealed_ || tree_->finalized_) return;
+  sealed_ = true;
+  MerkleTree& t = *tree_;
+  const uint64_t n = t.leaf_count();
+  for (uint64_t i = first_leaf_; i < end_leaf_; ++i) {
+    Digest& slot = t.nodes_[n + i];
+    slot = t.rows_[i] == 0 ? empty_leaf_hash() : leaf_hash(t.rows_[i], load_sum(slot));
+    t.hashed_[n + i] = 1;
+  }
+  // Level by level up: the nodes whose children are both hashed here, i.e. all of whose leaves
+  // lie in [first_leaf_, end_leaf_) — heap positions [ceil((n+first)/2^k), (n+end)/2^k).
+  uint64_t lo = n + first_leaf_, hi = n + end_leaf_;  // [lo, hi) hashed at the level below
+  while (true) {
+    lo = (lo + 1) / 2;
+    hi = hi / 2;
+    if (lo >= hi) break;
+    for (uint64_t i = lo; i < hi; ++i) {
+      t.nodes_[i] = inner_hash(t.nodes_[2 * i], t.nodes_[2 * i + 1]);
+      t.hashed_[i] = 1;
+    }
+  }
 }
 
 Status MerkleTree::Filler::add_row(Token token, const RowHash& row_digest, uint64_t bytes) {
-  if (tree_->finalized_) {
+  if (tree_->finalized_ || sealed_) {
     return Status::FailedPrecondition("merkle tree is finalized; cannot add rows");
   }
   uint128_t offset = static_cast<uint64_t>(token) - static_cast<uint64_t>(tree_->range_.start());
@@ -276,8 +311,9 @@ Status MerkleTree::absorb(const MerkleTree& other) {
                                    " depth " + std::to_string(other.depth_) + " into one over " +
                                    range_.to_string() + " depth " + std::to_string(depth_));
   }
-  if (finalized_ || other.finalized_) {
-    return Status::FailedPrecondition("only trees that are not finalized can be absorbed");
+  if (finalized_ || other.finalized_ || any_sealed_ || other.any_sealed_) {
+    return Status::FailedPrecondition(
+        "only trees that are not finalized and have no sealed leaves can be absorbed");
   }
   for (uint64_t i = 0; i < leaf_count(); ++i) {
     add_to_sum(nodes_[leaf_count() + i], load_sum(other.nodes_[leaf_count() + i]));
@@ -292,15 +328,18 @@ Status MerkleTree::absorb(const MerkleTree& other) {
 void MerkleTree::finalize() {
   if (finalized_) return;
   for (uint64_t i = 0; i < leaf_count(); ++i) {
+    if (any_sealed_ && hashed_[leaf_count() + i]) continue;
     Digest& slot = nodes_[leaf_count() + i];
     slot = rows_[i] == 0 ? empty_leaf_hash() : leaf_hash(rows_[i], load_sum(slot));
   }
   compute_inner_nodes();
   finalized_ = true;
+  std::vector<uint8_t>().swap(hashed_);
 }
 
 void MerkleTree::compute_inner_nodes() {
   for (uint64_t i = leaf_count() - 1; i >= 1; --i) {
+    if (any_sealed_ && hashed_[i]) continue;
     nodes_[i] = inner_hash(nodes_[2 * i], nodes_[2 * i + 1]);
   }
 }

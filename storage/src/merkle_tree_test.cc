@@ -336,6 +336,8 @@ TEST(MerkleTree, AbsorbingPartialTreesEqualsBuildingOne) {
   EXPECT_EQ(a->absorb(*c).code(), ErrorCode::kInvalidArgument);
 }
 
+void expect_same_tree(const MerkleTree& a, const MerkleTree& b);
+
 TEST(MerkleTree, FillersOnSeveralThreadsEqualAddingEveryRow) {
   for (TokenRange range : {TokenRange::full_ring(), TokenRange(1000, -1000), TokenRange(0, 64)}) {
     auto rows = rows_in(range, 500);
@@ -351,18 +353,20 @@ TEST(MerkleTree, FillersOnSeveralThreadsEqualAddingEveryRow) {
     }
     std::vector<std::thread> threads;
     for (MerkleTree::Filler& f : fillers) {
-      threads.emplace_back([&rows, &f] {
+      threads.emplace_back([&rows, &f, leave_to_finalize = f.range().contains(rows[0].token)] {
         for (const TestRow& r : rows) {
           if (f.range().contains(r.token)) {
             EXPECT_TRUE(f.add_row(r.token, r.digest, r.bytes).ok());
           }
         }
+        // Spans that hash their own part of the tree and spans that leave it to finalize().
+        if (!leave_to_finalize) f.seal();
       });
     }
     for (std::thread& t : threads) t.join();
     for (const MerkleTree::Filler& f : fillers) tree->commit(f);
     tree->finalize();
-    EXPECT_EQ(tree->root(), whole.root()) << range.to_string();
+    expect_same_tree(*tree, whole);
     EXPECT_EQ(tree->total_rows(), whole.total_rows());
     EXPECT_EQ(tree->total_bytes(), whole.total_bytes());
   }
@@ -388,6 +392,26 @@ TEST(MerkleTree, FillersRejectBadSpansAndTokensOutsideTheirSpan) {
   EXPECT_EQ(tree->leaf(2).rows, 1u);
   tree->finalize();
   EXPECT_EQ(f->add_row(300, row_hash("x")).code(), ErrorCode::kFailedPrecondition);
+}
+
+TEST(MerkleTree, SealedSpansRefuseMoreRowsAndAbsorbing) {
+  TokenRange range(0, 1000);
+  auto tree = MerkleTree::create(range, 2);
+  ASSERT_TRUE(tree.ok());
+  auto f = tree->filler(0, 2);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->add_row(10, row_hash("x")).ok());
+  f->seal();
+  EXPECT_EQ(f->add_row(20, row_hash("x")).code(), ErrorCode::kFailedPrecondition);
+  tree->commit(*f);
+  EXPECT_EQ(tree->add_row(20, row_hash("x")).code(), ErrorCode::kFailedPrecondition);
+  EXPECT_TRUE(tree->add_row(600, row_hash("y")).ok());  // leaves outside the span stay open
+  auto other = MerkleTree::create(range, 2);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(tree->absorb(*other).code(), ErrorCode::kFailedPrecondition);
+  tree->finalize();
+  MerkleTree plain = build(range, 2, {{10, row_hash("x"), 0}, {600, row_hash("y"), 0}});
+  EXPECT_EQ(tree->root(), plain.root());
 }
 
 void expect_same_tree(const MerkleTree& a, const MerkleTree& b) {

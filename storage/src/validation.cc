@@ -72,7 +72,9 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
       RK_RETURN_IF_ERROR(cursor.status());
       if (stop.load(std::memory_order_relaxed)) return Status::OK();
     }
-    return digester.finish();
+    RK_RETURN_IF_ERROR(digester.finish());
+    filler.seal();  // this thread hashes the span's part of the tree
+    return Status::OK();
   };
 
   const unsigned threads = validation_threads(tree, impl_->options.direct_reads);

@@ -23,7 +23,8 @@
 // and inner nodes apart. Trees built with SHA-256 row digests (wire format version 1) are
 // refused by deserialize(): replicas of different versions never diff incomparable trees.
 //
-// Memory: 2^(depth+1) hashes of 32 bytes plus two 8-byte counters per leaf, ~80 bytes per leaf:
+// Memory: 2^(depth+1) hashes of 32 bytes plus two 8-byte counters per leaf, ~80 bytes per leaf
+// (and 2 bytes per leaf more once fillers are used):
 // depth 15 ≈ 2.5 MiB, depth 20 (kMaxDepth, the budget's cap) ≈ 80 MiB. memory_bytes() says exactly.
 //
 // Pure data structure: no I/O, no engine. Not thread-safe, except that Fillers over disjoint leaf
@@ -116,12 +117,18 @@ class MerkleTree {
     const TokenRange& range() const { return range_; }
     // As MerkleTree::add_row, for a token of range(); InvalidArgument for any other token.
     Status add_row(Token token, const RowHash& row_digest, uint64_t bytes = 0);
+    // Optional, after the span's last row: hashes its leaves and the inner nodes whose leaves
+    // all lie in the span, so that threads share that part of finalize(). add_row fails after.
+    void seal();
 
    private:
     friend class MerkleTree;
-    Filler(MerkleTree* tree, TokenRange range) : tree_(tree), range_(range) {}
+    Filler(MerkleTree* tree, TokenRange range, uint64_t first_leaf, uint64_t end_leaf)
+        : tree_(tree), range_(range), first_leaf_(first_leaf), end_leaf_(end_leaf) {}
     MerkleTree* tree_;
     TokenRange range_;
+    uint64_t first_leaf_, end_leaf_;
+    bool sealed_ = false;
     uint64_t rows_ = 0, bytes_ = 0;  // reach the tree with commit()
     uint64_t cached_leaf_ = 0;
     uint128_t cached_lo_ = 0, cached_hi_ = 0;
@@ -188,6 +195,10 @@ class MerkleTree {
   std::vector<Digest> nodes_;
   std::vector<uint64_t> rows_;
   std::vector<uint64_t> bytes_;
+  // Nodes a Filler::seal() already hashed, one byte per node (fillers write different bytes);
+  // allocated by the first filler().
+  std::vector<uint8_t> hashed_;
+  bool any_sealed_ = false;
   uint64_t total_rows_ = 0;
   uint64_t total_bytes_ = 0;
   // The leaf add_row() used last and its offsets (lo, hi] from the range's start.
