@@ -378,10 +378,12 @@ int main(int argc, char** argv) {
   fmt::print(
       "upload:  agent {:.1f} MiB ({:.1f} MiB sent, {} files) in {:.2f} s = {:.1f} MiB/s "
       "(snapshot + SHA-256 {:.2f} s, then upload); aws s3 cp --recursive {} files {:.1f} MiB in "
-      "{:.2f} s = {:.1f} MiB/s; ratio {:.2f} (target >= 2.0)\n",
+      "{:.2f} s = {:.1f} MiB/s; ratio {:.2f} (target >= 2.0); the files' upload alone (after the "
+      "snapshot and its hashing, which aws does not do) {:.1f} MiB/s, ratio {:.2f}\n",
       up_mib, sent_mib, p.value("files_total", 0), backup_s, up_mib / backup_s, snapshot_s,
       aws_files.files, aws_files.bytes / kMiB, aws_up_s, aws_files.bytes / kMiB / aws_up_s,
-      (up_mib / backup_s) / (aws_files.bytes / kMiB / aws_up_s));
+      (up_mib / backup_s) / (aws_files.bytes / kMiB / aws_up_s), up_mib / (backup_s - snapshot_s),
+      (up_mib / (backup_s - snapshot_s)) / (aws_files.bytes / kMiB / aws_up_s));
   fmt::print(
       "agent RSS: after loading {:.1f} MiB; idle before the backup {:.1f} MiB; during the upload "
       "peak {:.1f} MiB sampled, VmHWM {:.1f} MiB (target < 100 MiB); upload CPU {:.2f} s\n",

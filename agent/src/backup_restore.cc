@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <vector>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -28,7 +29,6 @@ class CheckedFileSink final : public backup::ObjectSink {
       : out_(path, std::ios::binary | std::ios::trunc), pacer_(pacer) {}
   Status write(std::string_view bytes) override {
     if (pacer_ != nullptr) pacer_->take(bytes.size());
-    hasher_.update(bytes);
     size_ += bytes.size();
     out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return out_ ? Status::OK() : Status::IOError("writing a restored file failed");
@@ -39,14 +39,26 @@ class CheckedFileSink final : public backup::ObjectSink {
     return out_ ? Status::OK() : Status::IOError("closing a restored file failed");
   }
   uint64_t size() const { return size_; }
-  std::string sha256() { return storage::to_hex(hasher_.finish()); }
 
  private:
   std::ofstream out_;
   Pacer* pacer_;
-  storage::Sha256 hasher_;
   uint64_t size_ = 0;
 };
+
+// SHA-256 of a file on disk, for the rare object whose store recorded no checksum (or another).
+Result<std::string> sha256_of_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("cannot read " + path);
+  storage::Sha256 hasher;
+  std::vector<char> buf(1 << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    hasher.update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
+  }
+  if (in.bad()) return Status::IOError("reading " + path);
+  return storage::to_hex(hasher.finish());
+}
 
 std::string pending_path(const std::string& d) { return d + "/restore.pending"; }
 std::string applied_path(const std::string& d) { return d + "/restore.applied"; }
@@ -171,7 +183,12 @@ Status download_checked(backup::ObjectStore& store, const backup::ManifestFile& 
     return Status::Corruption(f.path + ": got " + std::to_string(sink.size()) +
                               " bytes, the manifest says " + std::to_string(f.size) +
                               " (truncated or replaced object)");
-  if (std::string sha = sink.sha256(); sha != f.sha256)
+  // The store checked every byte the sink received against its recorded SHA-256 (ObjectStore::
+  // get): when that is the manifest's, the file is right without hashing it a second time
+  // (about 0.6 CPU-s per GiB). Otherwise hash what landed on disk.
+  if (got->sha256 == f.sha256) return Status::OK();
+  RK_ASSIGN_OR_RETURN(std::string sha, sha256_of_file(target));
+  if (sha != f.sha256)
     return Status::Corruption(f.path + ": SHA-256 " + sha + " does not match the manifest's " +
                               f.sha256 + " (tampered or corrupted object)");
   return Status::OK();

@@ -28,7 +28,7 @@ TEST(StoreOptions, YamlMapsOntoTheOptions) {
   EXPECT_EQ(o->s3.part_size, 16 << 20);
   EXPECT_EQ(o->s3.bandwidth_limit, 50 << 20);
   EXPECT_EQ(o->s3.retry.max_attempts, 10);
-  EXPECT_EQ(o->s3.multipart_threshold, 64 << 20);  // default kept
+  EXPECT_EQ(o->s3.multipart_threshold, int64_t{256} << 20);  // default kept
 }
 
 TEST(StoreOptions, BadValuesAreRefusedWithTheirKey) {

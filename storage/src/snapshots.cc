@@ -3,8 +3,11 @@
 //
 // A snapshot is built in snapshots/.tmp-<tag> and renamed into place once its manifest is
 // written, so a listed snapshot is always complete ('.' never starts a valid tag).
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include <rocksdb/env.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -22,12 +25,33 @@ Result<std::string> sha256_file_hex(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::IOError("cannot read " + path.string());
   Sha256 hasher;
-  std::vector<char> buf(1 << 16);
+  std::vector<char> buf(1 << 20);
   while (in) {
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     hasher.update(buf.data(), static_cast<size_t>(in.gcount()));
   }
   return to_hex(hasher.finish());
+}
+
+// Fills each file's sha256, two files at a time: hashing a 1 GiB snapshot takes about 0.6 s of
+// one core, and a backup waits for it before uploading anything (agent_backup_bench).
+Status hash_files(const fs::path& dir, std::vector<SnapshotFile>& files) {
+  std::atomic<size_t> next{0};
+  std::vector<Status> errors(files.size());
+  auto work = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      auto sha = sha256_file_hex(dir / files[i].path);
+      if (sha.ok())
+        files[i].sha256 = std::move(*sha);
+      else
+        errors[i] = sha.status();
+    }
+  };
+  std::thread helper(work);
+  work();
+  helper.join();
+  for (const Status& e : errors) RK_RETURN_IF_ERROR(e);
+  return Status::OK();
 }
 
 fs::path snapshots_dir(const Options& o) { return fs::path(o.data_dir) / "snapshots"; }
@@ -134,9 +158,9 @@ Result<SnapshotInfo> Node::snapshot(std::string_view tag) {
     SnapshotFile f;
     f.path = fs::relative(entry.path(), tmp_dir).string();
     f.size = entry.file_size();
-    RK_ASSIGN_OR_RETURN(f.sha256, sha256_file_hex(entry.path()));
     info.files.push_back(std::move(f));
   }
+  RK_RETURN_IF_ERROR(hash_files(tmp_dir, info.files));
   std::sort(info.files.begin(), info.files.end(),
             [](const SnapshotFile& a, const SnapshotFile& b) { return a.path < b.path; });
   RK_RETURN_IF_ERROR(write_file(tmp_dir / "manifest.json", manifest_json(info).dump(2)));

@@ -94,7 +94,9 @@ class ObjectStore {
 
   // Streams the object into `sink`, checking its recorded SHA-256 at the end (Corruption on a
   // mismatch: the sink has then received bad bytes and the caller must discard them).
-  // NotFound when there is no such object.
+  // NotFound when there is no such object. On success the returned sha256, when not empty, is
+  // the SHA-256 of exactly the bytes the sink received (every store checks it), so a caller
+  // holding the expected checksum need not hash the stream again.
   virtual Result<ObjectInfo> get(std::string_view key, ObjectSink& sink) = 0;
 
   // Size, checksum and metadata without the bytes. NotFound when there is no such object.
