@@ -46,20 +46,6 @@ class CheckedFileSink final : public backup::ObjectSink {
   uint64_t size_ = 0;
 };
 
-// SHA-256 of a file on disk, for the rare object whose store recorded no checksum (or another).
-Result<std::string> sha256_of_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path);
-  storage::Sha256 hasher;
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hasher.update(std::string_view(buf.data(), static_cast<size_t>(in.gcount())));
-  }
-  if (in.bad()) return Status::IOError("reading " + path);
-  return storage::to_hex(hasher.finish());
-}
-
 std::string pending_path(const std::string& d) { return d + "/restore.pending"; }
 std::string applied_path(const std::string& d) { return d + "/restore.applied"; }
 
