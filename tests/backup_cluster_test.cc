@@ -81,6 +81,9 @@ class BackupClusterTest : public ::testing::Test {
       // Kept-alive connections to the agent before it re-executed fail once each: ask again.
       for (int retry = 0; retry < 8 && !r.ok(); ++retry) r = c.client_post(agent, "/v1/read", body);
       if (!r.ok() || r->status != 200) {
+        std::cerr << "read " << prefix << "-" << i << " failed: "
+                  << (r.ok() ? std::to_string(r->status) + " " + r->body : r.status().to_string())
+                  << "\n";
         ++missing;
         continue;
       }
@@ -121,6 +124,7 @@ TEST_F(BackupClusterTest, AWipedNodeIsRestoredAndServesEveryRowAlone) {
   ASSERT_OK(c.start_agent(1));
   EXPECT_EQ(c.agent(1).host_id, host);
   ASSERT_OK(c.wait_for_state(host, "NORMAL"));
+  ASSERT_OK(c.wait_for_normal(3, std::chrono::seconds(20)));  // and it serves the ring
   auto after = c.scheduler_get("/api/v1/nodes/" + host);
   ASSERT_TRUE(after.ok());
   EXPECT_EQ((*after)["tokens"], (*ring_before)["tokens"]);
@@ -155,6 +159,7 @@ TEST_F(BackupClusterTest, RkctlRestoreStagesThenTheAgentRestartsAsTheBackedUpNod
   ASSERT_EQ(frc, 0) << fout << c.logs_tail();
   ASSERT_OK(c.reread_agent(2));
   ASSERT_OK(c.wait_for_state(c.agent(2).host_id, "NORMAL"));
+  ASSERT_OK(c.wait_for_normal(3, std::chrono::seconds(20)));  // and it serves the ring
   c.stop_agent(0);
   c.stop_agent(1);
   EXPECT_EQ(missing_rows(c, 2, "key", 100), 0) << c.logs_tail();
@@ -314,6 +319,7 @@ TEST_F(BackupClusterTest, PointInTimeRestoreReplaysIncrementalAndWalFilesUpToUnt
   ASSERT_OK(c.start_agent(0));
   EXPECT_EQ(c.agent(0).host_id, host);
   ASSERT_OK(c.wait_for_state(host, "NORMAL"));
+  ASSERT_OK(c.wait_for_normal(1, std::chrono::seconds(20)));   // and it serves the ring
   EXPECT_EQ(missing_rows(c, 0, "a", 40), 1) << c.logs_tail();  // a-3 stays deleted
   EXPECT_EQ(missing_rows(c, 0, "a", 3), 0);
   EXPECT_EQ(missing_rows(c, 0, "b", 40), 0) << c.logs_tail();
@@ -331,6 +337,7 @@ TEST_F(BackupClusterTest, PointInTimeRestoreReplaysIncrementalAndWalFilesUpToUnt
   EXPECT_GE(restored["restore"].value("replay_files", 0), 2) << out;
   ASSERT_OK(c.reread_agent(0));
   ASSERT_OK(c.wait_for_state(host, "NORMAL"));
+  ASSERT_OK(c.wait_for_normal(1, std::chrono::seconds(20)));  // and it serves the ring
   EXPECT_EQ(missing_rows(c, 0, "a", 40), 1) << c.logs_tail();
   EXPECT_EQ(missing_rows(c, 0, "b", 40), 0) << c.logs_tail();
   EXPECT_EQ(missing_rows(c, 0, "c", 40), 40) << c.logs_tail();
