@@ -196,6 +196,11 @@ std::string LocalCluster::write_agent_config(const AgentProcess& a) const {
       << "client:\n  port: 0\n  port_file: " << a.dir << "/client.port\n";
   if (!a.replace_address.empty()) out << "replace_address: " << a.replace_address << "\n";
   out << options_.agent_config_extra;
+  // Repairs are postponed while a replica's disk is CRITICAL (default: under 50% free, as df
+  // counts): tests must not depend on how full the machine's disk is, unless they set their own.
+  if (options_.agent_config_extra.find("signals:") == std::string::npos &&
+      a.extra_config.find("signals:") == std::string::npos)
+    out << "signals:\n  disk_warning: \"2%:\"\n  disk_critical: \"1%:\"\n";
   if (!options_.backup_store.empty() && a.extra_config.find("backup:") == std::string::npos &&
       options_.agent_config_extra.find("backup:") == std::string::npos)
     out << "backup:\n  store:\n    url: " << options_.backup_store
