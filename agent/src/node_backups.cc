@@ -251,11 +251,7 @@ void NodeBackups::run_backup(std::string tag) {
 
   backup::NodeManifest manifest = manifest_for("snapshot", tag, snapshot.created_at_micros);
   manifest.sequence = snapshot.sequence;
-  TransferControl control;
-  control.clock = deps_.clock;
-  control.cancel = &cancel_backup_;
-  control.pacer = &pacer_;
-  control.parallel_files = settings_.parallel_files;
+  TransferControl control = transfer_control(&cancel_backup_);
   control.on_progress = [&](const backup::TransferProgress& p) {
     std::lock_guard lock(mu_);
     jobs_[tag].progress = p;
@@ -368,11 +364,7 @@ void NodeBackups::run_restore(std::string tag, std::string host_id,
     restore_->replay_files = plan->files.size();
     restore_->phase = "downloading";
   }
-  TransferControl control;
-  control.clock = deps_.clock;
-  control.cancel = &cancel_restore_;
-  control.pacer = &pacer_;
-  control.parallel_files = settings_.parallel_files;
+  TransferControl control = transfer_control(&cancel_restore_);
   control.on_progress = [&](const backup::TransferProgress& p) {
     std::lock_guard lock(mu_);
     restore_->progress = p;
@@ -460,6 +452,15 @@ void NodeBackups::incremental_loop() {
       if (!s.ok()) spdlog::warn("WAL upload: {}", s.message());
     }
   }
+}
+
+TransferControl NodeBackups::transfer_control(const std::atomic<bool>* cancel) {
+  TransferControl control;
+  control.clock = deps_.clock;
+  control.cancel = cancel;
+  control.pacer = &pacer_;
+  control.parallel_files = settings_.parallel_files;
+  return control;
 }
 
 backup::NodeManifest NodeBackups::manifest_for(std::string kind, std::string tag,

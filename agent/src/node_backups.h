@@ -157,6 +157,9 @@ class NodeBackups {
   void run_backup(std::string tag);
   void run_restore(std::string tag, std::string host_id, std::optional<int64_t> until_us);
   void incremental_loop();
+  // The store-transfer settings every upload and download of this agent shares (clock, pacer,
+  // files at once), stopped by `cancel`.
+  TransferControl transfer_control(const std::atomic<bool>* cancel);
   // A manifest naming this node (identity, encryption key id), without files.
   backup::NodeManifest manifest_for(std::string kind, std::string tag, int64_t created_at_us) const;
   static std::vector<std::string> files_in(const std::string& dir, std::string_view suffix);
