@@ -497,8 +497,9 @@ Response Server::Impl::handle(Request& request) {
         r.headers["WWW-Authenticate"] = "Bearer";
         return r;
       }
-      if (d.http_status == 403) return api::error_response(403, "permission_denied", d.detail);
+      // Known even when refused with 403, so that the refusal can name who was refused.
       request.principal = d.principal.name;
+      if (d.http_status == 403) return api::error_response(403, "permission_denied", d.detail);
     }
     try {
       Result<Response> r = m.route->handler(request);
@@ -522,7 +523,21 @@ Response Server::Impl::handle(Request& request) {
                 request.path, response.status, response.body.size(), micros,
                 request.principal.empty() ? "" : " by ", request.principal);
   if (options_.on_request) {
-    options_.on_request({options_.name, request.method, route, response.status, micros});
+    std::string detail;
+    if (response.status >= 400) {
+      nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
+      if (body.is_object() && body.contains("detail") && body["detail"].is_string()) {
+        detail = body["detail"].get<std::string>();
+      }
+    }
+    options_.on_request({.listener = options_.name,
+                         .method = request.method,
+                         .route = route,
+                         .path = request.path,
+                         .principal = request.principal,
+                         .status = response.status,
+                         .micros = micros,
+                         .detail = detail});
   }
   return response;
 }

@@ -464,6 +464,37 @@ TEST_F(HttpAuthTest, TokensNeverAppearInLogs) {
   EXPECT_EQ(log.str().find("wrong-token"), std::string::npos);
 }
 
+TEST(HttpServer, TheObserverHearsWhoWasRefusedAndWhy) {
+  auto tokens = BearerTokens::create({{"alice", kAliceToken, Role::kOperator},
+                                      {"reader", kReaderToken, Role::kReadonly}});
+  ASSERT_TRUE(tokens.ok()) << tokens.status().to_string();
+  ServerOptions o;
+  o.tokens = std::make_shared<BearerTokens>(std::move(tokens).value());
+  std::mutex mu;
+  std::vector<std::string> heard;
+  o.on_request = [&](const RequestRecord& r) {
+    std::lock_guard lock(mu);
+    heard.push_back(std::string(r.principal) + "|" + std::string(r.path) + "|" +
+                    std::to_string(r.status) + "|" + std::string(r.detail));
+  };
+  auto server = start_server(o);
+  auto post_as = [&](const std::string& token, const std::string& body) {
+    ClientOptions co;
+    co.bearer_token = token;
+    return Client(co).post(server->base_url() + "/api/v1/nodes", body);
+  };
+  ASSERT_TRUE(post_as(kReaderToken, R"({"name": "n1"})").ok());
+  ASSERT_TRUE(post_as(kAliceToken, R"({"name": 7})").ok());
+  ASSERT_TRUE(post_as(kAliceToken, R"({"name": "n1"})").ok());
+  std::lock_guard lock(mu);
+  ASSERT_EQ(heard.size(), 3u);
+  EXPECT_EQ(heard[0].rfind("reader|/api/v1/nodes|403|", 0), 0u) << heard[0];
+  EXPECT_GT(heard[0].size(), std::string("reader|/api/v1/nodes|403|").size()) << heard[0];
+  EXPECT_EQ(heard[1].rfind("alice|/api/v1/nodes|400|", 0), 0u) << heard[1];
+  EXPECT_NE(heard[1].find("name"), std::string::npos) << heard[1];
+  EXPECT_EQ(heard[2], "alice|/api/v1/nodes|201|");
+}
+
 // ---- TLS ----
 
 class HttpTlsTest : public ::testing::Test {

@@ -84,8 +84,11 @@ struct RequestRecord {
   std::string_view listener;  // ServerOptions::name
   std::string_view method;    // as sent
   std::string_view route;     // the matched route's pattern ("/v1/nodes/{id}"); "" when none did
-  int status = 0;             // the response's HTTP status
-  int64_t micros = 0;         // time spent routing, authenticating and handling
+  std::string_view path;      // the request's path as sent (still %-encoded, no query string)
+  std::string_view principal;  // the bearer token's name; "" when unauthenticated or auth is off
+  int status = 0;              // the response's HTTP status
+  int64_t micros = 0;          // time spent routing, authenticating and handling
+  std::string_view detail;     // for an error response: its "detail" (why it was refused)
 };
 
 struct ServerOptions {
