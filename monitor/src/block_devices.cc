@@ -144,16 +144,31 @@ Result<BlockDevices> resolve_block_devices(unsigned major, unsigned minor,
 
 Result<BlockDevices> block_devices_under(const std::string& path, const std::string& mountinfo_path,
                                          const std::string& sys_root) {
-  RK_ASSIGN_OR_RETURN(std::string text, read_text_file(mountinfo_path));
-  RK_ASSIGN_OR_RETURN(auto mounts, parse_mountinfo(text));
-  RK_ASSIGN_OR_RETURN(MountEntry m, find_mount(path, mounts));
-  auto devices = resolve_block_devices(m.major, m.minor, sys_root);
-  if (!devices.ok()) {
-    return Status::NotFound(fmt::format("no block device under {} ({} {} on {}, device {}:{})",
-                                        path, m.fs_type, m.source, m.mount_point, m.major,
-                                        m.minor));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status::NotFound(fmt::format("cannot stat {}", path));
+  // The mount table names the file system, which makes a failure readable ("tmpfs on /tmp").
+  // Inside a chroot or a container it may list no mount at all for the path (mounts outside the
+  // process's root are hidden), so the file's own device number is the fallback: it is what
+  // /sys/dev/block is keyed by anyway.
+  Result<MountEntry> mount = Status::NotFound("no mount table");
+  if (auto text = read_text_file(mountinfo_path); text.ok()) {
+    RK_ASSIGN_OR_RETURN(auto mounts, parse_mountinfo(*text));
+    mount = find_mount(path, mounts);
   }
-  return devices;
+  const unsigned maj = mount.ok() ? mount->major : major(st.st_dev);
+  const unsigned min = mount.ok() ? mount->minor : minor(st.st_dev);
+  auto devices = resolve_block_devices(maj, min, sys_root);
+  if (!devices.ok() && (maj != major(st.st_dev) || min != minor(st.st_dev))) {
+    devices = resolve_block_devices(major(st.st_dev), minor(st.st_dev), sys_root);
+  }
+  if (devices.ok()) return devices;
+  if (mount.ok()) {
+    return Status::NotFound(fmt::format("no block device under {} ({} {} on {}, device {}:{})",
+                                        path, mount->fs_type, mount->source, mount->mount_point,
+                                        maj, min));
+  }
+  return Status::NotFound(fmt::format("no block device under {} (device {}:{}; {}: {})", path,
+                                      maj, min, mountinfo_path, mount.status().message()));
 }
 
 }  // namespace rk::monitor

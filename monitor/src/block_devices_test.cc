@@ -3,6 +3,8 @@
 #include "ringkeeper/monitor/block_devices.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <filesystem>
 #include <fstream>
@@ -150,6 +152,39 @@ TEST_F(FakeSysfs, UnknownDeviceIsNotFound) {
   auto r = resolve_block_devices(0, 25, root_.string());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), ErrorCode::kNotFound);
+}
+
+// Inside a chroot the mount table lists no mount that holds the path: the path's own device
+// number still finds its disk.
+TEST_F(FakeSysfs, PathOutsideEveryListedMountFallsBackToItsDeviceNumber) {
+  struct stat st {};
+  ASSERT_EQ(::stat(root_.c_str(), &st), 0);
+  link(std::to_string(major(st.st_dev)) + ":" + std::to_string(minor(st.st_dev)),
+       "../../devices/pci0000:00/block/sdc");
+  const fs::path mountinfo = root_ / "mountinfo";
+  std::ofstream(mountinfo) << "27 1 9999:1 / /nonexistent-mp rw - ext4 /dev/x rw\n";
+  auto b = block_devices_under(root_.string(), mountinfo.string(), root_.string());
+  ASSERT_TRUE(b.ok()) << b.status().to_string();
+  EXPECT_EQ(b->disks, Strings{"sdc"});
+
+  auto no_table = block_devices_under(root_.string(), (root_ / "missing").string(), root_.string());
+  ASSERT_TRUE(no_table.ok()) << no_table.status().to_string();
+  EXPECT_EQ(no_table->disks, Strings{"sdc"});
+}
+
+TEST_F(FakeSysfs, NoMountAndNoDeviceSaysBoth) {
+  struct stat st {};
+  ASSERT_EQ(::stat(root_.c_str(), &st), 0);
+  if (resolve_block_devices(major(st.st_dev), minor(st.st_dev), root_.string()).ok()) {
+    GTEST_SKIP() << "the scratch directory's device is one of the fake sysfs's devices";
+  }
+  const fs::path mountinfo = root_ / "mountinfo";
+  std::ofstream(mountinfo) << "27 1 9999:1 / /nonexistent-mp rw - ext4 /dev/x rw\n";
+  auto b = block_devices_under(root_.string(), mountinfo.string(), root_.string());
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.status().code(), ErrorCode::kNotFound);
+  EXPECT_NE(b.status().message().find("no mount holds"), std::string::npos)
+      << b.status().message();
 }
 
 TEST(BlockDevicesOnThisMachine, WorkingDirectoryIsOnADeviceThatDiskstatsKnows) {

@@ -25,9 +25,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The Node.js scripts/setup.sh installs under tools/node first: s3rver 5 needs Node 24 and
+// Debian 12's own nodejs is 18 (every PutObject then answers 500).
 std::string find_node() {
-  for (const char* p : {"/usr/bin/node", "/usr/local/bin/node", "/usr/bin/nodejs"}) {
-    if (::access(p, X_OK) == 0) return p;
+  const std::string project_node = std::string(RK_SOURCE_DIR) + "/tools/node/node_modules/.bin/node";
+  for (const std::string& p :
+       {project_node, std::string("/usr/bin/node"), std::string("/usr/local/bin/node")}) {
+    if (::access(p.c_str(), X_OK) == 0) return p;
   }
   return "";
 }

@@ -47,7 +47,9 @@ Result<BlockDevices> resolve_block_devices(unsigned major, unsigned minor,
                                            const std::string& sys_root = "/sys");
 
 // find_mount + resolve_block_devices for a directory. The error says which mount had no block
-// device ("tmpfs on /tmp").
+// device ("tmpfs on /tmp"). When the mount table holds no mount for the path (a chroot or
+// container hides the mounts outside its root) or cannot be read, the path's own device number
+// (stat st_dev) is resolved instead.
 Result<BlockDevices> block_devices_under(const std::string& path,
                                          const std::string& mountinfo_path = "/proc/self/mountinfo",
                                          const std::string& sys_root = "/sys");
