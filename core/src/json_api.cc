@@ -44,6 +44,72 @@ std::string join(const std::string& prefix, const std::string& name) {
   return prefix.empty() ? name : prefix + "." + name;
 }
 
+constexpr int64_t kMinInt = std::numeric_limits<int64_t>::min();
+constexpr int64_t kMaxInt = std::numeric_limits<int64_t>::max();
+
+std::string range_text(int64_t min, int64_t max) {
+  if (min == kMinInt && max == kMaxInt) return "within the 64-bit integer range";
+  if (max == kMaxInt) return ">= " + std::to_string(min);
+  if (min == kMinInt) return "<= " + std::to_string(max);
+  return std::to_string(min) + ".." + std::to_string(max);
+}
+
+// A number `v` of an integer or number field against min..max. An unsigned integer above int64 is
+// out of every range (the callers read fields as int64_t).
+Status check_range(const nlohmann::json& v, int64_t min, int64_t max, const std::string& where) {
+  bool in_range = true;
+  if (v.is_number_unsigned()) {
+    const uint64_t n = v.get<uint64_t>();
+    in_range = n <= static_cast<uint64_t>(kMaxInt) && static_cast<int64_t>(n) >= min &&
+               static_cast<int64_t>(n) <= max;
+  } else if (v.is_number_integer()) {
+    const int64_t n = v.get<int64_t>();
+    in_range = n >= min && n <= max;
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    in_range = d >= static_cast<double>(min) && d <= static_cast<double>(max);
+  }
+  if (in_range) return Status::OK();
+  return Status::InvalidArgument("field '" + where + "' must be " + range_text(min, max) +
+                                 ", got " + v.dump());
+}
+
+// Builds the document like nlohmann's own DOM parser, but keeps where parsing failed: a number
+// beyond a double's range is an out_of_range exception without a position when thrown, and
+// would otherwise escape as a 500.
+class PositionedSax {
+ public:
+  using json = nlohmann::json;
+  explicit PositionedSax(json& root) : dom_(root, /*allow_exceptions=*/false) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(json::number_float_t v, const json::string_t& s) {
+    return dom_.number_float(v, s);
+  }
+  bool string(json::string_t& v) { return dom_.string(v); }
+  bool binary(json::binary_t& v) { return dom_.binary(v); }
+  bool start_object(std::size_t n) { return dom_.start_object(n); }
+  bool key(json::string_t& v) { return dom_.key(v); }
+  bool end_object() { return dom_.end_object(); }
+  bool start_array(std::size_t n) { return dom_.start_array(n); }
+  bool end_array() { return dom_.end_array(); }
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::detail::exception& e) {
+    error_ = "malformed JSON at byte " + std::to_string(position);
+    // 406: "number overflow parsing '1e400'".
+    if (e.id == 406) error_ += ": number '" + last_token + "' is out of range";
+    return false;
+  }
+  const std::string& error() const { return error_; }
+
+ private:
+  nlohmann::detail::json_sax_dom_parser<json> dom_;
+  std::string error_;
+};
+
 Status check_at(const nlohmann::json& value, const Spec& spec, const std::string& path) {
   if (!value.is_object()) {
     return Status::InvalidArgument((path.empty() ? std::string("body") : path) +
@@ -63,6 +129,11 @@ Status check_at(const nlohmann::json& value, const Spec& spec, const std::string
     if (!type_matches(v, f.type)) {
       return Status::InvalidArgument("field '" + where + "' must be " +
                                      std::string(type_name(f.type)) + ", got " + json_type_of(v));
+    }
+    // A kNumber field without a range takes any double; an integer is always read as int64.
+    if (f.type == Type::kInteger ||
+        (f.type == Type::kNumber && (f.min != kMinInt || f.max != kMaxInt))) {
+      RK_RETURN_IF_ERROR(check_range(v, f.min, f.max, where));
     }
     if (f.fields != nullptr && f.type == Type::kObject) {
       RK_RETURN_IF_ERROR(check_at(v, *f.fields, where));
@@ -225,18 +296,33 @@ std::string_view type_name(Type type) {
 
 Status check(const nlohmann::json& value, const Spec& spec) { return check_at(value, spec, ""); }
 
+Result<nlohmann::json> parse_json(std::string_view text) {
+  nlohmann::json out;
+  PositionedSax sax(out);
+  if (!nlohmann::json::sax_parse(text, &sax)) return Status::InvalidArgument(sax.error());
+  return out;
+}
+
 Result<nlohmann::json> read_body(const http::Request& request, const Spec& spec) {
   if (request.body.empty()) {
     return Status::InvalidArgument("request body is empty; expected a JSON object");
   }
-  nlohmann::json body;
-  try {
-    body = nlohmann::json::parse(request.body);
-  } catch (const nlohmann::json::parse_error& e) {
-    return Status::InvalidArgument("malformed JSON at byte " + std::to_string(e.byte));
-  }
+  RK_ASSIGN_OR_RETURN(nlohmann::json body, parse_json(request.body));
   RK_RETURN_IF_ERROR(check(body, spec));
   return body;
+}
+
+Result<int64_t> get_int(const nlohmann::json& object, std::string_view name, int64_t min,
+                        int64_t max, int64_t fallback) {
+  const std::string key(name);
+  auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (!it->is_number_integer()) {
+    return Status::InvalidArgument("field '" + key + "' must be an integer " +
+                                   range_text(min, max) + ", got " + it->dump());
+  }
+  RK_RETURN_IF_ERROR(check_range(*it, min, max, key));
+  return it->get<int64_t>();
 }
 
 Status check_query(const http::Request& request, std::initializer_list<std::string_view> known) {
@@ -254,13 +340,16 @@ Status check_query(const http::Request& request, std::initializer_list<std::stri
   return Status::OK();
 }
 
-Result<int64_t> query_int(const http::Request& request, std::string_view name) {
+Result<int64_t> query_int(const http::Request& request, std::string_view name, int64_t min,
+                          int64_t max) {
   const std::string* text = request.query_param(name);
   int64_t v = 0;
   auto [ptr, ec] = text == nullptr ? std::from_chars_result{nullptr, std::errc::invalid_argument}
                                    : std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || ptr != text->data() + text->size()) {
-    return Status::InvalidArgument("query parameter " + std::string(name) + " must be an integer");
+  if (ec != std::errc() || ptr != text->data() + text->size() || v < min || v > max) {
+    return Status::InvalidArgument(
+        "query parameter " + std::string(name) + " must be an integer " + range_text(min, max) +
+        (text == nullptr ? std::string() : ", got '" + text->substr(0, 64) + "'"));
   }
   return v;
 }

@@ -15,6 +15,7 @@ const Spec kReplication = {
 const Spec kWrite = {
     {"key", Type::kString, kRequired},
     {"value", Type::kString},
+    {.name = "ttl_seconds", .type = Type::kInteger, .min = 0, .max = 630720000},
 };
 const Spec kKeyspace = {
     {"name", Type::kString, kRequired},
@@ -134,6 +135,84 @@ TEST(JsonApi, RejectsWrongTypes) {
   EXPECT_EQ(detail_of(r), "field 'replication.replication_factor' must be an integer, got number");
   r = read_body(with_body(R"({"name": null, "replication": {"class": "S"}})"), kKeyspace);
   EXPECT_EQ(detail_of(r), "field 'name' must be a string, got null");
+}
+
+// The bad numbers of every kind, each with the words its 400 must contain.
+struct BadNumber {
+  std::string body;
+  std::string detail;
+};
+
+TEST(JsonApi, RejectsEveryKindOfBadNumberNamingTheField) {
+  const std::vector<BadNumber> cases = {
+      // Beyond a double: malformed JSON with the offset, never an exception.
+      {R"({"name": "ks", "replication": {"class": "S"}, "weight": 1e400})",
+       "malformed JSON at byte"},
+      {R"({"name": "ks", "replication": {"class": "S"}, "weight": -1e400})", "out of range"},
+      // Beyond int64 (parsed as a double by the JSON reader): not an integer.
+      {R"({"name": "ks", "replication": {"class": "S", "replication_factor": 1e30}})",
+       "'replication.replication_factor' must be an integer"},
+      {R"({"name": "ks", "replication": {"class": "S",
+          "replication_factor": 99999999999999999999999}})",
+       "'replication.replication_factor' must be an integer"},
+      // Beyond int64 but within uint64.
+      {R"({"name": "ks", "replication": {"class": "S",
+          "replication_factor": 18446744073709551615}})",
+       "'replication.replication_factor' must be within the 64-bit integer range"},
+      // A fraction, even a whole one.
+      {R"({"name": "ks", "replication": {"class": "S", "replication_factor": 3.0}})",
+       "'replication.replication_factor' must be an integer"},
+      // A string where a number belongs.
+      {R"({"name": "ks", "replication": {"class": "S", "replication_factor": "3"}})",
+       "'replication.replication_factor' must be an integer, got string"},
+      // Negative where the range starts at 0, and above the range.
+      {R"({"name": "ks", "replication": {"class": "S"}, "writes": [{"key": "k", "ttl_seconds": -1}]})",
+       "field 'writes[0].ttl_seconds' must be 0..630720000, got -1"},
+      {R"({"name": "ks", "replication": {"class": "S"},
+          "writes": [{"key": "k", "ttl_seconds": 630720001}]})",
+       "field 'writes[0].ttl_seconds' must be 0..630720000, got 630720001"},
+  };
+  for (const BadNumber& c : cases) {
+    auto r = read_body(with_body(c.body), kKeyspace);
+    ASSERT_FALSE(r.ok()) << c.body;
+    EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << c.body;
+    EXPECT_NE(detail_of(r).find(c.detail), std::string::npos) << c.body << " -> " << detail_of(r);
+  }
+}
+
+TEST(JsonApi, AcceptsNumbersAtTheEdgesOfTheirRange) {
+  auto r = read_body(with_body(R"({"name": "ks", "replication": {"class": "S"},
+      "weight": 1e300, "writes": [{"key": "a", "ttl_seconds": 0}, {"key": "b", "ttl_seconds": 630720000}]})"),
+                     kKeyspace);
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ((*r)["writes"][1]["ttl_seconds"].get<int64_t>(), 630720000);
+}
+
+TEST(JsonApi, OverflowReportsTheOffsetOfTheNumber) {
+  EXPECT_EQ(parse_json(R"({"a": 1e400})").status().message(),
+            "malformed JSON at byte 11: number '1e400' is out of range");
+}
+
+TEST(JsonApi, GetIntChecksTypeAndRange) {
+  const json j = json::parse(R"({"dc1": 3, "dc2": "3", "dc3": 2.5, "dc4": -1})");
+  EXPECT_EQ(*get_int(j, "dc1", 0, 100, 7), 3);
+  EXPECT_EQ(*get_int(j, "absent", 0, 100, 7), 7);
+  EXPECT_EQ(get_int(j, "dc2", 0, 100, 7).status().message(),
+            "field 'dc2' must be an integer 0..100, got \"3\"");
+  EXPECT_FALSE(get_int(j, "dc3", 0, 100, 7).ok());
+  EXPECT_EQ(get_int(j, "dc4", 0, 100, 7).status().message(), "field 'dc4' must be 0..100, got -1");
+}
+
+TEST(JsonApi, QueryIntChecksRangeAndOverflow) {
+  http::Request r;
+  r.query = {{"limit", "50"}, {"big", "99999999999999999999"}, {"neg", "-1"}, {"frac", "1.5"}};
+  EXPECT_EQ(*query_int(r, "limit", 1, 1000), 50);
+  EXPECT_EQ(query_int(r, "big").status().message(),
+            "query parameter big must be an integer within the 64-bit integer range, got "
+            "'99999999999999999999'");
+  EXPECT_EQ(query_int(r, "neg", 0, 10).status().message(),
+            "query parameter neg must be an integer 0..10, got '-1'");
+  EXPECT_FALSE(query_int(r, "frac").ok());
 }
 
 }  // namespace

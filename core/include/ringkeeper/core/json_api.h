@@ -7,18 +7,24 @@
 //
 // Request bodies are read strictly: malformed JSON, a field the endpoint does not know, a missing
 // required field and a field of the wrong type are all 400 with the field named, so typos in
-// scripts fail loudly instead of being ignored. Declaring what an endpoint accepts is one line per
-// field:
+// scripts fail loudly instead of being ignored. Numbers are strict too: a number too large for a
+// double (1e400) is malformed JSON, an integer field takes no fraction (3.0 included) and no
+// string ("3"), and is checked against its range (int64 when the field names none; a negative
+// value where the range starts at 0). Once checked, `body["x"].get<int64_t>()` is safe. Declaring
+// what an endpoint accepts is one line per field:
 //
-//   static const rk::api::Spec kCreateKeyspace = {
+//   static const rk::api::Spec kCreateTable = {
 //       {"name", rk::api::Type::kString, rk::api::kRequired},
-//       {"replication", rk::api::Type::kObject, rk::api::kRequired, &kReplication},
-//       {"durable_writes", rk::api::Type::kBool},
+//       {.name = "gc_grace_seconds", .type = rk::api::Type::kInteger,
+//        .min = 0, .max = rk::kMaxGcGraceSeconds},
+//       {"options", rk::api::Type::kObject, false, &kOptions},
 //   };
-//   RK_ASSIGN_OR_RETURN(nlohmann::json body, rk::api::read_body(request, kCreateKeyspace));
+//   RK_ASSIGN_OR_RETURN(nlohmann::json body, rk::api::read_body(request, kCreateTable));
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +98,10 @@ struct Field {
   // For kObject: the fields of that object (checked the same way). For kArray: every element must
   // be an object with these fields. Null: the contents are not checked.
   const Spec* fields = nullptr;
+  // For kInteger and kNumber: the inclusive range of allowed values (a kNumber field with the
+  // default range takes any finite double).
+  int64_t min = std::numeric_limits<int64_t>::min();
+  int64_t max = std::numeric_limits<int64_t>::max();
 };
 
 // The fields an object may have; anything else is rejected.
@@ -101,22 +111,37 @@ struct Spec {
 };
 
 // Checks `value` (which must be an object) against `spec`. InvalidArgument naming the field by
-// its path ("replication.class", "writes[3].key") for an unknown field, a missing required field
-// or a wrong type. A null value is a type error unless the field is kAny.
+// its path ("replication.class", "writes[3].key") for an unknown field, a missing required field,
+// a wrong type or a number outside the field's range. A null value is a type error unless the
+// field is kAny.
 Status check(const nlohmann::json& value, const Spec& spec);
 
 // Parses `request.body` as JSON and checks it against `spec`. InvalidArgument (→ 400) for an
-// empty body, malformed JSON (with the byte offset), a body that is not an object, or a failed
-// check().
+// empty body, malformed JSON or a number beyond a double's range (with the byte offset), a body
+// that is not an object, or a failed check().
 Result<nlohmann::json> read_body(const http::Request& request, const Spec& spec);
+
+// Parses `text` as JSON: InvalidArgument "malformed JSON at byte N" (what read_body reports) for
+// malformed text or a number beyond a double's range; never throws.
+Result<nlohmann::json> parse_json(std::string_view text);
+
+// The integer `object[name]` within min..max, or `fallback` when the field is absent.
+// InvalidArgument naming the field for a value that is not an integer (a fraction, a string,
+// null) or is outside the range, with the range in the message. For values that no Spec checked
+// (elements of a map whose keys are data, e.g. per-datacenter replication factors).
+Result<int64_t> get_int(const nlohmann::json& object, std::string_view name, int64_t min,
+                        int64_t max, int64_t fallback);
 
 // ---- Strict query parameters ----
 
 // InvalidArgument naming the first query parameter that is not in `known` (and listing those).
 Status check_query(const http::Request& request, std::initializer_list<std::string_view> known);
 
-// The query parameter `name` as an integer; InvalidArgument when it is not one. Only call for a
+// The query parameter `name` as a decimal integer within min..max; InvalidArgument naming the
+// parameter (and the range) when it is not one, overflows or is out of range. Only call for a
 // parameter that is present.
-Result<int64_t> query_int(const http::Request& request, std::string_view name);
+Result<int64_t> query_int(const http::Request& request, std::string_view name,
+                          int64_t min = std::numeric_limits<int64_t>::min(),
+                          int64_t max = std::numeric_limits<int64_t>::max());
 
 }  // namespace rk::api
