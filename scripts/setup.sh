@@ -12,6 +12,8 @@ PACKAGES=(
   sysstat curl procps tzdata ca-certificates
   libcurl4-openssl-dev awscli nodejs libxxhash-dev
   chromium chromium-driver
+  # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes (libclang_rt.fuzzer)
+  clang libclang-rt-14-dev
 )
 
 missing=()

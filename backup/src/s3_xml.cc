@@ -1,7 +1,9 @@
 // Element lookup and entity decoding for S3's XML replies.
 #include "s3_xml.h"
 
+#include <charconv>
 #include <ctime>
+#include <optional>
 
 #include "ringkeeper/core/http_message.h"
 
@@ -60,6 +62,21 @@ void append_utf8(std::string& out, unsigned long cp) {
   }
 }
 
+// The code point of a numeric reference's name ("#38", "#x26"); nullopt when it is not one or
+// names no Unicode character (such text is kept as it is).
+std::optional<unsigned long> character_reference(std::string_view name) {
+  if (name.size() < 2 || name[0] != '#') return std::nullopt;
+  const bool hex = name[1] == 'x' || name[1] == 'X';
+  const std::string_view digits = name.substr(hex ? 2 : 1);
+  unsigned long cp = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
+  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() ||
+      cp > 0x10ffff) {
+    return std::nullopt;
+  }
+  return cp;
+}
+
 }  // namespace
 
 std::string xml_decode(std::string_view text) {
@@ -88,10 +105,8 @@ std::string xml_decode(std::string_view text) {
       out.push_back('\'');
     else if (name == "grave")
       out.push_back('`');
-    else if (name.size() > 1 && name[0] == '#') {
-      bool hex = name[1] == 'x' || name[1] == 'X';
-      std::string digits(name.substr(hex ? 2 : 1));
-      append_utf8(out, std::stoul(digits.empty() ? "0" : digits, nullptr, hex ? 16 : 10));
+    else if (auto cp = character_reference(name)) {
+      append_utf8(out, *cp);
     } else {
       out.append(text.substr(i, semi - i + 1));
     }
@@ -148,8 +163,14 @@ Result<ListPage> parse_list_page(std::string_view xml) {
     ObjectInfo info;
     info.key = xml_first(one, "Key");
     if (url_encoded) info.key = url_decode(info.key);
-    std::string size = xml_first(one, "Size");
-    info.size = size.empty() ? 0 : std::stoll(size);
+    const std::string size = xml_first(one, "Size");
+    if (!size.empty()) {
+      auto [end_of_size, ec] = std::from_chars(size.data(), size.data() + size.size(), info.size);
+      if (ec != std::errc() || end_of_size != size.data() + size.size() || info.size < 0) {
+        return Status::Unavailable("S3 list reply has a malformed Size '" + size.substr(0, 40) +
+                                   "' for key " + info.key.substr(0, 200));
+      }
+    }
     info.modified_us = parse_iso8601_us(xml_first(one, "LastModified"));
     page.objects.push_back(std::move(info));
     pos = end;

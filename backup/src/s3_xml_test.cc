@@ -54,6 +54,19 @@ TEST(S3Xml, ElementsEntitiesAndEscaping) {
   EXPECT_EQ(xml_first("<A/>", "B"), "");
 }
 
+TEST(S3Xml, AMalformedOrNegativeSizeIsAnErrorNotACrash) {
+  for (const char* size : {"+", "12x", "-1", "99999999999999999999"}) {
+    auto page = parse_list_page(std::string("<ListBucketResult><Contents><Key>k</Key><Size>") +
+                                size + "</Size></Contents></ListBucketResult>");
+    EXPECT_EQ(page.status().code(), ErrorCode::kUnavailable) << size;
+  }
+}
+
+TEST(S3Xml, ReferencesToNoCharacterAreKeptAsText) {
+  EXPECT_EQ(xml_decode("a&#zz;b&#x;c&#-5;&#x110000;&#1114111;"),
+            "a&#zz;b&#x;c&#-5;&#x110000;\xf4\x8f\xbf\xbf");
+}
+
 TEST(S3Xml, HttpDates) {
   EXPECT_EQ(parse_http_date_us("Fri, 24 May 2013 00:00:00 GMT"), 1'369'353'600'000'000);
   EXPECT_EQ(parse_http_date_us("garbage"), 0);

@@ -49,8 +49,10 @@ Headers redacted_headers(const Headers& headers) {
                                                  "set-cookie", "x-rk-cluster-secret"};
   Headers out;
   for (const auto& [name, value] : headers) {
-    bool secret = std::any_of(std::begin(kSecret), std::end(kSecret),
-                              [&](std::string_view s) { return iequals(s, name); });
+    // An init-capture: clang before 16 (Debian 12 has 14) cannot capture a structured binding.
+    bool secret = std::any_of(
+        std::begin(kSecret), std::end(kSecret),
+        [header = std::string_view(name)](std::string_view s) { return iequals(s, header); });
     out.emplace(name, secret ? std::string("<redacted>") : value);
   }
   return out;

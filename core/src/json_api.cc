@@ -117,7 +117,7 @@ Status check_at(const nlohmann::json& value, const Spec& spec, const std::string
   }
   for (const auto& [key, v] : value.items()) {
     auto it = std::find_if(spec.fields.begin(), spec.fields.end(),
-                           [&](const Field& f) { return f.name == key; });
+                           [&name = key](const Field& f) { return f.name == name; });
     if (it == spec.fields.end()) {
       std::string allowed;
       for (const Field& f : spec.fields) allowed += (allowed.empty() ? "" : ", ") + f.name;

@@ -118,6 +118,21 @@ TEST(TimeZone, RejectsUnknownAndUnsafeNames) {
       TimeZone::from_tzif("x", "not a tzif file at all, just some text to be long enough").ok());
 }
 
+TEST(TimeZone, RefusesOffsetsAndRuleFieldsNoZoneHas) {
+  // A local time type 2^31-1 s east of UTC (a damaged file): offsets must stay within 26 hours.
+  EXPECT_EQ(TimeZone::from_tzif("x", footer_only_tzif("", 0x7fffffff)).status().code(),
+            ErrorCode::kInvalidArgument);
+  for (const char* rule : {"CET-25CEST,M3.5.0,M10.5.0/3",               // offset over 24:59:59
+                           "CET-1CEST,M3.5.0,M10.5.0/168",              // rule time over 167 h
+                           "CET-99999999999999999999",                  // would overflow
+                           "CET-1CEST,J0,J100", "CET-1CEST,J1,366"}) {  // days outside the year
+    EXPECT_EQ(TimeZone::from_tzif("x", footer_only_tzif(rule, 3600)).status().code(),
+              ErrorCode::kInvalidArgument)
+        << rule;
+  }
+  EXPECT_TRUE(TimeZone::from_tzif("x", footer_only_tzif("CET-1CEST,J1,365/167", 3600)).ok());
+}
+
 TEST(MaintenanceSchedule, EmptyIsAlwaysOpen) {
   auto s = schedule("  ");
   EXPECT_TRUE(s.always_open());

@@ -37,6 +37,12 @@ struct PosixRule {
   RuleDate end;
 };
 
+// The largest UTC offset of a TZ rule (24:59:59) and of a TZif local time type (RFC 8536 3.2:
+// -89999..93599 seconds). Anything beyond is a damaged file.
+constexpr int64_t kMaxRuleOffset = 24 * 3600 + 3599;
+constexpr int64_t kMinTypeOffset = -89999;
+constexpr int64_t kMaxTypeOffset = 93599;
+
 class Parser {
  public:
   explicit Parser(std::string_view s) : s_(s) {}
@@ -56,13 +62,17 @@ class Parser {
     while (!done() && std::isalpha(static_cast<unsigned char>(peek()))) ++pos_;
     return pos_ - start >= 3;
   }
+  // Up to 9 digits (no field of a TZ rule needs more; more could overflow).
   std::optional<int64_t> number() {
     if (!std::isdigit(static_cast<unsigned char>(peek()))) return std::nullopt;
     int64_t v = 0;
-    while (std::isdigit(static_cast<unsigned char>(peek()))) v = v * 10 + (s_[pos_++] - '0');
+    for (int digits = 0; std::isdigit(static_cast<unsigned char>(peek())); ++digits) {
+      if (digits == 9) return std::nullopt;
+      v = v * 10 + (s_[pos_++] - '0');
+    }
     return v;
   }
-  // [+-]hh[:mm[:ss]] as seconds.
+  // [+-]hh[:mm[:ss]] as seconds; hours up to 167 (RFC 8536 3.3.1), minutes and seconds to 59.
   std::optional<int64_t> hms() {
     int64_t sign = 1;
     if (eat('-')) {
@@ -71,25 +81,31 @@ class Parser {
       eat('+');
     }
     auto h = number();
-    if (!h) return std::nullopt;
+    if (!h || *h > 167) return std::nullopt;
     int64_t v = *h * 3600;
     if (eat(':')) {
       auto m = number();
-      if (!m) return std::nullopt;
+      if (!m || *m > 59) return std::nullopt;
       v += *m * 60;
       if (eat(':')) {
         auto sec = number();
-        if (!sec) return std::nullopt;
+        if (!sec || *sec > 59) return std::nullopt;
         v += *sec;
       }
     }
     return sign * v;
   }
+  // A UTC offset of the rule: hh no more than 24 (POSIX).
+  std::optional<int64_t> offset() {
+    auto v = hms();
+    if (!v || *v < -kMaxRuleOffset || *v > kMaxRuleOffset) return std::nullopt;
+    return v;
+  }
   std::optional<RuleDate> date() {
     RuleDate d;
     if (eat('J')) {
       auto n = number();
-      if (!n) return std::nullopt;
+      if (!n || *n < 1 || *n > 365) return std::nullopt;
       d.kind = RuleDate::Kind::kJulian1;
       d.day = static_cast<int>(*n);
     } else if (eat('M')) {
@@ -105,7 +121,7 @@ class Parser {
       d.weekday = static_cast<int>(*wd);
     } else {
       auto n = number();
-      if (!n) return std::nullopt;
+      if (!n || *n > 365) return std::nullopt;
       d.kind = RuleDate::Kind::kJulian0;
       d.day = static_cast<int>(*n);
     }
@@ -126,7 +142,7 @@ std::optional<PosixRule> parse_posix(std::string_view text) {
   Parser p(text);
   PosixRule rule;
   if (!p.name()) return std::nullopt;
-  auto std_off = p.hms();
+  auto std_off = p.offset();
   if (!std_off) return std::nullopt;
   rule.std_offset = static_cast<int32_t>(-*std_off);
   if (p.done()) return rule;
@@ -134,7 +150,7 @@ std::optional<PosixRule> parse_posix(std::string_view text) {
   rule.has_dst = true;
   rule.dst_offset = rule.std_offset + 3600;
   if (p.peek() != ',' && !p.done()) {
-    auto dst_off = p.hms();
+    auto dst_off = p.offset();
     if (!dst_off) return std::nullopt;
     rule.dst_offset = static_cast<int32_t>(-*dst_off);
   }
@@ -298,6 +314,10 @@ Result<TimeZone> TimeZone::from_tzif(std::string_view name, std::string_view b) 
   std::vector<int32_t> type_offsets(c[4]);
   for (size_t i = 0; i < c[4]; ++i) {
     type_offsets[i] = static_cast<int32_t>(be32(b, types_at + 6 * i));
+    if (type_offsets[i] < kMinTypeOffset || type_offsets[i] > kMaxTypeOffset) {
+      return bad(fmt::format("local time type {} has a UTC offset of {} s (more than 26 hours)", i,
+                             type_offsets[i]));
+    }
   }
   rules->initial_offset = type_offsets[0];
   for (size_t i = 0; i < c[3]; ++i) {

@@ -131,7 +131,7 @@ void add_backup_routes(http::Router& r, BackupService& service) {
   for (const auto& [name, action] : actions) {
     r.post(
         std::string("/api/v1/backups/{tag}/") + name,
-        [s, action](const http::Request& req) -> Result<http::Response> {
+        [s, action = action](const http::Request& req) -> Result<http::Response> {
           static const api::Spec kEmpty = {};
           RK_RETURN_IF_ERROR(optional_body(req, kEmpty).status());
           RK_ASSIGN_OR_RETURN(BackupRun run, (s->*action)(req.principal, req.path_param("tag")));
