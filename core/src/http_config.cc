@@ -17,6 +17,14 @@ ConfigSchema<ServerOptions> server_options_schema() {
   s.field("handler_threads", &O::handler_threads,
           "Threads running request handlers; 0 runs them on the I/O threads.")
       .range(0, 256);
+  s.field("max_queued_requests", &O::max_queued_requests,
+          "Requests waiting for a handler thread at most; one that finds the queue full is "
+          "answered 503 with Retry-After at once. 0: 16 per handler thread.")
+      .range(0, 1'000'000);
+  s.field("max_connections", &O::max_connections,
+          "Open connections at most; a new one past it is answered 503 and closed (keep it "
+          "under the process's file descriptor limit).")
+      .range(1, 1'000'000);
   s.size("max_body", &O::max_body_bytes, "Larger request bodies are refused with 413.")
       .range(1024, size_t{1} << 30);
   s.size("max_header", &O::max_header_bytes, "Larger request headers are refused with 431.")

@@ -12,6 +12,8 @@ bind_address: 0.0.0.0
 port: 7400
 port_file: run/api.port
 max_body: 4MiB
+max_queued_requests: 32
+max_connections: 200
 idle_timeout: 5s
 tls_cert_file: s.crt
 tls_key_file: s.key
@@ -24,6 +26,8 @@ tls_require_client_cert: true
   EXPECT_EQ(o->port, 7400);
   EXPECT_EQ(o->port_file, "run/api.port");
   EXPECT_EQ(o->max_body_bytes, size_t{4} << 20);
+  EXPECT_EQ(o->max_queued_requests, 32);
+  EXPECT_EQ(o->max_connections, 200);
   EXPECT_EQ(o->idle_timeout, std::chrono::seconds(5));
   EXPECT_TRUE(o->tls_require_client_cert);
 }
@@ -31,6 +35,8 @@ tls_require_client_cert: true
 TEST(HttpConfig, ServerKeysAreChecked) {
   EXPECT_FALSE(load_config_string("port: 70000\n", server_options_schema()).ok());
   EXPECT_FALSE(load_config_string("max_body: 10\n", server_options_schema()).ok());
+  EXPECT_FALSE(load_config_string("max_queued_requests: -1\n", server_options_schema()).ok());
+  EXPECT_FALSE(load_config_string("max_connections: 0\n", server_options_schema()).ok());
   auto half = load_config_string("tls_cert_file: s.crt\n", server_options_schema());
   ASSERT_FALSE(half.ok());
   EXPECT_NE(half.status().message().find("go together"), std::string::npos);

@@ -99,21 +99,33 @@ Router::Match Router::match(std::string_view method, std::string_view path) cons
   std::optional<Rank> best_rank;
   std::map<std::string, std::string> params;
   Rank rank;
+  const Route* get_route = nullptr;  // for HEAD without a HEAD route of its own
+  std::map<std::string, std::string> get_params;
+  std::optional<Rank> get_rank;
   for (size_t i = 0; i < routes_.size(); ++i) {
     if (!match_segments(segments_[i], parts, params, rank, m.bad_encoding)) continue;
-    if (routes_[i].method != method) {
-      allowed.insert(routes_[i].method);
-      continue;
-    }
-    if (!best_rank || rank < *best_rank) {
-      best_rank = rank;
-      m.route = &routes_[i];
-      m.path_params = params;
+    allowed.insert(routes_[i].method);
+    if (routes_[i].method == method) {
+      if (!best_rank || rank < *best_rank) {
+        best_rank = rank;
+        m.route = &routes_[i];
+        m.path_params = params;
+      }
+    } else if (method == "HEAD" && routes_[i].method == "GET" && (!get_rank || rank < *get_rank)) {
+      get_rank = rank;
+      get_route = &routes_[i];
+      get_params = params;
     }
   }
-  if (m.route == nullptr) {
-    for (const std::string& a : allowed) m.allowed += (m.allowed.empty() ? "" : ", ") + a;
+  if (m.route == nullptr && get_route != nullptr) {
+    m.route = get_route;
+    m.path_params = std::move(get_params);
   }
+  if (!allowed.empty()) {
+    if (allowed.count("GET") > 0) allowed.insert("HEAD");
+    allowed.insert("OPTIONS");
+  }
+  for (const std::string& a : allowed) m.allowed += (m.allowed.empty() ? "" : ", ") + a;
   return m;
 }
 

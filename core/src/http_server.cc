@@ -2,15 +2,18 @@
 // translation unit that includes Beast (it takes ~25 s to compile; keep it that way).
 //
 // Structure: one acceptor on its own strand; one Session per connection on its own strand,
-// templated on the stream (plain TCP or TLS). A session reads a request, hands it to the handler
-// pool, and writes the answer back on its strand. The server keeps weak references to its
-// sessions so that stop() can close idle ones and wait for busy ones.
+// templated on the stream (plain TCP or TLS). A session reads a request head, checks its framing
+// (request_framing.h), reads the body, hands the request to the handler pool (or answers 503 when
+// the pool's queue is full), and writes the answer back on its strand. What happens to a complete
+// request is http_dispatch.h's business. The server keeps weak references to its sessions so that
+// stop() can close idle ones and wait for busy ones, and counts them to bound connections.
 #include "ringkeeper/core/http_server.h"
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -25,12 +28,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "http_dispatch.h"
+#include "request_framing.h"
 #include "ringkeeper/core/json_api.h"
 
 namespace rk::http {
@@ -50,6 +56,13 @@ constexpr size_t kLingerMaxBytes = 64u << 20;
 constexpr std::chrono::milliseconds kLingerTimeout{2'000};
 // A TLS close_notify exchange must not hold up a stop for long.
 constexpr std::chrono::milliseconds kTlsShutdownTimeout{500};
+// Bytes asked of the socket per read while a request head is incomplete.
+constexpr size_t kHeadReadChunk = 4096;
+// The handler queue when ServerOptions::max_queued_requests is 0: this many per handler thread.
+constexpr int kQueuedPerHandlerThread = 16;
+// After a failed accept (out of file descriptors, say) wait this long before the next, rather
+// than spinning.
+constexpr std::chrono::milliseconds kAcceptRetry{100};
 
 Status write_port_file(const std::string& path, uint16_t port) {
   const std::string tmp = path + ".tmp";
@@ -96,18 +109,32 @@ class Server::Impl {
  public:
   Impl(ServerOptions options, Router router)
       : options_(std::move(options)),
-        router_(std::move(router)),
+        dispatcher_(options_, std::move(router)),
         acceptor_(net::make_strand(ioc_)),
+        accept_retry_(acceptor_.get_executor()),
         work_(net::make_work_guard(ioc_)),
-        handlers_(static_cast<size_t>(std::max(1, options_.handler_threads))) {}
+        handlers_(static_cast<size_t>(std::max(1, options_.handler_threads))),
+        max_in_handlers_(std::max(1, options_.handler_threads) +
+                         (options_.max_queued_requests > 0
+                              ? options_.max_queued_requests
+                              : kQueuedPerHandlerThread * std::max(1, options_.handler_threads))) {}
 
   ~Impl() { stop(); }
 
   Status start();
   void stop();
 
-  // Routes, authenticates and runs the handler; never throws.
-  Response handle(Request& request);
+  const Dispatcher& dispatcher() const { return dispatcher_; }
+
+  // Takes a place in the handler pool (running or queued); false when none is left.
+  bool try_enter_handlers() {
+    int n = in_handlers_.load();
+    do {
+      if (n >= max_in_handlers_) return false;
+    } while (!in_handlers_.compare_exchange_weak(n, n + 1));
+    return true;
+  }
+  void leave_handlers() { in_handlers_.fetch_sub(1); }
 
   void add_session(const std::shared_ptr<SessionBase>& s) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -130,7 +157,7 @@ class Server::Impl {
   void start_session(tcp::socket socket);
 
   ServerOptions options_;
-  Router router_;
+  Dispatcher dispatcher_;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
 
@@ -144,8 +171,12 @@ class Server::Impl {
   std::optional<ssl::context> ssl_ctx_;  // outlives the sessions' TLS streams
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_;
   net::thread_pool handlers_;
+  const int max_in_handlers_;        // handler threads + the queue behind them
+  std::atomic<int> in_handlers_{0};  // requests posted to handlers_ and not yet answered
+  std::atomic<int64_t> last_refusal_warning_{-3600};  // steady seconds of the last warning
   std::vector<std::thread> io_threads_;
 };
 
@@ -155,18 +186,20 @@ class Session final : public SessionBase {
  public:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
 
-  Session(Server::Impl& server, Stream stream, std::string peer)
-      : server_(server), stream_(std::move(stream)), peer_(std::move(peer)) {}
+  // A `refused` session belongs to a connection over max_connections: it answers 503 at once,
+  // without reading a request, and closes.
+  Session(Server::Impl& server, Stream stream, std::string peer, bool refused)
+      : server_(server), stream_(std::move(stream)), peer_(std::move(peer)), refused_(refused) {}
   ~Session() override { server_.remove_session(this); }
 
   void start() {
     if constexpr (kTls) {
       phase_ = Phase::kHandshake;
-      lowest().expires_after(server_.options().idle_timeout);
+      lowest().expires_after(refused_ ? kLingerTimeout : server_.options().idle_timeout);
       stream_.async_handshake(ssl::stream_base::server,
                               [self = self()](beast::error_code ec) { self->on_handshake(ec); });
     } else {
-      do_read();
+      serve();
     }
   }
 
@@ -198,7 +231,14 @@ class Session final : public SessionBase {
         X509_free(cert);
       }
     }
-    do_read();
+    serve();
+  }
+
+  void serve() {
+    if (!refused_) return do_read();
+    write(server_.dispatcher().unavailable(server_.options().name +
+                                           " has too many open connections; retry later"),
+          false, /*linger=*/true, false);
   }
 
   void do_read() {
@@ -208,18 +248,63 @@ class Session final : public SessionBase {
     parser_->body_limit(server_.options().max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(server_.options().max_header_bytes));
     lowest().expires_after(server_.options().idle_timeout);
+    read_head();
+  }
+
+  // Reads until the buffer holds a whole request head, so that the raw head can be checked for
+  // folded lines (the parser would unfold them silently) before the parser sees it. The parser
+  // then finds the head in the buffer and reads nothing more for it.
+  void read_head() {
+    const auto data = buffer_.data();
+    const std::string_view bytes(static_cast<const char*>(data.data()), data.size());
+    const size_t end = request_head_end(bytes);
+    const size_t limit = server_.options().max_header_bytes;
+    if (end == std::string_view::npos ? bytes.size() > limit : end > limit) {
+      return write_error(431, "invalid_argument", "request headers are too large", true);
+    }
+    if (end == std::string_view::npos) {
+      stream_.async_read_some(buffer_.prepare(kHeadReadChunk),
+                              [self = self()](beast::error_code ec, size_t n) {
+                                self->buffer_.commit(n);
+                                if (ec) return self->do_close();  // EOF, timeout, reset, stop()
+                                self->read_head();
+                              });
+      return;
+    }
+    if (has_obs_fold(bytes.substr(0, end))) {
+      return write_error(400, "invalid_argument",
+                         "folded header lines (obs-fold) are not accepted; send each header on "
+                         "one line",
+                         true);
+    }
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
         [self = self()](beast::error_code ec, size_t) { self->on_header(ec); });
   }
 
-  // Headers are read first so that a client sending `Expect: 100-continue` (curl does for large
-  // bodies) gets its interim response at once, or a 413 before it sends a body that is too big.
+  // Headers are read first so that framing errors are refused before any body byte is read, and
+  // a client sending `Expect: 100-continue` (curl does for large bodies) gets its interim
+  // response at once, or a 413 before it sends a body that is too big.
   void on_header(beast::error_code ec) {
     if (ec) return on_read(ec);
+    const auto& msg = parser_->get();
+    RequestHead head;
+    head.version = msg.version();
+    for (const auto& field : msg) {
+      if (field.name() == bhttp::field::transfer_encoding) {
+        head.transfer_encodings.emplace_back(field.value());
+      } else if (field.name() == bhttp::field::content_length) {
+        ++head.content_length_lines;
+      } else if (field.name() == bhttp::field::host) {
+        ++head.host_lines;
+      }
+    }
+    if (std::optional<Refusal> refusal = check_request_head(head)) {
+      return write_error(refusal->status, refusal->error, refusal->detail, true);
+    }
     if (parser_->is_done()) return on_read(ec);
-    auto expect = parser_->get().find(bhttp::field::expect);
-    if (expect != parser_->get().end() && beast::iequals(expect->value(), "100-continue")) {
+    auto expect = msg.find(bhttp::field::expect);
+    if (expect != msg.end() && beast::iequals(expect->value(), "100-continue")) {
       continue_ = {bhttp::status::continue_, 11};
       bhttp::async_write(stream_, continue_, [self = self()](beast::error_code ec, size_t) {
         if (ec) return self->do_close();
@@ -250,7 +335,7 @@ class Session final : public SessionBase {
       return do_close();
     }
     if (ec && ec.category() == bhttp::make_error_code(bhttp::error::bad_method).category()) {
-      return write_error(400, "invalid_argument", "malformed HTTP request: " + ec.message(), false);
+      return write_error(400, "invalid_argument", "malformed HTTP request: " + ec.message(), true);
     }
     if (ec) return do_close();  // timeout, reset, cancelled by stop(), TLS errors
 
@@ -276,29 +361,36 @@ class Session final : public SessionBase {
     request->peer = peer_;
     request->peer_certificate_subject = peer_subject_;
     const bool keep_alive = msg.keep_alive();
+    const bool head_only = request->method == "HEAD";
     parser_.reset();
 
     phase_ = Phase::kHandling;
+    const Dispatcher& dispatcher = server_.dispatcher();
     if (server_.options().handler_threads == 0) {  // inline: the handler promised not to block
-      Response response = server_.handle(*request);
-      return write(std::move(response), keep_alive, false);
+      return write(dispatcher.handle(*request), keep_alive, false, head_only);
+    }
+    if (!server_.try_enter_handlers()) {  // answered here, at once: the queue is full
+      return write(dispatcher.overloaded(*request), keep_alive, false, head_only);
     }
     lowest().expires_never();  // the handler may take long; the write sets a new deadline
-    net::post(server_.handler_pool(), [self = self(), request, keep_alive] {
-      Response response = self->server_.handle(*request);
+    net::post(server_.handler_pool(), [self = self(), request, keep_alive, head_only] {
+      Response response = self->server_.dispatcher().handle(*request);
+      self->server_.leave_handlers();
       net::post(self->stream_.get_executor(),
-                [self, response = std::move(response), keep_alive]() mutable {
-                  self->write(std::move(response), keep_alive, false);
+                [self, response = std::move(response), keep_alive, head_only]() mutable {
+                  self->write(std::move(response), keep_alive, false, head_only);
                 });
     });
   }
 
   void write_error(int status, std::string_view error, const std::string& detail, bool linger) {
     spdlog::debug("{}: {} from {}: {}", server_.options().name, status, peer_, detail);
-    write(api::error_response(status, error, detail), false, linger);
+    write(api::error_response(status, error, detail), false, linger, false);
   }
 
-  void write(Response r, bool keep_alive, bool linger) {
+  // `head_only`: the answer to a HEAD request: status and headers (Content-Length of the body
+  // a GET would get), no body.
+  void write(Response r, bool keep_alive, bool linger, bool head_only) {
     phase_ = Phase::kWriting;
     res_ = {};
     res_.version(11);
@@ -306,10 +398,13 @@ class Session final : public SessionBase {
     for (const auto& [name, value] : r.headers) res_.set(name, value);
     if (!r.content_type.empty()) res_.set(bhttp::field::content_type, r.content_type);
     res_.set(bhttp::field::server, "ringkeeper");
-    res_.body() = std::move(r.body);
     const bool close = !keep_alive || server_.stopping();
     res_.keep_alive(!close);
-    res_.prepare_payload();
+    // 1xx, 204 and 304 answers carry neither a body nor a Content-Length (RFC 9110 8.6).
+    if (r.status >= 200 && r.status != 204 && r.status != 304) {
+      res_.content_length(r.body.size());
+      if (!head_only) res_.body() = std::move(r.body);
+    }
     lowest().expires_after(server_.options().idle_timeout);
     bhttp::async_write(stream_, res_, [self = self(), close, linger](beast::error_code ec, size_t) {
       if (ec) return self->do_close();
@@ -319,7 +414,8 @@ class Session final : public SessionBase {
     });
   }
 
-  // Reads and discards what the client still sends, then closes (see kLingerMaxBytes).
+  // Reads and discards what the client still sends, then closes (see kLingerMaxBytes). Nothing
+  // read here is parsed.
   void linger() {
     phase_ = Phase::kClosing;
     if constexpr (!kTls) {
@@ -327,10 +423,11 @@ class Session final : public SessionBase {
       lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
     }
     lowest().expires_after(kLingerTimeout);
+    drain_buf_ = std::make_unique<std::array<char, 16 << 10>>();
     drain();
   }
   void drain() {
-    stream_.async_read_some(net::buffer(drain_buf_),
+    stream_.async_read_some(net::buffer(*drain_buf_),
                             [self = self()](beast::error_code ec, size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kLingerMaxBytes) return self->do_close();
@@ -357,12 +454,13 @@ class Session final : public SessionBase {
   Stream stream_;
   std::string peer_;
   std::string peer_subject_;
+  const bool refused_;
   Phase phase_ = Phase::kReading;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
   bhttp::response<bhttp::empty_body> continue_;
-  std::array<char, 16 << 10> drain_buf_;
+  std::unique_ptr<std::array<char, 16 << 10>> drain_buf_;  // only while lingering
   size_t drained_ = 0;
 };
 
@@ -440,16 +538,40 @@ void Server::Impl::do_accept() {
   acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-      spdlog::warn("{}: accept failed: {}", options_.name, ec.message());
-    } else {
-      start_session(std::move(socket));
+      spdlog::warn("{}: accept failed: {}; trying again in {} ms", options_.name, ec.message(),
+                   kAcceptRetry.count());
+      accept_retry_.expires_after(kAcceptRetry);
+      accept_retry_.async_wait([this](beast::error_code e) {
+        if (!e && acceptor_.is_open()) do_accept();
+      });
+      return;
     }
+    start_session(std::move(socket));
     do_accept();
   });
 }
 
 void Server::Impl::start_session(tcp::socket socket) {
   if (stopping()) return;  // the socket closes as it goes out of scope
+  size_t open;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    open = sessions_.size();
+  }
+  const size_t max = static_cast<size_t>(std::max(1, options_.max_connections));
+  if (open >= 2 * max) return;  // even a refusal would cost more than it saves: just close
+  const bool refused = open >= max;
+  if (refused) {
+    // At most one warning a minute: an overloaded listener must not flood the log too.
+    const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t last = last_refusal_warning_.load();
+    if (now - last >= 60 && last_refusal_warning_.compare_exchange_strong(last, now)) {
+      spdlog::warn("{}: {} connections are open (max_connections {}); refusing new ones with 503",
+                   options_.name, open, max);
+    }
+  }
   beast::error_code ec;
   tcp::endpoint remote = socket.remote_endpoint(ec);
   std::string peer =
@@ -457,89 +579,15 @@ void Server::Impl::start_session(tcp::socket socket) {
   std::shared_ptr<SessionBase> session;
   if (ssl_ctx_) {
     auto s = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
-        *this, beast::ssl_stream<beast::tcp_stream>(std::move(socket), *ssl_ctx_), peer);
+        *this, beast::ssl_stream<beast::tcp_stream>(std::move(socket), *ssl_ctx_), peer, refused);
     add_session(s);
     s->start();
   } else {
     auto s = std::make_shared<Session<beast::tcp_stream>>(
-        *this, beast::tcp_stream(std::move(socket)), peer);
+        *this, beast::tcp_stream(std::move(socket)), peer, refused);
     add_session(s);
     s->start();
   }
-}
-
-Response Server::Impl::handle(Request& request) {
-  const auto started = std::chrono::steady_clock::now();
-  std::string_view route;
-  Response response = [&]() -> Response {
-    Router::Match m = router_.match(request.method, request.path);
-    if (m.route != nullptr) route = m.route->pattern;
-    if (m.bad_encoding) {
-      return api::error_response(400, "invalid_argument", "malformed %-escape in the path");
-    }
-    if (m.route == nullptr) {
-      if (!m.allowed.empty()) {
-        Response r = api::error_response(405, "method_not_allowed",
-                                         request.method + " is not allowed here; use " + m.allowed);
-        r.headers["Allow"] = m.allowed;
-        return r;
-      }
-      return api::error_response(404, "not_found",
-                                 "no route for " + request.method + " " + request.path);
-    }
-    request.path_params = std::move(m.path_params);
-    if (options_.tokens) {
-      RoleSet need =
-          m.route->roles ? *m.route->roles : required_roles(options_.access, request.method);
-      BearerTokens::Decision d = options_.tokens->authorize(request.header("Authorization"), need);
-      if (d.http_status == 401) {
-        Response r = api::error_response(401, "unauthenticated", d.detail);
-        r.headers["WWW-Authenticate"] = "Bearer";
-        return r;
-      }
-      // Known even when refused with 403, so that the refusal can name who was refused.
-      request.principal = d.principal.name;
-      if (d.http_status == 403) return api::error_response(403, "permission_denied", d.detail);
-    }
-    try {
-      Result<Response> r = m.route->handler(request);
-      if (!r.ok()) return api::error_response(r.status());
-      return std::move(r).value();
-    } catch (const std::exception& e) {
-      spdlog::error("{}: handler for {} {} threw: {}", options_.name, request.method,
-                    m.route->pattern, e.what());
-    } catch (...) {
-      spdlog::error("{}: handler for {} {} threw a non-exception", options_.name, request.method,
-                    m.route->pattern);
-    }
-    return api::error_response(500, "internal",
-                               "the request failed with an internal error; see the server log");
-  }();
-  // The access log names the token's owner, never the token; the query string is left out.
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - started)
-                          .count();
-  spdlog::debug("{}: {} {} {} -> {} {}B {}us{}{}", options_.name, request.peer, request.method,
-                request.path, response.status, response.body.size(), micros,
-                request.principal.empty() ? "" : " by ", request.principal);
-  if (options_.on_request) {
-    std::string detail;
-    if (response.status >= 400) {
-      nlohmann::json body = nlohmann::json::parse(response.body, nullptr, false);
-      if (body.is_object() && body.contains("detail") && body["detail"].is_string()) {
-        detail = body["detail"].get<std::string>();
-      }
-    }
-    options_.on_request({.listener = options_.name,
-                         .method = request.method,
-                         .route = route,
-                         .path = request.path,
-                         .principal = request.principal,
-                         .status = response.status,
-                         .micros = micros,
-                         .detail = detail});
-  }
-  return response;
 }
 
 void Server::Impl::stop() {
@@ -555,6 +603,7 @@ void Server::Impl::stop() {
     net::post(acceptor_.get_executor(), [&] {
       beast::error_code ignored;
       acceptor_.close(ignored);
+      accept_retry_.cancel();
       closed.set_value();
     });
     closed.get_future().wait();

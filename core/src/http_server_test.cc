@@ -2,12 +2,9 @@
 // rk::http::Client.
 #include "ringkeeper/core/http_server.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -21,6 +18,7 @@
 
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/testing/raw_http.h"
 #include "ringkeeper/core/testing/test_pki.h"
 
 namespace rk::http {
@@ -100,30 +98,6 @@ json body_of(const Result<Response>& r) {
   return j;
 }
 
-// Sends raw bytes and returns what the server answers until it closes or `stop_after` appears,
-// for requests the HTTP client cannot produce. A receive timeout bounds every wait.
-std::string raw_exchange(uint16_t port, const std::string& bytes, const std::string& stop_after) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
-    char buf[4096];
-    while (out.find(stop_after) == std::string::npos) {
-      ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  return out;
-}
-
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override { server_ = start_server(ServerOptions{}); }
@@ -169,7 +143,7 @@ TEST_F(HttpServerTest, WrongMethodIs405WithAllow) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 405);
   EXPECT_EQ(body_of(r)["error"], "method_not_allowed");
-  EXPECT_EQ(r->headers["Allow"], "DELETE, GET");
+  EXPECT_EQ(r->headers["Allow"], "DELETE, GET, HEAD, OPTIONS");
 }
 
 TEST_F(HttpServerTest, MalformedJsonIs400) {
@@ -215,7 +189,7 @@ TEST_F(HttpServerTest, HandlerExceptionIs500WithoutDetails) {
 }
 
 TEST_F(HttpServerTest, MalformedHttpIs400Json) {
-  std::string out = raw_exchange(server_->bound_port(), "NOT HTTP\r\n\r\n", "}");
+  std::string out = testing::raw_http_exchange(server_->bound_port(), "NOT HTTP\r\n\r\n", "}");
   EXPECT_EQ(out.rfind("HTTP/1.1 400", 0), 0u) << out;
   EXPECT_NE(out.find(R"("error":"invalid_argument")"), std::string::npos) << out;
 }
@@ -229,7 +203,7 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
       "POST /api/v1/nodes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Expect: 100-continue\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n";
-  std::string interim = raw_exchange(static_cast<uint16_t>(fd_port), head, "\r\n\r\n");
+  std::string interim = testing::raw_http_exchange(static_cast<uint16_t>(fd_port), head, "\r\n\r\n");
   EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u) << interim;
 }
 

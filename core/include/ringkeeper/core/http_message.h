@@ -9,6 +9,9 @@
 
 namespace rk::http {
 
+// True when `a` and `b` are equal without regard to ASCII case (header names, coding names).
+bool iequals(std::string_view a, std::string_view b);
+
 // Orders header names without regard to ASCII case, as HTTP requires.
 struct CaseInsensitiveLess {
   using is_transparent = void;

@@ -9,7 +9,18 @@
 //
 // Every response a client can trigger is handled here with the JSON error shape of json_api.h:
 // 404 (no route), 405 (path known, method not), 413 (body over max_body_bytes), 400 (malformed
-// HTTP or percent-encoding), 401/403 (bearer tokens, see auth.h).
+// HTTP or percent-encoding), 401/403 (bearer tokens, see auth.h). HEAD works on every GET route
+// and OPTIONS on every known path (204 with Allow).
+//
+// Requests are parsed strictly, so that a proxy in front and this server never disagree on where
+// a request ends: a Transfer-Encoding other than exactly `chunked` (501 for other codings, 400
+// for a malformed or repeated list), Content-Length beside Transfer-Encoding, folded header lines,
+// a missing (HTTP/1.1) or repeated Host are refused and the connection closed, so nothing after
+// them is read as a request (the rules: request_framing.h).
+//
+// Load is bounded: at most handler_threads + max_queued_requests requests are handed to handlers;
+// beyond, the I/O thread answers 503 with Retry-After at once. At most max_connections
+// connections are served; beyond, a new one gets 503 and is closed.
 #pragma once
 
 #include <chrono>
@@ -65,11 +76,14 @@ class Router {
   struct Match {
     const Route* route = nullptr;  // null: no route for this method (see allowed)
     std::map<std::string, std::string> path_params;
-    // When the path matched but the method did not: the methods that would have ("GET, POST").
+    // The methods this path answers, whatever the request's method, for Allow headers
+    // ("DELETE, GET, HEAD, OPTIONS"): HEAD wherever GET is, OPTIONS wherever any route is. Empty
+    // when no route has this path.
     std::string allowed;
     bool bad_encoding = false;  // a path segment had a malformed %-escape
   };
-  // Finds the route for `method` and the still-encoded `path`.
+  // Finds the route for `method` and the still-encoded `path`. HEAD finds the GET route when no
+  // HEAD route is registered (the server sends the GET answer's status and headers only).
   Match match(std::string_view method, std::string_view path) const;
 
   const std::vector<Route>& routes() const { return routes_; }
@@ -100,6 +114,14 @@ struct ServerOptions {
   int handler_threads = 4;                 // threads running handlers (handlers may block);
                                            // 0: run them on the I/O threads (never-blocking
                                            // handlers only: saves a thread hop per request)
+  // Requests waiting for a handler thread at most, beyond those being handled. A request that
+  // finds the queue full is answered at once with 503 and Retry-After: 1 (the connection stays
+  // open). 0: 16 per handler thread. Bounds the memory held by waiting requests.
+  int max_queued_requests = 0;
+  // Open connections at most. Past it a new connection is answered 503 (Retry-After: 1) and
+  // closed without its request being read; past twice as many it is closed at once. Bounds the
+  // memory of connections reading requests (each up to max_header_bytes + max_body_bytes).
+  int max_connections = 1024;
   size_t max_body_bytes = 1 << 20;         // request bodies larger than this get 413
   size_t max_header_bytes = 16 << 10;      // request headers larger than this get 431
   std::chrono::milliseconds idle_timeout{30'000};  // a connection without a complete request
