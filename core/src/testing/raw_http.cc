@@ -100,6 +100,28 @@ bool RawConnection::read_until_closed(std::chrono::milliseconds timeout) {
   return closed_;
 }
 
+std::optional<RawResponse> RawConnection::read_response(std::chrono::milliseconds timeout) {
+  const auto deadline = Steady::now() + timeout;
+  while (true) {
+    const size_t end = head_end(received_);
+    if (end != std::string::npos) {
+      const std::string length = header_in(std::string_view(received_).substr(0, end),
+                                           "Content-Length");
+      const size_t body = length.empty() ? 0 : std::strtoull(length.c_str(), nullptr, 10);
+      if (received_.size() >= end + body) {
+        RawResponse r;
+        r.head = received_.substr(0, end);
+        r.body = received_.substr(end, body);
+        r.status = r.head.size() >= 12 ? std::atoi(r.head.substr(9, 3).c_str()) : 0;
+        received_.erase(0, end + body);
+        return r;
+      }
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Steady::now());
+    if (left.count() <= 0 || !read_some(left)) return std::nullopt;
+  }
+}
+
 std::string raw_http_exchange(uint16_t port, std::string_view bytes, std::string_view stop_after,
                               std::chrono::milliseconds timeout) {
   RawConnection c(port);

@@ -11,11 +11,19 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace rk::testing {
+
+// One response read off a RawConnection.
+struct RawResponse {
+  int status = 0;
+  std::string head;  // status line and headers, up to and including the empty line
+  std::string body;
+};
 
 class RawConnection {
  public:
@@ -33,6 +41,9 @@ class RawConnection {
   bool read_until(std::string_view text, std::chrono::milliseconds timeout);
   // Reads until the server closes the connection or `timeout` passes; true when it closed.
   bool read_until_closed(std::chrono::milliseconds timeout);
+  // Reads one whole response (its body by Content-Length) and removes it from received();
+  // nullopt when none was complete within `timeout` or the connection closed first.
+  std::optional<RawResponse> read_response(std::chrono::milliseconds timeout);
 
   const std::string& received() const { return received_; }
   bool closed() const { return closed_; }  // the server closed (or reset) the connection
