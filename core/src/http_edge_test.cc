@@ -95,10 +95,10 @@ TEST_F(HttpEdgeTest, ASmuggledRequestBehindAnUnknownTransferEncodingIsNeverAnswe
 }
 
 TEST_F(HttpEdgeTest, AMalformedOrRepeatedTransferEncodingIs400AndCloses) {
-  for (const char* lines :
-       {"Transfer-Encoding: chunked, chunked\r\n", "Transfer-Encoding: chunked;x=1\r\n",
-        "Transfer-Encoding: ,chunked\r\n", "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
-        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
+  for (const char* lines : {"Transfer-Encoding: chunked, chunked\r\n",
+                            "Transfer-Encoding: chunked;x=1\r\n", "Transfer-Encoding: ,chunked\r\n",
+                            "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+                            "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n"}) {
     auto c = exchange_until_closed(post_with_transfer_encoding(lines));
     EXPECT_TRUE(c->closed()) << lines;
     EXPECT_EQ(response_statuses(c->received()), std::vector<int>{400}) << lines << c->received();
@@ -119,8 +119,8 @@ TEST_F(HttpEdgeTest, ContentLengthBesideTransferEncodingIs400AndCloses) {
 }
 
 TEST_F(HttpEdgeTest, FoldedHeaderLinesAre400AndClose) {
-  auto c = exchange_until_closed("GET /api/v1/whoami HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\n\r\n" +
-                                 kSmuggled);
+  auto c = exchange_until_closed(
+      "GET /api/v1/whoami HTTP/1.1\r\nHost: x\r\nX-Note: a\r\n b\r\n\r\n" + kSmuggled);
   EXPECT_TRUE(c->closed());
   EXPECT_EQ(response_statuses(c->received()), std::vector<int>{400}) << c->received();
   EXPECT_NE(c->received().find("obs-fold"), std::string::npos);
@@ -129,10 +129,10 @@ TEST_F(HttpEdgeTest, FoldedHeaderLinesAre400AndClose) {
 
 TEST_F(HttpEdgeTest, ChunkedBodiesAreStillServedAndKeepTheConnection) {
   RawConnection c(server_->bound_port());
-  ASSERT_TRUE(c.send(
-      "POST /api/v1/nodes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "5\r\nhello\r\n0\r\n\r\n" +
-      kSmuggled));
+  ASSERT_TRUE(
+      c.send("POST /api/v1/nodes HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+             "5\r\nhello\r\n0\r\n\r\n" +
+             kSmuggled));
   ASSERT_TRUE(c.read_until(R"("who":"anyone")", kDeadline)) << c.received();
   EXPECT_EQ(response_statuses(c.received()), (std::vector<int>{201, 200}));
   EXPECT_NE(c.received().find(R"("bytes":5)"), std::string::npos);
@@ -170,8 +170,9 @@ TEST_F(HttpEdgeTest, HeadAnswersLikeGetWithoutTheBody) {
   // HEAD then GET on one connection: the GET's status line must follow the HEAD's empty line
   // directly, which shows that no body was sent.
   RawConnection c(server_->bound_port());
-  ASSERT_TRUE(c.send("HEAD /api/v1/nodes/n1 HTTP/1.1\r\nHost: x\r\n\r\n"
-                     "GET /api/v1/nodes/n1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(
+      c.send("HEAD /api/v1/nodes/n1 HTTP/1.1\r\nHost: x\r\n\r\n"
+             "GET /api/v1/nodes/n1 HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_TRUE(c.read_until(R"("id":"n1")", kDeadline)) << c.received();
   const std::string& both = c.received();
   EXPECT_EQ(both.rfind("HTTP/1.1 200", 0), 0u) << both;

@@ -203,7 +203,8 @@ TEST_F(HttpServerTest, ExpectContinueGetsAnInterimResponse) {
       "POST /api/v1/nodes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
       "Expect: 100-continue\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n";
-  std::string interim = testing::raw_http_exchange(static_cast<uint16_t>(fd_port), head, "\r\n\r\n");
+  std::string interim =
+      testing::raw_http_exchange(static_cast<uint16_t>(fd_port), head, "\r\n\r\n");
   EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue", 0), 0u) << interim;
 }
 
@@ -439,8 +440,8 @@ TEST_F(HttpAuthTest, TokensNeverAppearInLogs) {
 }
 
 TEST(HttpServer, TheObserverHearsWhoWasRefusedAndWhy) {
-  auto tokens = BearerTokens::create({{"alice", kAliceToken, Role::kOperator},
-                                      {"reader", kReaderToken, Role::kReadonly}});
+  auto tokens = BearerTokens::create(
+      {{"alice", kAliceToken, Role::kOperator}, {"reader", kReaderToken, Role::kReadonly}});
   ASSERT_TRUE(tokens.ok()) << tokens.status().to_string();
   ServerOptions o;
   o.tokens = std::make_shared<BearerTokens>(std::move(tokens).value());

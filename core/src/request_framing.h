@@ -26,11 +26,11 @@ bool has_obs_fold(std::string_view head);
 
 // The facts about a parsed request head that decide its framing.
 struct RequestHead {
-  unsigned version = 11;                         // 10 for HTTP/1.0, 11 for HTTP/1.1 (the parser
-                                                 // refuses other major versions)
-  std::vector<std::string> transfer_encodings;   // the value of each Transfer-Encoding line
-  size_t content_length_lines = 0;               // how many Content-Length lines
-  size_t host_lines = 0;                         // how many Host lines
+  unsigned version = 11;                        // 10 for HTTP/1.0, 11 for HTTP/1.1 (the parser
+                                                // refuses other major versions)
+  std::vector<std::string> transfer_encodings;  // the value of each Transfer-Encoding line
+  size_t content_length_lines = 0;              // how many Content-Length lines
+  size_t host_lines = 0;                        // how many Host lines
 };
 
 // Why a request is refused before its body is read.

@@ -105,8 +105,8 @@ std::optional<RawResponse> RawConnection::read_response(std::chrono::millisecond
   while (true) {
     const size_t end = head_end(received_);
     if (end != std::string::npos) {
-      const std::string length = header_in(std::string_view(received_).substr(0, end),
-                                           "Content-Length");
+      const std::string length =
+          header_in(std::string_view(received_).substr(0, end), "Content-Length");
       const size_t body = length.empty() ? 0 : std::strtoull(length.c_str(), nullptr, 10);
       if (received_.size() >= end + body) {
         RawResponse r;

@@ -27,9 +27,9 @@
 namespace rk::http {
 
 // bind_address, port, port_file, io_threads, handler_threads, max_queued_requests,
-// max_connections, max_body, max_header, idle_timeout, drain_timeout, tls_cert_file, tls_key_file, tls_ca_file, tls_require_client_cert;
-// with cross-checks (certificate and key together; a CA or required client certificates only
-// with TLS on).
+// max_connections, max_body, max_header, idle_timeout, drain_timeout, tls_cert_file, tls_key_file,
+// tls_ca_file, tls_require_client_cert; with cross-checks (certificate and key together; a CA or
+// required client certificates only with TLS on).
 ConfigSchema<ServerOptions> server_options_schema();
 
 // timeout, tls_ca_file, tls_cert_file, tls_key_file, bearer_token (secret: never printed).

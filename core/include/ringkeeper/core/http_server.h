@@ -95,10 +95,10 @@ class Router {
 
 // What the server tells its observer after each request (ServerOptions::on_request).
 struct RequestRecord {
-  std::string_view listener;  // ServerOptions::name
-  std::string_view method;    // as sent
-  std::string_view route;     // the matched route's pattern ("/v1/nodes/{id}"); "" when none did
-  std::string_view path;      // the request's path as sent (still %-encoded, no query string)
+  std::string_view listener;   // ServerOptions::name
+  std::string_view method;     // as sent
+  std::string_view route;      // the matched route's pattern ("/v1/nodes/{id}"); "" when none did
+  std::string_view path;       // the request's path as sent (still %-encoded, no query string)
   std::string_view principal;  // the bearer token's name; "" when unauthenticated or auth is off
   int status = 0;              // the response's HTTP status
   int64_t micros = 0;          // time spent routing, authenticating and handling
@@ -122,8 +122,8 @@ struct ServerOptions {
   // closed without its request being read; past twice as many it is closed at once. Bounds the
   // memory of connections reading requests (each up to max_header_bytes + max_body_bytes).
   int max_connections = 1024;
-  size_t max_body_bytes = 1 << 20;         // request bodies larger than this get 413
-  size_t max_header_bytes = 16 << 10;      // request headers larger than this get 431
+  size_t max_body_bytes = 1 << 20;                 // request bodies larger than this get 413
+  size_t max_header_bytes = 16 << 10;              // request headers larger than this get 431
   std::chrono::milliseconds idle_timeout{30'000};  // a connection without a complete request
                                                    // for this long is closed
   std::chrono::milliseconds drain_timeout{5'000};  // stop() waits this long for in-flight requests
