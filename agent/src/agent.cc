@@ -164,6 +164,7 @@ http::ServerOptions server_options(const AgentOptions& o, const ListenerOptions&
   s.port_file = l.port_file;
   s.handler_threads = l.handler_threads;
   s.max_body_bytes = static_cast<size_t>(l.max_body_bytes);
+  s.idle_timeout = l.idle_timeout;
   s.tls_cert_file = o.tls.cert_file;
   s.tls_key_file = o.tls.key_file;
   s.tls_ca_file = o.tls.ca_file;

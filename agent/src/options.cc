@@ -22,6 +22,9 @@ ConfigSchema<ListenerOptions> listener_schema(const std::string& what) {
   s.size("max_body", &ListenerOptions::max_body_bytes,
          "Request bodies larger than this are refused with 413.")
       .range(1024, int64_t{1} << 30);
+  s.field("idle_timeout", &ListenerOptions::idle_timeout,
+          "A connection without a complete request for this long is closed.")
+      .range(milliseconds(100), milliseconds(3'600'000));
   return s;
 }
 

@@ -18,6 +18,9 @@ struct ListenerOptions {
   std::string port_file;             // if set, the bound port is written here ("7100\n")
   int handler_threads = 4;           // threads running this listener's handlers
   int64_t max_body_bytes = 4 << 20;  // request bodies larger than this get 413
+  // A connection without a complete request for this long is closed (clients keep pooled
+  // connections shorter than this).
+  std::chrono::milliseconds idle_timeout{30'000};
 };
 
 // TLS for all three listeners and for the agent's own calls (scheduler, peers).
