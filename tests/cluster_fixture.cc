@@ -114,6 +114,11 @@ std::string make_temp_dir() {
   return dir.string();
 }
 
+// The idle_timeout line of a listener section ("" when the default applies).
+std::string idle_timeout_line(const LocalClusterOptions& o) {
+  return o.idle_timeout.empty() ? "" : "  idle_timeout: " + o.idle_timeout + "\n";
+}
+
 std::optional<int> read_port(const std::string& path) {
   std::ifstream in(path);
   int port = 0;
@@ -151,6 +156,7 @@ Status LocalCluster::start_scheduler() {
     std::ofstream out(config);
     // The same port on a restart: agents keep the URL they were configured with.
     out << "api:\n  port: " << scheduler_port_ << "\n  port_file: " << port_file << "\n"
+        << idle_timeout_line(options_)
         << "sweep_interval: 100ms\n"
         << "datacenter_racks: [" << racks << "]\n"
         << "nodes_per_rack: " << options_.nodes_per_rack << "\n"
@@ -185,16 +191,20 @@ std::string LocalCluster::write_agent_config(const AgentProcess& a) const {
   out << "cluster: ringkeeper\n"
       << "datacenter: " << options_.datacenter << "\n"
       << "rack: " << a.rack << "\n"
-      << "num_tokens: 1\n"
+      << "num_tokens: " << options_.num_tokens << "\n"
       << "data_dir: " << a.dir << "/data\n"
       << "scheduler_url: " << scheduler_url() << "\n"
       << "agent_token: " << options_.agent_token << "\n"
       << "cluster_secret: " << options_.cluster_secret << "\n"
       << "heartbeat_interval: " << options_.heartbeat_interval << "\n"
       << "ops:\n  port: 0\n  port_file: " << a.dir << "/ops.port\n"
+      << idle_timeout_line(options_)
       << "internode:\n  port: 0\n  port_file: " << a.dir << "/internode.port\n"
-      << "client:\n  port: 0\n  port_file: " << a.dir << "/client.port\n";
+      << idle_timeout_line(options_)
+      << "client:\n  port: 0\n  port_file: " << a.dir << "/client.port\n"
+      << idle_timeout_line(options_);
   if (!a.replace_address.empty()) out << "replace_address: " << a.replace_address << "\n";
+  if (!a.advertise_address.empty()) out << "advertise_address: " << a.advertise_address << "\n";
   out << options_.agent_config_extra;
   // Repairs are postponed while a replica's disk is CRITICAL (default: under 50% free, as df
   // counts): tests must not depend on how full the machine's disk is, unless they set their own.
@@ -235,6 +245,7 @@ Status LocalCluster::start_agent(size_t i) {
   RK_RETURN_IF_ERROR(read_agent_ports(a, options_.start_deadline));
   std::ifstream host_id(a.dir + "/data/host_id");
   std::getline(host_id, a.host_id);
+  if (options_.on_agent_started) options_.on_agent_started(a);
   return Status::OK();
 }
 
@@ -259,6 +270,7 @@ Result<size_t> LocalCluster::add_agent(const std::string& rack, const std::strin
   a->dir = dir_ + "/" + a->name;
   a->replace_address = replace_address;
   a->extra_config = extra_config;
+  if (options_.advertise_address) a->advertise_address = options_.advertise_address(agents_.size());
   fs::create_directories(a->dir);
   agents_.push_back(std::move(a));
   RK_RETURN_IF_ERROR(start_agent(agents_.size() - 1));

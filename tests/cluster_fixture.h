@@ -70,11 +70,14 @@ class ChildProcess {
 Status wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline,
                   const std::string& what);
 
+struct AgentProcess;
+
 struct LocalClusterOptions {
   int agents = 3;
   std::vector<std::string> racks = {"r1", "r2", "r3"};  // agent i goes to racks[i % size]
   std::string datacenter = "dc1";
   uint32_t nodes_per_rack = 1;  // the scheduler's datacenter plan
+  int num_tokens = 1;           // every agent's vnodes
   std::string heartbeat_interval = "200ms";
   std::string heartbeat_timeout = "2s";
   std::string agent_token = "agent-token-for-tests-0123456789";
@@ -87,6 +90,14 @@ struct LocalClusterOptions {
   std::string agent_config_extra;
   // Backup store URL given to the scheduler and every agent ("" = the built-in default).
   std::string backup_store;
+  // idle_timeout of every listener (the scheduler's API, the agents' three APIs); "" = default.
+  std::string idle_timeout;
+  // The address agent i registers under (advertise_address: what the scheduler and peers
+  // connect to, e.g. a fault proxy's); "" = its listen address 127.0.0.1. Null: always "".
+  std::function<std::string(size_t i)> advertise_address;
+  // Called after each (re)start of an agent once its port files are read (e.g. to put a proxy
+  // on its advertised address).
+  std::function<void(AgentProcess&)> on_agent_started;
 };
 
 struct AgentProcess {
@@ -95,6 +106,7 @@ struct AgentProcess {
   std::string dir;  // its data directory and files
   std::string replace_address;
   std::string extra_config;  // YAML lines appended to the agent's config (e.g. a backup section)
+  std::string advertise_address;  // "" = 127.0.0.1 (LocalClusterOptions::advertise_address)
   std::unique_ptr<ChildProcess> process;
   int ops_port = 0;
   int internode_port = 0;
