@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "ringkeeper/core/saturating.h"
+
 namespace rk::backup {
 
 std::vector<std::string> tags_to_purge(std::span<const BackupRecord> backups,
@@ -22,7 +24,8 @@ std::vector<std::string> tags_to_purge(std::span<const BackupRecord> backups,
   for (size_t i = 1; i < complete.size() && rules; ++i) {  // i = 0: the newest, always kept
     const bool by_count = policy.keep_last > 0 && i < static_cast<size_t>(policy.keep_last);
     const bool by_age =
-        policy.keep_days > 0 && now_us - complete[i]->completed_at_us < policy.keep_days * day_us;
+        policy.keep_days > 0 && saturating_sub(now_us, complete[i]->completed_at_us) <
+                                    saturating_mul(policy.keep_days, day_us);
     if (!by_count && !by_age) purge.push_back(complete[i]);
   }
   std::sort(purge.begin(), purge.end(), [](auto* a, auto* b) {

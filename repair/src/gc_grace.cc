@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "ringkeeper/core/saturating.h"
+
 namespace rk::repair {
 
 namespace {
@@ -23,11 +25,12 @@ std::string duration_text(int64_t us) {
   return fmt::format("{:.0f} seconds", s);
 }
 
-int64_t margin_us(int64_t gc_grace_seconds, const ForecastOptions& o) {
-  const double fraction = o.safety_margin_fraction * static_cast<double>(gc_grace_seconds);
-  return std::max(static_cast<int64_t>(o.safety_margin_min.count()),
-                  static_cast<int64_t>(fraction)) *
-         kMicros;
+// The safety margin for a gc_grace of `grace_us` µs: a share of it, at least the minimum.
+int64_t margin_us(int64_t grace_us, const ForecastOptions& o) {
+  // Clamped before the cast: a double beyond int64 does not convert.
+  const double share =
+      std::clamp(o.safety_margin_fraction * static_cast<double>(grace_us), 0.0, 9e18);
+  return std::max(seconds_to_micros(o.safety_margin_min.count()), static_cast<int64_t>(share));
 }
 
 }  // namespace
@@ -49,7 +52,8 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
   struct Item {
     RepairWork work;
     int64_t gc_grace = 0;
-    int64_t deadline = 0;  // 0: unknown
+    int64_t deadline = 0;    // 0: unknown
+    int64_t safe_point = 0;  // the deadline minus the safety margin
   };
   std::vector<Item> items;
   items.reserve(work.size());
@@ -57,7 +61,12 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
     Item item;
     item.gc_grace = group_gc_grace_seconds(w.tables);
     const int64_t base = w.oldest_repaired_at_us > 0 ? w.oldest_repaired_at_us : w.first_seen_at_us;
-    item.deadline = base > 0 ? base + item.gc_grace * kMicros : 0;
+    // Saturating: a huge gc_grace puts the deadline at the end of time, not (wrapped) in the past.
+    // The safe point is taken from the base too, so that it stays as far before the true
+    // deadline when the deadline itself had to be clamped.
+    const int64_t grace_us = seconds_to_micros(item.gc_grace);
+    item.deadline = base > 0 ? saturating_add(base, grace_us) : 0;
+    item.safe_point = saturating_add(base, saturating_sub(grace_us, margin_us(grace_us, o)));
     item.work = std::move(w);
     items.push_back(std::move(item));
   }
@@ -81,7 +90,8 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
                              : o.windows.advance(cursor, static_cast<int64_t>(work_us));
       cursor = done;
     }
-    const int64_t margin = margin_us(item.gc_grace, o);
+    const int64_t margin = margin_us(seconds_to_micros(item.gc_grace), o);
+    const int64_t safe_point = item.safe_point;
     DeadlineState state = DeadlineState::kOk;
     std::string message;
     const std::string forecast_text =
@@ -99,17 +109,17 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
       message = fmt::format(
           "OVERDUE by {}: the oldest range was last repaired {} and gc_grace is {} s; deleted "
           "data may come back; {}",
-          duration_text(now_us - item.deadline), format_utc(item.work.oldest_repaired_at_us),
-          item.gc_grace, forecast_text);
+          duration_text(saturating_sub(now_us, item.deadline)),
+          format_utc(item.work.oldest_repaired_at_us), item.gc_grace, forecast_text);
     } else if (done == 0) {
-      if (now_us > item.deadline - margin) {
+      if (now_us > safe_point) {
         state = DeadlineState::kAtRisk;
         message = fmt::format("deadline {} is {} away and {}", format_utc(item.deadline),
-                              duration_text(item.deadline - now_us), forecast_text);
+                              duration_text(saturating_sub(item.deadline, now_us)), forecast_text);
       } else {
         message = fmt::format("deadline {}; {}", format_utc(item.deadline), forecast_text);
       }
-    } else if (done > item.deadline - margin) {
+    } else if (done > safe_point) {
       state = DeadlineState::kAtRisk;
       message = fmt::format(
           "{} is {} past the safe point (deadline {} minus {} margin); add repair capacity "
@@ -117,11 +127,12 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
           forecast_text,
           done == std::numeric_limits<int64_t>::max()
               ? std::string("forever")
-              : duration_text(done - (item.deadline - margin)),
+              : duration_text(saturating_sub(done, safe_point)),
           format_utc(item.deadline), duration_text(margin));
     } else {
       message = fmt::format("{}, {} before the deadline {}", forecast_text,
-                            duration_text(item.deadline - done), format_utc(item.deadline));
+                            duration_text(saturating_sub(item.deadline, done)),
+                            format_utc(item.deadline));
     }
     for (const TableRef& t : item.work.tables) {
       out.push_back(TableDeadline{t, item.gc_grace, item.work.oldest_repaired_at_us, item.deadline,
@@ -134,7 +145,7 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
 double observed_bytes_per_second(const SegmentPlan& plan, std::span<const SegmentProgress> progress,
                                  int64_t now_us, const MaintenanceSchedule& windows,
                                  std::chrono::seconds lookback, size_t min_segments) {
-  const int64_t since = now_us - lookback.count() * kMicros;
+  const int64_t since = saturating_sub(now_us, seconds_to_micros(lookback.count()));
   auto collect = [&](bool recent_only, int64_t& first, int64_t& last) {
     long double bytes = 0;
     size_t count = 0;
@@ -168,36 +179,35 @@ Result<ScheduleAdvice> default_repair_interval(int64_t gc_grace_seconds,
     return Status::InvalidArgument("gc_grace_seconds must be positive to derive an interval");
   }
   const int64_t gc = gc_grace_seconds;
-  const int64_t margin = margin_us(gc, o) / kMicros;
+  const int64_t margin = margin_us(seconds_to_micros(gc), o) / kMicros;
   const bool known = estimated_cycle.count() > 0;
-  const int64_t work_us =
-      known ? static_cast<int64_t>(std::ceil(static_cast<double>(estimated_cycle.count()) *
-                                             (1.0 + std::max(0.0, o.cycle_allowance)))) *
-                  kMicros
-            : gc / 4 * kMicros;
+  const int64_t work_us = known ? seconds_to_micros(static_cast<int64_t>(std::min(
+                                      9e18, std::ceil(static_cast<double>(estimated_cycle.count()) *
+                                                      (1.0 + std::max(0.0, o.cycle_allowance))))))
+                                : seconds_to_micros(gc / 4);
   const int64_t wall_us = o.windows.worst_case_duration(work_us, now_us);
   const int64_t cycle = wall_us == std::numeric_limits<int64_t>::max()
                             ? std::numeric_limits<int64_t>::max() / 4
-                            : (wall_us + kMicros - 1) / kMicros;
-  const int64_t interval = gc - cycle - margin;
+                            : saturating_add(wall_us, kMicros - 1) / kMicros;
+  const int64_t interval = saturating_sub(saturating_sub(gc, cycle), margin);
   if (interval < cycle) {
     return Status::FailedPrecondition(fmt::format(
         "a repair cycle of up to {} does not fit gc_grace {} s: interval + cycle + margin ({}) "
         "must stay within gc_grace with the interval at least one cycle; add repair capacity, "
         "widen the maintenance windows or raise gc_grace_seconds",
-        duration_text(cycle * kMicros), gc, duration_text(margin * kMicros)));
+        duration_text(seconds_to_micros(cycle)), gc, duration_text(seconds_to_micros(margin))));
   }
   ScheduleAdvice advice;
   advice.interval = std::chrono::seconds(interval);
   advice.explanation = fmt::format(
       "every {}: gc_grace {} minus a cycle of up to {} ({}{}) minus {} safety margin, so a "
       "range repaired early in one cycle is repaired again before its deadline",
-      duration_text(interval * kMicros), duration_text(gc * kMicros),
-      duration_text(cycle * kMicros),
+      duration_text(seconds_to_micros(interval)), duration_text(seconds_to_micros(gc)),
+      duration_text(seconds_to_micros(cycle)),
       known ? fmt::format("estimated, +{:.0f}% allowance", o.cycle_allowance * 100)
             : std::string("assumed: a quarter of gc_grace"),
       o.windows.always_open() ? "" : ", stretched by the maintenance windows",
-      duration_text(margin * kMicros));
+      duration_text(seconds_to_micros(margin)));
   return advice;
 }
 

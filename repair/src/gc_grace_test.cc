@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "test_rings.h"
 
 namespace rk::repair {
@@ -117,6 +119,61 @@ TEST(GcGrace, ObservedPaceCountsOpenTimeOnly) {
   progress[1] = {SegmentState::kDone, 1, kNow - 50 * kSec, kNow};
   EXPECT_DOUBLE_EQ(observed_bytes_per_second(plan, progress, kNow),
                    static_cast<double>(b0 + b1) / 100);
+}
+
+// ---- At the limits of int64: deadlines saturate instead of wrapping into the past ----
+
+constexpr int64_t kMaxGcGrace = 2147483647;  // Cassandra's bound, 68 years
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
+
+TEST(GcGrace, HugeGcGraceJustAfterAFullRepairIsOk) {
+  for (const int64_t gc_grace : {kMaxGcGrace, kInt64Max}) {
+    auto out = forecast_deadlines({work("t", gc_grace, kNow - 3 * kSec, 0)}, kNow,
+                                  {.bytes_per_second = 1e6});
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].state, DeadlineState::kOk) << gc_grace << ": " << out[0].message;
+    EXPECT_GT(out[0].deadline_us, kNow) << gc_grace;
+  }
+  // With no pace known either (the AT_RISK test against the margin).
+  auto out = forecast_deadlines({work("t", kInt64Max, kNow - 3 * kSec, 1000)}, kNow, {});
+  EXPECT_EQ(out[0].state, DeadlineState::kOk) << out[0].message;
+  EXPECT_EQ(out[0].deadline_us, kInt64Max);
+}
+
+TEST(GcGrace, RepairNearTheEndOfTimeSaturatesTheDeadline) {
+  const int64_t late = kInt64Max - kDay;
+  auto out =
+      forecast_deadlines({work("t", kMaxGcGrace, late, 0)}, late + kSec, {.bytes_per_second = 1e6});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].deadline_us, kInt64Max);
+  EXPECT_EQ(out[0].state, DeadlineState::kOk) << out[0].message;
+}
+
+TEST(GcGrace, ZeroGcGraceIsOverdueAtOnce) {
+  auto out = forecast_deadlines({work("t", 0, kNow - kSec, 0)}, kNow, {.bytes_per_second = 1e6});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].deadline_us, kNow - kSec);
+  EXPECT_EQ(out[0].state, DeadlineState::kOverdue) << out[0].message;
+}
+
+TEST(GcGrace, NowAtTheStartOfTimeDoesNotWrap) {
+  // A clock reading near INT64_MIN (a broken clock): the overdue text's "now - deadline" and the
+  // margin arithmetic saturate rather than overflow.
+  auto out = forecast_deadlines({work("t", kMaxGcGrace, kNow, 0)}, kInt64Min + 1,
+                                {.bytes_per_second = 1e6});
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_NE(out[0].state, DeadlineState::kOverdue) << out[0].message;
+}
+
+TEST(GcGrace, DefaultIntervalForTheLargestGcGrace) {
+  auto advice = default_repair_interval(kMaxGcGrace, std::chrono::seconds(0));
+  ASSERT_TRUE(advice.ok()) << advice.status().to_string();
+  EXPECT_GT(advice->interval.count(), 0);
+  EXPECT_LT(advice->interval.count(), kMaxGcGrace);
+  auto huge = default_repair_interval(kInt64Max, std::chrono::seconds(0));
+  ASSERT_TRUE(huge.ok()) << huge.status().to_string();
+  EXPECT_GT(huge->interval.count(), 0);
 }
 
 }  // namespace

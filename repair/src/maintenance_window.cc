@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "civil_time.h"
+#include "ringkeeper/core/saturating.h"
 
 namespace rk::repair {
 
@@ -220,7 +221,7 @@ int64_t MaintenanceSchedule::next_close(int64_t utc_us) const {
 }
 
 int64_t MaintenanceSchedule::advance(int64_t from_us, int64_t work_us) const {
-  if (always_open()) return from_us + work_us;
+  if (always_open()) return saturating_add(from_us, work_us);
   int64_t cursor = from_us;
   int64_t left = work_us;
   while (true) {
@@ -261,12 +262,13 @@ int64_t MaintenanceSchedule::worst_case_duration(int64_t work_us, int64_t from_u
   if (always_open() || work_us <= 0) return std::max<int64_t>(work_us, 0);
   constexpr int64_t kStep = 15 * 60 * kMicros;
   int64_t worst = 0;
-  for (int64_t start = from_us; start < from_us + 7 * kDay * kMicros; start += kStep) {
+  const int64_t week_end = saturating_add(from_us, 7 * kDay * kMicros);
+  for (int64_t start = from_us; start < week_end; start = saturating_add(start, kStep)) {
     const int64_t done = advance(start, work_us);
     if (done == std::numeric_limits<int64_t>::max()) return done;
     worst = std::max(worst, done - start);
   }
-  return worst + kStep;
+  return saturating_add(worst, kStep);
 }
 
 }  // namespace rk::repair

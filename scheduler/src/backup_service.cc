@@ -12,6 +12,7 @@
 #include "backup_runs.h"
 #include "ringkeeper/backup/node_manifest.h"
 #include "ringkeeper/core/names.h"
+#include "ringkeeper/core/saturating.h"
 #include "ringkeeper/scheduler/store.h"
 #include "sqlite.h"
 
@@ -234,8 +235,9 @@ Status BackupService::tick() {
                    started.status().message());
       continue;
     }
-    int64_t next = s.next_run_at_us + s.interval_seconds * kMicrosPerSecond;
-    if (next <= now) next = now + s.interval_seconds * kMicrosPerSecond;  // missed runs: skip
+    const int64_t interval_us = seconds_to_micros(s.interval_seconds);
+    int64_t next = saturating_add(s.next_run_at_us, interval_us);
+    if (next <= now) next = saturating_add(now, interval_us);  // missed runs: skip
     RK_RETURN_IF_ERROR(
         store_.write([&](Database& db) { return backup_runs::set_next_run(db, s.id, next); }));
   }

@@ -9,6 +9,7 @@
 
 #include "repair_planning.h"
 #include "repair_service_impl.h"
+#include "ringkeeper/core/saturating.h"
 
 namespace rk::scheduler {
 namespace {
@@ -109,8 +110,10 @@ Status RepairService::Impl::activate_schedules(const ClusterState& state, int64_
         if (grace != INT64_MAX) sc.interval_seconds = default_interval_seconds(grace);
       }
     }
-    const int64_t step = sc.interval_seconds * 1'000'000;
-    while (sc.next_activation_us <= now) sc.next_activation_us += step;
+    const int64_t step = std::max<int64_t>(1, seconds_to_micros(sc.interval_seconds));
+    while (sc.next_activation_us <= now) {
+      sc.next_activation_us = saturating_add(sc.next_activation_us, step);
+    }
     RK_RETURN_IF_ERROR(repairs.update_schedule(sc));
   }
   return Status::OK();

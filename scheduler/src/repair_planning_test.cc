@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace rk::scheduler {
 namespace {
 
@@ -48,6 +50,18 @@ TEST(RepairPlanning, TheForecastCountsOnlyOpenWindowTime) {
   EXPECT_EQ(d[0].forecast_done_us, kMonday0100Us + hour);
   EXPECT_EQ(d[1].table, "windowed");
   EXPECT_EQ(d[1].forecast_done_us, kMonday0100Us + 2 * hour);
+}
+
+// A table with the largest gc_grace Cassandra allows (and one beyond, as an older catalog could
+// hold), fully repaired 3 s ago: OK, not OVERDUE from a deadline that wrapped past INT64_MAX.
+TEST(RepairPlanning, HugeGcGraceJustAfterAFullRepairIsOk) {
+  for (const int64_t gc_grace : {int64_t{2147483647}, std::numeric_limits<int64_t>::max()}) {
+    TableWork t{"ks", "t", gc_grace, kMonday0100Us - 3'000'000, 0, {}};
+    std::vector<TableDeadline> d = forecast({t}, 1e6, 0.2, kMonday0100Us);
+    ASSERT_EQ(d.size(), 1u);
+    EXPECT_EQ(d[0].state, DeadlineState::kOk) << gc_grace << ": " << d[0].message;
+  }
+  EXPECT_GE(default_interval_seconds(2147483647), 1);
 }
 
 }  // namespace
