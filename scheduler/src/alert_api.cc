@@ -18,7 +18,7 @@ const api::Spec kAlertPost = {
     {"state", api::Type::kString, api::kRequired},
     {"previous_state", api::Type::kString},
     {"message", api::Type::kString},
-    {"at_us", api::Type::kInteger},
+    {.name = "at_us", .type = api::Type::kInteger, .min = 0},
     {"value", api::Type::kAny},  // a number, or null when the signal could not be measured
 };
 
@@ -45,14 +45,12 @@ Result<http::Response> handle_post(AlertStore& alerts, const http::Request& req)
     RK_RETURN_IF_ERROR(state_field(body, "previous_state").status());
   }
   if (body.contains("message")) e.message = body["message"].get<std::string>();
-  if (body.contains("at_us")) {
-    if (!body["at_us"].is_number_integer() || body["at_us"].get<int64_t>() < 0) {
-      return Status::InvalidArgument("at_us must be a non-negative integer");
-    }
-    e.at_us = body["at_us"].get<int64_t>();
-  }
+  if (body.contains("at_us")) e.at_us = body["at_us"].get<int64_t>();
   if (body.contains("value") && !body["value"].is_null()) {
-    if (!body["value"].is_number()) return Status::InvalidArgument("value must be a number");
+    if (!body["value"].is_number()) {
+      return Status::InvalidArgument("field 'value' must be a number or null, got " +
+                                     body["value"].dump());
+    }
     e.value = body["value"].get<double>();
   }
   RK_ASSIGN_OR_RETURN(std::optional<AlertRecord> stored, alerts.record(e));
@@ -72,11 +70,11 @@ Result<http::Response> handle_get(AlertStore& alerts, const http::Request& req) 
   if (const std::string* v = req.query_param("host_id")) q.source = *v;
   if (const std::string* v = req.query_param("signal")) q.signal = *v;
   if (req.query_param("since_us")) {
-    RK_ASSIGN_OR_RETURN(q.since_us, api::query_int(req, "since_us"));
+    RK_ASSIGN_OR_RETURN(q.since_us, api::query_int(req, "since_us", 0));
   }
   if (req.query_param("limit")) {
-    RK_ASSIGN_OR_RETURN(int64_t limit, api::query_int(req, "limit"));
-    q.limit = static_cast<int>(std::clamp<int64_t>(limit, -1, 100000));
+    RK_ASSIGN_OR_RETURN(int64_t limit, api::query_int(req, "limit", 1, 1000));
+    q.limit = static_cast<int>(limit);
   }
   RK_ASSIGN_OR_RETURN(std::vector<AlertRecord> records, alerts.query(q));
   json list = json::array();

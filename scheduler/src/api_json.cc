@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "ringkeeper/core/json_api.h"
 #include "ringkeeper/core/token.h"
 
 namespace rk::scheduler {
@@ -10,30 +11,12 @@ namespace {
 
 constexpr int kMaxReplicationFactor = 100;
 
-Result<int> factor(const nlohmann::json& value, const std::string& key, int min) {
-  // Cassandra takes factors as strings too ("3"); so do we.
-  int64_t n = 0;
-  if (value.is_number_integer()) {
-    n = value.get<int64_t>();
-  } else if (value.is_string()) {
-    const std::string& s = value.get_ref<const std::string&>();
-    try {
-      size_t used = 0;
-      n = std::stoll(s, &used);
-      if (used != s.size()) throw std::invalid_argument(s);
-    } catch (const std::exception&) {
-      return Status::InvalidArgument(
-          fmt::format("replication.{} must be a whole number, got \"{}\"", key, s));
-    }
-  } else {
-    return Status::InvalidArgument(
-        fmt::format("replication.{} must be a whole number, got {}", key, value.dump()));
-  }
-  if (n < min || n > kMaxReplicationFactor) {
-    return Status::InvalidArgument(
-        fmt::format("replication.{} must be {}..{}, got {}", key, min, kMaxReplicationFactor, n));
-  }
-  return static_cast<int>(n);
+// A replication factor: a JSON integer (a string such as "3", a fraction or an overflowing number
+// is refused, naming the field, like every number of the API).
+Result<int> factor(const nlohmann::json& replication, const std::string& key, int min) {
+  Result<int64_t> n = api::get_int(replication, key, min, kMaxReplicationFactor, 0);
+  if (!n.ok()) return n.status().with_context("replication");
+  return static_cast<int>(*n);
 }
 
 }  // namespace
@@ -67,7 +50,7 @@ Result<Replication> replication_from_json(const nlohmann::json& value) {
         return Status::InvalidArgument(fmt::format(
             "replication.{}: unknown field for SimpleStrategy (it takes replication_factor)", key));
       }
-      RK_ASSIGN_OR_RETURN(r.replication_factor, factor(v, key, 1));
+      RK_ASSIGN_OR_RETURN(r.replication_factor, factor(value, key, 1));
       have_rf = true;
     }
     if (!have_rf) {
@@ -80,7 +63,7 @@ Result<Replication> replication_from_json(const nlohmann::json& value) {
     for (const auto& [key, v] : value.items()) {
       if (key == "class") continue;
       if (key.empty()) return Status::InvalidArgument("replication: empty datacenter name");
-      RK_ASSIGN_OR_RETURN(factors[key], factor(v, key, 0));
+      RK_ASSIGN_OR_RETURN(factors[key], factor(value, key, 0));
     }
     if (factors.empty()) {
       return Status::InvalidArgument(

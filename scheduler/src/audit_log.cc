@@ -3,10 +3,23 @@
 
 #include <fmt/format.h>
 
+#include "ringkeeper/core/json_api.h"
 #include "ringkeeper/scheduler/store.h"
 #include "sqlite.h"
 
 namespace rk::scheduler {
+namespace {
+
+// The refusal a service recorded while handling the current request on this thread. API
+// handlers and the request observer run on the same thread one request after the other
+// (http_server.h), so this is the current request's; end_request() clears it.
+struct ThreadRefusal {
+  const AuditLog* log = nullptr;
+  int64_t id = 0;
+};
+thread_local ThreadRefusal t_refusal;
+
+}  // namespace
 
 Result<int64_t> AuditLog::append(AuditEntry entry) {
   if (entry.action.empty()) return Status::InvalidArgument("audit entry without an action");
@@ -24,8 +37,33 @@ Result<int64_t> AuditLog::append(AuditEntry entry) {
     id = db.last_insert_rowid();
     return Status::OK();
   }));
+  if (entry.result != "ok") t_refusal = {this, id};
   return id;
 }
+
+Result<int64_t> AuditLog::record_refused_call(const RefusedCall& call) {
+  const std::string actor = call.actor.empty() ? "anonymous" : call.actor;
+  const std::string detail =
+      fmt::format("HTTP {} {} {}: {}", call.http_status, call.method, call.route, call.reason);
+  const ThreadRefusal recorded = t_refusal;
+  t_refusal = {};
+  if (recorded.log == this) {
+    RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+      RK_ASSIGN_OR_RETURN(Statement update,
+                          db.prepare("UPDATE audit_log SET actor = ?, detail = ? WHERE id = ?"));
+      return update.bind_all(actor, detail, recorded.id).run();
+    }));
+    return recorded.id;
+  }
+  const ErrorCode code = api::error_code_for_http_status(call.http_status);
+  return append({.actor = actor,
+                 .action = call.action,
+                 .target = call.path,
+                 .result = std::string(error_code_name(code)),
+                 .detail = detail});
+}
+
+void AuditLog::end_request() { t_refusal = {}; }
 
 Result<int64_t> AuditLog::append(std::string actor, std::string action, std::string target,
                                  const Status& outcome) {

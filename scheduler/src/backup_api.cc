@@ -60,12 +60,11 @@ Result<json> optional_body(const http::Request& req, const api::Spec& spec) {
   return api::read_body(req, spec);
 }
 
-Result<int64_t> non_negative(const json& body, const char* key, int64_t fallback) {
-  if (!body.contains(key)) return fallback;
-  const int64_t v = body[key].get<int64_t>();
-  if (v < 0) return Status::InvalidArgument(std::string(key) + " must be >= 0");
-  return v;
-}
+// Retention: at most a million backups kept by count, 100 years by age.
+constexpr int64_t kMaxKeepLast = 1'000'000;
+constexpr int64_t kMaxKeepDays = 36'500;
+// Schedules: at least a minute between backups, at most 2^31-1 seconds (68 years).
+constexpr int64_t kMaxIntervalSeconds = 2147483647;
 
 }  // namespace
 
@@ -93,16 +92,15 @@ void add_backup_routes(http::Router& r, BackupService& service) {
   r.post(
       "/api/v1/backups/purge",
       [s](const http::Request& req) -> Result<http::Response> {
-        static const api::Spec kPurge = {{"keep_last", api::Type::kInteger},
-                                         {"keep_days", api::Type::kInteger},
-                                         {"dry_run", api::Type::kBool}};
+        static const api::Spec kPurge = {
+            {.name = "keep_last", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepLast},
+            {.name = "keep_days", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepDays},
+            {"dry_run", api::Type::kBool}};
         RK_ASSIGN_OR_RETURN(json body, optional_body(req, kPurge));
         std::optional<backup::RetentionPolicy> policy;
         if (body.contains("keep_last") || body.contains("keep_days")) {
-          policy = backup::RetentionPolicy{0, 0};
-          RK_ASSIGN_OR_RETURN(int64_t last, non_negative(body, "keep_last", 0));
-          RK_ASSIGN_OR_RETURN(policy->keep_days, non_negative(body, "keep_days", 0));
-          policy->keep_last = static_cast<int>(std::min<int64_t>(last, 1'000'000));
+          policy = backup::RetentionPolicy{static_cast<int>(body.value("keep_last", int64_t{0})),
+                                           body.value("keep_days", int64_t{0})};
         }
         RK_ASSIGN_OR_RETURN(PurgeReport report,
                             s->purge(req.principal, policy, body.value("dry_run", false)));
@@ -150,19 +148,22 @@ void add_backup_routes(http::Router& r, BackupService& service) {
   r.post(
       "/api/v1/backup-schedules",
       [s](const http::Request& req) -> Result<http::Response> {
-        static const api::Spec kSchedule = {{"name", api::Type::kString, api::kRequired},
-                                            {"interval_seconds", api::Type::kInteger},
-                                            {"keep_last", api::Type::kInteger},
-                                            {"keep_days", api::Type::kInteger},
-                                            {"first_run_at_us", api::Type::kInteger}};
+        static const api::Spec kSchedule = {
+            {"name", api::Type::kString, api::kRequired},
+            {.name = "interval_seconds",
+             .type = api::Type::kInteger,
+             .min = 60,
+             .max = kMaxIntervalSeconds},
+            {.name = "keep_last", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepLast},
+            {.name = "keep_days", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepDays},
+            {.name = "first_run_at_us", .type = api::Type::kInteger, .min = 0}};
         RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSchedule));
         BackupSchedule sc;
         sc.name = body["name"].get<std::string>();
-        RK_ASSIGN_OR_RETURN(sc.interval_seconds, non_negative(body, "interval_seconds", 86400));
-        RK_ASSIGN_OR_RETURN(int64_t last, non_negative(body, "keep_last", 7));
-        sc.retention.keep_last = static_cast<int>(std::min<int64_t>(last, 1'000'000));
-        RK_ASSIGN_OR_RETURN(sc.retention.keep_days, non_negative(body, "keep_days", 0));
-        RK_ASSIGN_OR_RETURN(sc.next_run_at_us, non_negative(body, "first_run_at_us", 0));
+        sc.interval_seconds = body.value("interval_seconds", int64_t{86400});
+        sc.retention.keep_last = static_cast<int>(body.value("keep_last", int64_t{7}));
+        sc.retention.keep_days = body.value("keep_days", int64_t{0});
+        sc.next_run_at_us = body.value("first_run_at_us", int64_t{0});
         RK_ASSIGN_OR_RETURN(BackupSchedule stored, s->add_schedule(req.principal, sc));
         return api::json_response(201, schedule_json(stored));
       },

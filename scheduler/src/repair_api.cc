@@ -8,6 +8,7 @@
 
 #include "repair_store.h"
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/schema_limits.h"
 
 namespace rk::scheduler {
 namespace {
@@ -21,16 +22,21 @@ const api::Spec kWindow = {
     {"on_close", api::Type::kString},
 };
 
+// The tunables a run's options and a patch share (RepairService checks intensity > 0).
+const api::Field kMaxSessions = {
+    .name = "max_sessions", .type = api::Type::kInteger, .min = 1, .max = 1000};
+const api::Field kIntensity = {.name = "intensity", .type = api::Type::kNumber, .min = 0, .max = 1};
+
 // A body with the run options (shared by runs and schedules) added to `spec`'s own fields.
 api::Spec with_run_options(api::Spec spec) {
   for (const api::Field& f : std::initializer_list<api::Field>{
            {"tables", api::Type::kArray},
            {"kind", api::Type::kString},
            {"parallelism", api::Type::kString},
-           {"max_sessions", api::Type::kInteger},
-           {"intensity", api::Type::kNumber},
-           {"segments_per_range", api::Type::kInteger},
-           {"max_segment_bytes", api::Type::kInteger},
+           kMaxSessions,
+           kIntensity,
+           {.name = "segments_per_range", .type = api::Type::kInteger, .min = 1, .max = 100000},
+           {.name = "max_segment_bytes", .type = api::Type::kInteger, .min = 0},
            {"datacenters", api::Type::kArray},
            {"nodes", api::Type::kArray},
            {"mark_repaired", api::Type::kBool},
@@ -47,12 +53,13 @@ const api::Spec kCreateRun = with_run_options({
 });
 const api::Spec kCreateSchedule = with_run_options({
     {"keyspace", api::Type::kString, api::kRequired},
-    {"interval_seconds", api::Type::kInteger},
-    {"first_activation_us", api::Type::kInteger},
+    // 0: derived from gc_grace; at most gc_grace's own bound.
+    {.name = "interval_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxGcGraceSeconds},
+    {.name = "first_activation_us", .type = api::Type::kInteger, .min = 0},
 });
 const api::Spec kPatchRun = {
-    {"intensity", api::Type::kNumber},
-    {"max_sessions", api::Type::kInteger},
+    kIntensity,
+    kMaxSessions,
     {"parallelism", api::Type::kString},
 };
 
@@ -68,14 +75,6 @@ Result<std::vector<std::string>> string_list(const json& body, const char* key) 
   return out;
 }
 
-Result<int> small_int(const json& body, const char* key, int fallback) {
-  if (!body.contains(key)) return fallback;
-  const int64_t v = body[key].get<int64_t>();
-  if (v < INT32_MIN || v > INT32_MAX)
-    return Status::InvalidArgument(fmt::format("{} is out of range", key));
-  return static_cast<int>(v);
-}
-
 Result<RepairRunOptions> run_options(const json& body, RepairKind default_kind) {
   RepairRunOptions o;
   o.keyspace = body["keyspace"];
@@ -87,12 +86,12 @@ Result<RepairRunOptions> run_options(const json& body, RepairKind default_kind) 
   if (body.contains("parallelism")) {
     RK_ASSIGN_OR_RETURN(o.parallelism, parse_parallelism(body["parallelism"].get<std::string>()));
   }
-  RK_ASSIGN_OR_RETURN(o.max_sessions, small_int(body, "max_sessions", o.max_sessions));
-  if (body.contains("intensity")) o.intensity = body["intensity"].get<double>();
-  RK_ASSIGN_OR_RETURN(o.segments_per_range,
-                      small_int(body, "segments_per_range", o.segments_per_range));
-  if (body.contains("max_segment_bytes"))
-    o.max_segment_bytes = body["max_segment_bytes"].get<int64_t>();
+  // The Spec checked the ranges.
+  o.max_sessions = static_cast<int>(body.value("max_sessions", int64_t{o.max_sessions}));
+  o.intensity = body.value("intensity", o.intensity);
+  o.segments_per_range =
+      static_cast<int>(body.value("segments_per_range", int64_t{o.segments_per_range}));
+  o.max_segment_bytes = body.value("max_segment_bytes", o.max_segment_bytes);
   RK_ASSIGN_OR_RETURN(o.datacenters, string_list(body, "datacenters"));
   RK_ASSIGN_OR_RETURN(o.nodes, string_list(body, "nodes"));
   o.mark_repaired = body.value("mark_repaired", false);
@@ -225,28 +224,19 @@ Status known_query(const http::Request& req, std::initializer_list<std::string_v
   return Status::OK();
 }
 
+// Refusals, here or in the service, are audited by request_audit.cc.
 Result<http::Response> handle_create_run(RepairService& s, const http::Request& req) {
-  bool start = true;
-  Result<RepairRunOptions> options = [&]() -> Result<RepairRunOptions> {
-    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateRun));
-    start = body.value("start", true);
-    return run_options(body, RepairKind::kFull);
-  }();
-  if (!options.ok()) {
-    s.record(req.principal, "repair.start", "", options.status());
-    return options.status();
-  }
-  RK_ASSIGN_OR_RETURN(RepairRunView v, s.create_run(req.principal, std::move(*options), start));
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateRun));
+  RK_ASSIGN_OR_RETURN(RepairRunOptions options, run_options(body, RepairKind::kFull));
+  RK_ASSIGN_OR_RETURN(RepairRunView v,
+                      s.create_run(req.principal, std::move(options), body.value("start", true)));
   return api::json_response(201, run_json(v));
 }
 
 Result<http::Response> handle_state_change(RepairService& s, const http::Request& req,
                                            const std::string& action) {
   RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
-  if (Status b = no_body(req); !b.ok()) {
-    s.record(req.principal, "repair." + action, fmt::format("run {}", id), b);
-    return b;
-  }
+  RK_RETURN_IF_ERROR(no_body(req));
   Result<RepairRunView> v = action == "pause"    ? s.pause(req.principal, id)
                             : action == "resume" ? s.resume(req.principal, id)
                                                  : s.abort(req.principal, id);
@@ -256,24 +246,16 @@ Result<http::Response> handle_state_change(RepairService& s, const http::Request
 
 Result<http::Response> handle_patch_run(RepairService& s, const http::Request& req) {
   RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
-  Result<RunPatch> patch = [&]() -> Result<RunPatch> {
-    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPatchRun));
-    RunPatch p;
-    if (body.contains("intensity")) p.intensity = body["intensity"].get<double>();
-    if (body.contains("max_sessions")) {
-      RK_ASSIGN_OR_RETURN(int m, small_int(body, "max_sessions", 1));
-      p.max_sessions = m;
-    }
-    if (body.contains("parallelism")) {
-      RK_ASSIGN_OR_RETURN(p.parallelism, parse_parallelism(body["parallelism"].get<std::string>()));
-    }
-    return p;
-  }();
-  if (!patch.ok()) {
-    s.record(req.principal, "repair.update", fmt::format("run {}", id), patch.status());
-    return patch.status();
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPatchRun));
+  RunPatch p;
+  if (body.contains("intensity")) p.intensity = body["intensity"].get<double>();
+  if (body.contains("max_sessions")) {
+    p.max_sessions = static_cast<int>(body["max_sessions"].get<int64_t>());
   }
-  RK_ASSIGN_OR_RETURN(RepairRunView v, s.patch(req.principal, id, *patch));
+  if (body.contains("parallelism")) {
+    RK_ASSIGN_OR_RETURN(p.parallelism, parse_parallelism(body["parallelism"].get<std::string>()));
+  }
+  RK_ASSIGN_OR_RETURN(RepairRunView v, s.patch(req.principal, id, p));
   return api::json_ok(run_json(v));
 }
 
@@ -286,11 +268,9 @@ Result<http::Response> handle_list_runs(RepairService& s, const http::Request& r
   std::string keyspace;
   if (const std::string* v = req.query_param("keyspace")) keyspace = *v;
   int limit = 100;
-  if (const std::string* v = req.query_param("limit")) {
-    auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), limit);
-    if (ec != std::errc() || ptr != v->data() + v->size()) {
-      return Status::InvalidArgument("query parameter limit must be an integer");
-    }
+  if (req.query_param("limit")) {
+    RK_ASSIGN_OR_RETURN(int64_t l, api::query_int(req, "limit", 1, 1000));
+    limit = static_cast<int>(l);
   }
   RK_ASSIGN_OR_RETURN(std::vector<RepairRunView> runs, s.list_runs(state, keyspace, limit));
   json out = json::array();
@@ -312,24 +292,17 @@ Result<http::Response> handle_segments(RepairService& s, const http::Request& re
 }
 
 Result<http::Response> handle_add_schedule(RepairService& s, const http::Request& req) {
-  Result<RepairScheduleSpec> spec = [&]() -> Result<RepairScheduleSpec> {
-    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateSchedule));
-    RepairScheduleSpec sp;
-    RK_ASSIGN_OR_RETURN(sp.run_options, run_options(body, RepairKind::kIncremental));
-    sp.keyspace = sp.run_options.keyspace;
-    sp.tables = sp.run_options.tables;
-    sp.kind = sp.run_options.kind;
-    sp.interval_seconds = body.value("interval_seconds", int64_t{0});
-    if (body.contains("first_activation_us")) {
-      sp.first_activation_us = body["first_activation_us"].get<int64_t>();
-    }
-    return sp;
-  }();
-  if (!spec.ok()) {
-    s.record(req.principal, "repair.schedule.add", "", spec.status());
-    return spec.status();
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateSchedule));
+  RepairScheduleSpec sp;
+  RK_ASSIGN_OR_RETURN(sp.run_options, run_options(body, RepairKind::kIncremental));
+  sp.keyspace = sp.run_options.keyspace;
+  sp.tables = sp.run_options.tables;
+  sp.kind = sp.run_options.kind;
+  sp.interval_seconds = body.value("interval_seconds", int64_t{0});
+  if (body.contains("first_activation_us")) {
+    sp.first_activation_us = body["first_activation_us"].get<int64_t>();
   }
-  RK_ASSIGN_OR_RETURN(RepairSchedule sc, s.add_schedule(req.principal, std::move(*spec)));
+  RK_ASSIGN_OR_RETURN(RepairSchedule sc, s.add_schedule(req.principal, std::move(sp)));
   return api::json_response(201, schedule_json(sc));
 }
 

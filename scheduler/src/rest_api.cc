@@ -9,11 +9,14 @@
 
 #include "api_json.h"
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/schema_limits.h"
 
 namespace rk::scheduler {
 namespace {
 
 using nlohmann::json;
+
+constexpr int64_t kMaxNumTokens = 1536;
 
 const api::Spec kAddresses = {
     {"ops", api::Type::kString, api::kRequired},
@@ -25,21 +28,21 @@ const api::Spec kRegister = {
     {"cluster", api::Type::kString, api::kRequired},
     {"datacenter", api::Type::kString, api::kRequired},
     {"rack", api::Type::kString, api::kRequired},
-    {"num_tokens", api::Type::kInteger},
+    {.name = "num_tokens", .type = api::Type::kInteger, .min = 1, .max = kMaxNumTokens},
     {"version", api::Type::kString},
     {"addresses", api::Type::kObject, api::kRequired, &kAddresses},
     {"replace_address", api::Type::kString},
     // Optional datacenter plan (docs/tokens.md); the scheduler's configured plan otherwise.
     {"datacenter_racks", api::Type::kArray},
-    {"nodes_per_rack", api::Type::kInteger},
+    {.name = "nodes_per_rack", .type = api::Type::kInteger, .min = 0, .max = 4096},
     // Optional: the tokens the node must hold (a node restored from a backup), decimal strings.
     {"tokens", api::Type::kArray},
 };
 const api::Spec kHeartbeat = {
     {"state", api::Type::kString},
-    {"load_bytes", api::Type::kInteger},
-    {"ring_version", api::Type::kInteger},
-    {"schema_version", api::Type::kInteger},
+    {.name = "load_bytes", .type = api::Type::kInteger, .min = 0},
+    {.name = "ring_version", .type = api::Type::kInteger, .min = 0},
+    {.name = "schema_version", .type = api::Type::kInteger, .min = 0},
 };
 const api::Spec kCreateKeyspace = {
     {"name", api::Type::kString, api::kRequired},
@@ -47,8 +50,8 @@ const api::Spec kCreateKeyspace = {
 };
 const api::Spec kCreateTable = {
     {"name", api::Type::kString, api::kRequired},
-    {"gc_grace_seconds", api::Type::kInteger},
-    {"default_ttl_seconds", api::Type::kInteger},
+    {.name = "gc_grace_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxGcGraceSeconds},
+    {.name = "default_ttl_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxTtlSeconds},
 };
 
 // "host:port" of one of the node's APIs.
@@ -78,30 +81,13 @@ Status parse_address(const json& body, const char* which, std::string* host, int
   return Status::OK();
 }
 
-Result<int64_t> non_negative(const json& body, const char* key, int64_t fallback) {
-  if (!body.contains(key)) return fallback;
-  if (body[key].is_number_unsigned() || body[key].get<int64_t>() >= 0) {
-    if (body[key].is_number_unsigned() &&
-        body[key].get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
-      return Status::InvalidArgument(fmt::format("{} is too large", key));
-    }
-    return body[key].get<int64_t>();
-  }
-  return Status::InvalidArgument(
-      fmt::format("{} must be >= 0, got {}", key, body[key].get<int64_t>()));
-}
-
 Result<AgentRegistration> parse_registration(const json& body) {
   AgentRegistration r;
   r.host_id = body["host_id"];
   r.cluster = body["cluster"];
   r.datacenter = body["datacenter"];
   r.rack = body["rack"];
-  RK_ASSIGN_OR_RETURN(int64_t num_tokens, non_negative(body, "num_tokens", 1));
-  if (num_tokens < 1 || num_tokens > 1536) {
-    return Status::InvalidArgument(fmt::format("num_tokens must be 1..1536, got {}", num_tokens));
-  }
-  r.num_tokens = static_cast<uint32_t>(num_tokens);
+  r.num_tokens = static_cast<uint32_t>(body.value("num_tokens", int64_t{1}));
   if (body.contains("version")) r.version = body["version"];
   RK_RETURN_IF_ERROR(parse_address(body, "ops", &r.address, &r.ops_port));
   RK_RETURN_IF_ERROR(parse_address(body, "internode", &r.address, &r.internode_port));
@@ -115,14 +101,10 @@ Result<AgentRegistration> parse_registration(const json& body) {
       r.datacenter_racks.push_back(rack);
     }
   }
-  RK_ASSIGN_OR_RETURN(int64_t per_rack, non_negative(body, "nodes_per_rack", 0));
-  if (per_rack > 4096) {
-    return Status::InvalidArgument(fmt::format("nodes_per_rack must be 1..4096, got {}", per_rack));
-  }
-  r.nodes_per_rack = static_cast<uint32_t>(per_rack);
+  r.nodes_per_rack = static_cast<uint32_t>(body.value("nodes_per_rack", int64_t{0}));
   if (body.contains("tokens")) {
-    if (body["tokens"].empty() || body["tokens"].size() > 1536) {
-      return Status::InvalidArgument("tokens must list 1..1536 tokens");
+    if (body["tokens"].empty() || body["tokens"].size() > kMaxNumTokens) {
+      return Status::InvalidArgument(fmt::format("tokens must list 1..{} tokens", kMaxNumTokens));
     }
     for (const json& t : body["tokens"]) {
       if (!t.is_string()) return Status::InvalidArgument("tokens must be decimal strings");
@@ -144,15 +126,11 @@ http::Response register_response(const RegisterReply& reply) {
                        {"schema", schema_json(reply.schema)}});
 }
 
+// Refusals, here or in the service, are audited by request_audit.cc.
 Result<http::Response> handle_register(ClusterService& service, const http::Request& req) {
-  Result<json> body = api::read_body(req, kRegister);
-  Result<AgentRegistration> reg =
-      body.ok() ? parse_registration(*body) : Result<AgentRegistration>(body.status());
-  if (!reg.ok()) {
-    service.record(req.principal, "node.register", "", reg.status());
-    return reg.status();
-  }
-  RK_ASSIGN_OR_RETURN(RegisterReply reply, service.register_agent(req.principal, *reg));
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRegister));
+  RK_ASSIGN_OR_RETURN(AgentRegistration reg, parse_registration(body));
+  RK_ASSIGN_OR_RETURN(RegisterReply reply, service.register_agent(req.principal, reg));
   return register_response(reply);
 }
 
@@ -162,11 +140,9 @@ Result<http::Response> handle_heartbeat(ClusterService& service, const http::Req
   if (body.contains("state")) {
     RK_ASSIGN_OR_RETURN(hb.state, parse_node_state(body["state"].get<std::string>()));
   }
-  if (body.contains("load_bytes")) {
-    RK_ASSIGN_OR_RETURN(hb.load_bytes, non_negative(body, "load_bytes", 0));
-  }
-  RK_ASSIGN_OR_RETURN(hb.ring_version, non_negative(body, "ring_version", 0));
-  RK_ASSIGN_OR_RETURN(hb.schema_version, non_negative(body, "schema_version", 0));
+  if (body.contains("load_bytes")) hb.load_bytes = body["load_bytes"].get<int64_t>();
+  hb.ring_version = body.value("ring_version", int64_t{0});
+  hb.schema_version = body.value("schema_version", int64_t{0});
   RK_ASSIGN_OR_RETURN(AgentHeartbeatReply reply,
                       service.heartbeat(req.principal, req.path_param("host_id"), hb));
   json out = {{"ring_version", reply.ring_version}, {"schema_version", reply.schema_version}};
@@ -176,36 +152,21 @@ Result<http::Response> handle_heartbeat(ClusterService& service, const http::Req
 }
 
 Result<http::Response> handle_create_keyspace(ClusterService& service, const http::Request& req) {
-  Result<KeyspaceDef> ks = [&]() -> Result<KeyspaceDef> {
-    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateKeyspace));
-    RK_ASSIGN_OR_RETURN(Replication replication, replication_from_json(body["replication"]));
-    return KeyspaceDef{body["name"], std::move(replication), {}};
-  }();
-  if (!ks.ok()) {
-    service.record(req.principal, "keyspace.create", "", ks.status());
-    return ks.status();
-  }
-  RK_ASSIGN_OR_RETURN(KeyspaceDef created, service.create_keyspace(req.principal, *ks));
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateKeyspace));
+  RK_ASSIGN_OR_RETURN(Replication replication, replication_from_json(body["replication"]));
+  RK_ASSIGN_OR_RETURN(KeyspaceDef created,
+                      service.create_keyspace(req.principal, {body["name"], replication, {}}));
   return api::json_response(201, keyspace_json(created));
 }
 
 Result<http::Response> handle_create_table(ClusterService& service, const http::Request& req) {
   const std::string& keyspace = req.path_param("keyspace");
-  Result<TableDef> table = [&]() -> Result<TableDef> {
-    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateTable));
-    TableDef t;
-    t.name = body["name"];
-    RK_ASSIGN_OR_RETURN(t.gc_grace_seconds,
-                        non_negative(body, "gc_grace_seconds", t.gc_grace_seconds));
-    RK_ASSIGN_OR_RETURN(t.default_ttl_seconds,
-                        non_negative(body, "default_ttl_seconds", t.default_ttl_seconds));
-    return t;
-  }();
-  if (!table.ok()) {
-    service.record(req.principal, "table.create", keyspace, table.status());
-    return table.status();
-  }
-  RK_ASSIGN_OR_RETURN(KeyspaceDef ks, service.create_table(req.principal, keyspace, *table));
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateTable));
+  TableDef t;
+  t.name = body["name"];
+  t.gc_grace_seconds = body.value("gc_grace_seconds", t.gc_grace_seconds);
+  t.default_ttl_seconds = body.value("default_ttl_seconds", t.default_ttl_seconds);
+  RK_ASSIGN_OR_RETURN(KeyspaceDef ks, service.create_table(req.principal, keyspace, t));
   return api::json_response(201, keyspace_json(ks));
 }
 
@@ -216,17 +177,17 @@ Result<http::Response> handle_audit(ClusterService& service, const http::Request
   if (const std::string* v = req.query_param("actor")) q.actor = *v;
   if (const std::string* v = req.query_param("action")) q.action = *v;
   if (req.query_param("since")) {
-    RK_ASSIGN_OR_RETURN(q.since_us, api::query_int(req, "since"));
+    RK_ASSIGN_OR_RETURN(q.since_us, api::query_int(req, "since", 0));
   }
   if (req.query_param("until")) {
-    RK_ASSIGN_OR_RETURN(q.until_us, api::query_int(req, "until"));
+    RK_ASSIGN_OR_RETURN(q.until_us, api::query_int(req, "until", 0));
   }
   if (req.query_param("before")) {
-    RK_ASSIGN_OR_RETURN(q.before_id, api::query_int(req, "before"));
+    RK_ASSIGN_OR_RETURN(q.before_id, api::query_int(req, "before", 1));
   }
   if (req.query_param("limit")) {
-    RK_ASSIGN_OR_RETURN(int64_t limit, api::query_int(req, "limit"));
-    q.limit = static_cast<int>(std::clamp<int64_t>(limit, -1, 100000));
+    RK_ASSIGN_OR_RETURN(int64_t limit, api::query_int(req, "limit", 1, 1000));
+    q.limit = static_cast<int>(limit);
   }
   RK_ASSIGN_OR_RETURN(AuditPage page, service.audit(q));
   json entries = json::array();

@@ -265,5 +265,171 @@ TEST_F(RestApiTest, AgentsRegisterWithRequestedTokens) {
   EXPECT_EQ(refused, 3u) << audit.dump();  // taken, no slot, two tokens for num_tokens 1
 }
 
+// ---- Strict numbers: every bad number is a 400 naming the field, never a 500 ----
+
+struct BadNumber {
+  std::string method;
+  std::string path;
+  std::string body;   // with the bad value
+  std::string field;  // named in the detail
+};
+
+TEST_F(RestApiTest, BadNumbersAreRefusedNamingTheFieldOnEveryEndpoint) {
+  ASSERT_EQ(
+      call("POST", "/api/v1/agents/register", registration(1, "r1").dump(), kAgentToken).status,
+      200);
+  ASSERT_EQ(
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"demo","replication":{"class":"SimpleStrategy","replication_factor":1}})",
+           kOperatorToken)
+          .status,
+      201);
+  const std::string ks =
+      R"({"name":"k2","replication":{"class":"SimpleStrategy","replication_factor":)";
+  const std::string nts = R"({"name":"k3","replication":{"class":"NetworkTopologyStrategy","dc1":)";
+  const std::vector<BadNumber> cases = {
+      // Overflow beyond a double: malformed JSON (it was a 500).
+      {"POST", "/api/v1/keyspaces", ks + "1e400}}", "1e400"},
+      {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","gc_grace_seconds":1e400})",
+       "1e400"},
+      {"POST", "/api/v1/repair/runs", R"({"keyspace":"demo","max_sessions":1e400})", "1e400"},
+      {"POST", "/api/v1/alerts", R"({"host_id":"h","signal":"s","state":"OK","at_us":1e400})",
+       "1e400"},
+      // A string where a number belongs.
+      {"POST", "/api/v1/keyspaces", ks + R"("3"}})", "replication_factor"},
+      {"POST", "/api/v1/keyspaces", nts + R"("3"}})", "dc1"},
+      {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","gc_grace_seconds":"10"})",
+       "gc_grace_seconds"},
+      {"POST", "/api/v1/backups/purge", R"({"keep_last":"3"})", "keep_last"},
+      // Fractions where integers belong.
+      {"POST", "/api/v1/keyspaces", ks + "2.5}}", "replication_factor"},
+      {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","default_ttl_seconds":1.5})",
+       "default_ttl_seconds"},
+      {"POST", "/api/v1/backup-schedules", R"({"name":"s","interval_seconds":3600.5})",
+       "interval_seconds"},
+      {"POST", "/api/v1/repair/schedules", R"({"keyspace":"demo","interval_seconds":0.5})",
+       "interval_seconds"},
+      // Negative where the value is a count, a size or a time.
+      {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","gc_grace_seconds":-1})",
+       "gc_grace_seconds"},
+      {"POST", "/api/v1/backups/purge", R"({"keep_days":-1})", "keep_days"},
+      {"POST", "/api/v1/agents/host-1/heartbeat", R"({"load_bytes":-5})", "load_bytes"},
+      {"POST", "/api/v1/repair/runs", R"({"keyspace":"demo","max_segment_bytes":-1})",
+       "max_segment_bytes"},
+      // Beyond int64, and beyond Cassandra's bounds.
+      {"POST", "/api/v1/keyspaces/demo/tables",
+       R"({"name":"t","gc_grace_seconds":9223372036854775807})", "0..2147483647"},
+      {"POST", "/api/v1/keyspaces/demo/tables",
+       R"({"name":"t","gc_grace_seconds":18446744073709551615})", "gc_grace_seconds"},
+      {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","default_ttl_seconds":630720001})",
+       "0..630720000"},
+      {"POST", "/api/v1/backup-schedules", R"({"name":"s","keep_last":99999999999})", "keep_last"},
+      {"PATCH", "/api/v1/repair/runs/1", R"({"max_sessions":4294967297})", "max_sessions"},
+      // Query strings.
+      {"GET", "/api/v1/audit?limit=99999999999999999999", "", "limit"},
+      {"GET", "/api/v1/audit?limit=0", "", "1..1000"},
+      {"GET", "/api/v1/alerts?since_us=-1", "", "since_us"},
+      {"GET", "/api/v1/repair/runs?limit=1.5", "", "limit"},
+  };
+  for (const BadNumber& c : cases) {
+    SCOPED_TRACE(c.method + " " + c.path + " " + c.body);
+    const bool agent =
+        c.path.find("/agents/") != std::string::npos || c.path.starts_with("/api/v1/alerts");
+    const std::string token = agent ? kAgentToken : kOperatorToken;
+    http::Response r = call(c.method, c.path, c.body, token);
+    expect_error(r, 400, "invalid_argument");
+    EXPECT_NE(r.body.find(c.field), std::string::npos) << r.body;
+  }
+  // Nothing was created by any of them.
+  auto schema = json::parse(call("GET", "/api/v1/schema", "").body);
+  ASSERT_EQ(schema["keyspaces"].size(), 1u) << schema.dump();
+  EXPECT_TRUE(schema["keyspaces"][0]["tables"].empty()) << schema.dump();
+  EXPECT_TRUE(json::parse(call("GET", "/api/v1/backup-schedules", "").body)["schedules"].empty());
+  // The bounds themselves are accepted.
+  EXPECT_EQ(call("POST", "/api/v1/keyspaces/demo/tables",
+                 R"({"name":"t","gc_grace_seconds":2147483647,"default_ttl_seconds":630720000})",
+                 kOperatorToken)
+                .status,
+            201);
+}
+
+// ---- Every refused mutating call leaves exactly one audit entry and changes nothing ----
+
+struct Refusal {
+  std::string method;
+  std::string path;
+  std::string body;
+  std::string token;
+  int status;
+  std::string actor;   // expected in the entry
+  std::string action;  // expected in the entry
+};
+
+TEST_F(RestApiTest, EveryRefusedMutationIsAuditedOnceAndChangesNothing) {
+  ASSERT_EQ(
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"demo","replication":{"class":"SimpleStrategy","replication_factor":1}})",
+           kOperatorToken)
+          .status,
+      201);
+  const std::vector<Refusal> refusals = {
+      // Backups, purge and backup schedules: by validation and by authentication.
+      {"POST", "/api/v1/backups", R"({"tag":5})", kOperatorToken, 400, "alice", "backup.start"},
+      {"POST", "/api/v1/backups", "{}", "", 401, "anonymous", "backup.start"},
+      {"POST", "/api/v1/backups", "{}", kReaderToken, 403, "grafana", "backup.start"},
+      {"POST", "/api/v1/backups/purge", R"({"keep_last":-1})", kOperatorToken, 400, "alice",
+       "backup.purge"},
+      {"POST", "/api/v1/backups/purge", "{}", "wrong-token-0123456789", 401, "anonymous",
+       "backup.purge"},
+      {"POST", "/api/v1/backup-schedules", R"({"name":"s","interval_seconds":1e400})",
+       kOperatorToken, 400, "alice", "backup.schedule.create"},
+      {"POST", "/api/v1/backup-schedules", R"({"name":"s"})", kReaderToken, 403, "grafana",
+       "backup.schedule.create"},
+      {"DELETE", "/api/v1/backup-schedules/nope", "", kOperatorToken, 404, "alice",
+       "backup.schedule.delete"},
+      // Refused by the service (recorded there, completed with the route and status).
+      {"POST", "/api/v1/keyspaces",
+       R"({"name":"demo","replication":{"class":"SimpleStrategy","replication_factor":1}})",
+       kOperatorToken, 409, "alice", "keyspace.create"},
+      {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","gc_grace_seconds":2147483648})",
+       kOperatorToken, 400, "alice", "table.create"},
+      {"POST", "/api/v1/repair/runs", R"({"keyspace":"nope"})", kOperatorToken, 404, "alice",
+       "repair.start"},
+      {"POST", "/api/v1/repair/runs/7/abort", "", kOperatorToken, 404, "alice", "repair.abort"},
+      {"POST", "/api/v1/alerts", R"({"host_id":"h"})", kAgentToken, 400, "agent", "alert.record"},
+  };
+  for (const Refusal& c : refusals) {
+    SCOPED_TRACE(c.method + " " + c.path + " " + c.body);
+    const json before = json::parse(call("GET", "/api/v1/audit?limit=1000", "").body)["entries"];
+    const std::string backups = call("GET", "/api/v1/backups", "").body;
+    const std::string schedules = call("GET", "/api/v1/backup-schedules", "").body;
+    const std::string schema = call("GET", "/api/v1/schema", "").body;
+
+    http::Response r = call(c.method, c.path, c.body, c.token);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    const std::string reason = json::parse(r.body).value("detail", "");
+
+    const json after = json::parse(call("GET", "/api/v1/audit?limit=1000", "").body)["entries"];
+    ASSERT_EQ(after.size(), before.size() + 1) << after.dump();
+    const json& e = after[0];
+    EXPECT_EQ(e["actor"], c.actor) << e.dump();
+    EXPECT_EQ(e["action"], c.action) << e.dump();
+    EXPECT_NE(e["result"], "ok") << e.dump();
+    const std::string route_and_status = "HTTP " + std::to_string(c.status) + " " + c.method;
+    EXPECT_EQ(e["detail"].get<std::string>().rfind(route_and_status, 0), 0u) << e.dump();
+    EXPECT_NE(e["detail"].get<std::string>().find(reason), std::string::npos) << e.dump();
+    // Nothing changed.
+    EXPECT_EQ(call("GET", "/api/v1/backups", "").body, backups);
+    EXPECT_EQ(call("GET", "/api/v1/backup-schedules", "").body, schedules);
+    EXPECT_EQ(call("GET", "/api/v1/schema", "").body, schema);
+  }
+  // Reads and successful calls leave no refusal behind.
+  const size_t entries =
+      json::parse(call("GET", "/api/v1/audit?limit=1000", "").body)["entries"].size();
+  EXPECT_EQ(call("GET", "/api/v1/nope", "").status, 404);
+  EXPECT_EQ(json::parse(call("GET", "/api/v1/audit?limit=1000", "").body)["entries"].size(),
+            entries);
+}
+
 }  // namespace
 }  // namespace rk::scheduler

@@ -10,6 +10,7 @@
 #include "agent_client.h"
 #include "alert_api.h"
 #include "alert_webhook.h"
+#include "request_audit.h"
 #include "ringkeeper/core/http_server.h"
 #include "ringkeeper/monitor/prometheus.h"
 #include "ringkeeper/scheduler/alert_store.h"
@@ -153,8 +154,10 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
 
   http::ServerOptions server = options.api;
   monitor::RequestMetrics* request_metrics = &impl->request_metrics;
-  server.on_request = [request_metrics](const http::RequestRecord& r) {
+  AuditLog* audit = impl->audit.get();
+  server.on_request = [request_metrics, audit](const http::RequestRecord& r) {
     request_metrics->observe(r.listener, r.method, r.route, r.status, r.micros);
+    audit_request(*audit, r);
   };
   http::Router routes = rest_api_routes(*impl->service);
   add_alert_routes(routes, *impl->alerts);

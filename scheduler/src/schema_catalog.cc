@@ -7,6 +7,7 @@
 
 #include "api_json.h"
 #include "ringkeeper/core/names.h"
+#include "ringkeeper/core/schema_limits.h"
 #include "ringkeeper/scheduler/store.h"
 #include "sqlite.h"
 
@@ -107,14 +108,8 @@ Result<KeyspaceDef> SchemaCatalog::create_keyspace(const KeyspaceDef& keyspace) 
 
 Result<KeyspaceDef> SchemaCatalog::create_table(std::string_view keyspace, const TableDef& table) {
   RK_RETURN_IF_ERROR(validate_table_name(table.name));
-  if (table.gc_grace_seconds < 0) {
-    return Status::InvalidArgument(
-        fmt::format("gc_grace_seconds must be >= 0, got {}", table.gc_grace_seconds));
-  }
-  if (table.default_ttl_seconds < 0) {
-    return Status::InvalidArgument(
-        fmt::format("default_ttl_seconds must be >= 0, got {}", table.default_ttl_seconds));
-  }
+  RK_RETURN_IF_ERROR(validate_gc_grace_seconds(table.gc_grace_seconds));
+  RK_RETURN_IF_ERROR(validate_ttl_seconds(table.default_ttl_seconds));
   std::optional<KeyspaceDef> out;
   RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
     RK_ASSIGN_OR_RETURN(auto ks, find_keyspace(db, keyspace));

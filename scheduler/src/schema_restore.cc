@@ -6,6 +6,8 @@
 #include <algorithm>
 
 #include "api_json.h"
+#include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/schema_limits.h"
 
 namespace rk::scheduler {
 namespace {
@@ -32,8 +34,12 @@ Result<std::vector<KeyspaceDef>> keyspaces_from_json(const json& schema) {
       }
       TableDef table;
       table.name = t["name"];
-      table.gc_grace_seconds = t.value("gc_grace_seconds", table.gc_grace_seconds);
-      table.default_ttl_seconds = t.value("default_ttl_seconds", table.default_ttl_seconds);
+      RK_ASSIGN_OR_RETURN(
+          table.gc_grace_seconds,
+          api::get_int(t, "gc_grace_seconds", 0, kMaxGcGraceSeconds, table.gc_grace_seconds));
+      RK_ASSIGN_OR_RETURN(
+          table.default_ttl_seconds,
+          api::get_int(t, "default_ttl_seconds", 0, kMaxTtlSeconds, table.default_ttl_seconds));
       def.tables.push_back(std::move(table));
     }
     out.push_back(std::move(def));

@@ -1,6 +1,8 @@
 // The audit log: one entry per mutating call, saying when, which bearer token's name made it
-// (never the token itself), what it did to what, and how it ended. The REST layer appends after
-// each mutating request; the API, rkctl and the UI page through it newest first.
+// (never the token itself), what it did to what, and how it ended. The services append what they
+// did (and the refusals they decide); every refused API call, whatever refused it (the token,
+// the body, the service), ends as exactly one entry naming the route and the HTTP status: see
+// record_refused_call. The API, rkctl and the UI page through it newest first.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +56,25 @@ class AuditLog {
   // Records the outcome of a call: result "ok" or the status's code name, detail its message.
   Result<int64_t> append(std::string actor, std::string action, std::string target,
                          const Status& outcome);
+
+  // A mutating API call that was refused (HTTP status >= 400). When a service already recorded
+  // the refusal during this request (an append with a failed outcome on this thread since the
+  // last end_request), that entry is completed with the route and status; otherwise a new entry
+  // is written. Either way the entry's actor is the token's name or "anonymous", and its detail
+  // "HTTP <status> <method> <route>: <reason>". `action` names the call when no service did.
+  struct RefusedCall {
+    std::string actor;   // "" when unauthenticated
+    std::string action;  // e.g. "backup.start"
+    std::string method;
+    std::string route;  // the route's pattern, or the path when no route matched
+    std::string path;   // the target of a new entry
+    int http_status = 0;
+    std::string reason;
+  };
+  Result<int64_t> record_refused_call(const RefusedCall& call);
+  // Forgets the refusal recorded on this thread for the request that just finished (so that it
+  // cannot be taken for the next request's). Called after every API request.
+  void end_request();
 
   // One page of matching entries, newest first. InvalidArgument for a limit outside 1..1000.
   Result<AuditPage> query(const AuditQuery& query);
