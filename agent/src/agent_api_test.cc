@@ -131,6 +131,57 @@ TEST_F(AgentApiTest, ClientApiRefusesMalformedUnknownOversizedAndUnknownTables) 
   EXPECT_EQ(r.status, 200) << r.body;
 }
 
+// Every bad number on the client, internode and ops APIs is a 400 naming the field, never a 500.
+TEST_F(AgentApiTest, BadNumbersAreRefusedNamingTheField) {
+  struct Case {
+    uint16_t port;
+    std::string path;
+    std::string body;
+    std::string token;
+    std::string field;
+  };
+  const uint16_t client = agent_->client_port();
+  const uint16_t internode = agent_->internode_port();
+  const uint16_t ops = agent_->ops_port();
+  const std::string set = R"("ops":[{"op":"set","clustering":"c","column":"v","value":"x")";
+  const std::string row = R"({"keyspace":"ks","table":"t","partition":"p",)";
+  const std::vector<Case> cases = {
+      // Overflow (was a 500), fraction, string, negative and out-of-bound TTLs and timestamps.
+      {client, "/v1/write", row + set + R"(,"ttl":1e400}]})", "", "1e400"},
+      {client, "/v1/write", row + set + R"(,"ttl":1.5}]})", "", "ttl"},
+      {client, "/v1/write", row + set + R"(,"ttl":"60"}]})", "", "ttl"},
+      {client, "/v1/write", row + set + R"(,"ttl":-1}]})", "", "ttl"},
+      {client, "/v1/write", row + set + R"(,"ttl":630720001}]})", "", "0..630720000"},
+      {client, "/v1/write", row + set + R"(}],"timestamp":18446744073709551615})", "", "timestamp"},
+      {client, "/v1/write", row + set + R"(}],"timestamp":-5})", "", "timestamp"},
+      {client, "/v1/batch", R"({"mutations":[)" + row + set + R"(}],"timestamp":1e999}]})", "",
+       "1e999"},
+      {internode, "/internode/v1/export",
+       R"({"keyspace":"ks","table":"t","range":"(0,1]","limit":100001})", kSecret, "limit"},
+      {internode, "/internode/v1/export",
+       R"({"keyspace":"ks","table":"t","range":"(0,1]","max_bytes":0.5})", kSecret, "max_bytes"},
+      {internode, "/internode/v1/repair/views", R"({"session":"s","lease_ms":99})", kSecret,
+       "lease_ms"},
+      {ops, "/v1/schema", R"({"version":-1,"keyspaces":[]})", kAgentToken, "version"},
+      {ops, "/v1/schema",
+       R"({"version":2,"keyspaces":[{"name":"ks","replication":{"class":"SimpleStrategy","replication_factor":1},"tables":[{"name":"t","gc_grace_seconds":2147483648}]}]})",
+       kAgentToken, "gc_grace_seconds"},
+      {ops, "/v1/schema",
+       R"({"version":2,"keyspaces":[{"name":"ks","replication":{"class":"NetworkTopologyStrategy","dc1":"3"}}]})",
+       kAgentToken, "dc1"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path + " " + c.body);
+    auto r = call("POST", url(c.port, c.path), c.body, c.token);
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_EQ(error_of(r), "invalid_argument");
+    EXPECT_NE(r.body.find(c.field), std::string::npos) << r.body;
+  }
+  // The bound itself is fine.
+  auto ok = call("POST", url(client, "/v1/write"), row + set + R"(,"ttl":630720000}]})");
+  EXPECT_EQ(ok.status, 200) << ok.body;
+}
+
 TEST_F(AgentApiTest, InternodeNeedsTheClusterSecret) {
   const std::string read = url(agent_->internode_port(), "/internode/v1/read");
   const std::string body = R"({"keyspace":"ks","table":"t","partition":"p"})";

@@ -73,15 +73,11 @@ void add_backup_routes(http::Router& r, Agent::Impl& agent) {
     static const api::Spec kRestore = {{"tag", api::Type::kString, api::kRequired},
                                        {"host_id", api::Type::kString},
                                        {"force", api::Type::kBool},
-                                       {"until_us", api::Type::kInteger}};
+                                       {.name = "until_us", .type = api::Type::kInteger, .min = 1}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRestore));
     RK_ASSIGN_OR_RETURN(NodeBackups * b, backups_of(agent));
     std::optional<int64_t> until;
-    if (body.contains("until_us")) {
-      if (!body["until_us"].is_number_integer() || body["until_us"].get<int64_t>() <= 0)
-        return Status::InvalidArgument("until_us must be a positive time in µs since the epoch");
-      until = body["until_us"].get<int64_t>();
-    }
+    if (body.contains("until_us")) until = body["until_us"].get<int64_t>();
     RK_ASSIGN_OR_RETURN(RestoreJob job,
                         b->start_restore(body["tag"].get<std::string>(), body.value("host_id", ""),
                                          body.value("force", false), until));

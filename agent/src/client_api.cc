@@ -18,13 +18,14 @@ using nlohmann::json;
 // Cassandra's default consistency level.
 constexpr const char* kDefaultConsistency = "ONE";
 constexpr size_t kMaxBatchMutations = 10'000;
+// A write's timestamp: positive µs (Cassandra's writetime).
+const api::Field kTimestamp = {.name = "timestamp", .type = Type::kInteger, .min = 1};
 
 Result<storage::Mutation> client_mutation(const json& j, int64_t now_micros) {
   storage::Mutation m(j["keyspace"].get<std::string>(), j["table"].get<std::string>(),
                       j["partition"].get<std::string>());
   if (m.partition_key.empty()) return Status::InvalidArgument("'partition' must not be empty");
-  const int64_t timestamp = j.contains("timestamp") ? j["timestamp"].get<int64_t>() : now_micros;
-  if (timestamp <= 0) return Status::InvalidArgument("'timestamp' must be positive (µs)");
+  const int64_t timestamp = j.value("timestamp", now_micros);
   RK_ASSIGN_OR_RETURN(m.ops, wire::client_ops_from_json(j["ops"], timestamp));
   return m;
 }
@@ -41,7 +42,7 @@ http::Router client_routes(Agent::Impl& agent) {
     static const Spec kWrite = {
         {"keyspace", Type::kString, kRequired},  {"table", Type::kString, kRequired},
         {"partition", Type::kString, kRequired}, {"consistency", Type::kString},
-        {"ops", Type::kArray, kRequired},        {"timestamp", Type::kInteger}};
+        {"ops", Type::kArray, kRequired},        kTimestamp};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kWrite));
     RK_ASSIGN_OR_RETURN(ConsistencyLevel level,
                         parse_consistency(body.value("consistency", kDefaultConsistency)));
@@ -55,7 +56,7 @@ http::Router client_routes(Agent::Impl& agent) {
                                    {"table", Type::kString, kRequired},
                                    {"partition", Type::kString, kRequired},
                                    {"ops", Type::kArray, kRequired},
-                                   {"timestamp", Type::kInteger}};
+                                   kTimestamp};
     static const Spec kBatch = {{"consistency", Type::kString},
                                 {"mutations", Type::kArray, kRequired, &kMutation}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kBatch));

@@ -6,6 +6,7 @@
 #include "atomic_file.h"
 
 #include "ringkeeper/agent/wire.h"
+#include "ringkeeper/core/schema_limits.h"
 
 namespace rk::agent {
 namespace {
@@ -161,6 +162,8 @@ Result<SchemaView> schema_from_json(const json& j) {
             int_field(t, "gc_grace_seconds", false, storage::kDefaultGcGraceSeconds, what));
         RK_ASSIGN_OR_RETURN(table.default_ttl_seconds,
                             int_field(t, "default_ttl_seconds", false, 0, what));
+        RK_RETURN_IF_ERROR(validate_gc_grace_seconds(table.gc_grace_seconds).with_context(what));
+        RK_RETURN_IF_ERROR(validate_ttl_seconds(table.default_ttl_seconds).with_context(what));
         ks.tables.push_back(std::move(table));
       }
     }

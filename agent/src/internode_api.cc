@@ -16,11 +16,18 @@ using nlohmann::json;
 
 constexpr int64_t kDefaultPagePartitions = 1000;
 constexpr int64_t kDefaultPageBytes = 4 << 20;
+constexpr int64_t kMaxPagePartitions = 100'000;
+constexpr int64_t kMaxPageBytes = int64_t{64} << 20;
+
+const api::Field kMaxBytes = {
+    .name = "max_bytes", .type = api::Type::kInteger, .min = 1, .max = kMaxPageBytes};
+const api::Field kLeaseMs = {
+    .name = "lease_ms", .type = api::Type::kInteger, .min = 100, .max = 86'400'000};
 
 const api::Spec kViewScope = {
     {"view", api::Type::kString, api::kRequired},  {"keyspace", api::Type::kString, api::kRequired},
     {"table", api::Type::kString, api::kRequired}, {"scope", api::Type::kString, api::kRequired},
-    {"range", api::Type::kString, api::kRequired}, {"max_bytes", api::Type::kInteger}};
+    {"range", api::Type::kString, api::kRequired}, kMaxBytes};
 
 Result<RepairScope> repair_scope(const json& body) {
   RepairScope s;
@@ -33,12 +40,9 @@ Result<RepairScope> repair_scope(const json& body) {
   return s;
 }
 
-Result<std::chrono::milliseconds> lease_of(const json& body, std::chrono::milliseconds fallback) {
-  const int64_t ms = body.value("lease_ms", static_cast<int64_t>(fallback.count()));
-  if (ms < 100 || ms > 86'400'000) {
-    return Status::InvalidArgument("'lease_ms' must be 100 to 86400000");
-  }
-  return std::chrono::milliseconds(ms);
+// The Spec (kLeaseMs) checked the range.
+std::chrono::milliseconds lease_of(const json& body, std::chrono::milliseconds fallback) {
+  return std::chrono::milliseconds(body.value("lease_ms", static_cast<int64_t>(fallback.count())));
 }
 
 json view_json(const PinnedView& v) {
@@ -56,16 +60,15 @@ http::Response binary(std::string body) {
 }
 
 void add_repair_routes(http::Router& r, Agent::Impl& agent) {
-  r.post("/internode/v1/repair/views",
-         [&agent](const http::Request& req) -> Result<http::Response> {
-           static const api::Spec kPin = {{"session", api::Type::kString, api::kRequired},
-                                          {"lease_ms", api::Type::kInteger}};
-           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPin));
-           RK_ASSIGN_OR_RETURN(auto lease, lease_of(body, agent.options.repair.view_lease));
-           RK_ASSIGN_OR_RETURN(PinnedView v,
-                               agent.views->pin(body["session"].get<std::string>(), lease));
-           return api::json_response(201, view_json(v));
-         });
+  r.post(
+      "/internode/v1/repair/views", [&agent](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kPin = {{"session", api::Type::kString, api::kRequired}, kLeaseMs};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPin));
+        const auto lease = lease_of(body, agent.options.repair.view_lease);
+        RK_ASSIGN_OR_RETURN(PinnedView v,
+                            agent.views->pin(body["session"].get<std::string>(), lease));
+        return api::json_response(201, view_json(v));
+      });
 
   r.get("/internode/v1/repair/views", [&agent](const http::Request&) -> Result<http::Response> {
     json list = json::array();
@@ -75,9 +78,9 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
 
   r.post("/internode/v1/repair/views/{view}/renew",
          [&agent](const http::Request& req) -> Result<http::Response> {
-           static const api::Spec kRenew = {{"lease_ms", api::Type::kInteger}};
+           static const api::Spec kRenew = {kLeaseMs};
            RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRenew));
-           RK_ASSIGN_OR_RETURN(auto lease, lease_of(body, agent.options.repair.view_lease));
+           const auto lease = lease_of(body, agent.options.repair.view_lease);
            RK_ASSIGN_OR_RETURN(PinnedView v, agent.views->renew(req.path_param("view"), lease));
            return api::json_ok(view_json(v));
          });
@@ -102,7 +105,11 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
       "/internode/v1/repair/validate",
       [&agent](const http::Request& req) -> Result<http::Response> {
         static const api::Spec kTree = {{"range", api::Type::kString, api::kRequired},
-                                        {"depth", api::Type::kInteger, api::kRequired}};
+                                        {.name = "depth",
+                                         .type = api::Type::kInteger,
+                                         .required = api::kRequired,
+                                         .min = 0,
+                                         .max = storage::MerkleTree::kMaxDepth}};
         static const api::Spec kValidate = {{"view", api::Type::kString, api::kRequired},
                                             {"keyspace", api::Type::kString, api::kRequired},
                                             {"table", api::Type::kString, api::kRequired},
@@ -113,11 +120,7 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
         std::vector<TreeRequest> trees;
         for (const auto& t : body["trees"]) {
           RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(t["range"].get<std::string>()));
-          const int64_t depth = t["depth"].get<int64_t>();
-          if (depth < 0 || depth > storage::MerkleTree::kMaxDepth) {
-            return Status::InvalidArgument("'depth' must be 0 to 20");
-          }
-          trees.push_back({range, static_cast<int>(depth)});
+          trees.push_back({range, static_cast<int>(t["depth"].get<int64_t>())});
         }
         RK_ASSIGN_OR_RETURN(auto built, agent.local_repair->validate(scope, trees));
         return binary(encode_trees(built));
@@ -129,9 +132,6 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
         RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
         RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
         const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
-        if (max_bytes < 1 || max_bytes > (int64_t{64} << 20)) {
-          return Status::InvalidArgument("'max_bytes' must be 1 to 64MiB");
-        }
         RK_ASSIGN_OR_RETURN(RepairChunk chunk, agent.local_repair->export_chunk(
                                                    scope, range, static_cast<size_t>(max_bytes)));
         http::Response r = binary(std::move(chunk.bytes));
@@ -169,7 +169,10 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
                                     {"keyspace", api::Type::kString, api::kRequired},
                                     {"table", api::Type::kString, api::kRequired},
                                     {"ranges", api::Type::kArray, api::kRequired},
-                                    {"repaired_at_ms", api::Type::kInteger, api::kRequired},
+                                    {.name = "repaired_at_ms",
+                                     .type = api::Type::kInteger,
+                                     .required = api::kRequired,
+                                     .min = 1},
                                     {"record", api::Type::kBool}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kMark));
     RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
@@ -180,7 +183,6 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
       ranges.push_back(range);
     }
     const int64_t repaired_at = body["repaired_at_ms"].get<int64_t>();
-    if (repaired_at <= 0) return Status::InvalidArgument("'repaired_at_ms' must be positive");
     RK_ASSIGN_OR_RETURN(
         uint64_t moved,
         agent.local_repair->mark_repaired(scope, ranges, repaired_at, body.value("record", true)));
@@ -224,23 +226,18 @@ http::Router internode_routes(Agent::Impl& agent) {
   });
 
   r.post("/internode/v1/export", [&agent](const http::Request& req) -> Result<http::Response> {
-    static const api::Spec kExport = {{"keyspace", api::Type::kString, api::kRequired},
-                                      {"table", api::Type::kString, api::kRequired},
-                                      {"range", api::Type::kString, api::kRequired},
-                                      {"scope", api::Type::kString},
-                                      {"limit", api::Type::kInteger},
-                                      {"max_bytes", api::Type::kInteger}};
+    static const api::Spec kExport = {
+        {"keyspace", api::Type::kString, api::kRequired},
+        {"table", api::Type::kString, api::kRequired},
+        {"range", api::Type::kString, api::kRequired},
+        {"scope", api::Type::kString},
+        {.name = "limit", .type = api::Type::kInteger, .min = 1, .max = kMaxPagePartitions},
+        kMaxBytes};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kExport));
     RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
     RK_ASSIGN_OR_RETURN(storage::DataScope scope, parse_scope_name(body.value("scope", "all")));
     const int64_t limit = body.value("limit", kDefaultPagePartitions);
     const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
-    if (limit < 1 || limit > 100'000) {
-      return Status::InvalidArgument("'limit' must be 1 to 100000");
-    }
-    if (max_bytes < 1 || max_bytes > (int64_t{64} << 20)) {
-      return Status::InvalidArgument("'max_bytes' must be 1 to 64MiB");
-    }
     RK_ASSIGN_OR_RETURN(ExportPage page,
                         export_page(*agent.node, body["keyspace"].get<std::string>(),
                                     body["table"].get<std::string>(), range, scope,

@@ -145,8 +145,9 @@ http::Router ops_routes(Agent::Impl& agent) {
   r.post(
       "/v1/schema",
       [&agent](const http::Request& req) -> Result<http::Response> {
-        static const api::Spec kSchema = {{"version", api::Type::kInteger, api::kRequired},
-                                          {"keyspaces", api::Type::kArray, api::kRequired}};
+        static const api::Spec kSchema = {
+            {.name = "version", .type = api::Type::kInteger, .required = api::kRequired, .min = 0},
+            {"keyspaces", api::Type::kArray, api::kRequired}};
         RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSchema));
         RK_ASSIGN_OR_RETURN(SchemaView schema, schema_from_json(body));
         RK_RETURN_IF_ERROR(agent.apply_schema(schema));

@@ -71,15 +71,16 @@ std::vector<DifferingRun> differing_runs(const std::vector<const storage::Merkle
 }  // namespace
 
 const api::Spec& repair_request_spec() {
-  static const api::Spec kSpec = {{"id", api::Type::kString, api::kRequired},
-                                  {"keyspace", api::Type::kString, api::kRequired},
-                                  {"tables", api::Type::kArray},
-                                  {"range", api::Type::kString, api::kRequired},
-                                  {"replicas", api::Type::kArray, api::kRequired},
-                                  {"mode", api::Type::kString, api::kRequired},
-                                  {"validation", api::Type::kString},
-                                  {"mark_repaired", api::Type::kBool},
-                                  {"repaired_at_ms", api::Type::kInteger}};
+  static const api::Spec kSpec = {
+      {"id", api::Type::kString, api::kRequired},
+      {"keyspace", api::Type::kString, api::kRequired},
+      {"tables", api::Type::kArray},
+      {"range", api::Type::kString, api::kRequired},
+      {"replicas", api::Type::kArray, api::kRequired},
+      {"mode", api::Type::kString, api::kRequired},
+      {"validation", api::Type::kString},
+      {"mark_repaired", api::Type::kBool},
+      {.name = "repaired_at_ms", .type = api::Type::kInteger, .min = 0}};
   return kSpec;
 }
 
@@ -124,7 +125,6 @@ Result<RepairRequest> parse_repair_request(const json& body) {
   r.parallel = validation == "parallel";
   r.mark_repaired = body.value("mark_repaired", false);
   r.repaired_at_ms = body.value("repaired_at_ms", int64_t{0});
-  if (r.repaired_at_ms < 0) return Status::InvalidArgument("'repaired_at_ms' must be positive");
   return r;
 }
 

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/schema_limits.h"
 #include "ringkeeper/core/token.h"
 
 namespace rk::agent::wire {
@@ -17,6 +18,8 @@ using api::kRequired;
 using api::Spec;
 using api::Type;
 using nlohmann::json;
+
+constexpr int64_t kMaxReplicationFactor = 1000;
 
 Status check_object(const json& j, const Spec& spec, std::string_view what) {
   Status s = api::check(j, spec);
@@ -50,7 +53,7 @@ Result<storage::Cell> cell_from_json(const json& j) {
       {"kind", Type::kString, kRequired},
       {"timestamp", Type::kInteger, kRequired},
       {"value", Type::kString},
-      {"ttl", Type::kInteger},
+      {.name = "ttl", .type = Type::kInteger, .min = 0, .max = kMaxTtlSeconds},
       {"local_deletion_time", Type::kInteger},
   };
   RK_RETURN_IF_ERROR(check_object(j, kCell, "cell"));
@@ -227,7 +230,7 @@ Result<storage::MutationOp> op_from_json(const json& j, bool with_timestamp, int
     fields.push_back({"clustering", Type::kString, kRequired});
     fields.push_back({"column", Type::kString, kRequired});
     fields.push_back({"value", Type::kString, kRequired});
-    fields.push_back({"ttl", Type::kInteger});
+    fields.push_back({.name = "ttl", .type = Type::kInteger, .min = 0, .max = kMaxTtlSeconds});
   } else if (name == "delete_cell") {
     op.kind = Kind::kDeleteCell;
     fields.push_back({"clustering", Type::kString, kRequired});
@@ -250,11 +253,7 @@ Result<storage::MutationOp> op_from_json(const json& j, bool with_timestamp, int
   if (j.contains("clustering")) op.clustering_key = j["clustering"].get<std::string>();
   if (j.contains("column")) op.column = j["column"].get<std::string>();
   if (j.contains("value")) op.value = j["value"].get<std::string>();
-  if (j.contains("ttl")) {
-    const int64_t ttl = j["ttl"].get<int64_t>();
-    if (ttl < 0) return Status::InvalidArgument("'ttl' must not be negative");
-    op.ttl_seconds = ttl;
-  }
+  if (j.contains("ttl")) op.ttl_seconds = j["ttl"].get<int64_t>();
   op.timestamp = with_timestamp ? j["timestamp"].get<int64_t>() : timestamp;
   return op;
 }
@@ -327,28 +326,25 @@ Result<storage::Replication> replication_from_json(const json& j) {
   storage::Replication r;
   if (cls == "SimpleStrategy" || cls == "org.apache.cassandra.locator.SimpleStrategy") {
     static const Spec kSimple = {{"class", Type::kString, kRequired},
-                                 {"replication_factor", Type::kInteger, kRequired}};
+                                 {.name = "replication_factor",
+                                  .type = Type::kInteger,
+                                  .required = kRequired,
+                                  .min = 1,
+                                  .max = kMaxReplicationFactor}};
     RK_RETURN_IF_ERROR(check_object(j, kSimple, "replication"));
     r.strategy = storage::Replication::Strategy::kSimple;
-    const int64_t rf = j["replication_factor"].get<int64_t>();
-    if (rf < 1 || rf > 1000) {
-      return Status::InvalidArgument("replication: replication_factor must be 1 to 1000");
-    }
-    r.replication_factor = static_cast<int>(rf);
+    r.replication_factor = static_cast<int>(j["replication_factor"].get<int64_t>());
     return r;
   }
   if (cls == "NetworkTopologyStrategy" ||
       cls == "org.apache.cassandra.locator.NetworkTopologyStrategy") {
     r.strategy = storage::Replication::Strategy::kNetworkTopology;
     r.replication_factor = 0;
-    for (const auto& [dc, factor] : j.items()) {
-      if (dc == "class") continue;
-      if (!factor.is_number_integer() || factor.get<int64_t>() < 0 ||
-          factor.get<int64_t>() > 1000) {
-        return Status::InvalidArgument("replication: factor of datacenter '" + dc +
-                                       "' must be an integer 0 to 1000");
-      }
-      r.dc_factors[dc] = factor.get<int>();
+    for (const auto& item : j.items()) {
+      if (item.key() == "class") continue;
+      Result<int64_t> factor = api::get_int(j, item.key(), 0, kMaxReplicationFactor, 0);
+      if (!factor.ok()) return factor.status().with_context("replication");
+      r.dc_factors[item.key()] = static_cast<int>(*factor);
     }
     if (r.dc_factors.empty()) {
       return Status::InvalidArgument("replication: NetworkTopologyStrategy names no datacenter");
