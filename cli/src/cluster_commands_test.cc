@@ -198,6 +198,23 @@ TEST(ClusterCommands, TableDescribeFindsTheTable) {
   EXPECT_EQ(bad.code, 2);
 }
 
+// Cassandra's bounds are checked before anything is sent: gc_grace 0..2^31-1, TTLs 0..20 years.
+TEST(ClusterCommands, GcGraceAndTtlOutsideCassandrasBoundsAreUsageErrors) {
+  FakeCluster fake;
+  Outcome gc = rkctl(fake, {"table", "create", "demo.t", "--gc-grace", "2147483648"});
+  EXPECT_EQ(gc.code, 2);
+  EXPECT_NE(gc.err.find("--gc-grace must be between 0 and 2147483647"), std::string::npos)
+      << gc.err;
+  Outcome ttl = rkctl(fake, {"table", "create", "demo.t", "--ttl", "630720001"});
+  EXPECT_EQ(ttl.code, 2);
+  EXPECT_NE(ttl.err.find("630720000"), std::string::npos) << ttl.err;
+  Outcome huge = rkctl(fake, {"table", "create", "demo.t", "--gc-grace", "9223372036854775808"});
+  EXPECT_EQ(huge.code, 2) << huge.err;
+  Outcome write_ttl = rkctl(fake, {"write", "demo.events", "k", "v=1", "--ttl", "630720001"});
+  EXPECT_EQ(write_ttl.code, 2) << write_ttl.err;
+  EXPECT_NE(write_ttl.err.find("630720000"), std::string::npos) << write_ttl.err;
+}
+
 TEST(ClusterCommands, WriteReadAndDeleteGoThroughANode) {
   FakeCluster fake;
   Outcome w = rkctl(fake, {"write", "demo.events", "k", "v=hello", "-c", "c", "--cl", "one"});

@@ -7,6 +7,7 @@
 #include "args.h"
 #include "cluster_client.h"
 #include "commands.h"
+#include "ringkeeper/core/schema_limits.h"
 
 namespace rk::cli {
 
@@ -127,7 +128,7 @@ int write_command(Context& ctx, const std::vector<std::string>& args) {
     *ctx.err << "rkctl write: give at least one COLUMN=VALUE\n";
     return kExitUsage;
   }
-  auto ttl = int_flag(a.parsed, "--ttl", 0, 0, INT32_MAX);
+  auto ttl = int_flag(a.parsed, "--ttl", 0, 0, kMaxTtlSeconds);
   auto ts = int_flag(a.parsed, "--timestamp", 0, 0, INT64_MAX);
   if (!ttl.ok() || !ts.ok()) {
     *ctx.err << "rkctl write: " << (!ttl.ok() ? ttl.status() : ts.status()).message() << "\n";

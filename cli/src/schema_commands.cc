@@ -9,6 +9,7 @@
 #include "cluster_client.h"
 #include "commands.h"
 #include "ringkeeper/core/http_message.h"
+#include "ringkeeper/core/schema_limits.h"
 
 namespace rk::cli {
 
@@ -24,8 +25,9 @@ const char* const kTableUsage =
     "usage: rkctl table create KEYSPACE.TABLE [--gc-grace SECONDS] [--ttl SECONDS] [--json]\n"
     "       rkctl table describe KEYSPACE.TABLE [--json]\n"
     "\n"
-    "--gc-grace is gc_grace_seconds (default 864000, 10 days): how long tombstones are kept;\n"
-    "repair must reach every replica within it. --ttl is the table's default TTL (0: none).\n";
+    "--gc-grace is gc_grace_seconds (default 864000, 10 days; 0..2147483647): how long tombstones\n"
+    "are kept; repair must reach every replica within it. --ttl is the table's default TTL\n"
+    "(0: none; at most 630720000, 20 years, as in Cassandra).\n";
 
 namespace {
 
@@ -172,8 +174,8 @@ int table_command(Context& ctx, const std::vector<std::string>& args) {
     result = api.get("/api/v1/keyspaces/" + http::percent_encode(keyspace));
   } else {
     nlohmann::json body = {{"name", table}};
-    auto gc = int_flag(*parsed, "--gc-grace", 864000, 0, INT32_MAX);
-    auto ttl = int_flag(*parsed, "--ttl", 0, 0, INT32_MAX);
+    auto gc = int_flag(*parsed, "--gc-grace", 864000, 0, kMaxGcGraceSeconds);
+    auto ttl = int_flag(*parsed, "--ttl", 0, 0, kMaxTtlSeconds);
     if (!gc.ok()) return usage_error(ctx, cmd, gc.status().message());
     if (!ttl.ok()) return usage_error(ctx, cmd, ttl.status().message());
     body["gc_grace_seconds"] = *gc;
