@@ -45,7 +45,10 @@ std::string audit_action(std::string_view method, std::string_view route) {
 void audit_request(AuditLog& audit, const http::RequestRecord& request) {
   const bool reads =
       request.method == "GET" || request.method == "HEAD" || request.method == "OPTIONS";
-  if (reads || request.status < 400) {
+  // "Retry later" (429, 503: overloaded, database busy) judges no call; recording each one would
+  // add a database write per request exactly when the scheduler is short of capacity.
+  const bool retry_later = request.status == 429 || request.status == 503;
+  if (reads || request.status < 400 || retry_later) {
     audit.end_request();
     return;
   }

@@ -2,7 +2,7 @@
 // HTTP server's request observer. A mutating call (any method but GET, HEAD and OPTIONS) that is
 // answered with a status >= 400 is recorded once, whether the token (401/403), the route
 // (404/405), the body (400/413) or the service (404/409/...) refused it, so that no route can
-// forget to audit its refusals.
+// forget to audit its refusals. Answers that only say "retry later" (429, 503) are not refusals.
 #pragma once
 
 #include <string>
