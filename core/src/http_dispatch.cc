@@ -85,6 +85,19 @@ Response Dispatcher::handle(Request& request) const {
   return response;
 }
 
+Response Dispatcher::refused_early(Request& request, Response response) const {
+  const Router::Match m = router_.match(request.method, request.path);
+  if (options_.tokens && m.route != nullptr) {
+    RoleSet need =
+        m.route->roles ? *m.route->roles : required_roles(options_.access, request.method);
+    BearerTokens::Decision d = options_.tokens->authorize(request.header("Authorization"), need);
+    if (d.http_status != 401) request.principal = d.principal.name;
+  }
+  tell(request, m.route != nullptr ? std::string_view(m.route->pattern) : std::string_view(),
+       response, 0);
+  return response;
+}
+
 Response Dispatcher::unavailable(const std::string& detail) {
   Response response = api::error_response(503, "unavailable", detail);
   response.headers["Retry-After"] = kRetryAfterSeconds;

@@ -23,6 +23,12 @@ class Dispatcher {
   // any other answer.
   Response overloaded(const Request& request) const;
 
+  // Tells the observer of `response`, an answer given before `request` was complete (413 for a
+  // body over the limit: only the method, path and headers were read), with the route the
+  // request would have taken and the token's name when the token is known (it is not checked:
+  // the request is refused anyway). Returns `response`.
+  Response refused_early(Request& request, Response response) const;
+
   // 503 "unavailable" with `detail` and Retry-After: 1: the answer to load the server sheds.
   static Response unavailable(const std::string& detail);
 

@@ -322,10 +322,21 @@ class Session final : public SessionBase {
 
   void on_read(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      return write_error(413, "payload_too_large",
-                         "request body exceeds the limit of " +
-                             std::to_string(server_.options().max_body_bytes) + " bytes",
-                         /*linger=*/true);
+      // The head was read: the observer hears the refusal like any other (the audit log).
+      const auto& head = parser_->get();
+      Request request;
+      request.method = std::string(head.method_string());
+      const std::string_view target(head.target().data(), head.target().size());
+      request.path = std::string(target.substr(0, target.find('?')));
+      if (auto auth = head.find(bhttp::field::authorization); auth != head.end()) {
+        request.headers["Authorization"] = std::string(auth->value());
+      }
+      Response refusal = server_.dispatcher().refused_early(
+          request,
+          api::error_response(413, "payload_too_large",
+                              "request body exceeds the limit of " +
+                                  std::to_string(server_.options().max_body_bytes) + " bytes"));
+      return write(std::move(refusal), false, /*linger=*/true, false);
     }
     if (ec == bhttp::error::header_limit) {
       return write_error(431, "invalid_argument", "request headers are too large", true);

@@ -461,8 +461,13 @@ TEST(HttpServer, TheObserverHearsWhoWasRefusedAndWhy) {
   ASSERT_TRUE(post_as(kReaderToken, R"({"name": "n1"})").ok());
   ASSERT_TRUE(post_as(kAliceToken, R"({"name": 7})").ok());
   ASSERT_TRUE(post_as(kAliceToken, R"({"name": "n1"})").ok());
+  // A body over the limit is refused before it is read; the observer hears that too.
+  auto big = post_as(kAliceToken, std::string(o.max_body_bytes + 1, ' '));
+  ASSERT_TRUE(big.ok()) << big.status().to_string();
+  EXPECT_EQ(big->status, 413);
   std::lock_guard lock(mu);
-  ASSERT_EQ(heard.size(), 3u);
+  ASSERT_EQ(heard.size(), 4u);
+  EXPECT_EQ(heard[3].rfind("alice|/api/v1/nodes|413|request body exceeds", 0), 0u) << heard[3];
   EXPECT_EQ(heard[0].rfind("reader|/api/v1/nodes|403|", 0), 0u) << heard[0];
   EXPECT_GT(heard[0].size(), std::string("reader|/api/v1/nodes|403|").size()) << heard[0];
   EXPECT_EQ(heard[1].rfind("alice|/api/v1/nodes|400|", 0), 0u) << heard[1];

@@ -377,6 +377,8 @@ TEST_F(RestApiTest, EveryRefusedMutationIsAuditedOnceAndChangesNothing) {
       {"POST", "/api/v1/backups", R"({"tag":5})", kOperatorToken, 400, "alice", "backup.start"},
       {"POST", "/api/v1/backups", "{}", "", 401, "anonymous", "backup.start"},
       {"POST", "/api/v1/backups", "{}", kReaderToken, 403, "grafana", "backup.start"},
+      {"POST", "/api/v1/backups", std::string(8192, ' ') + "{}", kOperatorToken, 413, "alice",
+       "backup.start"},
       {"POST", "/api/v1/backups/purge", R"({"keep_last":-1})", kOperatorToken, 400, "alice",
        "backup.purge"},
       {"POST", "/api/v1/backups/purge", "{}", "wrong-token-0123456789", 401, "anonymous",
