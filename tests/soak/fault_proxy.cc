@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <set>
@@ -257,7 +258,7 @@ class HttpFaultProxy::Impl {
     beast::error_code ec;
     while (!stopping_) {
       bhttp::request_parser<bhttp::string_body> parser;
-      parser.body_limit(boost::none);
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       bhttp::read_header(client, client_buf, parser, ec);
       if (ec) break;
       ++counters_->http_requests;
@@ -304,7 +305,7 @@ class HttpFaultProxy::Impl {
       }
       beast::flat_buffer upstream_buf;
       bhttp::response_parser<bhttp::string_body> res_parser;
-      res_parser.body_limit(boost::none);
+      res_parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       if (req.method() == bhttp::verb::head) res_parser.skip(true);
       bhttp::write(upstream, req, ec);
       if (!ec) bhttp::read(upstream, upstream_buf, res_parser, ec);
