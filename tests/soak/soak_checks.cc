@@ -135,7 +135,7 @@ void EndChecks::replicas_after_full_repair() {
     return;
   }
   const std::string id = run_id(json::parse(started->body, nullptr, false));
-  const std::string state = wait_run(id, std::chrono::seconds(300));
+  const std::string state = wait_run(id, std::chrono::seconds(180));
   if (state != "DONE") {
     violations_.add("the final full repair " + id + " ended " + (state.empty() ? "never" : state));
     return;

@@ -184,7 +184,7 @@ int run(int argc, char** argv) {
     }
   }
   EndChecks checks(cluster, history, violations);
-  checks.repair_runs_done(chaos.tally().repair_runs, std::chrono::seconds(300));
+  checks.repair_runs_done(chaos.tally().repair_runs, std::chrono::seconds(180));
   checks.replicas_after_full_repair();
   observer.stop();
   for (const std::string& o : observer.overlapping_sessions()) violations.add(o);
