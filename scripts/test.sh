@@ -2,6 +2,8 @@
 # Sets up, builds and runs every ringkeeper test. This is README's test command; .ci/run calls it.
 #   scripts/test.sh              build into build/ and run all tests
 #   RK_SANITIZE=1 scripts/test.sh  the same with ASan+UBSan, in build-asan/
+# After the tests every fuzz target runs for RK_FUZZ_SECONDS (default 5) from its seeds
+# (scripts/fuzz.sh, clang, build-fuzz/); RK_FUZZ_SECONDS=0 skips that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -14,5 +16,8 @@ if [ "${RK_SANITIZE:-0}" = 1 ]; then
 fi
 cmake -S . -B "$build" -G Ninja "${flags[@]}" >/dev/null
 ninja -C "$build"
-cd "$build"
-ctest --output-on-failure -j "$(nproc)" --timeout 600
+(cd "$build" && ctest --output-on-failure -j "$(nproc)" --timeout 600)
+fuzz_seconds=${RK_FUZZ_SECONDS:-5}
+if [ "$fuzz_seconds" != 0 ]; then
+  bash scripts/fuzz.sh "$fuzz_seconds"
+fi

@@ -158,6 +158,62 @@ std::string escape_cell(std::string_view s) {
   return out;
 }
 
+// The 1-based line and column of the first byte that YAML does not allow in a stream (control
+// characters other than tab, line feed and carriage return; DEL; malformed UTF-8), or {0, 0}.
+std::pair<int, int> first_unprintable(std::string_view yaml) {
+  int line = 1, column = 1;
+  for (size_t i = 0; i < yaml.size(); ++column) {
+    const auto c = static_cast<unsigned char>(yaml[i]);
+    if (c == '\n') {
+      ++line;
+      column = 0;
+      ++i;
+      continue;
+    }
+    size_t length = 1;
+    if (c >= 0xc2 && c <= 0xf4) {
+      length = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+      if (yaml.size() - i < length) return {line, column};
+      for (size_t k = 1; k < length; ++k) {
+        if ((static_cast<unsigned char>(yaml[i + k]) & 0xc0) != 0x80) return {line, column};
+      }
+    } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
+      return {line, column};
+    }
+    i += length;
+  }
+  return {0, 0};
+}
+
+// The 1-based line of a YAML document whose first token (after the root's anchors and tags) is
+// ',' (0 when there is none).
+// yaml-cpp 0.7 (Debian 12) loops forever, allocating, on such a document instead of failing.
+int line_of_leading_comma(std::string_view yaml) {
+  bool document_start = true;
+  int line_no = 0;
+  while (!yaml.empty()) {
+    ++line_no;
+    const size_t nl = yaml.find_first_of("\r\n");  // YAML breaks lines at either
+    std::string_view line = yaml.substr(0, nl);
+    yaml = nl == std::string_view::npos ? std::string_view() : yaml.substr(nl + 1);
+    if (line.starts_with("---")) {
+      document_start = true;
+      line.remove_prefix(3);
+    }
+    if (!document_start) continue;
+    // The document's first token, after any anchors (&a) and tags (!t) of its root node.
+    size_t at = line.find_first_not_of(" \t");
+    while (at != std::string_view::npos && (line[at] == '&' || line[at] == '!')) {
+      at = line.find_first_of(" \t,[]{}", at);  // a property ends where a flow indicator starts
+      if (at != std::string_view::npos) at = line.find_first_not_of(" \t", at);
+    }
+    if (at == std::string_view::npos || line[at] == '#') continue;
+    if (line[at] == ',') return line_no;
+    document_start = false;
+  }
+  return 0;
+}
+
 }  // namespace
 
 Status ConfigContext::error(std::string_view problem) const {
@@ -468,6 +524,20 @@ Status ConfigSchemaBase::apply_node(const YAML::Node& node, std::string_view sou
 Status ConfigSchemaBase::apply_text(std::string_view yaml, std::string_view source,
                                     void* obj) const {
   std::vector<YAML::Node> docs;
+  if (auto [line, column] = first_unprintable(yaml); line > 0) {
+    ConfigContext ctx;
+    ctx.source = source;
+    ctx.line = line;
+    ctx.column = column;
+    return ctx.error("malformed YAML: a control character or malformed UTF-8");
+  }
+  if (int line = line_of_leading_comma(yaml); line > 0) {
+    ConfigContext ctx;
+    ctx.source = source;
+    ctx.line = line;
+    ctx.column = 1;
+    return ctx.error("malformed YAML: a document cannot start with ','");
+  }
   try {
     docs = YAML::LoadAll(std::string(yaml));
   } catch (const YAML::Exception& e) {

@@ -220,6 +220,28 @@ TEST(Config, MalformedYamlNamesTheLine) {
   EXPECT_NE(m.find("malformed YAML"), std::string::npos) << m;
 }
 
+// yaml-cpp 0.7 never returns from such a document: the loader must refuse it first.
+TEST(Config, ADocumentStartingWithACommaIsMalformedNotAHang) {
+  EXPECT_EQ(error_of(","), "agent.yaml:1:1: malformed YAML: a document cannot start with ','");
+  EXPECT_EQ(error_of("# comment\n\n  , port: 1\n"),
+            "agent.yaml:3:1: malformed YAML: a document cannot start with ','");
+  EXPECT_EQ(error_of("port: 1\n--- ,\n"),
+            "agent.yaml:2:1: malformed YAML: a document cannot start with ','");
+  EXPECT_EQ(error_of("&a,"), "agent.yaml:1:1: malformed YAML: a document cannot start with ','");
+  EXPECT_EQ(error_of("&anchor\n!tag ,\n"),
+            "agent.yaml:2:1: malformed YAML: a document cannot start with ','");
+  EXPECT_EQ(error_of("&\r,"), "agent.yaml:2:1: malformed YAML: a document cannot start with ','");
+  EXPECT_TRUE(load("seeds: [a, b]\n").ok());
+}
+
+TEST(Config, ControlCharactersAndMalformedUtf8AreMalformedYaml) {
+  EXPECT_EQ(error_of("port: 1\nlog_level: in\x01fo\n"),
+            "agent.yaml:2:14: malformed YAML: a control character or malformed UTF-8");
+  EXPECT_EQ(error_of("seeds: [\xff]\n"),
+            "agent.yaml:1:9: malformed YAML: a control character or malformed UTF-8");
+  EXPECT_TRUE(load("seeds: [\"h\xc3\xa9\"]\r\nport: 1\r\n").ok());
+}
+
 TEST(Config, TopLevelMustBeAMapping) {
   EXPECT_NE(error_of("- a\n- b\n").find("expected a mapping of keys to values, got a list"),
             std::string::npos);
