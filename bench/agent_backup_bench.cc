@@ -41,6 +41,10 @@
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using rk::bench::load_average;
+using rk::bench::process_status_mib;
+using rk::bench::reset_process_peak_rss;
+using rk::bench::RssSampler;
 using rk::bench::seconds_since;
 
 namespace {
@@ -56,53 +60,6 @@ struct BenchOptions {
   std::string agent_config;     // extra YAML lines for the agent
   bool keep = false;            // leave the work directory behind
 };
-
-// VmRSS / VmHWM of `pid` in MiB (-1 when unreadable).
-double status_mib(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  const size_t n = std::strlen(field);
-  while (std::getline(in, line)) {
-    if (line.compare(0, n, field) == 0 && line.size() > n && line[n] == ':')
-      return std::strtod(line.c_str() + n + 1, nullptr) / 1024.0;
-  }
-  return -1;
-}
-
-// Resets the VmHWM of `pid` to its current RSS (Linux >= 4.0; needs ptrace rights: root here).
-void reset_hwm(pid_t pid) { std::ofstream("/proc/" + std::to_string(pid) + "/clear_refs") << "5"; }
-
-// Samples VmRSS of a process every 10 ms while alive; peak() is the highest seen.
-class RssSampler {
- public:
-  explicit RssSampler(pid_t pid) : pid_(pid), thread_([this] { run(); }) {}
-  ~RssSampler() { stop(); }
-  void stop() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  double peak() const { return peak_.load(); }
-
- private:
-  void run() {
-    while (!stop_) {
-      const double rss = status_mib(pid_, "VmRSS");
-      if (rss > peak_) peak_ = rss;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  }
-  pid_t pid_;
-  std::atomic<bool> stop_{false};
-  std::atomic<double> peak_{0};
-  std::thread thread_;
-};
-
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string l;
-  std::getline(in, l);
-  return l;
-}
 
 double cpu_seconds(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -271,7 +228,7 @@ int main(int argc, char** argv) {
         return j.value("running_compactions", 1) == 0 && j.value("pending_compactions", 1) == 0;
       },
       std::chrono::seconds(600));
-  const double rss_loaded = status_mib(c.agent(0).process->pid(), "VmRSS");
+  const double rss_loaded = process_status_mib(c.agent(0).process->pid(), "VmRSS");
   if (o.restart) {
     c.stop_agent(0);
     check(c.start_agent(0), "restarting the agent", &c);
@@ -292,8 +249,8 @@ int main(int argc, char** argv) {
 
   // 1. Upload.
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  const double rss_idle = status_mib(agent, "VmRSS");
-  reset_hwm(agent);
+  const double rss_idle = process_status_mib(agent, "VmRSS");
+  reset_process_peak_rss(agent);
   const pid_t s3rver = (*server)->pid();
   const double cpu0 = cpu_seconds(agent);
   double srv0 = cpu_seconds(s3rver);
@@ -321,7 +278,7 @@ int main(int argc, char** argv) {
     check(s, "backup", &c);
     rss_peak = sampler.peak();
   }
-  const double hwm_up = status_mib(agent, "VmHWM");
+  const double hwm_up = process_status_mib(agent, "VmHWM");
   const double cpu_up = cpu_seconds(agent) - cpu0, srv_up = cpu_seconds(s3rver) - srv0;
   if (job.value("state", "") != "SUCCEEDED") die("backup: " + job.dump(), &c);
   const json& p = job["progress"];
@@ -340,7 +297,7 @@ int main(int argc, char** argv) {
   // 2. Restore: download + verify, re-exec, swap, open.
   const std::string agent_dir = c.agent(0).dir;
   c.forget_agent_ports(0);
-  reset_hwm(agent);
+  reset_process_peak_rss(agent);
   double restore_s = 0, rss_restore = 0;
   std::chrono::system_clock::time_point restore_wall0;
   srv0 = cpu_seconds(s3rver);
@@ -359,7 +316,7 @@ int main(int argc, char** argv) {
     sampler.stop();
     rss_restore = sampler.peak();
   }
-  const double hwm_restore = status_mib(agent, "VmHWM");
+  const double hwm_restore = process_status_mib(agent, "VmHWM");
   const double staged_s =
       log_seconds_after(c.agent(0).process->log_path(), "is staged and checked", restore_wall0);
   const double srv_down = cpu_seconds(s3rver) - srv0;

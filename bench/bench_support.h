@@ -1,14 +1,18 @@
-// Shared bits of the benchmarks: a scratch directory, wall time, peak RSS (resettable per phase), a
-// deterministic value.
+// Shared bits of the benchmarks: a scratch directory, wall time, peak RSS (resettable per phase) of
+// this process or of another one (an rk-agent started by the bench), a deterministic value.
 #pragma once
 
 #include <sys/resource.h>
+#include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 
 namespace rk::bench {
 
@@ -43,6 +47,57 @@ inline double peak_rss_mib() {
 
 // Resets VmHWM to the current RSS (Linux >= 4.0), so the next reading covers one phase only.
 inline void reset_peak_rss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+// A field of /proc/<pid>/status in MiB ("VmRSS", "VmHWM"); -1 when unreadable.
+inline double process_status_mib(pid_t pid, const char* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  const size_t n = std::strlen(field);
+  while (std::getline(in, line)) {
+    if (line.compare(0, n, field) == 0 && line.size() > n && line[n] == ':')
+      return std::strtod(line.c_str() + n + 1, nullptr) / 1024.0;
+  }
+  return -1;
+}
+
+// Resets the VmHWM of `pid` to its current RSS (Linux >= 4.0; needs ptrace rights: root here).
+inline void reset_process_peak_rss(pid_t pid) {
+  std::ofstream("/proc/" + std::to_string(pid) + "/clear_refs") << "5";
+}
+
+// Samples VmRSS of a process every 10 ms while alive; peak() is the highest seen.
+class RssSampler {
+ public:
+  explicit RssSampler(pid_t pid) : pid_(pid), thread_([this] { run(); }) {}
+  ~RssSampler() { stop(); }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  double peak() const { return peak_.load(); }
+
+ private:
+  void run() {
+    while (!stop_) {
+      const double rss = process_status_mib(pid_, "VmRSS");
+      if (rss > peak_) peak_ = rss;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  pid_t pid_;
+  std::atomic<bool> stop_{false};
+  std::atomic<double> peak_{0};
+  std::thread thread_;
+};
+
+// The machine's 1- and 5-minute load average (other work competing for the CPUs skews every
+// figure).
+inline std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five;
+  in >> one >> five;
+  return one + " " + five;
+}
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -12,27 +12,9 @@
 #include <iostream>
 #include <thread>
 
+#include "bench_support.h"
 #include "cluster_fixture.h"
 #include "ringkeeper/cli/bulk_loader.h"
-
-namespace {
-
-double rss_mib(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string key;
-  while (in >> key) {
-    if (key == "VmRSS:") {
-      double kib = 0;
-      in >> kib;
-      return kib / 1024;
-    }
-    std::string rest;
-    std::getline(in, rest);
-  }
-  return -1;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using rk::testing::LocalCluster;
@@ -48,8 +30,9 @@ int main(int argc, char** argv) {
   }
   // Idle RSS first: empty nodes, nothing written yet, after a few heartbeats.
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  const double agent_rss = rss_mib(cluster.agent(0).process->pid());
-  const double scheduler_rss = rss_mib(cluster.scheduler_process()->pid());
+  const double agent_rss = rk::bench::process_status_mib(cluster.agent(0).process->pid(), "VmRSS");
+  const double scheduler_rss =
+      rk::bench::process_status_mib(cluster.scheduler_process()->pid(), "VmRSS");
   if (rk::Status s = cluster.create_table("bench", "cells", 3); !s.ok()) {
     std::cerr << "cluster_bench: " << s.to_string() << "\n";
     return 1;
@@ -113,6 +96,7 @@ int main(int argc, char** argv) {
   fmt::print(
       "  idle RSS: rk-agent (empty node) {:.1f} MiB (target < 40 MiB); rk-scheduler "
       "{:.1f} MiB (target < 20 MiB); after the load: rk-agent {:.1f} MiB\n",
-      agent_rss, scheduler_rss, rss_mib(cluster.agent(0).process->pid()));
+      agent_rss, scheduler_rss,
+      rk::bench::process_status_mib(cluster.agent(0).process->pid(), "VmRSS"));
   return 0;
 }

@@ -49,6 +49,7 @@
 #include "ringkeeper/storage/node.h"
 
 namespace fs = std::filesystem;
+using rk::bench::load_average;
 using rk::bench::peak_rss_mib;
 using rk::bench::reset_peak_rss;
 using rk::bench::seconds_since;
@@ -78,14 +79,6 @@ double process_cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// The machine's load average (other work competing for the CPUs skews every figure).
-std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five;
-  in >> one >> five;
-  return one + " " + five;
 }
 
 // The engine's live SSTs (snapshots/ and backups/ would hold hard links of the same data).

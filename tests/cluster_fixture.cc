@@ -202,7 +202,7 @@ std::string LocalCluster::write_agent_config(const AgentProcess& a) const {
       << "internode:\n  port: 0\n  port_file: " << a.dir << "/internode.port\n"
       << idle_timeout_line(options_)
       << "client:\n  port: 0\n  port_file: " << a.dir << "/client.port\n"
-      << idle_timeout_line(options_);
+      << idle_timeout_line(options_) << options_.client_listener_config;
   if (!a.replace_address.empty()) out << "replace_address: " << a.replace_address << "\n";
   if (!a.advertise_address.empty()) out << "advertise_address: " << a.advertise_address << "\n";
   out << options_.agent_config_extra;
@@ -342,6 +342,27 @@ Result<http::Response> LocalCluster::scheduler_post(const std::string& path,
   http::ClientRequest req{"POST", scheduler_url() + path, {}, body, {}};
   if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
   return http_.request(req);
+}
+
+std::string raw_batch_request(const std::string& keyspace, const std::string& table,
+                              const std::string& partition, int rows) {
+  json ops = json::array();
+  for (int i = 0; i < rows; ++i) {
+    ops.push_back({{"op", "set"},
+                   {"clustering", "c" + std::to_string(i)},
+                   {"column", "v"},
+                   {"value", std::string(100, static_cast<char>('a' + i % 26))}});
+  }
+  const std::string body = json({{"consistency", "ONE"},
+                                 {"mutations",
+                                  {{{"keyspace", keyspace},
+                                    {"table", table},
+                                    {"partition", partition},
+                                    {"ops", ops}}}}})
+                               .dump();
+  return "POST /v1/batch HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 Result<http::Response> LocalCluster::client_post(size_t agent, const std::string& path,

@@ -72,6 +72,12 @@ Status wait_until(const std::function<bool()>& done, std::chrono::milliseconds d
 
 struct AgentProcess;
 
+// The raw bytes of a keep-alive POST /v1/batch writing `rows` rows (100-byte values) to one
+// partition at ONE, for load tests that drive an agent's client API over raw connections
+// (ringkeeper/core/testing/raw_http.h).
+std::string raw_batch_request(const std::string& keyspace, const std::string& table,
+                              const std::string& partition, int rows);
+
 struct LocalClusterOptions {
   int agents = 3;
   std::vector<std::string> racks = {"r1", "r2", "r3"};  // agent i goes to racks[i % size]
@@ -88,6 +94,9 @@ struct LocalClusterOptions {
   std::string scheduler_config_extra;
   // Appended to every agent's YAML config (e.g. "signals:\n  sample_interval: 200ms\n").
   std::string agent_config_extra;
+  // Added inside every agent's `client:` listener section, indented by two spaces (e.g.
+  // "  handler_threads: 1\n").
+  std::string client_listener_config;
   // Backup store URL given to the scheduler and every agent ("" = the built-in default).
   std::string backup_store;
   // idle_timeout of every listener (the scheduler's API, the agents' three APIs); "" = default.

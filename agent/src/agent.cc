@@ -163,6 +163,8 @@ http::ServerOptions server_options(const AgentOptions& o, const ListenerOptions&
   s.port = l.port;
   s.port_file = l.port_file;
   s.handler_threads = l.handler_threads;
+  s.max_queued_requests = l.max_queued_requests;
+  s.max_connections = l.max_connections;
   s.max_body_bytes = static_cast<size_t>(l.max_body_bytes);
   s.idle_timeout = l.idle_timeout;
   s.tls_cert_file = o.tls.cert_file;
@@ -240,7 +242,8 @@ Status Agent::Impl::open() {
   repair_client = make_repair_replicas(*local_repair, io, options.repair.call_timeout);
   repairs = std::make_unique<RepairService>(options.repair, *repair_client, *views, clock,
                                             [this] { return topology(); });
-  pool = std::make_unique<WorkPool>(options.coordinator_threads);
+  pool = std::make_unique<WorkPool>(options.coordinator_threads,
+                                    static_cast<size_t>(options.coordinator_queue));
   CoordinatorOptions co;
   co.local_dc = options.datacenter;
   co.write_timeout = options.write_timeout;

@@ -18,6 +18,19 @@ std::chrono::milliseconds remaining(Steady::time_point deadline) {
   return std::max(left, std::chrono::milliseconds(1));
 }
 
+// A replica call that waited in the queue past its request's deadline is not sent: nobody waits
+// for its answer any more, and sending it would only add to the load that delayed it.
+Status expired(Steady::time_point deadline) {
+  if (Steady::now() < deadline) return Status::OK();
+  return Status::Timeout("not sent: the request's deadline passed while the call was queued");
+}
+
+// The client's answer when the coordinator's queue is full: 503, retry later.
+Status overloaded(const Status& queue) {
+  return Status::Unavailable("this node's coordinator is overloaded (" + queue.message() +
+                             ", see coordinator_queue); retry later");
+}
+
 std::string describe_token(const storage::Mutation& m) {
   return "token " + token_to_string(murmur3_token(m.partition_key)) + " (" + m.keyspace + "." +
          m.table + ")";
@@ -95,14 +108,16 @@ Result<WriteOutcome> Coordinator::write(const std::vector<storage::Mutation>& mu
   }
 
   const auto deadline = Steady::now() + options_.write_timeout;
+  std::vector<std::function<void()>> calls;
   for (auto& [host, group] : groups) {
     auto batch = std::make_shared<std::vector<storage::Mutation>>();
     batch->reserve(group.members.size());
     for (const auto& [index, position] : group.members) batch->push_back(mutations[index]);
     // Tasks may outlive this call (and this Coordinator): capture the replica client, not `this`.
-    pool_.submit([&replicas = replicas_, state, batch, target = group.target,
-                  members = group.members, deadline] {
-      Status s = replicas.apply(target, *batch, remaining(deadline));
+    calls.push_back([&replicas = replicas_, state, batch, target = group.target,
+                     members = group.members, deadline] {
+      Status s = expired(deadline);
+      if (s.ok()) s = replicas.apply(target, *batch, remaining(deadline));
       {
         std::lock_guard lock(state->mu);
         for (const auto& [index, position] : members) {
@@ -116,6 +131,7 @@ Result<WriteOutcome> Coordinator::write(const std::vector<storage::Mutation>& mu
       state->cv.notify_all();
     });
   }
+  if (Status queued = pool_.submit(std::move(calls)); !queued.ok()) return overloaded(queued);
 
   std::unique_lock lock(state->mu);
   auto decided = [&] {
@@ -171,21 +187,26 @@ Result<storage::Partition> Coordinator::read(const RawReadRequest& request,
   }
   const auto deadline = Steady::now() + options_.read_timeout;
   auto shared_request = std::make_shared<RawReadRequest>(request);
+  std::vector<std::function<void()>> calls;
   for (size_t i = 0; i < targets.size(); ++i) {
-    pool_.submit([&replicas = replicas_, state, shared_request, target = targets[i], i, deadline] {
-      auto p = replicas.read(target, *shared_request, remaining(deadline));
-      {
-        std::lock_guard lock(state->mu);
-        if (p.ok()) {
-          state->answers[i] = std::move(*p);
-          state->tracker->record_success(i);
-        } else {
-          state->tracker->record_failure(i, p.status());
-        }
-      }
-      state->cv.notify_all();
-    });
+    calls.push_back(
+        [&replicas = replicas_, state, shared_request, target = targets[i], i, deadline] {
+          Status not_sent = expired(deadline);
+          auto p = not_sent.ok() ? replicas.read(target, *shared_request, remaining(deadline))
+                                 : Result<storage::Partition>(not_sent);
+          {
+            std::lock_guard lock(state->mu);
+            if (p.ok()) {
+              state->answers[i] = std::move(*p);
+              state->tracker->record_success(i);
+            } else {
+              state->tracker->record_failure(i, p.status());
+            }
+          }
+          state->cv.notify_all();
+        });
   }
+  if (Status queued = pool_.submit(std::move(calls)); !queued.ok()) return overloaded(queued);
   std::vector<storage::Partition> versions;
   {
     std::unique_lock lock(state->mu);

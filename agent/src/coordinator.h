@@ -6,8 +6,9 @@
 // until repair.
 //
 // Failures: NotFound (keyspace/table), Unavailable when the level cannot be met any more (the
-// message names the replicas that failed), Timeout when it is not met in time, or the replicas'
-// own refusal (e.g. InvalidArgument for a key the storage node rejects) when that is why.
+// message names the replicas that failed) or when the work pool's queue is full (nothing was sent
+// then: the client should retry later), Timeout when it is not met in time, or the replicas' own
+// refusal (e.g. InvalidArgument for a key the storage node rejects) when that is why.
 #pragma once
 
 #include <chrono>

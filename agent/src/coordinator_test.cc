@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -132,7 +133,7 @@ class CoordinatorTest : public ::testing::Test {
 
   ManualClock clock_;
   FakeReplicas replicas_;  // declared before the pool: the pool's threads finish first
-  WorkPool pool_{4};
+  WorkPool pool_{4, 64};
   std::shared_ptr<const Topology> topology_;
   std::unique_ptr<Coordinator> coordinator_;
 };
@@ -199,6 +200,67 @@ TEST_F(CoordinatorTest, JoiningReplicasAreWrittenButNotRead) {
   EXPECT_TRUE(eventually_written("h1"));
   ASSERT_TRUE(coordinator_->read({"ks", "t", "p", {}}, ConsistencyLevel::kQuorum).ok());
   for (const auto& host : replicas_.reads()) EXPECT_NE(host, "h1");
+}
+
+// One coordinator thread and room for three waiting calls: a write to three replicas fills it.
+class SmallPoolCoordinatorTest : public CoordinatorTest {
+ protected:
+  void SetUp() override {
+    CoordinatorTest::SetUp();
+    CoordinatorOptions o;
+    o.write_timeout = std::chrono::milliseconds(200);
+    coordinator_ = std::make_unique<Coordinator>(o, replicas_, small_pool_, clock_,
+                                                 [this] { return topology_; });
+  }
+  void TearDown() override {
+    replicas_.release();
+    coordinator_.reset();
+  }
+  // Whether `host` received a batch of `size` mutations, polling until the deadline.
+  bool eventually_called_with(const std::string& host, size_t size) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto calls = replicas_.apply_calls()[host];
+      if (std::find(calls.begin(), calls.end(), size) != calls.end()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return false;
+  }
+  WorkPool small_pool_{1, 3};
+};
+
+TEST_F(SmallPoolCoordinatorTest, AFullQueueIsUnavailableAndSendsNothing) {
+  replicas_.set("h0", FakeReplicas::Mode::kHang);  // holds the one thread
+  auto first = coordinator_->write({mutation("a"), mutation("b")}, ConsistencyLevel::kOne);
+  EXPECT_EQ(first.status().code(), ErrorCode::kTimeout) << first.status().to_string();
+  const auto calls_before = replicas_.apply_calls();
+  auto second = coordinator_->write({mutation("c")}, ConsistencyLevel::kOne);
+  ASSERT_EQ(second.status().code(), ErrorCode::kUnavailable) << second.status().to_string();
+  EXPECT_NE(second.status().message().find("overloaded"), std::string::npos);
+  EXPECT_EQ(replicas_.apply_calls(), calls_before);
+  auto read = coordinator_->read({"ks", "t", "p", {}}, ConsistencyLevel::kOne);
+  EXPECT_EQ(read.status().code(), ErrorCode::kUnavailable) << read.status().to_string();
+}
+
+TEST_F(SmallPoolCoordinatorTest, CallsWhoseRequestGaveUpAreNotSentAndServiceReturns) {
+  replicas_.set("h0", FakeReplicas::Mode::kHang);
+  auto first = coordinator_->write({mutation("a"), mutation("b")}, ConsistencyLevel::kOne);
+  EXPECT_EQ(first.status().code(), ErrorCode::kTimeout) << first.status().to_string();
+  replicas_.set("h0", FakeReplicas::Mode::kOk);
+  replicas_.release();
+  // The queue drains; a new write gets through within the deadline.
+  Result<WriteOutcome> later = Status::Internal("not tried");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!later.ok() && std::chrono::steady_clock::now() < deadline) {
+    later = coordinator_->write({mutation("c")}, ConsistencyLevel::kOne);
+  }
+  ASSERT_TRUE(later.ok()) << later.status().to_string();
+  // The queue runs in order: once the later write's batches (one mutation) reached h1 and h2,
+  // the first write's (two mutations, queued before it) were dropped, never sent.
+  ASSERT_TRUE(eventually_called_with("h1", 1));
+  ASSERT_TRUE(eventually_called_with("h2", 1));
+  EXPECT_EQ(replicas_.apply_calls()["h1"], std::vector<size_t>{1});
+  EXPECT_EQ(replicas_.apply_calls()["h2"], std::vector<size_t>{1});
 }
 
 TEST_F(CoordinatorTest, UnknownTablesAndEmptyKeysAreTheCallersMistake) {

@@ -19,6 +19,14 @@ ConfigSchema<ListenerOptions> listener_schema(const std::string& what) {
   s.field("handler_threads", &ListenerOptions::handler_threads,
           "Threads running the " + what + "'s request handlers.")
       .range(1, 256);
+  s.field("max_queued_requests", &ListenerOptions::max_queued_requests,
+          "Requests waiting for a handler thread at most; one that finds the queue full is "
+          "answered 503 with Retry-After at once. 0: 16 per handler thread.")
+      .range(0, 1'000'000);
+  s.field("max_connections", &ListenerOptions::max_connections,
+          "Open connections at most; a new one past it is answered 503 and closed (keep it "
+          "under the process's file descriptor limit).")
+      .range(1, 1'000'000);
   s.size("max_body", &ListenerOptions::max_body_bytes,
          "Request bodies larger than this are refused with 413.")
       .range(1024, int64_t{1} << 30);
@@ -255,6 +263,10 @@ ConfigSchema<AgentOptions> agent_options_schema() {
   s.field("coordinator_threads", &AgentOptions::coordinator_threads,
           "Threads that send the coordinator's internode requests in parallel.")
       .range(1, 1024);
+  s.field("coordinator_queue", &AgentOptions::coordinator_queue,
+          "Replica calls waiting for a coordinator thread at most; a client request whose calls "
+          "do not fit is answered 503 with Retry-After and nothing is sent.")
+      .range(1, 1'000'000);
   s.field("replace_address", &AgentOptions::replace_address,
           "host:port (ops or internode) of a DOWN node to replace: this node takes its tokens "
           "and streams its data before serving. Empty: a normal start.");

@@ -69,6 +69,10 @@ void RepairService::prune_locked() {
   for (size_t i = 0; i + keep < finished.size(); ++i) sessions_.erase(finished[i].second);
 }
 
+namespace {
+constexpr long kMaxRunningSessions = 64;
+}  // namespace
+
 Result<RepairService::Started> RepairService::start(const json& body) {
   RK_ASSIGN_OR_RETURN(RepairRequest request, parse_repair_request(body));
   {
@@ -146,6 +150,15 @@ Result<RepairService::Started> RepairService::start(const json& body) {
     }
   }
   prune_locked();
+  // Each session holds a thread and pinned views, and sessions are started over the network: a
+  // caller splitting a range into ever smaller pieces must not be able to start them without end.
+  // The scheduler keeps a node in a handful of sessions at once; past this many, retry later.
+  const auto running = std::count_if(sessions_.begin(), sessions_.end(),
+                                     [](const auto& e) { return e.second.session->running(); });
+  if (running >= kMaxRunningSessions) {
+    return Status::Unavailable("this node already coordinates " + std::to_string(running) +
+                               " running repair sessions (the most it takes); retry later");
+  }
   auto session = std::make_shared<RepairSession>(std::move(request), std::move(tables),
                                                  std::move(targets), settings_, client_, clock_);
   Entry& e = sessions_[session->request().id];

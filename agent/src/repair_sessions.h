@@ -33,7 +33,8 @@ class RepairService {
   };
   // Starts a session for a body that passed repair_request_spec(). InvalidArgument (bad request,
   // replicas that are not the range's replicas), NotFound (unknown keyspace or table),
-  // Unavailable (no ring yet), AlreadyExists (the id is taken by a different request),
+  // Unavailable (no ring yet, or 64 sessions already running here: the count of sessions, each
+  // with its thread, is bounded), AlreadyExists (the id is taken by a different request),
   // FailedPrecondition (it overlaps a running session: same table, intersecting range).
   Result<Started> start(const nlohmann::json& body);
   Result<nlohmann::json> get(const std::string& id) const;

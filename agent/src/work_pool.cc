@@ -1,9 +1,11 @@
-// Fixed thread pool (see work_pool.h).
+// Fixed thread pool with a bounded queue (see work_pool.h).
 #include "work_pool.h"
+
+#include <string>
 
 namespace rk::agent {
 
-WorkPool::WorkPool(int threads) {
+WorkPool::WorkPool(int threads, size_t max_queued) : max_queued_(max_queued) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
 
@@ -16,12 +18,21 @@ WorkPool::~WorkPool() {
   for (auto& t : threads_) t.join();
 }
 
-void WorkPool::submit(std::function<void()> task) {
+Status WorkPool::submit(std::vector<std::function<void()>> tasks) {
   {
     std::lock_guard lock(mu_);
-    queue_.push_back(std::move(task));
+    if (queue_.size() + tasks.size() > max_queued_) {
+      return Status::Unavailable(std::to_string(queue_.size()) + " of " +
+                                 std::to_string(max_queued_) + " queue places are taken");
+    }
+    for (auto& t : tasks) queue_.push_back(std::move(t));
   }
-  cv_.notify_one();
+  if (tasks.size() == 1) {
+    cv_.notify_one();
+  } else {
+    cv_.notify_all();
+  }
+  return Status::OK();
 }
 
 void WorkPool::run() {

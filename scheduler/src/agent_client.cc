@@ -20,6 +20,8 @@ AgentClient::AgentClient(AgentClientOptions options) : options_(std::move(option
 
 void AgentClient::push_schema(const ClusterSchema& schema, const std::vector<NodeView>& targets) {
   const std::string body = schema_json(schema).dump();
+  // One thread per node, all joined before returning: bounded by the cluster's size, and the
+  // callers are REST handlers, bounded by the API listener's handler queue.
   std::vector<std::future<void>> calls;
   for (const NodeView& n : targets) {
     const std::string url = (options_.https ? "https://" : "http://") +

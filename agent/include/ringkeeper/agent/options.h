@@ -17,6 +17,8 @@ struct ListenerOptions {
   uint16_t port = 0;                 // TCP port; 0 lets the OS pick one (see port_file)
   std::string port_file;             // if set, the bound port is written here ("7100\n")
   int handler_threads = 4;           // threads running this listener's handlers
+  int max_queued_requests = 0;       // requests waiting for a handler thread; 0: 16 per thread
+  int max_connections = 1024;        // open connections; past it new ones get 503 and close
   int64_t max_body_bytes = 4 << 20;  // request bodies larger than this get 413
   // A connection without a complete request for this long is closed (clients keep pooled
   // connections shorter than this).
@@ -132,6 +134,7 @@ struct AgentOptions {
   std::chrono::milliseconds read_timeout{5'000};         // a read waits this long for its CL
   std::chrono::milliseconds stream_timeout{60'000};      // per page of a replacement stream
   int coordinator_threads = 16;    // threads sending internode requests for the coordinator
+  int coordinator_queue = 256;     // replica calls waiting for those threads; full: 503
   std::string replace_address;     // "host:port" of a DOWN node to replace (its tokens, its data)
   std::string log_level = "info";  // trace, debug, info, warn, error, critical, off
   TlsOptions tls;
