@@ -21,3 +21,10 @@ fuzz_seconds=${RK_FUZZ_SECONDS:-5}
 if [ "$fuzz_seconds" != 0 ]; then
   bash scripts/fuzz.sh "$fuzz_seconds"
 fi
+# With RK_SOAK=1: the chaos soak's 2-minute mode (docs/benchmarks.md, "Chaos soak"); it prints its
+# seed for a rerun. Exit 77: s3rver is not installed (outside CI), skipped.
+if [ "${RK_SOAK:-0}" = 1 ]; then
+  rc=0
+  RK_SOAK_DURATION="${RK_SOAK_DURATION:-2m}" "$build/tests/soak/rk_chaos_soak" || rc=$?
+  if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then exit "$rc"; fi
+fi

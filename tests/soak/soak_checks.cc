@@ -61,10 +61,12 @@ bool same(const Observed& a, const Observed& b) {
 
 // The pid of a process of ours whose command line holds `needle` (0: none).
 pid_t find_process(const std::string& needle) {
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string name = e.path().filename().string();
+  std::error_code ec;
+  // Processes come and go while /proc is read: errors only end the search.
+  for (fs::directory_iterator it("/proc", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(e.path() / "cmdline");
+    std::ifstream in(it->path() / "cmdline");
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (cmdline.find(needle) != std::string::npos) return static_cast<pid_t>(std::stol(name));
   }
@@ -235,12 +237,12 @@ std::vector<BackupOutcome> EndChecks::backups(const std::vector<ChaosTally::Back
   return out;
 }
 
-void EndChecks::restore(const BackupOutcome& backup, bool kill_one, uint64_t seed) {
+std::string EndChecks::restore(const BackupOutcome& backup, bool kill_one, uint64_t seed) {
   auto ring = http_.get(cluster_.scheduler_url() + "/api/v1/ring");
   json nodes = ring.ok() ? json::parse(ring->body, nullptr, false)["nodes"] : json();
   if (!nodes.is_array() || nodes.size() != kAgents) {
     violations_.add("restore of " + backup.tag + ": cannot read the ring to restore");
-    return;
+    return backup.tag + " (failed)";
   }
   const std::string secret = cluster_.options().cluster_secret;
   cluster_.stop_cluster();
@@ -261,9 +263,10 @@ void EndChecks::restore(const BackupOutcome& backup, bool kill_one, uint64_t see
   }
   if (!s.ok()) {
     violations_.add("restore of " + backup.tag + ": new scheduler or schema: " + s.to_string());
-    return;
+    return backup.tag + " (failed)";
   }
   std::mt19937_64 rng(seed);
+  std::string restored_while_killed;
   const size_t victim = kill_one ? rng() % nodes.size() : nodes.size();
   for (size_t j = 0; j < nodes.size(); ++j) {
     const std::string host = nodes[j]["host_id"];
@@ -273,7 +276,7 @@ void EndChecks::restore(const BackupOutcome& backup, bool kill_one, uint64_t see
     std::atomic<bool> killed{false};
     if (j == victim) {
       // kill -9 the restoring agent a moment after it starts: mid-download, or replaying.
-      const auto after = std::chrono::milliseconds(std::uniform_int_distribution<int>(200, 2500)(rng));
+      const auto after = std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 1000)(rng));
       const std::string needle = rc.dir() + "/agent" + std::to_string(j + 1) + "/agent.yaml";
       killer = std::thread([after, needle, &killed] {
         std::this_thread::sleep_for(after);
@@ -283,22 +286,25 @@ void EndChecks::restore(const BackupOutcome& backup, bool kill_one, uint64_t see
     auto added = rc.add_agent(nodes[j]["rack"].get<std::string>(), "", config);
     if (killer.joinable()) killer.join();
     Status up = added.status();
-    if (killed || !up.ok()) {
-      if (rc.agent_count() == j + 1 && !(rc.agent(j).process && rc.agent(j).process->running())) {
-        up = rc.start_agent(j);
-      }
+    if ((killed || !up.ok()) && rc.agent_count() == j + 1) {
+      // SIGKILL is not instant: wait for the process to be gone before starting it again.
+      testing::AgentProcess& a = rc.agent(j);
+      (void)testing::wait_until([&] { return !a.process || !a.process->running(); },
+                                std::chrono::seconds(10), a.name + " to exit");
+      if (killed) restored_while_killed = up.ok() ? "after it served" : "while it restored";
+      up = rc.start_agent(j);
     }
     if (up.ok()) up = rc.wait_for_state(host, "NORMAL", std::chrono::seconds(60));
     if (!up.ok()) {
       violations_.add("restore of " + backup.tag + ": host " + host +
                       (killed ? " (killed -9 while restoring)" : "") + ": " + up.to_string());
-      return;
+      return backup.tag + " (failed)";
     }
   }
   s = rc.wait_for_normal(nodes.size(), std::chrono::seconds(60));
   if (!s.ok()) {
     violations_.add("restore of " + backup.tag + ": " + s.to_string());
-    return;
+    return backup.tag + " (failed)";
   }
   // The restored cluster's rows: per key, the newest state any restored replica holds.
   std::map<std::string, Observed> restored;
@@ -307,7 +313,7 @@ void EndChecks::restore(const BackupOutcome& backup, bool kill_one, uint64_t see
     if (!e.ok()) {
       violations_.add("restore of " + backup.tag + ": export of " + rc.agent(j).name + ": " +
                       e.status().to_string());
-      return;
+      return backup.tag + " (failed)";
     }
     for (auto& [key, o] : *e) {
       auto it = restored.find(key);
@@ -321,6 +327,10 @@ void EndChecks::restore(const BackupOutcome& backup, bool kill_one, uint64_t see
         history_.check_restored(key, seen, backup.requested_us, backup.ended_us);
     if (!wrong.empty()) violations_.add("restore of " + backup.tag + ": " + wrong);
   }
+  return backup.tag + (restored_while_killed.empty()
+                            ? ""
+                            : " (agent" + std::to_string(victim + 1) + " killed -9 " +
+                                  restored_while_killed + ", restarted)");
 }
 
 }  // namespace rk::soak

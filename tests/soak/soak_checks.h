@@ -41,8 +41,9 @@ class EndChecks {
   // Waits for the backups to end and verifies the COMPLETE ones.
   std::vector<BackupOutcome> backups(const std::vector<ChaosTally::Backup>& started);
   // Stops the cluster and restores `backup` onto a fresh scheduler and fresh agents (one of
-  // them killed -9 while it restores when `kill_one` is set), then checks every key.
-  void restore(const BackupOutcome& backup, bool kill_one, uint64_t seed);
+  // them killed -9 while it restores when `kill_one` is set), then checks every key. Says what
+  // was restored and killed.
+  std::string restore(const BackupOutcome& backup, bool kill_one, uint64_t seed);
 
   int keys_checked() const { return keys_checked_; }
 

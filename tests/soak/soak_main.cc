@@ -202,8 +202,7 @@ int run(int argc, char** argv) {
   if (chosen == nullptr) {
     violations.add("no COMPLETE backup to restore");
   } else {
-    checks.restore(*chosen, /*kill_one=*/true, flags->seed);
-    restored.push_back(chosen->tag);
+    restored.push_back(checks.restore(*chosen, /*kill_one=*/true, flags->seed));
   }
   print_report(*flags, load, history, chaos.tally(), faults, observer, outcomes, restored,
                checks.keys_checked(), violations.list());
