@@ -265,6 +265,15 @@ Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>
                        seg.session_id, stop.reason, c.status().to_string());
           continue;
         }
+        if (c.ok() && c->state == SessionState::kRunning) {
+          // The agent stops a session at its next step, after the internode call in flight
+          // (up to repair.call_timeout). Until it says the session ended, its replicas stay
+          // busy: a new session on them now would put a node in two sessions. poll() counts the
+          // attempt once the agent reports it cancelled; the stop is asked for again each tick.
+          spdlog::info("repair segment {}: session {} is stopping ({})", seg.id, seg.session_id,
+                       stop.reason);
+          continue;
+        }
       }
       if (stop.counts_as_attempt) {
         RK_RETURN_IF_ERROR(fail_attempt(seg, stop.reason, now));

@@ -57,7 +57,10 @@ class FakeAgents : public RepairAgents {
     if (!reachable(node)) return Status::Unavailable("unreachable");
     auto it = sessions.find(id);
     if (it == sessions.end()) return Status::NotFound("no session " + id);
-    if (it->second.state == SessionState::kRunning) it->second.state = SessionState::kCancelled;
+    // A real agent stops a session at its next step: it may still be RUNNING when it answers.
+    if (it->second.state == SessionState::kRunning && !slow_cancel) {
+      it->second.state = SessionState::kCancelled;
+    }
     cancelled.push_back(id);
     return status(it->second);
   }
@@ -85,6 +88,7 @@ class FakeAgents : public RepairAgents {
   std::vector<std::string> started;
   std::vector<std::string> cancelled;
   std::set<std::string> down;  // unreachable hosts
+  bool slow_cancel = false;     // cancel leaves a session RUNNING until finish_all
   std::map<std::string, int64_t> pending;
 
  private:
@@ -237,6 +241,33 @@ TEST_F(RepairServiceTest, FailedSessionsAreRetriedWithBackoffThenTheRunErrs) {
   EXPECT_EQ(run->progress.segments.failed, 3);
   EXPECT_NE(run->run.cause.find("failed"), std::string::npos) << run->run.cause;
   EXPECT_EQ(agents_.started.size(), 9u);  // 3 segments x max_attempts 3
+}
+
+// A session the agent is slow to stop (stuck in an internode call past the segment timeout) keeps
+// its replicas: the retry starts only once the agent reports the session ended.
+TEST_F(RepairServiceTest, TimedOutSessionHoldsItsReplicasUntilTheAgentSaysItEnded) {
+  options_.segment_timeout = std::chrono::seconds(10);
+  open();
+  agents_.slow_cancel = true;
+  RepairRunView v = must_create({.keyspace = "ks", .tables = {"t1"}});
+  ASSERT_OK(service_->tick());
+  ASSERT_EQ(agents_.started.size(), 1u);
+  for (int i = 0; i < 5; ++i) {  // past the timeout: cancelled, but the agent is still at it
+    clock_.advance_seconds(10);
+    ASSERT_OK(service_->tick());
+  }
+  EXPECT_FALSE(agents_.cancelled.empty());
+  EXPECT_EQ(agents_.started.size(), 1u) << "a second session started on busy replicas";
+  EXPECT_EQ(agents_.running().size(), 1u);
+  agents_.finish_all(SessionState::kCancelled);  // the agent reaches its next step
+  ASSERT_OK(service_->tick());                  // sees it cancelled: one attempt counted
+  auto segs = service_->segments(v.run.id, SegmentState::kPending);
+  ASSERT_TRUE(segs.ok());
+  ASSERT_FALSE(segs->empty());
+  EXPECT_EQ(segs->front().attempts, 1);
+  agents_.slow_cancel = false;
+  drive(v.run.id);  // the fake fails the test if a node is ever in two sessions
+  EXPECT_EQ(state_of(v.run.id), RunState::kDone);
 }
 
 TEST_F(RepairServiceTest, PauseLetsSessionsFinishAndStartsNothingUntilResumed) {
