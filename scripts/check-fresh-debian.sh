@@ -34,6 +34,7 @@ if ! command -v debootstrap >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
 fi
 
+commit=$(git rev-parse --short HEAD)
 root=$(mktemp -d /var/tmp/rk-fresh-debian.XXXXXX)
 mounted=()
 cleanup() {
@@ -59,9 +60,9 @@ if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
   extra_ca=/usr/local/share/ca-certificates/host-extra.pem
 fi
 
-step "copying the committed checkout ($(git rev-parse --short HEAD)) to /project"
+step "copying the committed checkout ($commit) to /project"
 mkdir -p "$root/project"
-git archive HEAD | tar -x -C "$root/project"
+git archive "$commit" | tar -x -C "$root/project"
 (cd "$root/project" && git init -q && git add -A && git -c user.name=check -c user.email=check@localhost commit -qm checkout)
 mkdir -p "$root/project/.fresh-debian"
 
@@ -119,9 +120,9 @@ else
 fi
 
 if ((verdict == 0)); then
-  echo "check-fresh-debian: PASSED on a brand-new Debian 12 root ($(git rev-parse --short HEAD))"
+  echo "check-fresh-debian: PASSED on a brand-new Debian 12 root ($commit)"
 else
   keep=1
-  echo "check-fresh-debian: FAILED ($(git rev-parse --short HEAD)); logs in $root/project/.fresh-debian/"
+  echo "check-fresh-debian: FAILED ($commit); logs in $root/project/.fresh-debian/"
 fi
 exit $verdict
