@@ -1,5 +1,5 @@
 // http_bench: request latency and throughput through ringkeeper's HTTP server (Beast) and client
-// (cpprest) on loopback, compared in the same run against a raw TCP round trip of the same size
+// (both Beast) on loopback, compared in the same run against a raw TCP round trip of the same size
 // (the floor any HTTP stack sits on). Plain HTTP and HTTPS, small GETs, 10 KiB POSTs (a batch of
 // about a hundred 100-byte cells), and several client threads at once.
 //
@@ -139,6 +139,11 @@ int main(int argc, char** argv) {
         measure(n, [&] { must(client.get(base + "/ping").ok(), "GET"); }));
   print("HTTP POST 10 KiB",
         measure(n, [&] { must(client.post(base + "/batch", batch).ok(), "POST"); }));
+  rk::http::ClientOptions unpooled;
+  unpooled.pool_max_idle = 0;
+  rk::http::Client fresh(unpooled);
+  print("HTTP GET /ping, a new connection each",
+        measure(n, [&] { must(fresh.get(base + "/ping").ok(), "GET"); }));
 
   for (int threads : {4}) {
     std::vector<std::thread> ts;

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost-dev libboost-system-dev libcpprest-dev libsqlite3-dev sqlite3
+  libboost-dev libboost-system-dev libsqlite3-dev sqlite3
   libfmt-dev libspdlog-dev libgtest-dev libgmock-dev libbenchmark-dev
   librocksdb-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev openssl
   sysstat curl procps tzdata ca-certificates

@@ -20,6 +20,29 @@ namespace rk::testing {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+json write_body(const std::string& partition, const std::string& value, const std::string& cl) {
+  return {{"keyspace", "demo"},
+          {"table", "events"},
+          {"partition", partition},
+          {"consistency", cl},
+          {"ops", {{{"op", "set"}, {"clustering", "c"}, {"column", "v"}, {"value", value}}}}};
+}
+
+json read_body(const std::string& partition, const std::string& cl) {
+  return {{"keyspace", "demo"}, {"table", "events"}, {"partition", partition}, {"consistency", cl}};
+}
+
+std::string value_of(const http::Response& r) {
+  json body = json::parse(r.body, nullptr, false);
+  if (!body.is_object()) return "";
+  for (const auto& row : body.value("rows", json::array())) {
+    if (row.value("clustering", "") == "c" && row["cells"].contains("v")) {
+      return row["cells"]["v"].value("value", "");
+    }
+  }
+  return "";
+}
+
 std::string scheduler_binary() { return RK_SCHEDULER_BIN; }
 std::string agent_binary() { return RK_AGENT_BIN; }
 std::string rkctl_binary() { return RKCTL_BIN; }

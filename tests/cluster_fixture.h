@@ -39,6 +39,14 @@
 
 namespace rk::testing {
 
+// Bodies for the client data API on table demo.events: a write of `value` into column v of row
+// "c" of `partition` at consistency `cl`, and a read of that partition.
+nlohmann::json write_body(const std::string& partition, const std::string& value,
+                          const std::string& cl);
+nlohmann::json read_body(const std::string& partition, const std::string& cl);
+// The value of column v in row "c" of a read's answer, or "" when there is none.
+std::string value_of(const http::Response& r);
+
 // Where the binaries are (set by tests/CMakeLists.txt); empty when not built.
 std::string scheduler_binary();
 std::string agent_binary();

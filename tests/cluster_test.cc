@@ -16,30 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-json write_body(const std::string& partition, const std::string& value, const std::string& cl) {
-  return {{"keyspace", "demo"},
-          {"table", "events"},
-          {"partition", partition},
-          {"consistency", cl},
-          {"ops", {{{"op", "set"}, {"clustering", "c"}, {"column", "v"}, {"value", value}}}}};
-}
-
-json read_body(const std::string& partition, const std::string& cl) {
-  return {{"keyspace", "demo"}, {"table", "events"}, {"partition", partition}, {"consistency", cl}};
-}
-
-// The value of column v in the partition's row "c", or "" when there is none.
-std::string value_of(const http::Response& r) {
-  json body = json::parse(r.body, nullptr, false);
-  if (!body.is_object()) return "";
-  for (const auto& row : body.value("rows", json::array())) {
-    if (row.value("clustering", "") == "c" && row["cells"].contains("v")) {
-      return row["cells"]["v"].value("value", "");
-    }
-  }
-  return "";
-}
-
 // Checks what the scheduler's ring says: tokens evenly spaced, consecutive tokens in different
 // racks, every node's primary share within 1% of equal.
 void expect_balanced_ring(LocalCluster& cluster, size_t nodes) {

@@ -31,7 +31,8 @@ ConfigSchema<ListenerOptions> listener_schema(const std::string& what) {
          "Request bodies larger than this are refused with 413.")
       .range(1024, int64_t{1} << 30);
   s.field("idle_timeout", &ListenerOptions::idle_timeout,
-          "A connection without a complete request for this long is closed.")
+          "A connection without a complete request for this long is closed (clients stop reusing "
+          "connections after their pool_idle_timeout, 15s by default: keep this above that).")
       .range(milliseconds(100), milliseconds(3'600'000));
   return s;
 }

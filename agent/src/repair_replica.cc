@@ -174,7 +174,8 @@ class RepairReplicasClient final : public RepairReplicas {
     if (t.local) return local_.views().pin(session, local_.lease());
     RK_ASSIGN_OR_RETURN(json reply,
                         call_json(t, "POST", "/internode/v1/repair/views",
-                                  {{"session", session}, {"lease_ms", local_.lease().count()}}));
+                                  {{"session", session}, {"lease_ms", local_.lease().count()}},
+                                  Repeat::kUnsafe));
     PinnedView v;
     if (!reply.is_object() || !reply.contains("view") || !reply["view"].is_string()) {
       return Status::Internal("replica " + t.address + " sent a bad view");
@@ -286,14 +287,23 @@ class RepairReplicasClient final : public RepairReplicas {
   }
 
  private:
+  // Whether a call may reach the replica twice. Every repair call may, but pin: renew and
+  // release act on a view by id, estimate, validate and export read it, an import writes
+  // timestamped cells again (last write wins: no change), and marking or compacting ranges that
+  // are already marked or compacted does nothing more. A second pin would hold a second view
+  // until its lease ran out.
+  enum class Repeat { kSafe, kUnsafe };
+
   // A call whose 2xx response is returned as is (binary bodies); errors become Statuses naming
   // the replica.
   Result<http::Response> call(const ReplicaTarget& t, const std::string& method,
                               const std::string& path, std::string body,
-                              const std::string& content_type = "application/json") {
+                              const std::string& content_type = "application/json",
+                              Repeat repeat = Repeat::kSafe) {
     http::ClientRequest req;
     req.method = method;
     req.url = scheme_ + t.address + path;
+    req.idempotent = repeat == Repeat::kSafe;
     req.body = std::move(body);
     if (!req.body.empty()) req.headers["Content-Type"] = content_type;
     req.timeout = timeout_;
@@ -306,9 +316,10 @@ class RepairReplicasClient final : public RepairReplicas {
   }
 
   Result<json> call_json(const ReplicaTarget& t, const std::string& method, const std::string& path,
-                         const json& body) {
-    RK_ASSIGN_OR_RETURN(http::Response r,
-                        call(t, method, path, body.is_null() ? std::string() : body.dump()));
+                         const json& body, Repeat repeat = Repeat::kSafe) {
+    RK_ASSIGN_OR_RETURN(http::Response r, call(t, method, path,
+                                               body.is_null() ? std::string() : body.dump(),
+                                               "application/json", repeat));
     auto parsed = api::parse_response(r);
     if (!parsed.ok()) return parsed.status().with_context("replica " + t.address);
     return parsed;

@@ -87,6 +87,10 @@ class HttpReplicaClient final : public ReplicaClient {
     req.url = scheme_ + target.address + path;
     req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
     req.timeout = timeout;
+    // Every internode call here may be sent twice: an apply writes timestamped cells, and a
+    // second apply of the same cells changes nothing (last write wins per timestamp); read and
+    // export only read.
+    req.idempotent = true;
     auto response = client_.request(req);
     if (!response.ok()) return response.status().with_context("replica " + target.address);
     auto parsed = api::parse_response(*response);

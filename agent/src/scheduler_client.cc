@@ -38,8 +38,11 @@ Result<Registration> SchedulerClient::register_node(const RegisterRequest& r) {
     for (Token t : r.tokens) tokens.push_back(token_to_string(t));
     body["tokens"] = std::move(tokens);
   }
-  RK_ASSIGN_OR_RETURN(http::Response response,
-                      client_.post(base_url_ + "/api/v1/agents/register", body.dump()));
+  // Registering again under the same host_id returns the registration already made (the
+  // scheduler keys nodes by host_id), so the request may be sent twice.
+  http::ClientRequest req{"POST", base_url_ + "/api/v1/agents/register", {}, body.dump(), {}};
+  req.idempotent = true;
+  RK_ASSIGN_OR_RETURN(http::Response response, client_.request(req));
   RK_ASSIGN_OR_RETURN(json reply, api::parse_response(response));
   if (!reply.is_object()) return bad_reply("register", "not an object");
   Registration out;
@@ -77,10 +80,12 @@ Result<HeartbeatReply> SchedulerClient::heartbeat(const std::string& host_id,
                {"ring_version", r.ring_version},
                {"schema_version", r.schema_version}};
   if (r.state) body["state"] = *r.state;
-  RK_ASSIGN_OR_RETURN(
-      http::Response response,
-      client_.post(base_url_ + "/api/v1/agents/" + http::percent_encode(host_id) + "/heartbeat",
-                   body.dump()));
+  // A heartbeat reports the node's current state; a second copy reports the same.
+  http::ClientRequest req{
+      "POST", base_url_ + "/api/v1/agents/" + http::percent_encode(host_id) + "/heartbeat", {},
+      body.dump(), {}};
+  req.idempotent = true;
+  RK_ASSIGN_OR_RETURN(http::Response response, client_.request(req));
   RK_ASSIGN_OR_RETURN(json reply, api::parse_response(response));
   if (!reply.is_object()) return bad_reply("heartbeat", "not an object");
   HeartbeatReply out;

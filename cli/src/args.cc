@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include "ringkeeper/core/http_client.h"
+
 namespace rk::cli {
 
 Result<ParsedArgs> parse_args(const std::vector<std::string>& args,
@@ -84,6 +86,29 @@ Result<double> number_flag(const ParsedArgs& args, const std::string& flag, doub
         fmt::format("{} must be between {} and {}, got {}", flag, min, max, *v));
   }
   return n;
+}
+
+Status check_url_flag(const std::string& flag, const std::string& url) {
+  Result<http::Url> parsed = http::parse_url(url);
+  if (!parsed.ok()) return Status::InvalidArgument(flag + ": " + parsed.status().message());
+  return Status::OK();
+}
+
+Status check_address_flag(const std::string& flag, const std::string& address) {
+  if (address.find("://") != std::string::npos) return check_url_flag(flag, address);
+  const size_t colon = address.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument(fmt::format("{} must be HOST:PORT, got '{}'", flag, address));
+  }
+  Result<http::Url> parsed = http::parse_url("http://" + address);
+  if (!parsed.ok()) {
+    // The URL's words without the scheme added here.
+    const std::string_view why = parsed.status().message();
+    const size_t quote = why.find("' ");
+    return Status::InvalidArgument(fmt::format(
+        "{} '{}' {}", flag, address, quote == std::string_view::npos ? why : why.substr(quote + 2)));
+  }
+  return Status::OK();
 }
 
 }  // namespace rk::cli

@@ -39,4 +39,10 @@ Result<int64_t> int_flag(const ParsedArgs& args, const std::string& flag, int64_
 Result<double> number_flag(const ParsedArgs& args, const std::string& flag, double fallback,
                            double min, double max);
 
+// InvalidArgument naming `flag` unless `url` is an absolute http(s) URL with a host and, if it
+// gives one, a port from 1 to 65535 (http::parse_url's rules, which the client applies too).
+Status check_url_flag(const std::string& flag, const std::string& url);
+// The same for a flag taking HOST:PORT (a full URL is accepted too).
+Status check_address_flag(const std::string& flag, const std::string& address);
+
 }  // namespace rk::cli

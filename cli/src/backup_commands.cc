@@ -377,6 +377,9 @@ int restore_command(Context& ctx, const std::vector<std::string>& args) {
   }
   const std::string* agent = parsed->value("--agent");
   if (agent == nullptr) return usage(ctx, "restore", "give --agent HOST:OPS_PORT");
+  if (Status s = check_address_flag("--agent", *agent); !s.ok()) {
+    return usage(ctx, "restore", s.message());
+  }
   if (!parsed->positionals.empty()) return usage(ctx, "restore", "no positional arguments");
   json body = {{"tag", parsed->value("--tag") ? *parsed->value("--tag") : "latest"}};
   if (const std::string* h = parsed->value("--host-id")) body["host_id"] = *h;

@@ -16,6 +16,7 @@
 #include <ostream>
 #include <thread>
 
+#include "args.h"
 #include "check_sources.h"
 #include "cluster_client.h"
 #include "ringkeeper/core/clock.h"
@@ -188,7 +189,10 @@ Result<Parsed> parse_options(const std::vector<std::string>& args,
     if (name == "--budget") p.budget = *value;
     if (name == "--interval") p.interval = *value;
     if (name == "--timeout") p.timeout = *value;
-    if (name == "--agent") p.agent = *value;
+    if (name == "--agent") {
+      RK_RETURN_IF_ERROR(check_url_flag("--agent", *value));
+      p.agent = *value;
+    }
     if (name != "--path" && name != "--warning" && name != "--critical" && name != "--budget" &&
         name != "--interval" && name != "--timeout" && name != "--agent") {
       p.other[name] = *value;
@@ -484,6 +488,9 @@ int scheduler_check(const std::vector<std::string>& args, std::ostream& out, con
   }
   auto timeout = parse_timeout(p->timeout);
   if (!timeout.ok()) return unknown(out, label, timeout.status().message());
+  if (Status s = check_url_flag("--scheduler", env.scheduler); !s.ok()) {
+    return unknown(out, label, s.message());
+  }
   Deadline deadline(out, label, "asking the scheduler at " + env.scheduler, *timeout,
                     env.on_timeout);
   auto body = fetch_json(env.scheduler + path, env.ca_file, *timeout);

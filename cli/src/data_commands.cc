@@ -84,6 +84,12 @@ int parse_data_args(Context& ctx, const std::string& cmd, const char* usage,
     }
     out->consistency = upper;
   }
+  if (const std::string* node = out->parsed.value("--node")) {
+    if (Status s = check_address_flag("--node", *node); !s.ok()) {
+      *ctx.err << "rkctl " << cmd << ": " << s.message() << "\n";
+      return kExitUsage;
+    }
+  }
   return -1;
 }
 

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <string_view>
 
+#include "args.h"
 #include "check_command.h"
 #include "cluster_client.h"
 #include "commands.h"
@@ -144,6 +145,13 @@ int run(const std::vector<std::string>& all_args, std::ostream& out, std::ostrea
   if (c == nullptr) {
     err << "rkctl: unknown command '" << word << "' (try 'rkctl help')\n";
     return kExitUsage;
+  }
+  // `check` judges its own URLs, answering UNKNOWN like its other usage errors.
+  if (word != "check") {
+    if (Status s = check_url_flag("--scheduler", ctx.scheduler); !s.ok()) {
+      err << "rkctl: " << s.message() << "\n";
+      return kExitUsage;
+    }
   }
   std::vector<std::string> rest(args.begin() + 2, args.end());
   if (c->run_cluster != nullptr) {

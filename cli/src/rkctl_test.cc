@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
+#include <vector>
 
 namespace rk::cli {
 namespace {
@@ -31,6 +33,44 @@ TEST(Rkctl, UnknownCommandIsOneLineAndExitsTwo) {
   EXPECT_EQ(err.str(), "rkctl: unknown command 'tokn' (try 'rkctl help')\n");
   std::ostringstream out2, err2;
   EXPECT_EQ(run({"rkctl", "help", "nope"}, out2, err2), 2);
+}
+
+TEST(Rkctl, MalformedUrlsAreUsageErrorsThatSayWhy) {
+  // Each refused before anything is sent, with the same words every time.
+  const std::vector<std::vector<std::string>> cases = {
+      {"rkctl", "--scheduler", "http://127.0.0.1:", "status"},
+      {"rkctl", "status", "--scheduler=http://127.0.0.1:99999"},
+      {"rkctl", "--scheduler", "http://:7400", "ring"},
+      {"rkctl", "--scheduler", "ftp://127.0.0.1:7400", "status"},
+      {"rkctl", "write", "ks.t", "k", "c=v", "--node", "127.0.0.1:"},
+      {"rkctl", "read", "ks.t", "k", "--node", "127.0.0.1:port"},
+      {"rkctl", "restore", "--agent", ":7100"},
+  };
+  for (const auto& args : cases) {
+    std::string first;
+    for (int i = 0; i < 2; ++i) {
+      std::ostringstream out, err;
+      EXPECT_EQ(run(args, out, err), 2) << args.back() << ": " << err.str();
+      EXPECT_EQ(out.str(), "");
+      EXPECT_NE(err.str().find("--"), std::string::npos) << err.str();
+      if (i == 0) first = err.str();
+      EXPECT_EQ(err.str(), first);
+    }
+  }
+  std::ostringstream out, err;
+  run({"rkctl", "--scheduler", "http://127.0.0.1:", "status"}, out, err);
+  EXPECT_EQ(err.str(),
+            "rkctl: --scheduler: URL 'http://127.0.0.1:' has an empty port (write host:PORT, or "
+            "leave out ':')\n");
+}
+
+TEST(Rkctl, CheckAnswersUnknownForAMalformedUrl) {
+  std::ostringstream out, err;
+  EXPECT_EQ(run({"rkctl", "--scheduler", "http://127.0.0.1:", "check", "repair"}, out, err), 3);
+  EXPECT_NE(out.str().find("has an empty port"), std::string::npos) << out.str();
+  std::ostringstream out2, err2;
+  EXPECT_EQ(run({"rkctl", "check", "node", "--agent", "http://127.0.0.1:x"}, out2, err2), 3);
+  EXPECT_NE(out2.str().find("--agent"), std::string::npos) << out2.str();
 }
 
 }  // namespace

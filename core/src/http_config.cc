@@ -62,6 +62,13 @@ ConfigSchema<ClientOptions> client_options_schema() {
   ConfigSchema<O> s;
   s.field("timeout", &O::timeout, "How long one request attempt may take.")
       .range(milliseconds(10), milliseconds(3'600'000));
+  s.field("pool_idle_timeout", &O::pool_idle_timeout,
+          "A kept-alive connection idle this long is closed, not reused; keep it below the "
+          "servers' idle_timeout. 0 reuses no connection.")
+      .range(milliseconds(0), milliseconds(3'600'000));
+  s.field("pool_max_idle", &O::pool_max_idle,
+          "Idle connections kept for reuse per server (scheme, host and port).")
+      .range(0, 1024);
   s.field("tls_ca_file", &O::tls_ca_file,
           "PEM CA that https servers must be signed by (default: the system's trust store).");
   s.field("tls_cert_file", &O::tls_cert_file,

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
+#include "ringkeeper/core/config_args.h"
+
 namespace rk::http {
 namespace {
 
@@ -51,6 +55,30 @@ TEST(HttpConfig, ClientTokenIsNeverPrinted) {
   EXPECT_EQ(o->bearer_token, "very-secret-token-123");
   EXPECT_EQ(o->timeout, std::chrono::seconds(2));
   EXPECT_EQ(schema.effective_yaml(*o).find("very-secret"), std::string::npos);
+}
+
+// docs/configuration.md embeds the generated table; set RK_UPDATE_DOCS=1 to rewrite it.
+TEST(HttpConfig, ConfigurationDocMatchesTheClientSchema) {
+  const std::string path = std::string(RK_SOURCE_DIR) + "/docs/configuration.md";
+  const std::string table = client_options_schema().markdown_table();
+  if (std::getenv("RK_UPDATE_DOCS") != nullptr) {
+    ASSERT_TRUE(update_doc_block(path, "http-client", table).ok());
+  }
+  Status s = check_doc_block(path, "http-client", table);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(HttpConfig, ClientPoolKeysAreReadAndChecked) {
+  auto schema = client_options_schema();
+  auto o = load_config_string("pool_idle_timeout: 5s\npool_max_idle: 2\n", schema);
+  ASSERT_TRUE(o.ok()) << o.status().to_string();
+  EXPECT_EQ(o->pool_idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(o->pool_max_idle, 2);
+  EXPECT_LT(ClientOptions{}.pool_idle_timeout, ServerOptions{}.idle_timeout);
+  EXPECT_FALSE(load_config_string("pool_idle_timeout: -1s\n", schema).ok());
+  EXPECT_FALSE(load_config_string("pool_idle_timeout: 2h\n", schema).ok());
+  EXPECT_FALSE(load_config_string("pool_max_idle: -1\n", schema).ok());
+  EXPECT_FALSE(load_config_string("pool_max_idle: lots\n", schema).ok());
 }
 
 }  // namespace

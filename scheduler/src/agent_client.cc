@@ -28,7 +28,11 @@ void AgentClient::push_schema(const ClusterSchema& schema, const std::vector<Nod
                             host_port(n.info.address, n.info.ops_port) + "/v1/schema";
     calls.push_back(std::async(
         std::launch::async, [this, url, body, host = n.info.host_id, version = schema.version] {
-          Result<http::Response> r = client_->post(url, body);
+          // An agent installs a schema only if it is newer than its own: a second copy of the
+          // same version changes nothing.
+          http::ClientRequest req{"POST", url, {}, body, {}};
+          req.idempotent = true;
+          Result<http::Response> r = client_->request(req);
           Status s = r.ok() ? api::status_from_response(*r) : r.status();
           if (!s.ok()) {
             spdlog::warn("schema {} not pushed to {} ({}): {}; it catches up by heartbeat", version,
@@ -81,6 +85,10 @@ Result<SessionStatus> AgentClient::session_call(const std::string& method, const
   req.method = method;
   req.url = url;
   req.body = body;
+  // Sessions are named by the scheduler's id and a re-send of a start is identical; should the
+  // first copy have started it, the second is refused as a conflict, which the repair driver
+  // waits out (it does not count as a failed attempt).
+  req.idempotent = true;
   RK_ASSIGN_OR_RETURN(http::Response r, client_->request(req));
   if (r.status == 409) {
     return Status::AlreadyExists(api::status_from_response(r).message());

@@ -20,7 +20,11 @@ AlertWebhook::AlertWebhook(const AlertOptions& options, std::string cluster, std
   qo.backoff.initial_delay = std::chrono::milliseconds(500);
   qo.backoff.max_delay = std::chrono::milliseconds(30'000);
   queue_ = std::make_unique<monitor::DeliveryQueue>(qo, [this](const std::string& body) -> Status {
-    RK_ASSIGN_OR_RETURN(http::Response r, client_->post(url_, body));
+    // Delivery is at least once already (the queue retries failures), so the client may resend
+    // a POST that met a connection the receiver had closed.
+    http::ClientRequest req{"POST", url_, {}, body, {}};
+    req.idempotent = true;
+    RK_ASSIGN_OR_RETURN(http::Response r, client_->request(req));
     if (r.ok()) return Status::OK();
     // A receiver's 5xx or 429 may pass; another 4xx will not (the message is dropped).
     if (r.status >= 500 || r.status == 429) {

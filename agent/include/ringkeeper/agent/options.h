@@ -20,8 +20,8 @@ struct ListenerOptions {
   int max_queued_requests = 0;       // requests waiting for a handler thread; 0: 16 per thread
   int max_connections = 1024;        // open connections; past it new ones get 503 and close
   int64_t max_body_bytes = 4 << 20;  // request bodies larger than this get 413
-  // A connection without a complete request for this long is closed (clients keep pooled
-  // connections shorter than this).
+  // A kept-alive connection without a complete request for this long is closed. Peers' and the
+  // scheduler's clients stop reusing connections sooner (ClientOptions::pool_idle_timeout).
   std::chrono::milliseconds idle_timeout{30'000};
 };
 

@@ -32,7 +32,8 @@ namespace rk::http {
 // required client certificates only with TLS on).
 ConfigSchema<ServerOptions> server_options_schema();
 
-// timeout, tls_ca_file, tls_cert_file, tls_key_file, bearer_token (secret: never printed).
+// timeout, pool_idle_timeout, pool_max_idle, tls_ca_file, tls_cert_file, tls_key_file,
+// bearer_token (secret: never printed).
 ConfigSchema<ClientOptions> client_options_schema();
 
 }  // namespace rk::http

@@ -1,6 +1,6 @@
 // The plain HTTP message types shared by ringkeeper's server (http_server.h) and client
-// (http_client.h). They carry no library types, so including them costs nothing: Boost.Beast and
-// cpprestsdk stay inside their own translation units.
+// (http_client.h). They carry no library types, so including them costs nothing: Boost.Beast stays
+// inside the server's and the client's own translation units.
 #pragma once
 
 #include <map>
