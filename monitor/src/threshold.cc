@@ -51,7 +51,10 @@ struct Endpoint {
 };
 
 Status bad(std::string_view text, std::string_view why) {
-  return Status::InvalidArgument(fmt::format("invalid threshold range '{}': {}", text, why));
+  // Plain concatenation: the clang fuzz build reports a stack-buffer-overflow inside Debian's
+  // libfmt (built by gcc) when this message is formatted from two string_views.
+  return Status::InvalidArgument("invalid threshold range '" + std::string(text) +
+                                 "': " + std::string(why));
 }
 
 // One end of a range: a plain decimal number (optional sign, optional fraction, no exponent)
