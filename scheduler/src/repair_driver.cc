@@ -270,8 +270,8 @@ Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>
           // (up to repair.call_timeout). Until it says the session ended, its replicas stay
           // busy: a new session on them now would put a node in two sessions. poll() counts the
           // attempt once the agent reports it cancelled; the stop is asked for again each tick.
-          spdlog::info("repair segment {}: session {} is stopping ({})", seg.id, seg.session_id,
-                       stop.reason);
+          spdlog::debug("repair segment {}: session {} is stopping ({})", seg.id,
+                        seg.session_id, stop.reason);
           continue;
         }
       }

@@ -46,9 +46,11 @@ Status SoakCluster::start() {
                              "repair:\n  tick_interval: 200ms\n  segment_timeout: 2m\n"
                              "  max_attempts: 100\n  retry_initial_delay: 200ms\n"
                              "  retry_max_delay: 3s\n";
-  // Uploads slow enough to be caught in the act; views of a killed coordinator freed soon.
+  // Uploads slow enough to be caught in the act; views of a killed coordinator freed soon. The
+  // proxies drop connections without a word, as a partition does: a repair call caught in one
+  // waits out repair.call_timeout, and its session holds its replicas meanwhile.
   o.agent_config_extra = store_config("  bandwidth_limit: 256KiB\n") +
-                         "repair:\n  view_lease: 10s\n";
+                         "repair:\n  view_lease: 10s\n  call_timeout: 20s\n";
   o.advertise_address = [](size_t i) { return "127.0.1." + std::to_string(i + 1); };
   o.on_agent_started = [this](testing::AgentProcess& a) { on_agent_started(a); };
   cluster_ = std::make_unique<LocalCluster>(o);
