@@ -4,7 +4,9 @@
 # Each run starts from the committed seeds (fuzz/corpus/<target>/); inputs it finds go to
 # build-fuzz/corpus/<target>/ (never into the repository), crashing inputs to
 # build-fuzz/artifacts/<target>/. Prints executions per second per target; exits non-zero when a
-# target crashed, leaked, hung or broke a property check. docs/fuzzing.md says more.
+# target crashed, leaked, hung or broke a property check. RK_FUZZ_SEED=N fixes libFuzzer's random
+# seed (the test command uses 1, so its short runs mutate the same way every time). docs/fuzzing.md
+# says more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,7 +41,7 @@ for name in "${targets[@]}"; do
   seeds=()
   [ -d "fuzz/corpus/$name" ] && seeds+=("fuzz/corpus/$name")
   echo "fuzz: $name for ${seconds}s"
-  if "$bin" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 \
+  if "$bin" -max_total_time="$seconds" -timeout=25 -print_final_stats=1 ${RK_FUZZ_SEED:+-seed="$RK_FUZZ_SEED"} \
       -artifact_prefix="$artifacts" "$work" "${seeds[@]}" >"$log" 2>&1; then
     status=ok
     passed=$((passed + 1))

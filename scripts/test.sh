@@ -3,7 +3,8 @@
 #   scripts/test.sh              build into build/ and run all tests
 #   RK_SANITIZE=1 scripts/test.sh  the same with ASan+UBSan, in build-asan/
 # After the tests every fuzz target runs for RK_FUZZ_SECONDS (default 5) from its seeds
-# (scripts/fuzz.sh, clang, build-fuzz/); RK_FUZZ_SECONDS=0 skips that.
+# (scripts/fuzz.sh, clang, build-fuzz/) with a fixed seed (RK_FUZZ_SEED, default 1);
+# RK_FUZZ_SECONDS=0 skips that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -19,7 +20,7 @@ ninja -C "$build"
 (cd "$build" && ctest --output-on-failure -j "$(nproc)" --timeout 600)
 fuzz_seconds=${RK_FUZZ_SECONDS:-5}
 if [ "$fuzz_seconds" != 0 ]; then
-  bash scripts/fuzz.sh "$fuzz_seconds"
+  RK_FUZZ_SEED=${RK_FUZZ_SEED:-1} bash scripts/fuzz.sh "$fuzz_seconds"
 fi
 # With RK_SOAK=1: the chaos soak's 2-minute mode (docs/benchmarks.md, "Chaos soak"); it prints its
 # seed for a rerun. Exit 77: s3rver is not installed (outside CI), skipped.
