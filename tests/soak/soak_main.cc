@@ -9,11 +9,13 @@
 // is not installed (outside CI).
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <thread>
 
 #include "history.h"
 #include "soak_chaos.h"
@@ -174,8 +176,19 @@ int run(int argc, char** argv) {
   std::vector<ChaosTally::Backup> backups = chaos.tally().backups;
   {
     ChaosTally::Backup calm{"soak-final", wall_us()};
-    auto r = cluster.fixture().scheduler_post("/api/v1/backups", json({{"tag", calm.tag}}).dump(),
+    const auto post = [&] {
+      calm.requested_us = wall_us();
+      return cluster.fixture().scheduler_post("/api/v1/backups", json({{"tag", calm.tag}}).dump(),
                                               cluster.options().operator_token);
+    };
+    auto r = post();
+    // The scheduler runs one backup at a time (409 while another is running): a backup the chaos
+    // started may still be uploading, slowly, under the S3 faults.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(5);
+    while (r.ok() && r->status == 409 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      r = post();
+    }
     if (r.ok() && r->status == 201) {
       backups.push_back(calm);
     } else {
