@@ -20,6 +20,7 @@
 #include "ringkeeper/core/backoff.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/hex.h"
+#include "ringkeeper/core/time_text.h"
 #include "s3_xml.h"
 #include "sigv4.h"
 #include "token_bucket.h"
@@ -446,7 +447,7 @@ class S3Store final : public ObjectStore {
       in.path = "/" + c.key;
     }
     in.query = c.query;
-    in.amz_date = amz_date(SystemClock::instance().now_micros());
+    in.amz_date = format_time_us(SystemClock::instance().now_micros(), TimeForm::kBasic);
     in.region = options_.region;
     in.payload_sha256 = c.payload_sha256;
     in.headers = {

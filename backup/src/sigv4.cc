@@ -5,7 +5,6 @@
 #include <openssl/hmac.h>
 
 #include <algorithm>
-#include <ctime>
 
 #include "checksum.h"
 #include "ringkeeper/core/hex.h"
@@ -104,15 +103,6 @@ SignedRequest sign_v4(const SigningInput& in, const AwsCredentials& cred) {
   out.authorization = "AWS4-HMAC-SHA256 Credential=" + cred.access_key_id + "/" + scope +
                       ", SignedHeaders=" + signed_headers + ", Signature=" + out.signature;
   return out;
-}
-
-std::string amz_date(int64_t now_us) {
-  std::time_t t = static_cast<std::time_t>(now_us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
 }
 
 }  // namespace rk::backup

@@ -45,7 +45,4 @@ std::string uri_encode(std::string_view s, bool keep_slash);
 
 SignedRequest sign_v4(const SigningInput& input, const AwsCredentials& credentials);
 
-// "20130524T000000Z" for a time in µs since the epoch.
-std::string amz_date(int64_t now_us);
-
 }  // namespace rk::backup

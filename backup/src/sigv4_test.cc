@@ -139,7 +139,5 @@ TEST(SigV4, SuitePostVanillaQuery) {
             "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11");
 }
 
-TEST(SigV4, AmzDateFormat) { EXPECT_EQ(amz_date(1'369'353'600'000'000), "20130524T000000Z"); }
-
 }  // namespace
 }  // namespace rk::backup

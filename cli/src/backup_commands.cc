@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <ctime>
 #include <thread>
 
 #include "args.h"
@@ -55,15 +54,8 @@ const char* const kRestoreUsage =
 
 namespace {
 
-std::string when(int64_t us) {
-  if (us <= 0) return "-";
-  const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
+// A time in a backup table; "-" for one not reached yet (0 in the API's JSON).
+std::string when(int64_t us) { return us <= 0 ? "-" : format_time_us(us, TimeForm::kSpaced); }
 
 std::string eta_text(const json& p) {
   const int64_t eta = p.value("eta_seconds", int64_t{-1});

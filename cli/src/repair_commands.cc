@@ -3,12 +3,12 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <ctime>
 #include <thread>
 
 #include "args.h"
 #include "cluster_client.h"
 #include "commands.h"
+#include "ringkeeper/core/time_text.h"
 
 namespace rk::cli {
 
@@ -116,14 +116,9 @@ Result<std::chrono::milliseconds> parse_duration_text(const std::string& text) {
   return std::chrono::milliseconds(ms);
 }
 
+// A time in a table or summary line; "-" for one not reached yet (0 in the API's JSON).
 std::string utc(int64_t us) {
-  if (us <= 0) return "-";
-  const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return us <= 0 ? "-" : format_time_us(us, TimeForm::kRfc3339Seconds);
 }
 
 std::string span(int64_t us) {

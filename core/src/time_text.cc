@@ -77,15 +77,34 @@ Result<int64_t> parse_time_us(std::string_view text) {
   return seconds * 1'000'000 + micros;
 }
 
-std::string format_time_us(int64_t us) {
-  const int64_t seconds = us >= 0 ? us / 1'000'000 : 0;
-  const int64_t frac = us >= 0 ? us % 1'000'000 : 0;
+std::string format_time_us(int64_t us, TimeForm form) {
+  // Floor division, so that a time before 1970 is the second it falls in, not the one after.
+  const int64_t seconds = us / 1'000'000 - (us % 1'000'000 < 0 ? 1 : 0);
+  const int64_t frac = us - seconds * 1'000'000;
   const std::time_t t = static_cast<std::time_t>(seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return frac == 0 ? fmt::format("{}Z", buf) : fmt::format("{}.{:06}Z", buf, frac);
+  const char* pattern = "%Y-%m-%dT%H:%M:%SZ";
+  switch (form) {
+    case TimeForm::kRfc3339:
+    case TimeForm::kRfc3339Seconds:
+      break;
+    case TimeForm::kSpaced:
+      pattern = "%Y-%m-%d %H:%M:%S";
+      break;
+    case TimeForm::kBasic:
+      pattern = "%Y%m%dT%H%M%SZ";
+      break;
+    case TimeForm::kTag:
+      pattern = "%Y%m%d-%H%M%S";
+      break;
+  }
+  char buf[48];
+  const size_t n = std::strftime(buf, sizeof buf, pattern, &tm);
+  std::string out(buf, n);
+  if (form == TimeForm::kRfc3339 && frac != 0)
+    out.insert(out.size() - 1, fmt::format(".{:06}", frac));
+  return out;
 }
 
 }  // namespace rk

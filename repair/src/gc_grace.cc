@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "ringkeeper/core/saturating.h"
+#include "ringkeeper/core/time_text.h"
 
 namespace rk::repair {
 
@@ -98,26 +99,33 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
         done == 0 ? std::string("no repair pace known yet")
         : done == std::numeric_limits<int64_t>::max()
             ? std::string("the repair never completes at the current pace")
-            : fmt::format("repair forecast to complete {}", format_utc(done));
+            : fmt::format("repair forecast to complete {}",
+                          format_time_us(done, TimeForm::kRfc3339Seconds));
     if (item.work.oldest_repaired_at_us == 0) {
       state = DeadlineState::kNeverRepaired;
-      message = item.deadline > 0 ? fmt::format("never repaired; must be repaired by {}; {}",
-                                                format_utc(item.deadline), forecast_text)
-                                  : fmt::format("never repaired; {}", forecast_text);
+      message =
+          item.deadline > 0
+              ? fmt::format("never repaired; must be repaired by {}; {}",
+                            format_time_us(item.deadline, TimeForm::kRfc3339Seconds), forecast_text)
+              : fmt::format("never repaired; {}", forecast_text);
     } else if (now_us >= item.deadline) {
       state = DeadlineState::kOverdue;
       message = fmt::format(
           "OVERDUE by {}: the oldest range was last repaired {} and gc_grace is {} s; deleted "
           "data may come back; {}",
           duration_text(saturating_sub(now_us, item.deadline)),
-          format_utc(item.work.oldest_repaired_at_us), item.gc_grace, forecast_text);
+          format_time_us(item.work.oldest_repaired_at_us, TimeForm::kRfc3339Seconds), item.gc_grace,
+          forecast_text);
     } else if (done == 0) {
       if (now_us > safe_point) {
         state = DeadlineState::kAtRisk;
-        message = fmt::format("deadline {} is {} away and {}", format_utc(item.deadline),
+        message = fmt::format("deadline {} is {} away and {}",
+                              format_time_us(item.deadline, TimeForm::kRfc3339Seconds),
                               duration_text(saturating_sub(item.deadline, now_us)), forecast_text);
       } else {
-        message = fmt::format("deadline {}; {}", format_utc(item.deadline), forecast_text);
+        message =
+            fmt::format("deadline {}; {}", format_time_us(item.deadline, TimeForm::kRfc3339Seconds),
+                        forecast_text);
       }
     } else if (done > safe_point) {
       state = DeadlineState::kAtRisk;
@@ -128,11 +136,11 @@ std::vector<TableDeadline> forecast_deadlines(std::vector<RepairWork> work, int6
           done == std::numeric_limits<int64_t>::max()
               ? std::string("forever")
               : duration_text(saturating_sub(done, safe_point)),
-          format_utc(item.deadline), duration_text(margin));
+          format_time_us(item.deadline, TimeForm::kRfc3339Seconds), duration_text(margin));
     } else {
       message = fmt::format("{}, {} before the deadline {}", forecast_text,
                             duration_text(saturating_sub(item.deadline, done)),
-                            format_utc(item.deadline));
+                            format_time_us(item.deadline, TimeForm::kRfc3339Seconds));
     }
     for (const TableRef& t : item.work.tables) {
       out.push_back(TableDeadline{t, item.gc_grace, item.work.oldest_repaired_at_us, item.deadline,

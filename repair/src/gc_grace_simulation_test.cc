@@ -3,6 +3,7 @@
 // forecast says AT_RISK long before the first deadline.
 #include <gtest/gtest.h>
 
+#include "ringkeeper/core/time_text.h"
 #include "ringkeeper/repair/gc_grace.h"
 #include "ringkeeper/repair/segment_plan.h"
 #include "ringkeeper/repair/segment_selection.h"
@@ -85,7 +86,7 @@ Outcome simulate_30_days(const Scenario& sc, uint64_t seed) {
     auto d = forecast_deadlines({{{{"ks", "t", kGcGrace}}, oldest, 0, remaining}}, now, fo);
     if (d[0].state != DeadlineState::kOk && out.first_at_risk_us == 0) {
       out.first_at_risk_us = now;
-      out.messages.push_back(format_utc(now) + " " + d[0].message);
+      out.messages.push_back(format_time_us(now, TimeForm::kRfc3339Seconds) + " " + d[0].message);
     }
   };
 

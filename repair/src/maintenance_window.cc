@@ -91,15 +91,6 @@ std::string minutes_text(int m) { return fmt::format("{:02}:{:02}", m / 60, m % 
 
 }  // namespace
 
-std::string format_utc(int64_t utc_us) {
-  const int64_t secs = floor_div(utc_us, kMicros);
-  const int64_t days = floor_div(secs, kDay);
-  const int64_t rem = secs - days * kDay;
-  const CivilDate d = civil_from_days(days);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", d.year, d.month, d.day, rem / 3600,
-                     rem / 60 % 60, rem % 60);
-}
-
 Result<MaintenanceSchedule> MaintenanceSchedule::parse(std::string_view spec, TimeZone zone) {
   std::vector<MaintenanceWindow> windows;
   size_t pos = 0;

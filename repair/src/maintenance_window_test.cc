@@ -1,8 +1,11 @@
+// Maintenance windows and time zones: parsing schedules, the open intervals around a moment
+// (across DST changes), and whether a segment's run fits before the window closes.
 #include "ringkeeper/repair/maintenance_window.h"
 
 #include <gtest/gtest.h>
 
 #include "civil_time.h"
+#include "ringkeeper/core/time_text.h"
 
 namespace rk::repair {
 namespace {
@@ -93,7 +96,7 @@ TEST(TimeZone, PosixRuleAgreesWithTheTransitionTable) {
     // whose transitions the rule describes.
     for (int64_t t = utc(2023, 1, 1); t < utc(2036, 1, 1); t += 7 * kHour) {
       ASSERT_EQ(rule->offset_at(t / kSec), table.offset_at(t / kSec))
-          << c.name << " at " << format_utc(t);
+          << c.name << " at " << format_time_us(t, TimeForm::kRfc3339Seconds);
     }
   }
 }
@@ -201,12 +204,6 @@ TEST(MaintenanceSchedule, ParsesAndPrints) {
                           "mon 01:00", "mon 01:60-02:00"}) {
     EXPECT_EQ(MaintenanceSchedule::parse(bad).status().code(), ErrorCode::kInvalidArgument) << bad;
   }
-}
-
-TEST(FormatUtc, PrintsIsoSeconds) {
-  EXPECT_EQ(format_utc(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(format_utc(utc(2026, 11, 23, 1, 50)), "2026-11-23T01:50:00Z");
-  EXPECT_EQ(format_utc(-kSec), "1969-12-31T23:59:59Z");
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "ringkeeper/core/time_text.h"
+
 namespace rk::repair {
 
 namespace {
@@ -429,17 +431,20 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
       case WaitKind::kOutsideWindow:
         msg = b.until_us == kNever
                   ? std::string("outside maintenance window; the schedule never opens")
-                  : fmt::format("outside maintenance window; opens {}", format_utc(b.until_us));
+                  : fmt::format("outside maintenance window; opens {}",
+                                format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
         break;
       case WaitKind::kGaveUp:
         msg = fmt::format("failed {} times; no more retries in this run", p.attempts);
         break;
       case WaitKind::kRetryBackoff:
         msg = fmt::format("attempt {} failed; retry {} of {} after {}", p.attempts, p.attempts + 1,
-                          o.retry.max_attempts, format_utc(b.until_us));
+                          o.retry.max_attempts,
+                          format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
         break;
       case WaitKind::kPostponed:
-        msg = fmt::format("postponed until {}", format_utc(b.until_us));
+        msg = fmt::format("postponed until {}",
+                          format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
         break;
       case WaitKind::kReplicaUnavailable: {
         const NodeCondition* c = cond[static_cast<size_t>(b.host)];
@@ -466,7 +471,8 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
         msg = fmt::format("replica {} busy in another session", label(b.host));
         break;
       case WaitKind::kIntensityPause:
-        msg = fmt::format("intensity pause on {} until {}", label(b.host), format_utc(b.until_us));
+        msg = fmt::format("intensity pause on {} until {}", label(b.host),
+                          format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
         break;
       case WaitKind::kConcurrencyLimit:
         msg = fmt::format("concurrency limit {} reached", limit);
@@ -474,7 +480,8 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
       case WaitKind::kWindowEnding:
         msg = fmt::format(
             "would still run when the maintenance window closes at {}; starts in the next one ({})",
-            format_utc(window_closes), format_utc(b.until_us));
+            format_time_us(window_closes, TimeForm::kRfc3339Seconds),
+            format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
         break;
       case WaitKind::kSequentialTurn:
         msg = running > 0 || !out.start.empty() ? "sequential: one session at a time"
@@ -504,9 +511,10 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
         fmt::format("{} started, {} running, {} stopping, {} waiting{}{}", out.start.size(),
                     running, out.stop.size(), blocked.size(), kinds.empty() ? "" : ": ", kinds);
     if (!open) {
-      out.summary += window_opens == kNever ? "; outside maintenance window"
-                                            : fmt::format("; outside maintenance window until {}",
-                                                          format_utc(window_opens));
+      out.summary += window_opens == kNever
+                         ? "; outside maintenance window"
+                         : fmt::format("; outside maintenance window until {}",
+                                       format_time_us(window_opens, TimeForm::kRfc3339Seconds));
     }
   }
   return out;

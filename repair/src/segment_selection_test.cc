@@ -1,7 +1,10 @@
+// The per-tick choice of a repair run's segments: which start, which stop, and the reason each
+// waiting segment gives (replicas busy or down, load gates, intensity, retries, windows).
 #include "ringkeeper/repair/segment_selection.h"
 
 #include <gtest/gtest.h>
 
+#include "ringkeeper/core/time_text.h"
 #include "test_rings.h"
 
 namespace rk::repair {
@@ -184,7 +187,8 @@ TEST(SegmentSelection, IntensityRestsTheNodesOfTheLastSession) {
   }
   ASSERT_NE(w, nullptr);
   EXPECT_NE(w->message.find("intensity pause on 10.0.0."), std::string::npos);
-  EXPECT_NE(w->message.find(format_utc(kNow + 300 * kSec)), std::string::npos);
+  EXPECT_NE(w->message.find(format_time_us(kNow + 300 * kSec, TimeForm::kRfc3339Seconds)),
+            std::string::npos);
   EXPECT_EQ(intensity_pause_us(100 * kSec, 0.5), 100 * kSec);
   EXPECT_EQ(intensity_pause_us(100 * kSec, 1.0), 0);
 }

@@ -1,7 +1,6 @@
 // Cluster backup runs, schedules, retention and verification (see backup_service.h).
 #include "ringkeeper/scheduler/backup_service.h"
 
-#include <ctime>
 #include <map>
 #include <set>
 
@@ -13,22 +12,12 @@
 #include "ringkeeper/backup/node_manifest.h"
 #include "ringkeeper/core/names.h"
 #include "ringkeeper/core/saturating.h"
+#include "ringkeeper/core/time_text.h"
 #include "ringkeeper/scheduler/store.h"
 #include "sqlite.h"
 
 namespace rk::scheduler {
 namespace {
-
-constexpr int64_t kMicrosPerSecond = 1'000'000;
-
-std::string utc_stamp(int64_t micros) {
-  const std::time_t t = static_cast<std::time_t>(micros / kMicrosPerSecond);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d-%H%M%S", &tm);
-  return buf;
-}
 
 bool finished(BackupRunState s) {
   return s == BackupRunState::kComplete || s == BackupRunState::kFailed ||
@@ -95,7 +84,7 @@ Result<NodeInfo> BackupService::node_of(const std::string& host_id) {
 Result<BackupRun> BackupService::start(const std::string& actor, const std::string& tag_in,
                                        std::optional<int64_t> schedule_id) {
   const int64_t now = clock_.now_micros();
-  const std::string tag = tag_in.empty() ? "backup-" + utc_stamp(now) : tag_in;
+  const std::string tag = tag_in.empty() ? "backup-" + format_time_us(now, TimeForm::kTag) : tag_in;
   Result<BackupRun> out = [&]() -> Result<BackupRun> {
     RK_RETURN_IF_ERROR(validate_backup_tag(tag));
     if (tag == "latest" || tag == "purge" || tag.starts_with("inc-"))
@@ -229,7 +218,8 @@ Status BackupService::tick() {
   RK_ASSIGN_OR_RETURN(std::vector<BackupSchedule> schedules, this->schedules());
   for (const auto& s : schedules) {
     if (!s.enabled || s.next_run_at_us > now) continue;
-    auto started = start("schedule:" + s.name, s.name + "-" + utc_stamp(now), s.id);
+    auto started =
+        start("schedule:" + s.name, s.name + "-" + format_time_us(now, TimeForm::kTag), s.id);
     if (!started.ok() && started.status().code() == ErrorCode::kFailedPrecondition) {
       spdlog::info("backup schedule {} is due but cannot start yet: {}", s.name,
                    started.status().message());

@@ -125,7 +125,4 @@ class MaintenanceSchedule {
   TimeZone zone_;
 };
 
-// "2026-11-23T01:50:00Z" for µs since the epoch (messages and logs).
-std::string format_utc(int64_t utc_us);
-
 }  // namespace rk::repair
