@@ -13,6 +13,7 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <nlohmann/json.hpp>
 
+#include "lww_merge_operator.h"
 #include "node_impl.h"
 #include "ringkeeper/core/names.h"
 #include "ringkeeper/storage/merkle_tree.h"
@@ -104,7 +105,12 @@ Result<uint64_t> checkpoint_sequence(const fs::path& db_dir) {
   RK_RETURN_IF_ERROR(from_rocksdb(rocksdb::DB::ListColumnFamilies(o, db_dir.string(), &names),
                                   "listing the snapshot's column families"));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (auto& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  // The data sets' WAL records are merges: replaying them needs the node's merge operator (a
+  // merge replayed without one is an error, and read-only recovery then stops at that WAL and
+  // refuses the directory, "SST file is ahead of WALs").
+  rocksdb::ColumnFamilyOptions with_merge;
+  with_merge.merge_operator = make_lww_merge_operator();
+  for (auto& name : names) families.emplace_back(name, with_merge);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   RK_RETURN_IF_ERROR(
