@@ -11,23 +11,23 @@
 #include <thread>
 #include <vector>
 
-#include "backup_restore.h"
-#include "coordinator.h"
-#include "node_backups.h"
+#include "backup/restore.h"
+#include "data/coordinator.h"
+#include "backup/node_backups.h"
 #include "repair_replica.h"
 #include "repair_sessions.h"
 #include "repair_views.h"
-#include "replica_client.h"
+#include "data/replica_client.h"
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/agent/cluster_view.h"
 #include "ringkeeper/core/http_server.h"
 #include "ringkeeper/monitor/delivery_queue.h"
 #include "ringkeeper/monitor/prometheus.h"
 #include "ringkeeper/storage/node.h"
-#include "scheduler_client.h"
-#include "signal_sampler.h"
-#include "topology.h"
-#include "work_pool.h"
+#include "cluster/scheduler_client.h"
+#include "signals/sampler.h"
+#include "cluster/topology.h"
+#include "data/work_pool.h"
 
 namespace rk::agent {
 

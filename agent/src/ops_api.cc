@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent_impl.h"
-#include "backup_api.h"
+#include "backup/api.h"
 #include "ringkeeper/core/json_api.h"
 
 namespace rk::agent {

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "local_replica.h"
+#include "data/local_replica.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/json_api.h"
 #include "ringkeeper/storage/range_stream.h"

@@ -11,9 +11,9 @@
 #include <string_view>
 #include <vector>
 
-#include "consistency_level.h"
+#include "data/consistency_level.h"
 #include "repair_views.h"
-#include "replica_client.h"
+#include "data/replica_client.h"
 #include "ringkeeper/core/token_range.h"
 #include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/node.h"

@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "consistency_level.h"
+#include "data/consistency_level.h"
 #include "repair_replica.h"
 #include "ringkeeper/agent/options.h"
 #include "ringkeeper/core/clock.h"

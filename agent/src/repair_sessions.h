@@ -16,7 +16,7 @@
 
 #include "repair_session.h"
 #include "repair_views.h"
-#include "topology.h"
+#include "cluster/topology.h"
 
 namespace rk::agent {
 

@@ -1,7 +1,7 @@
 // Leased views for repair sessions (see repair_views.h).
 #include "repair_views.h"
 
-#include "host_id.h"
+#include "cluster/host_id.h"
 
 namespace rk::agent {
 

@@ -1,0 +1,255 @@
+// The internode API (cluster secret on every route, set up in agent.cc): replica writes, raw
+// partition reads for the coordinator's reconciliation, paged range exports for streaming, and a
+// replica's side of repair sessions (/internode/v1/repair/*: leased views, row estimates, Merkle
+// trees, chunked export/import at a view, marking repaired at a view).
+#include <nlohmann/json.hpp>
+
+#include "agent_impl.h"
+#include "data/local_replica.h"
+#include "ringkeeper/agent/wire.h"
+#include "ringkeeper/core/json_api.h"
+
+namespace rk::agent {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kDefaultPagePartitions = 1000;
+constexpr int64_t kDefaultPageBytes = 4 << 20;
+constexpr int64_t kMaxPagePartitions = 100'000;
+constexpr int64_t kMaxPageBytes = int64_t{64} << 20;
+
+const api::Field kMaxBytes = {
+    .name = "max_bytes", .type = api::Type::kInteger, .min = 1, .max = kMaxPageBytes};
+const api::Field kLeaseMs = {
+    .name = "lease_ms", .type = api::Type::kInteger, .min = 100, .max = 86'400'000};
+
+const api::Spec kViewScope = {
+    {"view", api::Type::kString, api::kRequired},  {"keyspace", api::Type::kString, api::kRequired},
+    {"table", api::Type::kString, api::kRequired}, {"scope", api::Type::kString, api::kRequired},
+    {"range", api::Type::kString, api::kRequired}, kMaxBytes};
+
+Result<RepairScope> repair_scope(const json& body) {
+  RepairScope s;
+  s.view = body["view"].get<std::string>();
+  s.keyspace = body["keyspace"].get<std::string>();
+  s.table = body["table"].get<std::string>();
+  if (body.contains("scope")) {
+    RK_ASSIGN_OR_RETURN(s.scope, parse_scope_name(body["scope"].get<std::string>()));
+  }
+  return s;
+}
+
+// The Spec (kLeaseMs) checked the range.
+std::chrono::milliseconds lease_of(const json& body, std::chrono::milliseconds fallback) {
+  return std::chrono::milliseconds(body.value("lease_ms", static_cast<int64_t>(fallback.count())));
+}
+
+json view_json(const PinnedView& v) {
+  return {{"view", v.id},
+          {"session", v.session},
+          {"pinned_at_us", v.pinned_at_us},
+          {"expires_at_us", v.expires_at_us}};
+}
+
+http::Response binary(std::string body) {
+  http::Response r;
+  r.body = std::move(body);
+  r.content_type = "application/octet-stream";
+  return r;
+}
+
+void add_repair_routes(http::Router& r, Agent::Impl& agent) {
+  r.post(
+      "/internode/v1/repair/views", [&agent](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kPin = {{"session", api::Type::kString, api::kRequired}, kLeaseMs};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPin));
+        const auto lease = lease_of(body, agent.options.repair.view_lease);
+        RK_ASSIGN_OR_RETURN(PinnedView v,
+                            agent.views->pin(body["session"].get<std::string>(), lease));
+        return api::json_response(201, view_json(v));
+      });
+
+  r.get("/internode/v1/repair/views", [&agent](const http::Request&) -> Result<http::Response> {
+    json list = json::array();
+    for (const auto& v : agent.views->list()) list.push_back(view_json(v));
+    return api::json_ok({{"views", std::move(list)}});
+  });
+
+  r.post("/internode/v1/repair/views/{view}/renew",
+         [&agent](const http::Request& req) -> Result<http::Response> {
+           static const api::Spec kRenew = {kLeaseMs};
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRenew));
+           const auto lease = lease_of(body, agent.options.repair.view_lease);
+           RK_ASSIGN_OR_RETURN(PinnedView v, agent.views->renew(req.path_param("view"), lease));
+           return api::json_ok(view_json(v));
+         });
+
+  r.del("/internode/v1/repair/views/{view}",
+        [&agent](const http::Request& req) -> Result<http::Response> {
+          RK_RETURN_IF_ERROR(agent.views->release(req.path_param("view")));
+          return api::json_ok({{"ok", true}});
+        });
+
+  r.post("/internode/v1/repair/estimate",
+         [&agent](const http::Request& req) -> Result<http::Response> {
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kViewScope));
+           RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+           RK_ASSIGN_OR_RETURN(TokenRange range,
+                               TokenRange::parse(body["range"].get<std::string>()));
+           RK_ASSIGN_OR_RETURN(uint64_t rows, agent.local_repair->estimate_rows(scope, range));
+           return api::json_ok({{"rows", rows}});
+         });
+
+  r.post(
+      "/internode/v1/repair/validate",
+      [&agent](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kTree = {{"range", api::Type::kString, api::kRequired},
+                                        {.name = "depth",
+                                         .type = api::Type::kInteger,
+                                         .required = api::kRequired,
+                                         .min = 0,
+                                         .max = storage::MerkleTree::kMaxDepth}};
+        static const api::Spec kValidate = {{"view", api::Type::kString, api::kRequired},
+                                            {"keyspace", api::Type::kString, api::kRequired},
+                                            {"table", api::Type::kString, api::kRequired},
+                                            {"scope", api::Type::kString, api::kRequired},
+                                            {"trees", api::Type::kArray, api::kRequired, &kTree}};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kValidate));
+        RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+        std::vector<TreeRequest> trees;
+        for (const auto& t : body["trees"]) {
+          RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(t["range"].get<std::string>()));
+          trees.push_back({range, static_cast<int>(t["depth"].get<int64_t>())});
+        }
+        RK_ASSIGN_OR_RETURN(auto built, agent.local_repair->validate(scope, trees));
+        return binary(encode_trees(built));
+      });
+
+  r.post(
+      "/internode/v1/repair/export", [&agent](const http::Request& req) -> Result<http::Response> {
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kViewScope));
+        RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+        RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
+        const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
+        RK_ASSIGN_OR_RETURN(RepairChunk chunk, agent.local_repair->export_chunk(
+                                                   scope, range, static_cast<size_t>(max_bytes)));
+        http::Response r = binary(std::move(chunk.bytes));
+        r.headers["X-Rk-Partitions"] = std::to_string(chunk.partitions);
+        if (chunk.next) r.headers["X-Rk-Next"] = chunk.next->to_string();
+        return r;
+      });
+
+  r.post("/internode/v1/repair/import",
+         [&agent](const http::Request& req) -> Result<http::Response> {
+           auto keyspace = req.query.find("keyspace");
+           auto table = req.query.find("table");
+           if (keyspace == req.query.end() || table == req.query.end()) {
+             return Status::InvalidArgument("query parameters 'keyspace' and 'table' are required");
+           }
+           RK_RETURN_IF_ERROR(
+               agent.local_repair->import_chunk(keyspace->second, table->second, req.body));
+           return api::json_ok({{"ok", true}});
+         });
+
+  r.post(
+      "/internode/v1/repair/compact", [&agent](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kCompact = {{"keyspace", api::Type::kString, api::kRequired},
+                                           {"table", api::Type::kString, api::kRequired},
+                                           {"range", api::Type::kString, api::kRequired}};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCompact));
+        RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
+        RK_RETURN_IF_ERROR(agent.local_repair->compact_unrepaired(
+            body["keyspace"].get<std::string>(), body["table"].get<std::string>(), range));
+        return api::json_ok({{"ok", true}});
+      });
+
+  r.post("/internode/v1/repair/mark", [&agent](const http::Request& req) -> Result<http::Response> {
+    static const api::Spec kMark = {{"view", api::Type::kString, api::kRequired},
+                                    {"keyspace", api::Type::kString, api::kRequired},
+                                    {"table", api::Type::kString, api::kRequired},
+                                    {"ranges", api::Type::kArray, api::kRequired},
+                                    {.name = "repaired_at_ms",
+                                     .type = api::Type::kInteger,
+                                     .required = api::kRequired,
+                                     .min = 1},
+                                    {"record", api::Type::kBool}};
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kMark));
+    RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+    std::vector<TokenRange> ranges;
+    for (const auto& r : body["ranges"]) {
+      if (!r.is_string()) return Status::InvalidArgument("'ranges' must hold ranges \"(a,b]\"");
+      RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(r.get<std::string>()));
+      ranges.push_back(range);
+    }
+    const int64_t repaired_at = body["repaired_at_ms"].get<int64_t>();
+    RK_ASSIGN_OR_RETURN(
+        uint64_t moved,
+        agent.local_repair->mark_repaired(scope, ranges, repaired_at, body.value("record", true)));
+    return api::json_ok({{"moved", moved}});
+  });
+}
+
+}  // namespace
+
+http::Router internode_routes(Agent::Impl& agent) {
+  http::Router r;
+  r.post("/internode/v1/apply", [&agent](const http::Request& req) -> Result<http::Response> {
+    static const api::Spec kApply = {{"mutations", api::Type::kArray, api::kRequired}};
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kApply));
+    std::vector<storage::Mutation> mutations;
+    mutations.reserve(body["mutations"].size());
+    for (size_t i = 0; i < body["mutations"].size(); ++i) {
+      auto m = wire::mutation_from_json(body["mutations"][i]);
+      if (!m.ok()) return m.status().with_context("mutations[" + std::to_string(i) + "]");
+      mutations.push_back(std::move(*m));
+    }
+    RK_RETURN_IF_ERROR(agent.node->apply_batch(mutations));
+    return api::json_ok({{"ok", true}, {"applied", mutations.size()}});
+  });
+
+  r.post("/internode/v1/read", [&agent](const http::Request& req) -> Result<http::Response> {
+    static const api::Spec kRead = {{"keyspace", api::Type::kString, api::kRequired},
+                                    {"table", api::Type::kString, api::kRequired},
+                                    {"partition", api::Type::kString, api::kRequired},
+                                    {"slice", api::Type::kObject}};
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRead));
+    storage::ClusteringSlice slice;
+    if (body.contains("slice")) {
+      RK_ASSIGN_OR_RETURN(slice, wire::slice_from_json(body["slice"]));
+    }
+    RK_ASSIGN_OR_RETURN(storage::Partition p,
+                        read_raw_partition(*agent.node, body["keyspace"].get<std::string>(),
+                                           body["table"].get<std::string>(),
+                                           body["partition"].get<std::string>(), slice));
+    return api::json_ok(wire::partition_to_json(p));
+  });
+
+  r.post("/internode/v1/export", [&agent](const http::Request& req) -> Result<http::Response> {
+    static const api::Spec kExport = {
+        {"keyspace", api::Type::kString, api::kRequired},
+        {"table", api::Type::kString, api::kRequired},
+        {"range", api::Type::kString, api::kRequired},
+        {"scope", api::Type::kString},
+        {.name = "limit", .type = api::Type::kInteger, .min = 1, .max = kMaxPagePartitions},
+        kMaxBytes};
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kExport));
+    RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
+    RK_ASSIGN_OR_RETURN(storage::DataScope scope, parse_scope_name(body.value("scope", "all")));
+    const int64_t limit = body.value("limit", kDefaultPagePartitions);
+    const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
+    RK_ASSIGN_OR_RETURN(ExportPage page,
+                        export_page(*agent.node, body["keyspace"].get<std::string>(),
+                                    body["table"].get<std::string>(), range, scope,
+                                    static_cast<size_t>(limit), static_cast<size_t>(max_bytes)));
+    json partitions = json::array();
+    for (const auto& p : page.partitions) partitions.push_back(wire::partition_to_json(p));
+    return api::json_ok({{"range", range.to_string()},
+                         {"partitions", std::move(partitions)},
+                         {"next", page.next ? json(page.next->to_string()) : json(nullptr)}});
+  });
+  add_repair_routes(r, agent);
+  return r;
+}
+
+}  // namespace rk::agent
