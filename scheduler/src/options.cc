@@ -1,5 +1,5 @@
 // The scheduler's store and registry options as config schemas (see options.h).
-#include "ringkeeper/scheduler/options.h"
+#include "options.h"
 
 namespace rk::scheduler {
 

@@ -1,4 +1,4 @@
-#include "ringkeeper/scheduler/options.h"
+#include "options.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 #include <map>
 
 #include "ringkeeper/scheduler/registry.h"
-#include "sqlite.h"
+#include "db/sqlite.h"
 
 namespace rk::scheduler {
 namespace {

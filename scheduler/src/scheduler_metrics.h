@@ -8,8 +8,8 @@
 
 #include "ringkeeper/monitor/delivery_queue.h"
 #include "ringkeeper/monitor/prometheus.h"
-#include "ringkeeper/scheduler/alert_store.h"
-#include "ringkeeper/scheduler/cluster_service.h"
+#include "alerts/store.h"
+#include "cluster/service.h"
 #include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "ringkeeper/scheduler/store.h"
-#include "test_db.h"
+#include "db/test_db.h"
 
 namespace rk::scheduler {
 namespace {

@@ -5,7 +5,7 @@
 
 #include "ringkeeper/core/http_config.h"
 #include "ringkeeper/core/log.h"
-#include "ringkeeper/scheduler/options.h"
+#include "options.h"
 
 namespace rk::scheduler {
 namespace {

@@ -1,5 +1,5 @@
 // Serves the embedded web UI (ui_assets.h) and makes JSON reads conditional (ui_routes.h).
-#include "ringkeeper/scheduler/ui_routes.h"
+#include "ui_routes.h"
 
 #include <fmt/format.h>
 

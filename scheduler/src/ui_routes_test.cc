@@ -1,6 +1,6 @@
 // The web UI's routes as the router sees them: embedded files with their content types, ETags,
 // 304s and security headers; conditional GETs for JSON reads; whoami for the sign-in check.
-#include "ringkeeper/scheduler/ui_routes.h"
+#include "ui_routes.h"
 
 #include <gtest/gtest.h>
 

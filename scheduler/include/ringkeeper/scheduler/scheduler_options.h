@@ -10,12 +10,39 @@
 #include "ringkeeper/core/auth.h"
 #include "ringkeeper/core/config.h"
 #include "ringkeeper/core/http_server.h"
-#include "ringkeeper/scheduler/backup_service.h"
+#include "ringkeeper/backup/retention.h"
+#include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/scheduler/registry.h"
-#include "ringkeeper/scheduler/repair_service.h"
 #include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
+
+// The repair driver (docs/repair.md).
+struct RepairOptions {
+  std::chrono::milliseconds tick_interval{500};          // how often the driver looks at runs
+  std::chrono::milliseconds segment_timeout{1'800'000};  // a session running longer is cancelled
+  int max_attempts = 5;                                  // sessions per segment before it FAILs
+  std::chrono::milliseconds retry_initial_delay{1000};   // backoff before the first retry
+  std::chrono::milliseconds retry_max_delay{300'000};    // backoff cap
+  int max_pending_compactions = 20;             // a replica with more postpones its segments
+  std::chrono::milliseconds signals_ttl{5000};  // how long one agent's load reading is reused
+  // AT_RISK when the forecast leaves less than this share of gc_grace before the deadline.
+  double at_risk_margin = 0.2;
+  // The maintenance window of runs and schedules that name none; empty: always open.
+  std::string windows;
+  std::string window_time_zone = "UTC";  // the zone of `windows`' local times
+  std::string window_close = "finish";   // "finish" | "stop": running sessions at the close
+};
+ConfigSchema<RepairOptions> repair_options_schema();
+
+// Backups (docs/backup.md).
+struct BackupServiceOptions {
+  backup::StoreOptions store;  // the store the agents upload to (same URL as theirs)
+  std::chrono::milliseconds poll_interval{1000};  // how often runs and schedules are advanced
+  // Objects younger than this are never purged: a running upload may have just written them.
+  std::chrono::seconds purge_grace{3600};
+  backup::RetentionPolicy retention;  // purge's default when a call gives no rule
+};
 
 struct SchedulerAuthOptions {
   // The token agents present (role agent, name "agent"); also sent by the scheduler when it calls

@@ -1,0 +1,259 @@
+// REST handlers of rk-scheduler (see rest_api.h): read and check the body, call the service,
+// write JSON. No domain logic here.
+#include "cluster/api.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include "cluster/json.h"
+#include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/schema_limits.h"
+
+namespace rk::scheduler {
+namespace {
+
+using nlohmann::json;
+
+constexpr int64_t kMaxNumTokens = 1536;
+
+const api::Spec kAddresses = {
+    {"ops", api::Type::kString, api::kRequired},
+    {"internode", api::Type::kString, api::kRequired},
+    {"client", api::Type::kString, api::kRequired},
+};
+const api::Spec kRegister = {
+    {"host_id", api::Type::kString, api::kRequired},
+    {"cluster", api::Type::kString, api::kRequired},
+    {"datacenter", api::Type::kString, api::kRequired},
+    {"rack", api::Type::kString, api::kRequired},
+    {.name = "num_tokens", .type = api::Type::kInteger, .min = 1, .max = kMaxNumTokens},
+    {"version", api::Type::kString},
+    {"addresses", api::Type::kObject, api::kRequired, &kAddresses},
+    {"replace_address", api::Type::kString},
+    // Optional datacenter plan (docs/tokens.md); the scheduler's configured plan otherwise.
+    {"datacenter_racks", api::Type::kArray},
+    {.name = "nodes_per_rack", .type = api::Type::kInteger, .min = 0, .max = 4096},
+    // Optional: the tokens the node must hold (a node restored from a backup), decimal strings.
+    {"tokens", api::Type::kArray},
+};
+const api::Spec kHeartbeat = {
+    {"state", api::Type::kString},
+    {.name = "load_bytes", .type = api::Type::kInteger, .min = 0},
+    {.name = "ring_version", .type = api::Type::kInteger, .min = 0},
+    {.name = "schema_version", .type = api::Type::kInteger, .min = 0},
+};
+const api::Spec kCreateKeyspace = {
+    {"name", api::Type::kString, api::kRequired},
+    {"replication", api::Type::kObject, api::kRequired},
+};
+const api::Spec kCreateTable = {
+    {"name", api::Type::kString, api::kRequired},
+    {.name = "gc_grace_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxGcGraceSeconds},
+    {.name = "default_ttl_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxTtlSeconds},
+};
+
+// "host:port" of one of the node's APIs.
+Status parse_address(const json& body, const char* which, std::string* host, int* port) {
+  const std::string& text = body["addresses"][which].get_ref<const std::string&>();
+  std::string h = text;
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) {
+    return Status::InvalidArgument(
+        fmt::format("addresses.{} must be host:port, got '{}'", which, text));
+  }
+  h = text.substr(0, colon);
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  int p = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, p);
+  if (ec != std::errc() || ptr != end || p < 1 || p > 65535) {
+    return Status::InvalidArgument(
+        fmt::format("addresses.{} must be host:port with a port 1..65535, got '{}'", which, text));
+  }
+  if (!host->empty() && *host != h) {
+    return Status::InvalidArgument(fmt::format(
+        "addresses must share one host; addresses.{} is on {}, not {}", which, h, *host));
+  }
+  *host = h;
+  *port = p;
+  return Status::OK();
+}
+
+Result<AgentRegistration> parse_registration(const json& body) {
+  AgentRegistration r;
+  r.host_id = body["host_id"];
+  r.cluster = body["cluster"];
+  r.datacenter = body["datacenter"];
+  r.rack = body["rack"];
+  r.num_tokens = static_cast<uint32_t>(body.value("num_tokens", int64_t{1}));
+  if (body.contains("version")) r.version = body["version"];
+  RK_RETURN_IF_ERROR(parse_address(body, "ops", &r.address, &r.ops_port));
+  RK_RETURN_IF_ERROR(parse_address(body, "internode", &r.address, &r.internode_port));
+  RK_RETURN_IF_ERROR(parse_address(body, "client", &r.address, &r.client_port));
+  if (body.contains("replace_address")) r.replace_address = body["replace_address"];
+  if (body.contains("datacenter_racks")) {
+    for (const json& rack : body["datacenter_racks"]) {
+      if (!rack.is_string() || rack.get_ref<const std::string&>().empty()) {
+        return Status::InvalidArgument("datacenter_racks must be a list of rack names");
+      }
+      r.datacenter_racks.push_back(rack);
+    }
+  }
+  r.nodes_per_rack = static_cast<uint32_t>(body.value("nodes_per_rack", int64_t{0}));
+  if (body.contains("tokens")) {
+    if (body["tokens"].empty() || body["tokens"].size() > kMaxNumTokens) {
+      return Status::InvalidArgument(fmt::format("tokens must list 1..{} tokens", kMaxNumTokens));
+    }
+    for (const json& t : body["tokens"]) {
+      if (!t.is_string()) return Status::InvalidArgument("tokens must be decimal strings");
+      RK_ASSIGN_OR_RETURN(Token token, parse_token(t.get_ref<const std::string&>()));
+      r.tokens.push_back(token);
+    }
+  }
+  return r;
+}
+
+http::Response register_response(const RegisterReply& reply) {
+  json tokens = json::array();
+  for (Token t : reply.node.tokens) tokens.push_back(token_to_string(t));
+  return api::json_ok({{"host_id", reply.node.host_id},
+                       {"slot", reply.node.slot},
+                       {"tokens", std::move(tokens)},
+                       {"state", node_state_name(reply.node.state)},
+                       {"ring", ring_json(reply.ring)},
+                       {"schema", schema_json(reply.schema)}});
+}
+
+// Refusals, here or in the service, are audited by request_audit.cc.
+Result<http::Response> handle_register(ClusterService& service, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRegister));
+  RK_ASSIGN_OR_RETURN(AgentRegistration reg, parse_registration(body));
+  RK_ASSIGN_OR_RETURN(RegisterReply reply, service.register_agent(req.principal, reg));
+  return register_response(reply);
+}
+
+Result<http::Response> handle_heartbeat(ClusterService& service, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kHeartbeat));
+  AgentHeartbeat hb;
+  if (body.contains("state")) {
+    RK_ASSIGN_OR_RETURN(hb.state, parse_node_state(body["state"].get<std::string>()));
+  }
+  if (body.contains("load_bytes")) hb.load_bytes = body["load_bytes"].get<int64_t>();
+  hb.ring_version = body.value("ring_version", int64_t{0});
+  hb.schema_version = body.value("schema_version", int64_t{0});
+  RK_ASSIGN_OR_RETURN(AgentHeartbeatReply reply,
+                      service.heartbeat(req.principal, req.path_param("host_id"), hb));
+  json out = {{"ring_version", reply.ring_version}, {"schema_version", reply.schema_version}};
+  if (reply.ring) out["ring"] = ring_json(*reply.ring);
+  if (reply.schema) out["schema"] = schema_json(*reply.schema);
+  return api::json_ok(out);
+}
+
+Result<http::Response> handle_create_keyspace(ClusterService& service, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateKeyspace));
+  RK_ASSIGN_OR_RETURN(Replication replication, replication_from_json(body["replication"]));
+  RK_ASSIGN_OR_RETURN(KeyspaceDef created,
+                      service.create_keyspace(req.principal, {body["name"], replication, {}}));
+  return api::json_response(201, keyspace_json(created));
+}
+
+Result<http::Response> handle_create_table(ClusterService& service, const http::Request& req) {
+  const std::string& keyspace = req.path_param("keyspace");
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateTable));
+  TableDef t;
+  t.name = body["name"];
+  t.gc_grace_seconds = body.value("gc_grace_seconds", t.gc_grace_seconds);
+  t.default_ttl_seconds = body.value("default_ttl_seconds", t.default_ttl_seconds);
+  RK_ASSIGN_OR_RETURN(KeyspaceDef ks, service.create_table(req.principal, keyspace, t));
+  return api::json_response(201, keyspace_json(ks));
+}
+
+Result<http::Response> handle_audit(ClusterService& service, const http::Request& req) {
+  RK_RETURN_IF_ERROR(
+      api::check_query(req, {"actor", "action", "since", "until", "limit", "before"}));
+  AuditQuery q;
+  if (const std::string* v = req.query_param("actor")) q.actor = *v;
+  if (const std::string* v = req.query_param("action")) q.action = *v;
+  if (req.query_param("since")) {
+    RK_ASSIGN_OR_RETURN(q.since_us, api::query_int(req, "since", 0));
+  }
+  if (req.query_param("until")) {
+    RK_ASSIGN_OR_RETURN(q.until_us, api::query_int(req, "until", 0));
+  }
+  if (req.query_param("before")) {
+    RK_ASSIGN_OR_RETURN(q.before_id, api::query_int(req, "before", 1));
+  }
+  if (req.query_param("limit")) {
+    RK_ASSIGN_OR_RETURN(int64_t limit, api::query_int(req, "limit", 1, 1000));
+    q.limit = static_cast<int>(limit);
+  }
+  RK_ASSIGN_OR_RETURN(AuditPage page, service.audit(q));
+  json entries = json::array();
+  for (const AuditEntry& e : page.entries) {
+    entries.push_back({{"id", e.id},
+                       {"at", e.at_us},
+                       {"actor", e.actor},
+                       {"action", e.action},
+                       {"target", e.target},
+                       {"result", e.result},
+                       {"detail", e.detail}});
+  }
+  json out = {{"entries", std::move(entries)}};
+  if (page.next_before_id) out["next_before"] = *page.next_before_id;
+  return api::json_ok(out);
+}
+
+}  // namespace
+
+http::Router rest_api_routes(ClusterService& service) {
+  http::Router r;
+  ClusterService* s = &service;
+  const RoleSet agent{Role::kAgent};
+  const RoleSet op{Role::kOperator};
+  r.post(
+      "/api/v1/agents/register", [s](const http::Request& req) { return handle_register(*s, req); },
+      agent);
+  r.post(
+      "/api/v1/agents/{host_id}/heartbeat",
+      [s](const http::Request& req) { return handle_heartbeat(*s, req); }, agent);
+  r.get("/api/v1/ring", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(RingView ring, s->ring());
+    return api::json_ok(ring_json(ring));
+  });
+  r.get("/api/v1/nodes", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(std::vector<NodeView> nodes, s->nodes());
+    json out = json::array();
+    for (const NodeView& n : nodes) out.push_back(node_json(n));
+    return api::json_ok(out);
+  });
+  r.get("/api/v1/nodes/{host_id}", [s](const http::Request& req) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(NodeView node, s->node(req.path_param("host_id")));
+    return api::json_ok(node_json(node));
+  });
+  r.post(
+      "/api/v1/keyspaces",
+      [s](const http::Request& req) { return handle_create_keyspace(*s, req); }, op);
+  r.get("/api/v1/keyspaces", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(ClusterSchema schema, s->schema());
+    json out = json::array();
+    for (const KeyspaceDef& ks : schema.keyspaces) out.push_back(keyspace_json(ks));
+    return api::json_ok(out);
+  });
+  r.get("/api/v1/keyspaces/{keyspace}", [s](const http::Request& req) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(KeyspaceDef ks, s->keyspace(req.path_param("keyspace")));
+    return api::json_ok(keyspace_json(ks));
+  });
+  r.post(
+      "/api/v1/keyspaces/{keyspace}/tables",
+      [s](const http::Request& req) { return handle_create_table(*s, req); }, op);
+  r.get("/api/v1/schema", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(ClusterSchema schema, s->schema());
+    return api::json_ok(schema_json(schema));
+  });
+  r.get("/api/v1/audit", [s](const http::Request& req) { return handle_audit(*s, req); });
+  return r;
+}
+
+}  // namespace rk::scheduler

@@ -1,0 +1,31 @@
+// The JSON shapes of the scheduler's API (docs/api.md, /work contract "RING", "NODE", "SCHEMA"):
+// the one place that turns domain structs into JSON and replication objects back. Used by the
+// REST handlers, the schema store (replication is kept as its JSON object) and the agent client.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include "ringkeeper/core/replica_placement.h"
+#include "ringkeeper/core/status.h"
+#include "cluster/service.h"
+#include "cluster/schema_catalog.h"
+
+namespace rk::scheduler {
+
+// {"class":"SimpleStrategy","replication_factor":3} or {"class":"NetworkTopologyStrategy",
+// "dc1":3,...}.
+nlohmann::json replication_json(const Replication& replication);
+// The inverse; InvalidArgument naming the problem (unknown class, a factor that is not a whole
+// number 1..100 (SimpleStrategy) or 0..100 (per datacenter), an unknown field).
+Result<Replication> replication_from_json(const nlohmann::json& value);
+
+nlohmann::json table_json(const TableDef& table);
+nlohmann::json keyspace_json(const KeyspaceDef& keyspace);
+nlohmann::json schema_json(const ClusterSchema& schema);
+
+// "host:port".
+std::string host_port(const std::string& host, int port);
+nlohmann::json node_json(const NodeView& node);
+nlohmann::json ring_json(const RingView& ring);
+
+}  // namespace rk::scheduler

@@ -1,0 +1,137 @@
+// The cluster schema in SQLite (see schema_catalog.h); table layout in schema/0003_keyspaces.sql.
+#include "cluster/schema_catalog.h"
+
+#include <fmt/format.h>
+
+#include <optional>
+
+#include "cluster/json.h"
+#include "ringkeeper/core/names.h"
+#include "ringkeeper/core/schema_limits.h"
+#include "ringkeeper/scheduler/store.h"
+#include "db/sqlite.h"
+
+namespace rk::scheduler {
+namespace {
+
+Result<std::vector<TableDef>> load_tables(Database& db, std::string_view keyspace) {
+  RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(R"sql(
+    SELECT name, gc_grace_seconds, default_ttl_seconds FROM keyspace_tables
+    WHERE keyspace = ? ORDER BY name)sql"));
+  stmt.bind(1, keyspace);
+  std::vector<TableDef> tables;
+  while (true) {
+    RK_ASSIGN_OR_RETURN(bool row, stmt.step());
+    if (!row) return tables;
+    tables.push_back({stmt.column_text(0), stmt.column_int64(1), stmt.column_int64(2)});
+  }
+}
+
+Result<KeyspaceDef> keyspace_from_row(Database& db, std::string name, const std::string& text) {
+  nlohmann::json json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) {
+    return Status::Corruption(fmt::format("keyspace {}: stored replication is not JSON", name));
+  }
+  RK_ASSIGN_OR_RETURN(Replication replication, replication_from_json(json));
+  RK_ASSIGN_OR_RETURN(std::vector<TableDef> tables, load_tables(db, name));
+  return KeyspaceDef{std::move(name), std::move(replication), std::move(tables)};
+}
+
+Result<std::optional<KeyspaceDef>> find_keyspace(Database& db, std::string_view name) {
+  RK_ASSIGN_OR_RETURN(Statement stmt,
+                      db.prepare("SELECT name, replication FROM keyspaces WHERE name = ?"));
+  stmt.bind(1, name);
+  RK_ASSIGN_OR_RETURN(bool row, stmt.step());
+  if (!row) return std::optional<KeyspaceDef>();
+  RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
+                      keyspace_from_row(db, stmt.column_text(0), stmt.column_text(1)));
+  return std::optional<KeyspaceDef>(std::move(ks));
+}
+
+Status bump_schema_version(Database& db) {
+  RK_ASSIGN_OR_RETURN(Statement stmt,
+                      db.prepare("UPDATE schema_version SET version = version + 1 WHERE id = 1"));
+  return stmt.run();
+}
+
+}  // namespace
+
+Result<ClusterSchema> SchemaCatalog::schema() {
+  ClusterSchema out;
+  // store_.read is one snapshot, so the version and the keyspaces agree.
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(Statement version,
+                        db.prepare("SELECT version FROM schema_version WHERE id = 1"));
+    RK_ASSIGN_OR_RETURN(bool row, version.step());
+    if (row) out.version = version.column_int64(0);
+    RK_ASSIGN_OR_RETURN(Statement stmt,
+                        db.prepare("SELECT name, replication FROM keyspaces ORDER BY name"));
+    while (true) {
+      RK_ASSIGN_OR_RETURN(bool more, stmt.step());
+      if (!more) return Status::OK();
+      RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
+                          keyspace_from_row(db, stmt.column_text(0), stmt.column_text(1)));
+      out.keyspaces.push_back(std::move(ks));
+    }
+  }));
+  return out;
+}
+
+Result<KeyspaceDef> SchemaCatalog::keyspace(std::string_view name) {
+  std::optional<KeyspaceDef> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(out, find_keyspace(db, name));
+    return Status::OK();
+  }));
+  if (!out) return Status::NotFound(fmt::format("no keyspace {}", name));
+  return std::move(*out);
+}
+
+Result<KeyspaceDef> SchemaCatalog::create_keyspace(const KeyspaceDef& keyspace) {
+  RK_RETURN_IF_ERROR(validate_keyspace_name(keyspace.name));
+  RK_RETURN_IF_ERROR(keyspace.replication.validate());
+  const std::string replication = replication_json(keyspace.replication).dump();
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(auto existing, find_keyspace(db, keyspace.name));
+    if (existing) {
+      return Status::AlreadyExists(fmt::format("keyspace {} already exists", keyspace.name));
+    }
+    RK_ASSIGN_OR_RETURN(
+        Statement insert,
+        db.prepare("INSERT INTO keyspaces (name, replication, created_at_us) VALUES (?, ?, ?)"));
+    RK_RETURN_IF_ERROR(
+        insert.bind_all(keyspace.name, replication, store_.clock().now_micros()).run());
+    return bump_schema_version(db);
+  }));
+  return KeyspaceDef{keyspace.name, keyspace.replication, {}};
+}
+
+Result<KeyspaceDef> SchemaCatalog::create_table(std::string_view keyspace, const TableDef& table) {
+  RK_RETURN_IF_ERROR(validate_table_name(table.name));
+  RK_RETURN_IF_ERROR(validate_gc_grace_seconds(table.gc_grace_seconds));
+  RK_RETURN_IF_ERROR(validate_ttl_seconds(table.default_ttl_seconds));
+  std::optional<KeyspaceDef> out;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(auto ks, find_keyspace(db, keyspace));
+    if (!ks) return Status::NotFound(fmt::format("no keyspace {}", keyspace));
+    for (const TableDef& t : ks->tables) {
+      if (t.name == table.name) {
+        return Status::AlreadyExists(
+            fmt::format("table {}.{} already exists", keyspace, table.name));
+      }
+    }
+    RK_ASSIGN_OR_RETURN(Statement insert, db.prepare(R"sql(
+      INSERT INTO keyspace_tables (keyspace, name, gc_grace_seconds, default_ttl_seconds,
+                                   created_at_us) VALUES (?, ?, ?, ?, ?))sql"));
+    RK_RETURN_IF_ERROR(insert
+                           .bind_all(keyspace, table.name, table.gc_grace_seconds,
+                                     table.default_ttl_seconds, store_.clock().now_micros())
+                           .run());
+    RK_RETURN_IF_ERROR(bump_schema_version(db));
+    RK_ASSIGN_OR_RETURN(out, find_keyspace(db, keyspace));
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+}  // namespace rk::scheduler

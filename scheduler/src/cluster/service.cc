@@ -1,0 +1,218 @@
+// The cluster service (see cluster_service.h): registration, heartbeats, the ring and the schema,
+// each mutating call recorded in the audit log.
+#include "cluster/service.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "ringkeeper/scheduler/store.h"
+#include "db/sqlite.h"
+
+namespace rk::scheduler {
+namespace {
+
+// "host:port" -> host, port; nullopt port for a bare host.
+Result<std::pair<std::string, std::optional<int>>> split_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return std::pair{text, std::optional<int>()};
+  int port = 0;
+  const char* begin = text.data() + colon + 1;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(begin, end, port);
+  if (ec != std::errc() || ptr != end || port < 1 || port > 65535 || colon == 0) {
+    return Status::InvalidArgument(fmt::format("'{}' is not host:port", text));
+  }
+  return std::pair{text.substr(0, colon), std::optional<int>(port)};
+}
+
+}  // namespace
+
+ClusterService::ClusterService(Store& store, Registry& registry, SchemaCatalog& catalog,
+                               AuditLog& audit, Clock& clock, ClusterServiceOptions options,
+                               SchemaPush push)
+    : store_(store),
+      registry_(registry),
+      catalog_(catalog),
+      audit_(audit),
+      clock_(clock),
+      options_(std::move(options)),
+      push_(std::move(push)) {}
+
+Status ClusterService::start() { return Status::OK(); }
+
+NodeView ClusterService::view(NodeInfo info) {
+  const int64_t load = info.load_bytes;
+  return NodeView{std::move(info), load};
+}
+
+void ClusterService::record(const std::string& actor, const std::string& action,
+                            const std::string& target, const Status& outcome) {
+  // The audit trail must not turn a done operation into an error for the caller; a failure to
+  // record shows in the log instead (the store reports it).
+  (void)audit_.append(actor, action, target, outcome);
+}
+
+Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
+                                                     const AgentRegistration& request) {
+  Result<RegisterReply> out = [&]() -> Result<RegisterReply> {
+    if (request.cluster != options_.cluster) {
+      return Status::FailedPrecondition(fmt::format("this scheduler manages cluster '{}', not '{}'",
+                                                    options_.cluster, request.cluster));
+    }
+    RegisterRequest req;
+    req.cluster = request.cluster;
+    req.host_id = request.host_id;
+    req.datacenter = request.datacenter;
+    req.rack = request.rack;
+    req.address = request.address;
+    req.ops_port = request.ops_port;
+    req.internode_port = request.internode_port;
+    req.client_port = request.client_port;
+    req.num_tokens = request.num_tokens;
+    req.agent_version = request.version;
+    req.tokens = request.tokens;
+    req.datacenter_racks =
+        request.datacenter_racks.empty() ? options_.datacenter_racks : request.datacenter_racks;
+    req.nodes_per_rack =
+        request.nodes_per_rack == 0 ? options_.nodes_per_rack : request.nodes_per_rack;
+    if (!request.replace_address.empty()) {
+      // The contract names the DOWN node by its ops or internode address; find it by either.
+      RK_ASSIGN_OR_RETURN(auto hp, split_host_port(request.replace_address));
+      RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, registry_.nodes(options_.cluster));
+      std::vector<const NodeInfo*> found;
+      for (const NodeInfo& n : all) {
+        if (n.state == NodeState::kReplaced || n.address != hp.first) continue;
+        if (hp.second && n.ops_port != *hp.second && n.internode_port != *hp.second) continue;
+        found.push_back(&n);
+      }
+      if (found.empty()) {
+        return Status::NotFound(fmt::format("no node at {} to replace", request.replace_address));
+      }
+      if (found.size() > 1) {
+        return Status::InvalidArgument(fmt::format("{} nodes are at {}; give host:port",
+                                                   found.size(), request.replace_address));
+      }
+      req.replace_host_id = found.front()->host_id;
+    }
+    RK_ASSIGN_OR_RETURN(Registration reg, registry_.register_node(req));
+    // A new node serves at once; a replacement streams first and reports NORMAL itself.
+    if (!reg.existing && req.replace_host_id.empty() && reg.node.state == NodeState::kJoining) {
+      RK_ASSIGN_OR_RETURN(reg.node, registry_.set_state(reg.node.host_id, NodeState::kNormal));
+    }
+    RegisterReply reply;
+    reply.node = std::move(reg.node);
+    RK_ASSIGN_OR_RETURN(reply.ring, ring());
+    RK_ASSIGN_OR_RETURN(reply.schema, catalog_.schema());
+    return reply;
+  }();
+  std::string action = request.replace_address.empty() ? "node.register" : "node.replace";
+  record(actor, action, request.host_id, out.status());
+  return out;
+}
+
+Result<AgentHeartbeatReply> ClusterService::heartbeat(const std::string& actor,
+                                                      std::string_view host_id,
+                                                      const AgentHeartbeat& request) {
+  if (request.state && *request.state != NodeState::kNormal &&
+      *request.state != NodeState::kLeaving) {
+    return Status::InvalidArgument(fmt::format(
+        "a heartbeat may report state NORMAL or LEAVING, not {}", node_state_name(*request.state)));
+  }
+  RK_ASSIGN_OR_RETURN(NodeInfo before, registry_.node(host_id));
+  RK_ASSIGN_OR_RETURN(rk::scheduler::HeartbeatReply beat,
+                      registry_.heartbeat(host_id, {request.load_bytes.value_or(-1)}));
+  NodeInfo node = std::move(beat.node);
+  if (request.state && *request.state != node.state) {
+    Result<NodeInfo> changed = registry_.set_state(host_id, *request.state);
+    record(actor, "node.state", std::string(host_id), changed.status());
+    RK_RETURN_IF_ERROR(changed.status());
+    node = std::move(*changed);
+  }
+
+  AgentHeartbeatReply reply;
+  RK_ASSIGN_OR_RETURN(RingView r, ring());
+  reply.ring_version = r.version;
+  if (request.ring_version < r.version) reply.ring = std::move(r);
+  RK_ASSIGN_OR_RETURN(ClusterSchema schema, catalog_.schema());
+  reply.schema_version = schema.version;
+  if (request.schema_version < schema.version) reply.schema = std::move(schema);
+  return reply;
+}
+
+Result<std::vector<NodeInfo>> ClusterService::sweep() {
+  RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> down, registry_.sweep());
+  for (const NodeInfo& n : down) {
+    record("scheduler", "node.down", n.host_id, Status::OK());
+  }
+  return down;
+}
+
+Result<RingView> ClusterService::ring() {
+  RingView out;
+  out.cluster = options_.cluster;
+  // Nodes and version come from one read, so a version always names the ring sent with it.
+  Result<ClusterSnapshot> snapshot = registry_.snapshot(options_.cluster);
+  if (snapshot.status().code() == ErrorCode::kNotFound) return out;  // no node registered yet
+  RK_RETURN_IF_ERROR(snapshot.status());
+  out.version = snapshot->ring_version;
+  for (NodeInfo& n : snapshot->nodes) {
+    if (n.state == NodeState::kReplaced || n.tokens.empty()) continue;
+    out.nodes.push_back(view(std::move(n)));
+  }
+  return out;
+}
+
+Result<std::vector<NodeView>> ClusterService::nodes() {
+  RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, registry_.nodes(options_.cluster));
+  std::vector<NodeView> out;
+  out.reserve(all.size());
+  for (NodeInfo& n : all) out.push_back(view(std::move(n)));
+  return out;
+}
+
+Result<NodeView> ClusterService::node(std::string_view host_id) {
+  RK_ASSIGN_OR_RETURN(NodeInfo n, registry_.node(host_id));
+  if (n.cluster != options_.cluster) {
+    return Status::NotFound(fmt::format("no node {} in cluster {}", host_id, options_.cluster));
+  }
+  return view(std::move(n));
+}
+
+void ClusterService::push_schema() {
+  if (!push_) return;
+  Result<ClusterSchema> schema = catalog_.schema();
+  Result<std::vector<NodeView>> all = nodes();
+  if (!schema.ok() || !all.ok()) return;
+  std::vector<NodeView> targets;
+  for (NodeView& n : *all) {
+    if (n.info.state == NodeState::kNormal) targets.push_back(std::move(n));
+  }
+  push_(*schema, targets);
+}
+
+Result<KeyspaceDef> ClusterService::create_keyspace(const std::string& actor,
+                                                    const KeyspaceDef& keyspace) {
+  Result<KeyspaceDef> out = catalog_.create_keyspace(keyspace);
+  record(actor, "keyspace.create", keyspace.name, out.status());
+  if (out.ok()) push_schema();
+  return out;
+}
+
+Result<KeyspaceDef> ClusterService::create_table(const std::string& actor,
+                                                 std::string_view keyspace, const TableDef& table) {
+  Result<KeyspaceDef> out = catalog_.create_table(keyspace, table);
+  record(actor, "table.create", fmt::format("{}.{}", keyspace, table.name), out.status());
+  if (out.ok()) push_schema();
+  return out;
+}
+
+Result<ClusterSchema> ClusterService::schema() { return catalog_.schema(); }
+
+Result<KeyspaceDef> ClusterService::keyspace(std::string_view name) {
+  return catalog_.keyspace(name);
+}
+
+Result<AuditPage> ClusterService::audit(const AuditQuery& query) { return audit_.query(query); }
+
+}  // namespace rk::scheduler

@@ -1,0 +1,361 @@
+// REST handlers for repairs (see repair_api.h): read and check the body, call RepairService,
+// write JSON. No domain logic here.
+#include "repair/api.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "repair/store.h"
+#include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/schema_limits.h"
+
+namespace rk::scheduler {
+namespace {
+
+using nlohmann::json;
+
+// A run's or schedule's maintenance window.
+const api::Spec kWindow = {
+    {"windows", api::Type::kString, api::kRequired},
+    {"time_zone", api::Type::kString},
+    {"on_close", api::Type::kString},
+};
+
+// The tunables a run's options and a patch share (RepairService checks intensity > 0).
+const api::Field kMaxSessions = {
+    .name = "max_sessions", .type = api::Type::kInteger, .min = 1, .max = 1000};
+const api::Field kIntensity = {.name = "intensity", .type = api::Type::kNumber, .min = 0, .max = 1};
+
+// A body with the run options (shared by runs and schedules) added to `spec`'s own fields.
+api::Spec with_run_options(api::Spec spec) {
+  for (const api::Field& f : std::initializer_list<api::Field>{
+           {"tables", api::Type::kArray},
+           {"kind", api::Type::kString},
+           {"parallelism", api::Type::kString},
+           kMaxSessions,
+           kIntensity,
+           {.name = "segments_per_range", .type = api::Type::kInteger, .min = 1, .max = 100000},
+           {.name = "max_segment_bytes", .type = api::Type::kInteger, .min = 0},
+           {"datacenters", api::Type::kArray},
+           {"nodes", api::Type::kArray},
+           {"mark_repaired", api::Type::kBool},
+           {"window", api::Type::kObject, false, &kWindow},
+       }) {
+    spec.fields.push_back(f);
+  }
+  return spec;
+}
+
+const api::Spec kCreateRun = with_run_options({
+    {"keyspace", api::Type::kString, api::kRequired},
+    {"start", api::Type::kBool},
+});
+const api::Spec kCreateSchedule = with_run_options({
+    {"keyspace", api::Type::kString, api::kRequired},
+    // 0: derived from gc_grace; at most gc_grace's own bound.
+    {.name = "interval_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxGcGraceSeconds},
+    {.name = "first_activation_us", .type = api::Type::kInteger, .min = 0},
+});
+const api::Spec kPatchRun = {
+    kIntensity,
+    kMaxSessions,
+    {"parallelism", api::Type::kString},
+};
+
+Result<std::vector<std::string>> string_list(const json& body, const char* key) {
+  std::vector<std::string> out;
+  if (!body.contains(key)) return out;
+  for (const json& e : body[key]) {
+    if (!e.is_string() || e.get_ref<const std::string&>().empty()) {
+      return Status::InvalidArgument(fmt::format("{} must be a list of non-empty strings", key));
+    }
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+Result<RepairRunOptions> run_options(const json& body, RepairKind default_kind) {
+  RepairRunOptions o;
+  o.keyspace = body["keyspace"];
+  RK_ASSIGN_OR_RETURN(o.tables, string_list(body, "tables"));
+  o.kind = default_kind;
+  if (body.contains("kind")) {
+    RK_ASSIGN_OR_RETURN(o.kind, parse_repair_kind(body["kind"].get<std::string>()));
+  }
+  if (body.contains("parallelism")) {
+    RK_ASSIGN_OR_RETURN(o.parallelism, parse_parallelism(body["parallelism"].get<std::string>()));
+  }
+  // The Spec checked the ranges.
+  o.max_sessions = static_cast<int>(body.value("max_sessions", int64_t{o.max_sessions}));
+  o.intensity = body.value("intensity", o.intensity);
+  o.segments_per_range =
+      static_cast<int>(body.value("segments_per_range", int64_t{o.segments_per_range}));
+  o.max_segment_bytes = body.value("max_segment_bytes", o.max_segment_bytes);
+  RK_ASSIGN_OR_RETURN(o.datacenters, string_list(body, "datacenters"));
+  RK_ASSIGN_OR_RETURN(o.nodes, string_list(body, "nodes"));
+  o.mark_repaired = body.value("mark_repaired", false);
+  if (o.mark_repaired && o.kind != RepairKind::kFull) {
+    return Status::InvalidArgument(
+        "mark_repaired is for full repairs (incremental ones always mark)");
+  }
+  if (body.contains("window")) {
+    const json& w = body["window"];
+    RepairWindowSpec spec;
+    spec.windows = w["windows"].get<std::string>();
+    spec.time_zone = w.value("time_zone", spec.time_zone);
+    spec.on_close = w.value("on_close", spec.on_close);
+    o.window = std::move(spec);
+  }
+  return o;
+}
+
+json counts_json(const SegmentCounts& c) {
+  return {{"total", c.total},
+          {"done", c.done},
+          {"running", c.running},
+          {"pending", c.pending},
+          {"failed", c.failed},
+          {"aborted", c.aborted},
+          {"bytes_validated", c.bytes_validated},
+          {"bytes_streamed", c.bytes_streamed}};
+}
+
+json run_json(const RepairRunView& v) {
+  const RepairRun& r = v.run;
+  const RepairRunOptions& o = r.options;
+  json per_table = json::object();
+  for (const auto& [t, c] : v.progress.per_table) per_table[t] = counts_json(c);
+  json per_node = json::object();
+  for (const auto& [h, c] : v.progress.per_node) per_node[h] = counts_json(c);
+  json out = run_tunables_json(o);
+  out.update({{"id", r.id},
+              {"keyspace", o.keyspace},
+              {"tables", o.tables},
+              {"kind", repair_kind_name(o.kind)},
+              {"schedule_id", r.schedule_id ? json(*r.schedule_id) : json(nullptr)},
+              {"state", run_state_name(r.state)},
+              {"cause", r.cause},
+              {"created_by", r.created_by},
+              {"created_at_us", r.created_at_us},
+              {"started_at_us", r.started_at_us},
+              {"finished_at_us", r.finished_at_us},
+              {"progress",
+               {{"segments", counts_json(v.progress.segments)},
+                {"fraction", v.progress.fraction},
+                {"elapsed_us", v.progress.elapsed_us},
+                {"eta_us", v.progress.eta_us},
+                {"postponed", v.progress.postponed},
+                {"per_table", std::move(per_table)},
+                {"per_node", std::move(per_node)}}}});
+  return out;
+}
+
+json segment_json(const RepairSegment& g) {
+  return {{"id", g.id},
+          {"run_id", g.run_id},
+          {"position", g.position},
+          {"tables", g.tables},
+          {"range", g.range},
+          {"replicas", g.replicas},
+          {"state", segment_state_name(g.state)},
+          {"attempts", g.attempts},
+          {"session_id", g.session_id},
+          {"coordinator", g.coordinator},
+          {"started_at_us", g.started_at_us},
+          {"finished_at_us", g.finished_at_us},
+          {"not_before_us", g.not_before_us},
+          {"estimated_bytes", g.estimated_bytes},
+          {"bytes_validated", g.bytes_validated},
+          {"bytes_streamed", g.bytes_streamed},
+          {"last_error", g.last_error},
+          {"postponed", g.postponed}};
+}
+
+json schedule_json(const RepairSchedule& s) {
+  json out = run_tunables_json(s.spec.run_options);
+  out.update({{"id", s.id},
+              {"keyspace", s.spec.keyspace},
+              {"tables", s.spec.tables},
+              {"kind", repair_kind_name(s.spec.kind)},
+              {"interval_seconds", s.interval_seconds},
+              {"interval_derived", s.interval_derived},
+              {"next_activation_us", s.next_activation_us},
+              {"enabled", s.enabled},
+              {"last_run_id", s.last_run_id ? json(*s.last_run_id) : json(nullptr)},
+              {"created_by", s.created_by},
+              {"created_at_us", s.created_at_us}});
+  return out;
+}
+
+json deadline_json(const TableDeadline& d) {
+  return {{"keyspace", d.keyspace},
+          {"table", d.table},
+          {"gc_grace_seconds", d.gc_grace_seconds},
+          {"oldest_repaired_at_us", d.oldest_repaired_at_us},
+          {"deadline_us", d.deadline_us},
+          {"forecast_done_us", d.forecast_done_us},
+          {"state", deadline_state_name(d.state)},
+          {"message", d.message}};
+}
+
+Result<int64_t> id_param(const http::Request& req, const char* name) {
+  const std::string& text = req.path_param(name);
+  int64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1) {
+    return Status::NotFound(fmt::format("no {} '{}'", name, text));
+  }
+  return v;
+}
+
+Status no_body(const http::Request& req) {
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return Status::OK();
+  static const api::Spec kEmpty = {};
+  return api::read_body(req, kEmpty).status();
+}
+
+Status known_query(const http::Request& req, std::initializer_list<std::string_view> known) {
+  for (const auto& [key, value] : req.query) {
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return Status::InvalidArgument(fmt::format("unknown query parameter '{}'", key));
+    }
+  }
+  return Status::OK();
+}
+
+// Refusals, here or in the service, are audited by request_audit.cc.
+Result<http::Response> handle_create_run(RepairService& s, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateRun));
+  RK_ASSIGN_OR_RETURN(RepairRunOptions options, run_options(body, RepairKind::kFull));
+  RK_ASSIGN_OR_RETURN(RepairRunView v,
+                      s.create_run(req.principal, std::move(options), body.value("start", true)));
+  return api::json_response(201, run_json(v));
+}
+
+Result<http::Response> handle_state_change(RepairService& s, const http::Request& req,
+                                           const std::string& action) {
+  RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+  RK_RETURN_IF_ERROR(no_body(req));
+  Result<RepairRunView> v = action == "pause"    ? s.pause(req.principal, id)
+                            : action == "resume" ? s.resume(req.principal, id)
+                                                 : s.abort(req.principal, id);
+  RK_RETURN_IF_ERROR(v.status());
+  return api::json_ok(run_json(*v));
+}
+
+Result<http::Response> handle_patch_run(RepairService& s, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPatchRun));
+  RunPatch p;
+  if (body.contains("intensity")) p.intensity = body["intensity"].get<double>();
+  if (body.contains("max_sessions")) {
+    p.max_sessions = static_cast<int>(body["max_sessions"].get<int64_t>());
+  }
+  if (body.contains("parallelism")) {
+    RK_ASSIGN_OR_RETURN(p.parallelism, parse_parallelism(body["parallelism"].get<std::string>()));
+  }
+  RK_ASSIGN_OR_RETURN(RepairRunView v, s.patch(req.principal, id, p));
+  return api::json_ok(run_json(v));
+}
+
+Result<http::Response> handle_list_runs(RepairService& s, const http::Request& req) {
+  RK_RETURN_IF_ERROR(known_query(req, {"state", "keyspace", "limit"}));
+  std::optional<RunState> state;
+  if (const std::string* v = req.query_param("state")) {
+    RK_ASSIGN_OR_RETURN(state, parse_run_state(*v));
+  }
+  std::string keyspace;
+  if (const std::string* v = req.query_param("keyspace")) keyspace = *v;
+  int limit = 100;
+  if (req.query_param("limit")) {
+    RK_ASSIGN_OR_RETURN(int64_t l, api::query_int(req, "limit", 1, 1000));
+    limit = static_cast<int>(l);
+  }
+  RK_ASSIGN_OR_RETURN(std::vector<RepairRunView> runs, s.list_runs(state, keyspace, limit));
+  json out = json::array();
+  for (const RepairRunView& v : runs) out.push_back(run_json(v));
+  return api::json_ok({{"runs", std::move(out)}});
+}
+
+Result<http::Response> handle_segments(RepairService& s, const http::Request& req) {
+  RK_RETURN_IF_ERROR(known_query(req, {"state"}));
+  RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+  std::optional<SegmentState> state;
+  if (const std::string* v = req.query_param("state")) {
+    RK_ASSIGN_OR_RETURN(state, parse_segment_state(*v));
+  }
+  RK_ASSIGN_OR_RETURN(std::vector<RepairSegment> segs, s.segments(id, state));
+  json out = json::array();
+  for (const RepairSegment& g : segs) out.push_back(segment_json(g));
+  return api::json_ok({{"segments", std::move(out)}});
+}
+
+Result<http::Response> handle_add_schedule(RepairService& s, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateSchedule));
+  RepairScheduleSpec sp;
+  RK_ASSIGN_OR_RETURN(sp.run_options, run_options(body, RepairKind::kIncremental));
+  sp.keyspace = sp.run_options.keyspace;
+  sp.tables = sp.run_options.tables;
+  sp.kind = sp.run_options.kind;
+  sp.interval_seconds = body.value("interval_seconds", int64_t{0});
+  if (body.contains("first_activation_us")) {
+    sp.first_activation_us = body["first_activation_us"].get<int64_t>();
+  }
+  RK_ASSIGN_OR_RETURN(RepairSchedule sc, s.add_schedule(req.principal, std::move(sp)));
+  return api::json_response(201, schedule_json(sc));
+}
+
+}  // namespace
+
+void add_repair_routes(http::Router& r, RepairService& service) {
+  RepairService* s = &service;
+  const RoleSet op{Role::kOperator};
+  r.post(
+      "/api/v1/repair/runs", [s](const http::Request& req) { return handle_create_run(*s, req); },
+      op);
+  r.get("/api/v1/repair/runs", [s](const http::Request& req) { return handle_list_runs(*s, req); });
+  r.get("/api/v1/repair/runs/{id}", [s](const http::Request& req) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+    RK_ASSIGN_OR_RETURN(RepairRunView v, s->run(id));
+    return api::json_ok(run_json(v));
+  });
+  r.add(
+      "PATCH", "/api/v1/repair/runs/{id}",
+      [s](const http::Request& req) { return handle_patch_run(*s, req); }, op);
+  for (const char* action : {"pause", "resume", "abort"}) {
+    r.post(
+        fmt::format("/api/v1/repair/runs/{{id}}/{}", action),
+        [s, a = std::string(action)](const http::Request& req) {
+          return handle_state_change(*s, req, a);
+        },
+        op);
+  }
+  r.get("/api/v1/repair/runs/{id}/segments",
+        [s](const http::Request& req) { return handle_segments(*s, req); });
+  r.post(
+      "/api/v1/repair/schedules",
+      [s](const http::Request& req) { return handle_add_schedule(*s, req); }, op);
+  r.get("/api/v1/repair/schedules", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(std::vector<RepairSchedule> all, s->schedules());
+    json out = json::array();
+    for (const RepairSchedule& sc : all) out.push_back(schedule_json(sc));
+    return api::json_ok({{"schedules", std::move(out)}});
+  });
+  r.del(
+      "/api/v1/repair/schedules/{id}",
+      [s](const http::Request& req) -> Result<http::Response> {
+        RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+        RK_RETURN_IF_ERROR(s->remove_schedule(req.principal, id));
+        return api::json_ok({{"ok", true}});
+      },
+      op);
+  r.get("/api/v1/repair/deadlines", [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(std::vector<TableDeadline> all, s->deadlines());
+    json out = json::array();
+    for (const TableDeadline& d : all) out.push_back(deadline_json(d));
+    return api::json_ok({{"tables", std::move(out)}});
+  });
+}
+
+}  // namespace rk::scheduler

@@ -1,0 +1,249 @@
+// The scheduler's repair service: repair runs (one pass of full or incremental repair over a
+// keyspace's tables, split into segments), schedules that start runs, and the gc_grace deadlines
+// that follow from the repair history. Everything lives in SQLite (schema/0006_repair.sql), so a
+// restarted scheduler continues every run where it stopped (docs/repair.md).
+//
+// A driver thread ticks every RepairOptions::tick_interval: it activates due schedules, polls the
+// agents' sessions of running segments, records their outcome (retrying failed ones with backoff,
+// up to max_attempts), and starts new sessions where the planner allows: no node in two sessions
+// at once, no more than max_sessions per run, replicas UP, not loaded, and rested after their last
+// segment (intensity). A restarted driver first reconciles: a segment it had sent is polled by its
+// session id; a session the agent no longer knows (404) was lost and is retried; a session id that
+// was chosen but perhaps never sent is sent again (the agent's POST is idempotent), so no segment
+// ever has two sessions at once.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ringkeeper/core/clock.h"
+#include "ringkeeper/core/config.h"
+#include "ringkeeper/core/status.h"
+#include "audit/audit_log.h"
+#include "ringkeeper/scheduler/scheduler_options.h"
+#include "cluster/service.h"
+
+namespace rk::scheduler {
+
+class Store;
+class RepairAgents;  // repair_agents.h: the calls the driver makes to agents
+
+enum class RepairKind { kFull, kIncremental };
+enum class RepairParallelism { kSequential, kParallel, kDatacenterAware };
+enum class RunState { kNotStarted, kRunning, kPaused, kDone, kError, kAborted };
+enum class SegmentState { kPending, kStarting, kRunning, kDone, kFailed, kAborted };
+
+std::string_view repair_kind_name(RepairKind kind);  // "full", "incremental"
+Result<RepairKind> parse_repair_kind(std::string_view name);
+std::string_view parallelism_name(RepairParallelism p);  // "sequential", "parallel", ...
+Result<RepairParallelism> parse_parallelism(std::string_view name);
+std::string_view run_state_name(RunState state);  // "NOT_STARTED", ...
+Result<RunState> parse_run_state(std::string_view name);
+std::string_view segment_state_name(SegmentState state);  // "PENDING", ...
+Result<SegmentState> parse_segment_state(std::string_view name);
+
+// When a run may start sessions (repair/maintenance_window.h, docs/repair.md).
+struct RepairWindowSpec {
+  // "mon-fri 22:00-06:00; sat,sun 00:00-24:00"; empty or blank: always open.
+  std::string windows;
+  std::string time_zone = "UTC";    // "UTC", "+05:30", or a zoneinfo name such as "Europe/Berlin"
+  std::string on_close = "finish";  // "finish": running sessions finish; "stop": they are cancelled
+};
+
+// What a run repairs and how hard it may push.
+struct RepairRunOptions {
+  std::string keyspace;
+  std::vector<std::string> tables;  // empty: every table of the keyspace (fixed at creation)
+  RepairKind kind = RepairKind::kFull;
+  // sequential: one session at a time, replicas validate one after another, and the next segment
+  // avoids the replica set just repaired; parallel: up to max_sessions non-overlapping sessions,
+  // replicas validate at once; datacenter_aware: like parallel, replicas validate one per
+  // datacenter at a time.
+  RepairParallelism parallelism = RepairParallelism::kSequential;
+  int max_sessions = 1;                  // concurrent sessions of this run (sequential: always 1)
+  double intensity = 1.0;                // 0 < i <= 1: a node rests t*(1-i)/i after a segment of t
+  int segments_per_range = 1;            // each replica range is cut into at least this many
+  int64_t max_segment_bytes = 0;         // and more while a piece holds more (estimated); 0: off
+  std::vector<std::string> datacenters;  // only replicas in these datacenters; empty: all
+  std::vector<std::string> nodes;        // only ranges these hosts replicate; empty: all
+  bool mark_repaired = false;            // full runs: mark repaired ranges as repaired
+  // When sessions may start; nullopt: the scheduler's default (RepairOptions::windows...).
+  std::optional<RepairWindowSpec> window;
+};
+
+struct RepairRun {
+  int64_t id = 0;
+  RepairRunOptions options;
+  RunState state = RunState::kNotStarted;
+  std::string cause;  // why it ended in ERROR or ABORTED
+  std::string created_by;
+  std::optional<int64_t> schedule_id;
+  int64_t created_at_us = 0;
+  int64_t started_at_us = 0;
+  int64_t finished_at_us = 0;
+};
+
+struct RepairSegment {
+  int64_t id = 0;
+  int64_t run_id = 0;
+  int64_t position = 0;
+  std::vector<std::string> tables;
+  std::string range;  // "(a,b]"
+  std::vector<std::string> replicas;
+  SegmentState state = SegmentState::kPending;
+  int attempts = 0;
+  std::string session_id;
+  std::string coordinator;
+  int64_t started_at_us = 0;
+  int64_t finished_at_us = 0;
+  int64_t not_before_us = 0;
+  int64_t estimated_bytes = 0;
+  int64_t bytes_validated = 0;
+  int64_t bytes_streamed = 0;
+  std::string last_error;
+  std::string postponed;
+};
+
+struct SegmentCounts {
+  int64_t total = 0;
+  int64_t done = 0;
+  int64_t running = 0;  // STARTING or RUNNING
+  int64_t pending = 0;
+  int64_t failed = 0;
+  int64_t aborted = 0;
+  int64_t bytes_validated = 0;
+  int64_t bytes_streamed = 0;
+};
+
+// Progress of a run, computed in one place for the API, rkctl and the UI.
+struct RunProgress {
+  SegmentCounts segments;
+  std::map<std::string, SegmentCounts> per_table;  // table name -> its segments
+  std::map<std::string, SegmentCounts> per_node;   // host id -> segments it is a replica of
+  double fraction = 0;                             // done / total
+  int64_t elapsed_us = 0;                          // since started (until finished)
+  int64_t eta_us = 0;                  // estimated time left; 0 when unknown or finished
+  std::vector<std::string> postponed;  // distinct reasons segments are waiting
+};
+
+struct RepairRunView {
+  RepairRun run;
+  RunProgress progress;
+};
+
+struct RepairScheduleSpec {
+  std::string keyspace;
+  std::vector<std::string> tables;  // empty: every table at each activation
+  RepairKind kind = RepairKind::kIncremental;
+  // 0: derived from the smallest gc_grace_seconds of the tables (docs/repair.md).
+  int64_t interval_seconds = 0;
+  std::optional<int64_t> first_activation_us;  // default: now
+  RepairRunOptions run_options;  // parallelism, intensity, sizing, filters of its runs
+};
+
+struct RepairSchedule {
+  int64_t id = 0;
+  RepairScheduleSpec spec;
+  int64_t interval_seconds = 0;  // in force (derived or given)
+  bool interval_derived = false;
+  int64_t next_activation_us = 0;
+  bool enabled = true;
+  std::optional<int64_t> last_run_id;
+  std::string created_by;
+  int64_t created_at_us = 0;
+};
+
+enum class DeadlineState { kOk, kAtRisk, kOverdue, kNeverRepaired };
+std::string_view deadline_state_name(DeadlineState state);
+
+struct TableDeadline {
+  std::string keyspace;
+  std::string table;
+  int64_t gc_grace_seconds = 0;
+  int64_t oldest_repaired_at_us = 0;  // every range repaired since then; 0 = never fully
+  int64_t deadline_us = 0;            // by when every range must be repaired again
+  int64_t forecast_done_us = 0;       // when the planned repair should be done; 0 = none planned
+  DeadlineState state = DeadlineState::kOk;
+  std::string message;
+};
+
+struct RunPatch {
+  std::optional<double> intensity;
+  std::optional<int> max_sessions;
+  std::optional<RepairParallelism> parallelism;
+};
+
+
+// The cluster as the driver needs it: nodes (state, addresses, tokens) and the schema.
+struct ClusterState {
+  std::vector<NodeView> nodes;
+  ClusterSchema schema;
+};
+using ClusterSource = std::function<Result<ClusterState>()>;
+
+// Raised when a table's deadline state changes (AT_RISK, OVERDUE, back to OK): the scheduler's
+// alert store once it exists; a log line otherwise.
+using DeadlineAlert = std::function<void(const TableDeadline& deadline, DeadlineState previous)>;
+
+class AlertStore;
+// Deadline changes as alerts of source "scheduler", signal "repair_deadline/<keyspace>.<table>":
+// OVERDUE is CRITICAL, AT_RISK WARNING, OK and NEVER_REPAIRED OK. `alerts` must outlive it.
+DeadlineAlert repair_deadline_alert(AlertStore& alerts);
+
+class RepairService {
+ public:
+  // Everything passed in must outlive the service.
+  RepairService(Store& store, AuditLog& audit, Clock& clock, RepairAgents& agents,
+                ClusterSource cluster, RepairOptions options, DeadlineAlert alert = {});
+  ~RepairService();  // stops the driver
+
+  // Starts / stops the driver thread. stop() waits for the tick in progress; idempotent.
+  void start();
+  void stop();
+  // One driver step (the thread calls this; tests call it directly with a ManualClock).
+  Status tick();
+
+  // Plans and records a run. InvalidArgument for bad options (unknown table, intensity out of
+  // range, a node filter naming no node...), NotFound for an unknown keyspace, FailedPrecondition
+  // when nothing is left to repair (no ranges after filters). `start` false: NOT_STARTED until
+  // resume().
+  Result<RepairRunView> create_run(const std::string& actor, RepairRunOptions options,
+                                   bool start = true);
+  Result<std::vector<RepairRunView>> list_runs(std::optional<RunState> state = std::nullopt,
+                                               const std::string& keyspace = "", int limit = 100);
+  Result<RepairRunView> run(int64_t id);
+  Result<std::vector<RepairSegment>> segments(int64_t run_id,
+                                              std::optional<SegmentState> state = std::nullopt);
+  // State changes. FailedPrecondition when the run is not in a state that allows it (e.g. resume
+  // of a DONE run). pause: running sessions finish, nothing new starts. abort: running sessions
+  // are cancelled.
+  Result<RepairRunView> pause(const std::string& actor, int64_t id);
+  Result<RepairRunView> resume(const std::string& actor, int64_t id);
+  Result<RepairRunView> abort(const std::string& actor, int64_t id);
+  Result<RepairRunView> patch(const std::string& actor, int64_t id, const RunPatch& patch);
+
+  Result<RepairSchedule> add_schedule(const std::string& actor, RepairScheduleSpec spec);
+  Result<std::vector<RepairSchedule>> schedules();
+  Status remove_schedule(const std::string& actor, int64_t id);
+
+  // Every table's gc_grace deadline, keyspace then table order.
+  Result<std::vector<TableDeadline>> deadlines();
+
+  // Records a call refused before it reached the service (bad body).
+  void record(const std::string& actor, const std::string& action, const std::string& target,
+              const Status& outcome);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rk::scheduler

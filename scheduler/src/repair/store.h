@@ -1,0 +1,68 @@
+// The repair tables of the scheduler's SQLite file (schema/0006_repair.sql): runs, segments,
+// schedules and the repair history. Plain reads and writes; what they mean is the service's and
+// the driver's business. Each call is one transaction.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ringkeeper/core/status.h"
+#include "ringkeeper/core/token_range.h"
+#include "repair/service.h"
+
+namespace rk::scheduler {
+
+class Store;
+
+// A successful repair of one table over one range.
+struct RepairRecord {
+  TokenRange range = TokenRange::full_ring();
+  int64_t repaired_at_us = 0;
+};
+
+// A run's tunables and filters (parallelism, max_sessions, intensity, segments_per_range,
+// max_segment_bytes, datacenters, nodes, mark_repaired) as JSON: the shape the API shows and the
+// schedules table keeps for the runs a schedule starts.
+nlohmann::json run_tunables_json(const RepairRunOptions& options);
+
+class RepairStore {
+ public:
+  explicit RepairStore(Store& store) : store_(store) {}
+
+  // Inserts the run and its segments (positions and run ids are assigned here); returns the id.
+  Result<int64_t> insert_run(const RepairRun& run, const std::vector<RepairSegment>& segments);
+  // NotFound for an unknown id.
+  Result<RepairRun> run(int64_t id);
+  // Newest first.
+  Result<std::vector<RepairRun>> runs(std::optional<RunState> state, const std::string& keyspace,
+                                      int limit);
+  // NOT_STARTED, RUNNING and PAUSED runs, oldest first.
+  Result<std::vector<RepairRun>> active_runs();
+  // Writes the run's state, cause, times and tunables (intensity, max_sessions, parallelism).
+  Status update_run(const RepairRun& run);
+
+  Result<std::vector<RepairSegment>> segments(int64_t run_id, std::optional<SegmentState> state);
+  // Writes a segment's mutable fields (state, attempts, session, times, bytes, errors).
+  Status update_segment(const RepairSegment& segment);
+  // The same, and the history of every table of a DONE segment, in one transaction.
+  Status finish_segment(const RepairSegment& segment, const std::string& keyspace, RepairKind kind,
+                        int64_t repaired_at_us);
+
+  // The successful repairs of one table (one entry per range, the latest).
+  Result<std::vector<RepairRecord>> history(const std::string& keyspace, const std::string& table);
+
+  Result<int64_t> insert_schedule(const RepairSchedule& schedule);
+  Result<std::vector<RepairSchedule>> schedules();
+  Status update_schedule(const RepairSchedule& schedule);
+  // NotFound for an unknown id.
+  Status delete_schedule(int64_t id);
+
+ private:
+  Store& store_;
+};
+
+}  // namespace rk::scheduler
