@@ -25,7 +25,8 @@ class InProcessReplicas final : public RepairReplicas {
   std::function<Status(const std::string& host_id, std::string_view call)> before;
   std::atomic<uint64_t> tree_bytes{0};  // serialized trees received
 
-  Result<PinnedView> pin(const ReplicaTarget& t, const std::string& session) override {
+  Result<PinnedView> pin(const ReplicaTarget& t, const std::string& session,
+                         const std::atomic<bool>* /*cancel*/) override {
     RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "pin"));
     return r->views().pin(session, r->lease());
   }
@@ -57,7 +58,7 @@ class InProcessReplicas final : public RepairReplicas {
     return r->export_chunk(s, range, max_bytes);
   }
   Status import_chunk(const ReplicaTarget& t, const std::string& keyspace, const std::string& table,
-                      std::string_view chunk) override {
+                      std::string_view chunk, const std::atomic<bool>* /*cancel*/) override {
     RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "import"));
     return r->import_chunk(keyspace, table, chunk);
   }

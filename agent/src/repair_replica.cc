@@ -170,12 +170,13 @@ class RepairReplicasClient final : public RepairReplicas {
           return c;
         }()) {}
 
-  Result<PinnedView> pin(const ReplicaTarget& t, const std::string& session) override {
+  Result<PinnedView> pin(const ReplicaTarget& t, const std::string& session,
+                         const std::atomic<bool>* cancel) override {
     if (t.local) return local_.views().pin(session, local_.lease());
     RK_ASSIGN_OR_RETURN(json reply,
                         call_json(t, "POST", "/internode/v1/repair/views",
                                   {{"session", session}, {"lease_ms", local_.lease().count()}},
-                                  Repeat::kUnsafe));
+                                  Repeat::kUnsafe, cancel));
     PinnedView v;
     if (!reply.is_object() || !reply.contains("view") || !reply["view"].is_string()) {
       return Status::Internal("replica " + t.address + " sent a bad view");
@@ -207,7 +208,8 @@ class RepairReplicasClient final : public RepairReplicas {
     if (t.local) return local_.estimate_rows(s, range);
     json body = scope_json(s);
     body["range"] = range.to_string();
-    RK_ASSIGN_OR_RETURN(json reply, call_json(t, "POST", "/internode/v1/repair/estimate", body));
+    RK_ASSIGN_OR_RETURN(json reply, call_json(t, "POST", "/internode/v1/repair/estimate", body,
+                                              Repeat::kSafe, s.cancel));
     if (!reply.is_object() || !reply.contains("rows") || !reply["rows"].is_number_unsigned()) {
       return Status::Internal("replica " + t.address + " sent a bad estimate");
     }
@@ -224,7 +226,8 @@ class RepairReplicasClient final : public RepairReplicas {
       list.push_back({{"range", tr.range.to_string()}, {"depth", tr.depth}});
     body["trees"] = std::move(list);
     RK_ASSIGN_OR_RETURN(http::Response r,
-                        call(t, "POST", "/internode/v1/repair/validate", body.dump()));
+                        call(t, "POST", "/internode/v1/repair/validate", body.dump(),
+                             "application/json", Repeat::kSafe, s.cancel));
     auto decoded = decode_trees(r.body);
     if (!decoded.ok()) return decoded.status().with_context("replica " + t.address + "'s trees");
     if (decoded->size() != trees.size()) {
@@ -240,7 +243,8 @@ class RepairReplicasClient final : public RepairReplicas {
     body["range"] = range.to_string();
     body["max_bytes"] = max_bytes;
     RK_ASSIGN_OR_RETURN(http::Response r,
-                        call(t, "POST", "/internode/v1/repair/export", body.dump()));
+                        call(t, "POST", "/internode/v1/repair/export", body.dump(),
+                             "application/json", Repeat::kSafe, s.cancel));
     RepairChunk chunk;
     chunk.bytes = std::move(r.body);
     if (auto it = r.headers.find("x-rk-partitions"); it != r.headers.end()) {
@@ -255,12 +259,14 @@ class RepairReplicasClient final : public RepairReplicas {
   }
 
   Status import_chunk(const ReplicaTarget& t, const std::string& keyspace, const std::string& table,
-                      std::string_view chunk) override {
+                      std::string_view chunk, const std::atomic<bool>* cancel) override {
     if (t.local) return local_.import_chunk(keyspace, table, chunk);
     const std::string path =
         "/internode/v1/repair/import?keyspace=" + http::percent_encode(keyspace) +
         "&table=" + http::percent_encode(table);
-    return call(t, "POST", path, std::string(chunk), "application/octet-stream").status();
+    return call(t, "POST", path, std::string(chunk), "application/octet-stream", Repeat::kSafe,
+                cancel)
+        .status();
   }
 
   Result<uint64_t> mark_repaired(const ReplicaTarget& t, const RepairScope& s,
@@ -299,8 +305,10 @@ class RepairReplicasClient final : public RepairReplicas {
   Result<http::Response> call(const ReplicaTarget& t, const std::string& method,
                               const std::string& path, std::string body,
                               const std::string& content_type = "application/json",
-                              Repeat repeat = Repeat::kSafe) {
+                              Repeat repeat = Repeat::kSafe,
+                              const std::atomic<bool>* cancel = nullptr) {
     http::ClientRequest req;
+    req.cancel = cancel;
     req.method = method;
     req.url = scheme_ + t.address + path;
     req.idempotent = repeat == Repeat::kSafe;
@@ -316,10 +324,11 @@ class RepairReplicasClient final : public RepairReplicas {
   }
 
   Result<json> call_json(const ReplicaTarget& t, const std::string& method, const std::string& path,
-                         const json& body, Repeat repeat = Repeat::kSafe) {
+                         const json& body, Repeat repeat = Repeat::kSafe,
+                         const std::atomic<bool>* cancel = nullptr) {
     RK_ASSIGN_OR_RETURN(http::Response r, call(t, method, path,
                                                body.is_null() ? std::string() : body.dump(),
-                                               "application/json", repeat));
+                                               "application/json", repeat, cancel));
     auto parsed = api::parse_response(r);
     if (!parsed.ok()) return parsed.status().with_context("replica " + t.address);
     return parsed;

@@ -4,6 +4,7 @@
 // care where a replica is; tests substitute fakes.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -26,6 +27,11 @@ struct RepairScope {
   std::string keyspace;
   std::string table;
   storage::DataScope scope = storage::DataScope::kAll;
+  // The session's stop flag: a remote call that reads this scope (estimate, validate, export)
+  // ends at once with Cancelled when it is set, instead of waiting out its timeout in a
+  // connection that may never answer. Marking does not look at it: past that point a cancel is
+  // too late. Null: the call runs to its end.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // One Merkle tree to build: 2^depth leaves over `range`.
@@ -85,7 +91,9 @@ class LocalRepair {
 class RepairReplicas {
  public:
   virtual ~RepairReplicas() = default;
-  virtual Result<PinnedView> pin(const ReplicaTarget& target, const std::string& session) = 0;
+  // `cancel` as RepairScope::cancel (an aborted pin leaves its view to the lease).
+  virtual Result<PinnedView> pin(const ReplicaTarget& target, const std::string& session,
+                                 const std::atomic<bool>* cancel) = 0;
   virtual Status renew(const ReplicaTarget& target, const std::string& view) = 0;
   virtual Status release(const ReplicaTarget& target, const std::string& view) = 0;
   virtual Result<uint64_t> estimate_rows(const ReplicaTarget& target, const RepairScope& scope,
@@ -95,8 +103,10 @@ class RepairReplicas {
       const std::vector<TreeRequest>& trees) = 0;
   virtual Result<RepairChunk> export_chunk(const ReplicaTarget& target, const RepairScope& scope,
                                            const TokenRange& range, size_t max_bytes) = 0;
+  // `cancel` as RepairScope::cancel.
   virtual Status import_chunk(const ReplicaTarget& target, const std::string& keyspace,
-                              const std::string& table, std::string_view chunk) = 0;
+                              const std::string& table, std::string_view chunk,
+                              const std::atomic<bool>* cancel) = 0;
   virtual Result<uint64_t> mark_repaired(const ReplicaTarget& target, const RepairScope& scope,
                                          const std::vector<TokenRange>& ranges,
                                          int64_t repaired_at_ms, bool record) = 0;

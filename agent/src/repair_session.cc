@@ -186,10 +186,13 @@ Status RepairSession::check_cancelled() const {
 
 RepairScope RepairSession::scope_of(size_t member, const std::string& table, bool settle) const {
   std::lock_guard lock(mu_);
-  if (settle)
-    return {members_[member].settle_view, request_.keyspace, table, storage::DataScope::kAll};
+  if (settle) {
+    return {members_[member].settle_view, request_.keyspace, table, storage::DataScope::kAll,
+            &cancelled_};
+  }
   return {members_[member].view, request_.keyspace, table,
-          request_.incremental ? storage::DataScope::kUnrepaired : storage::DataScope::kAll};
+          request_.incremental ? storage::DataScope::kUnrepaired : storage::DataScope::kAll,
+          &cancelled_};
 }
 
 Status RepairSession::pin_all(bool settle) {
@@ -200,7 +203,7 @@ Status RepairSession::pin_all(bool settle) {
       std::lock_guard lock(mu_);
       target = members_[m].target;
     }
-    auto view = client_.pin(target, request_.id);
+    auto view = client_.pin(target, request_.id, &cancelled_);
     if (!view.ok()) return replica_error(m, view.status());
     std::lock_guard lock(mu_);
     (settle ? members_[m].settle_view : members_[m].view) = view->id;
@@ -234,7 +237,8 @@ void RepairSession::run() {
   }
   if (s.ok()) {
     finish(SessionState::kSucceeded, "");
-  } else if (s.code() == ErrorCode::kCancelled) {
+  } else if (s.code() == ErrorCode::kCancelled || cancelled_) {
+    // A call the cancel aborted may come back as another error (wrapped in a step's message).
     finish(SessionState::kCancelled, s.message());
   } else {
     finish(SessionState::kFailed, s.message());
@@ -485,7 +489,8 @@ Status RepairSession::stream(const std::string& table, const Transfer& t) {
     if (!chunk.ok()) return replica_error(t.source, chunk.status());
     if (!chunk->bytes.empty()) {
       Status s =
-          client_.import_chunk(members_[t.target].target, request_.keyspace, table, chunk->bytes);
+          client_.import_chunk(members_[t.target].target, request_.keyspace, table, chunk->bytes,
+                               &cancelled_);
       if (!s.ok()) return replica_error(t.target, s);
       progress_.bytes_streamed += chunk->bytes.size();
     }

@@ -11,6 +11,12 @@
 #include <filesystem>
 #include <thread>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "repair_in_process.h"
 #include "repair_sessions.h"
 #include "ringkeeper/storage/range_stream.h"
@@ -238,6 +244,46 @@ TEST_F(RepairSessionTest, CancelledSessionMarksNothing) {
     EXPECT_TRUE(keys(i, DataScope::kRepaired).empty()) << "replica " << i;
     EXPECT_TRUE(views_[i]->list().empty()) << "replica " << i;
   }
+}
+
+// A replica that never answers (a partition dropping packets silently): its call would wait for
+// the whole call timeout, but a cancel ends it at once and the session ends CANCELLED.
+TEST_F(RepairSessionTest, CancelAbortsACallWaitingOnASilentReplica) {
+  // A listening socket nobody accepts from: connections complete, requests are never read.
+  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::listen(silent, 8), 0);
+  ::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len);
+  auto remote = make_repair_replicas(*locals_[0], InternodeClientOptions{},
+                                     std::chrono::minutes(10));
+  std::vector<ReplicaTarget> targets(2);
+  targets[0].host_id = host(0);
+  targets[0].local = true;
+  targets[1].host_id = host(1);
+  targets[1].address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  RepairRequest r = request(false);
+  r.replicas = {host(0), host(1)};
+  RepairSession session(r, {"t"}, targets, settings_, *remote, clock_);
+  std::thread runner([&] { session.run(); });
+  // The session waits in its first remote call (pinning the view on the silent replica) once
+  // its connection is queued on the listener.
+  pollfd queued{silent, POLLIN, 0};
+  ASSERT_EQ(::poll(&queued, 1, 30'000), 1) << "the session never called the silent replica";
+  session.cancel();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (session.running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool ended = !session.running();
+  ::close(silent);  // resets the queued connection, should the call still wait on it
+  runner.join();
+  ASSERT_TRUE(ended) << "the cancel did not end the call in flight";
+  auto j = session.to_json();
+  EXPECT_EQ(j["state"], "CANCELLED") << j.dump();
+  EXPECT_NE(j["error"].get<std::string>().find("cancelled"), std::string::npos) << j.dump();
 }
 
 TEST_F(RepairSessionTest, AFailingReplicaFailsTheSessionByNameAndNothingIsMarked) {

@@ -38,6 +38,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr size_t kMaxResponseHeader = 64 << 10;
 constexpr size_t kFirstRead = 16 << 10;
+// How often a call with a stop flag looks at it while it waits.
+constexpr std::chrono::milliseconds kCancelPoll{50};
 
 bool is_idempotent(const std::string& m) {
   return m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS";
@@ -67,17 +69,29 @@ struct Connection {
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;  // bytes read but not yet parsed
   Clock::time_point idle_since;
+  const std::atomic<bool>* cancel = nullptr;  // the current request's stop flag, if any
 
   beast::tcp_stream& tcp() { return tls ? tls->next_layer() : *plain; }
 
   // Runs the asynchronous operation `start` begins (handing it a completion handler) until it
-  // completes; its error, if any. The stream's expiry bounds it.
+  // completes; its error, if any. The stream's expiry bounds it; a set `cancel` flag ends it
+  // with operation_aborted (the socket is closed: the connection cannot be used again).
   template <class Start>
   error_code run(Start&& start) {
     error_code result = asio::error::would_block;
     start([&result](error_code ec, auto&&...) { result = ec; });
     io.restart();
-    io.run();
+    if (cancel == nullptr) {
+      io.run();
+      return result;
+    }
+    while (!io.stopped()) {
+      io.run_for(kCancelPoll);
+      if (io.stopped() || !cancel->load()) continue;
+      tcp().close();
+      io.run();  // the aborted operation completes
+      return asio::error::operation_aborted;
+    }
     return result;
   }
 
@@ -106,7 +120,7 @@ class Client::Impl {
 
   Result<Response> request(const ClientRequest& req) {
     const bool may_retry =
-        options_.retry.has_value() &&
+        req.cancel == nullptr && options_.retry.has_value() &&
         (options_.retry_non_idempotent || req.idempotent || is_idempotent(req.method));
     if (!may_retry) return once(req);
     Backoff backoff(*options_.retry);
@@ -127,9 +141,13 @@ class Client::Impl {
     const std::chrono::milliseconds timeout = req.timeout.value_or(options_.timeout);
     const Clock::time_point deadline = Clock::now() + timeout;
     const std::string what = req.method + " " + url.scheme + "://" + url.authority() + url.target;
+    if (req.cancel != nullptr && req.cancel->load()) {
+      return Status::Cancelled(what + ": cancelled before it was sent");
+    }
     bool stale = false;
     Result<Response> r = exchange(req, url, deadline, what, /*reuse=*/true, stale);
     if (r.ok() || !stale || !(req.idempotent || is_idempotent(req.method))) return r;
+    if (req.cancel != nullptr && req.cancel->load()) return r;
     return exchange(req, url, deadline, what, /*reuse=*/false, stale);
   }
 
@@ -143,8 +161,9 @@ class Client::Impl {
     std::unique_ptr<Connection> c = reuse ? take(key) : nullptr;
     const bool reused = c != nullptr;
     if (!c) {
-      RK_ASSIGN_OR_RETURN(c, connect(url, deadline, what));
+      RK_ASSIGN_OR_RETURN(c, connect(url, deadline, what, req.cancel));
     }
+    c->cancel = req.cancel;
 
     bhttp::request<bhttp::string_body> msg;
     msg.method_string(req.method);
@@ -165,6 +184,9 @@ class Client::Impl {
     msg.prepare_payload();
 
     auto failed = [&](error_code ec, const char* during, bool before_answer) -> Result<Response> {
+      if (ec == asio::error::operation_aborted && req.cancel != nullptr && req.cancel->load()) {
+        return Status::Cancelled(what + ": cancelled while " + during);
+      }
       stale = reused && before_answer && ec != beast::error::timeout;
       if (ec == beast::error::timeout) {
         return Status::Timeout(what + ": no answer within " +
@@ -214,14 +236,20 @@ class Client::Impl {
     auto ct = out.headers.find("content-type");
     out.content_type = ct == out.headers.end() ? std::string() : ct->second;
     out.body = std::move(res.body());
+    c->cancel = nullptr;
     if (res.version() == 11 && parser.keep_alive()) give_back(key, std::move(c));
     return out;
   }
 
   // A new connection to `url`, TLS handshake done.
   Result<std::unique_ptr<Connection>> connect(const Url& url, Clock::time_point deadline,
-                                              const std::string& what) {
+                                              const std::string& what,
+                                              const std::atomic<bool>* cancel) {
     auto c = std::make_unique<Connection>();
+    c->cancel = cancel;
+    auto cancelled = [&](const char* during) {
+      return Status::Cancelled(what + ": cancelled while " + during);
+    };
     if (url.scheme == "https") {
       RK_ASSIGN_OR_RETURN(ssl::context * ctx, tls_context());
       c->tls.emplace(c->io, *ctx);
@@ -238,6 +266,7 @@ class Client::Impl {
 
     c->tcp().expires_at(deadline);
     ec = c->run([&](auto done) { c->tcp().async_connect(endpoints, done); });
+    if (ec == asio::error::operation_aborted && cancel != nullptr) return cancelled("connecting");
     if (ec == beast::error::timeout) return Status::Timeout(what + ": connecting timed out");
     if (ec) return Status::Unavailable(what + ": connecting: " + ec.message());
     c->tcp().socket().set_option(tcp::no_delay(true), ec);
@@ -250,6 +279,9 @@ class Client::Impl {
       c->tls->set_verify_mode(ssl::verify_peer);
       c->tls->set_verify_callback(ssl::host_name_verification(url.host));
       ec = c->run([&](auto done) { c->tls->async_handshake(ssl::stream_base::client, done); });
+      if (ec == asio::error::operation_aborted && cancel != nullptr) {
+        return cancelled("in the TLS handshake");
+      }
       if (ec == beast::error::timeout) return Status::Timeout(what + ": TLS handshake timed out");
       if (ec) {
         return Status::Unavailable(

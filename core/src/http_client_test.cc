@@ -318,6 +318,59 @@ TEST(HttpClientResend, ATimeoutIsNotResent) {
   EXPECT_EQ(server.accepted(), 1);
 }
 
+// A call waiting on a server that never answers (a partition that drops packets silently) ends
+// soon after its stop flag is set, with Cancelled, long before its timeout; it is not resent, and
+// the client's next call works.
+TEST(HttpClientCancel, ASetStopFlagEndsACallThatWaitsForAnAnswer) {
+  std::atomic<bool> release{false};
+  std::atomic<int> requests{0};
+  ScriptedServer server([&](int fd, int) {
+    while (!read_request(fd).empty()) {
+      if (++requests == 1) {
+        for (int i = 0; i < 1000 && !release; ++i) idle_for(milliseconds(10));
+        return;
+      }
+      answer(fd);
+    }
+  });
+  ClientOptions co;
+  co.timeout = std::chrono::minutes(10);
+  co.retry = BackoffOptions{};
+  Client client(co);
+  std::atomic<bool> stop{false};
+  ClientRequest req{"GET", server.url("/slow"), {}, {}, {}};
+  req.cancel = &stop;
+  std::thread stopper([&] {
+    while (requests.load() == 0) idle_for(milliseconds(5));
+    stop = true;
+  });
+  auto r = client.request(req);
+  stopper.join();
+  release = true;
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kCancelled) << r.status().to_string();
+  EXPECT_NE(r.status().message().find("cancelled while waiting for the answer"), std::string::npos)
+      << r.status().to_string();
+  EXPECT_EQ(server.accepted(), 1);
+  auto next = client.get(server.url("/fast"));
+  ASSERT_TRUE(next.ok()) << next.status().to_string();
+  EXPECT_EQ(next->status, 200);
+}
+
+// A flag already set stops the call before it connects.
+TEST(HttpClientCancel, AFlagSetBeforeTheCallEndsItWithoutAnAnswer) {
+  ScriptedServer server([&](int fd, int) {
+    while (!read_request(fd).empty()) answer(fd);
+  });
+  Client client;
+  std::atomic<bool> stop{true};
+  ClientRequest req{"GET", server.url("/a"), {}, {}, {}};
+  req.cancel = &stop;
+  auto r = client.request(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kCancelled) << r.status().to_string();
+}
+
 TEST(HttpClientPool, APeerClosedConnectionIsDetectedBeforeReuse) {
   // The server answers one request per connection, keep-alive promised, then closes.
   ScriptedServer server([](int fd, int) {

@@ -19,6 +19,7 @@
 // Answers with "Connection: close" or from HTTP/1.0 servers are not pooled.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -61,6 +62,11 @@ struct ClientRequest {
   // OPTIONS are taken to be so already): it may then be resent after a stale connection failed
   // and retried per ClientOptions::retry. Say at the call site why it holds.
   bool idempotent = false;
+  // The caller's stop flag, read while the call waits (every ~50 ms): once it is set, the call
+  // closes its connection and ends with Cancelled, whatever it was waiting for (connect, send,
+  // answer), and is neither resent nor retried. What the server already started goes on there.
+  // The flag must outlive the call.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // An absolute http(s) URL taken apart.
