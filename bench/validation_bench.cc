@@ -44,6 +44,8 @@
 #include <vector>
 
 #include "bench_support.h"
+#include "ringkeeper/core/hex.h"
+#include "ringkeeper/core/sha256.h"
 #include "ringkeeper/core/token_range.h"
 #include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/node.h"
@@ -376,7 +378,7 @@ int main(int argc, char** argv) {
       "device: median ratio over %d rounds = %.3f (target >= 0.5); tree rows %llu, root "
       "%s...\n",
       opt.rounds, median(ratios), static_cast<unsigned long long>(rows),
-      rk::storage::to_hex(root).substr(0, 16).c_str());
+      rk::hex_encode(root).substr(0, 16).c_str());
 
   // --- warm: the default node, both sides read from the page cache ---------------------------
   node.reset();
@@ -428,7 +430,7 @@ int main(int argc, char** argv) {
       for (uint64_t i = 0; i < n; ++i) {
         uint64_t id = first + i;
         std::memcpy(row_bytes.data(), &id, 8);
-        sink += rk::storage::sha256(row_bytes)[0];
+        sink += rk::sha256(row_bytes)[0];
       }
       sha_s += seconds_since(t_sha);
       auto t_xxh = std::chrono::steady_clock::now();

@@ -15,6 +15,7 @@
 
 #include "checksum.h"
 #include "ringkeeper/core/hex.h"
+#include "ringkeeper/core/sha256.h"
 
 namespace rk::backup {
 namespace {
@@ -183,7 +184,7 @@ class EncryptingSource final : public ObjectSource {
 class DecryptingSink final : public ObjectSink {
  public:
   DecryptingSink(const std::string& key, std::string object, ObjectSink& out)
-      : key_(key), object_(std::move(object)), out_(out), sha_(Hasher::Algorithm::kSha256) {}
+      : key_(key), object_(std::move(object)), out_(out) {}
 
   Status write(std::string_view bytes) override {
     while (!bytes.empty()) {
@@ -252,7 +253,7 @@ class DecryptingSink final : public ObjectSink {
   const std::string& key_;
   std::string object_;
   ObjectSink& out_;
-  Hasher sha_;
+  Sha256 sha_;
   std::string header_;
   std::string pending_;
   std::vector<char> plain_;
@@ -280,7 +281,6 @@ class EncryptedStore final : public ObjectStore {
                          const PutOptions& options) override {
     std::string plain_sha;
     RK_RETURN_IF_ERROR(digest_range(source, 0, source.size(), &plain_sha, nullptr));
-    plain_sha = hex_encode(plain_sha);
     if (!options.sha256.empty() && options.sha256 != plain_sha) {
       return Status::Corruption("put " + std::string(key) + ": source's SHA-256 is " + plain_sha +
                                 ", expected " + options.sha256);

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "checksum.h"
 #include "ringkeeper/backup/store_factory.h"
+#include "ringkeeper/core/sha256.h"
 
 namespace rk::backup {
 namespace {

@@ -19,9 +19,9 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "checksum.h"
 #include "file_util.h"
 #include "ringkeeper/backup/store_factory.h"
+#include "ringkeeper/core/sha256.h"
 
 namespace rk::backup {
 namespace {
@@ -111,7 +111,7 @@ class FileStore final : public ObjectStore {
     const std::string path = root_ + "/" + info.key;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno_status("get " + info.key);
-    Hasher sha(Hasher::Algorithm::kSha256);
+    Sha256 sha;
     std::vector<char> buf(kChunk);
     int64_t total = 0;
     Status s;
@@ -226,7 +226,7 @@ class FileStore final : public ObjectStore {
   Status copy_in(const ObjectSource& source, const std::string& path, ObjectInfo* info) {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return errno_status("cannot create " + path);
-    Hasher sha(Hasher::Algorithm::kSha256);
+    Sha256 sha;
     std::vector<char> buf(kChunk);
     int64_t offset = 0;
     Status s;

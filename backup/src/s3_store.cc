@@ -20,6 +20,7 @@
 #include "ringkeeper/core/backoff.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/hex.h"
+#include "ringkeeper/core/sha256.h"
 #include "ringkeeper/core/time_text.h"
 #include "s3_xml.h"
 #include "sigv4.h"
@@ -97,7 +98,7 @@ struct S3Call {
 // Counts and hashes what a download hands on, so a retry can resume at the right byte.
 class ResumingSink final : public ObjectSink {
  public:
-  explicit ResumingSink(ObjectSink& out) : out_(out), sha_(Hasher::Algorithm::kSha256) {}
+  explicit ResumingSink(ObjectSink& out) : out_(out) {}
   Status write(std::string_view bytes) override {
     sha_.update(bytes);
     received_ += static_cast<int64_t>(bytes.size());
@@ -108,7 +109,7 @@ class ResumingSink final : public ObjectSink {
 
  private:
   ObjectSink& out_;
-  Hasher sha_;
+  Sha256 sha_;
   int64_t received_ = 0;
 };
 
@@ -145,7 +146,7 @@ class S3Store final : public ObjectStore {
     ObjectInfo info;
     info.key = std::string(key);
     info.size = size;
-    info.sha256 = hex_encode(sha);
+    info.sha256 = sha;
     info.metadata = options.metadata;
     info.metadata[std::string(kMetaSha256)] = info.sha256;
     if (!options.sha256.empty() && options.sha256 != info.sha256) {

@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "checksum.h"
 #include "ringkeeper/backup/encryption.h"
 #include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/backup/testing/s3_server.h"
+#include "ringkeeper/core/sha256.h"
 #include "ringkeeper/core/testing/test_pki.h"
 
 namespace rk::backup {

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 
-#include "checksum.h"
 #include "ringkeeper/core/hex.h"
 #include "ringkeeper/core/http_message.h"
+#include "ringkeeper/core/sha256.h"
 
 namespace rk::backup {
 namespace {

@@ -2,21 +2,16 @@
 #include "ringkeeper/core/auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "ringkeeper/core/sha256.h"
+
 namespace rk {
 namespace {
-
-std::array<unsigned char, 32> sha256(std::string_view s) {
-  std::array<unsigned char, 32> out{};
-  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
-  return out;
-}
 
 bool is_read_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 

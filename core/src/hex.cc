@@ -38,6 +38,10 @@ std::string hex_encode(std::string_view bytes) {
   return out;
 }
 
+std::string hex_encode(std::span<const uint8_t> bytes) {
+  return hex_encode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
 Result<std::string> hex_decode(std::string_view text) {
   std::string_view digits = text;
   size_t offset = 0;

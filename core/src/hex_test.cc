@@ -3,12 +3,16 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace rk {
 namespace {
 
 TEST(Hex, EncodesLowerCase) {
   EXPECT_EQ(hex_encode(std::string("\x00\x01\xab\xff", 4)), "0001abff");
   EXPECT_EQ(hex_encode(""), "");
+  const std::array<uint8_t, 3> raw = {0x00, 0x7f, 0xff};
+  EXPECT_EQ(hex_encode(raw), "007fff");
 }
 
 TEST(Hex, DecodesBothCasesAndOptionalPrefix) {

@@ -2,8 +2,6 @@
 // digests and for the memory budget.
 #include "ringkeeper/storage/merkle_tree.h"
 
-#include <openssl/evp.h>
-
 #define XXH_INLINE_ALL  // row-sized inputs: let the compiler inline XXH3's short-input paths
 #include <xxhash.h>
 
@@ -41,13 +39,6 @@ void add_to_sum(Digest& slot, uint128_t v) {
 }
 
 uint128_t as_u128(const RowHash& h) { return (static_cast<uint128_t>(h.high) << 64) | h.low; }
-
-// OpenSSL 3 looks the algorithm up on every EVP_sha256()/SHA256() call (~1 µs, more than
-// hashing a small row); fetching it once and reusing contexts makes a row digest ~3x cheaper.
-const EVP_MD* sha256_md() {
-  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md;
-}
 
 Digest leaf_hash(uint64_t rows, uint128_t sum) {
   uint8_t buf[1 + 8 + 16];
@@ -122,62 +113,6 @@ class Reader {
 RowHash row_hash(std::string_view bytes) {
   const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
   return RowHash{h.low64, h.high64};
-}
-
-Digest sha256(std::string_view bytes) {
-  thread_local Sha256 hasher;
-  hasher.update(bytes);
-  return hasher.finish();
-}
-
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr);
-}
-
-Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
-
-void Sha256::update(const void* data, size_t size) {
-  if (buffered_ + size <= buffer_.size()) {
-    if (size > 0) std::memcpy(buffer_.data() + buffered_, data, size);
-    buffered_ += size;
-    return;
-  }
-  flush();
-  if (size >= buffer_.size()) {
-    EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data, size);
-  } else {
-    std::memcpy(buffer_.data(), data, size);
-    buffered_ = size;
-  }
-}
-
-void Sha256::flush() {
-  if (buffered_ == 0) return;
-  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), buffer_.data(), buffered_);
-  buffered_ = 0;
-}
-
-void Sha256::update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
-
-Digest Sha256::finish() {
-  Digest out;
-  unsigned int len = 0;
-  flush();
-  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
-  EVP_DigestFinal_ex(ctx, out.data(), &len);
-  EVP_DigestInit_ex2(ctx, sha256_md(), nullptr);
-  return out;
-}
-
-std::string to_hex(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(64);
-  for (uint8_t b : digest) {
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 0xf]);
-  }
-  return out;
 }
 
 // ---- MerkleTree ------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+// Merkle trees as validation uses them: leaves depend on the set of rows only, diffs find exactly
+// the differing sub-ranges, the wire format round-trips and refuses damage and old versions.
 #include "ringkeeper/storage/merkle_tree.h"
 
 #include <gtest/gtest.h>
@@ -40,40 +42,6 @@ MerkleTree build(const TokenRange& range, int depth, const std::vector<TestRow>&
   for (const TestRow& r : rows) EXPECT_TRUE(tree->add_row(r.token, r.digest, r.bytes).ok());
   tree->finalize();
   return std::move(tree).value();
-}
-
-TEST(Sha256, MatchesFips180Vector) {
-  // FIPS 180-2, Appendix B.1: SHA-256("abc").
-  EXPECT_EQ(to_hex(sha256("abc")),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  Sha256 h;
-  h.update("a");
-  h.update("bc");
-  EXPECT_EQ(h.finish(), sha256("abc"));
-  h.update("abc");
-  EXPECT_EQ(h.finish(), sha256("abc"));  // starts over after finish()
-}
-
-TEST(Sha256, AnySplitOfTheInputGivesTheSameDigest) {
-  // Crosses the internal buffer's size in every way: tiny pieces, pieces straddling it, big ones.
-  std::string input;
-  for (int i = 0; i < 3000; ++i) input.push_back(static_cast<char>(i * 31 + 7));
-  const Digest whole = sha256(input);
-  std::mt19937_64 rng(5);
-  for (size_t max_piece : {1u, 7u, 200u, 255u, 256u, 257u, 1000u, 4000u}) {
-    Sha256 h;
-    for (size_t pos = 0; pos < input.size();) {
-      size_t n = std::min<size_t>(input.size() - pos, 1 + rng() % max_piece);
-      h.update(std::string_view(input).substr(pos, n));
-      pos += n;
-    }
-    EXPECT_EQ(h.finish(), whole) << max_piece;
-  }
-  Sha256 empty;
-  empty.update("", 0);
-  // FIPS 180-2 / NIST: SHA-256 of the empty string.
-  EXPECT_EQ(to_hex(empty.finish()),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 TEST(RowHash, IsXxh3With128Bits) {

@@ -16,23 +16,11 @@
 #include "lww_merge_operator.h"
 #include "node_impl.h"
 #include "ringkeeper/core/names.h"
-#include "ringkeeper/storage/merkle_tree.h"
+#include "ringkeeper/core/sha256.h"
 
 namespace rk::storage {
 namespace fs = std::filesystem;
 namespace {
-
-Result<std::string> sha256_file_hex(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path.string());
-  Sha256 hasher;
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hasher.update(buf.data(), static_cast<size_t>(in.gcount()));
-  }
-  return to_hex(hasher.finish());
-}
 
 // Fills each file's sha256, two files at a time: hashing a 1 GiB snapshot takes about 0.6 s of
 // one core, and a backup waits for it before uploading anything (agent_backup_bench).
@@ -41,7 +29,7 @@ Status hash_files(const fs::path& dir, std::vector<SnapshotFile>& files) {
   std::vector<Status> errors(files.size());
   auto work = [&] {
     for (size_t i = next++; i < files.size(); i = next++) {
-      auto sha = sha256_file_hex(dir / files[i].path);
+      auto sha = sha256_file_hex((dir / files[i].path).string());
       if (sha.ok())
         files[i].sha256 = std::move(*sha);
       else

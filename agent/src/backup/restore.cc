@@ -14,7 +14,7 @@
 
 #include "atomic_file.h"
 #include "ringkeeper/core/names.h"
-#include "ringkeeper/storage/merkle_tree.h"
+#include "ringkeeper/core/sha256.h"
 
 namespace rk::agent {
 namespace fs = std::filesystem;
@@ -173,7 +173,7 @@ Status download_checked(backup::ObjectStore& store, const backup::ManifestFile& 
   // get): when that is the manifest's, the file is right without hashing it a second time
   // (about 0.6 CPU-s per GiB). Otherwise hash what landed on disk.
   if (got->sha256 == f.sha256) return Status::OK();
-  RK_ASSIGN_OR_RETURN(std::string sha, sha256_of_file(target));
+  RK_ASSIGN_OR_RETURN(std::string sha, sha256_file_hex(target));
   if (sha != f.sha256)
     return Status::Corruption(f.path + ": SHA-256 " + sha + " does not match the manifest's " +
                               f.sha256 + " (tampered or corrupted object)");

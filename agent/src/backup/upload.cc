@@ -17,7 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "ringkeeper/storage/merkle_tree.h"
+#include "ringkeeper/core/sha256.h"
 
 namespace rk::agent {
 namespace {
@@ -121,19 +121,6 @@ Status UploadJournal::record(const std::string& sha256, const std::string& path)
   return Status::OK();
 }
 
-Result<std::string> sha256_of_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::IOError("cannot read " + path);
-  storage::Sha256 hasher;
-  std::vector<char> buf(1 << 16);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    hasher.update(buf.data(), static_cast<size_t>(in.gcount()));
-  }
-  if (in.bad()) return Status::IOError("cannot read " + path);
-  return storage::to_hex(hasher.finish());
-}
-
 Result<bool> upload_file(backup::ObjectStore& store, const std::string& local_path, uint64_t size,
                          const std::string& sha256, Pacer* pacer) {
   const std::string key = backup::data_key(sha256);
@@ -162,7 +149,7 @@ Result<FileSetUpload> upload_file_set(backup::ObjectStore& store,
     std::error_code ec;
     const uint64_t size = std::filesystem::file_size(path, ec);
     if (ec) continue;  // compacted away and unlinked meanwhile
-    RK_ASSIGN_OR_RETURN(std::string sha, sha256_of_file(path));
+    RK_ASSIGN_OR_RETURN(std::string sha, sha256_file_hex(path));
     RK_ASSIGN_OR_RETURN(bool sent, upload_file(store, path, size, sha, pacer));
     const std::string name = std::filesystem::path(path).filename().string();
     manifest.files.push_back({path_prefix + "/" + name, size, sha});

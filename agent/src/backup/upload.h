@@ -83,9 +83,6 @@ class UploadJournal {
   std::set<std::string> done_;
 };
 
-// SHA-256 (lower-case hex) of a local file.
-Result<std::string> sha256_of_file(const std::string& path);
-
 // Puts the file at `local_path` (of `size` bytes, `sha256`) under data/<sha256> unless the store
 // already holds that object with that size. Returns true when bytes were sent.
 Result<bool> upload_file(backup::ObjectStore& store, const std::string& local_path, uint64_t size,

@@ -2,6 +2,8 @@
 // in the REST API) and for printing digests.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -11,6 +13,8 @@ namespace rk {
 
 // Lower-case hex of the bytes ("\x01\xab" -> "01ab").
 std::string hex_encode(std::string_view bytes);
+// The same for raw bytes, such as a digest (Sha256Digest).
+std::string hex_encode(std::span<const uint8_t> bytes);
 
 // Bytes of a hex string. Accepts upper and lower case and an optional "0x"/"0X" prefix (as CQL blob
 // literals are written); the empty string (or a bare "0x") is the empty byte string.

@@ -37,13 +37,14 @@
 #include <string_view>
 #include <vector>
 
+#include "ringkeeper/core/sha256.h"
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/core/token_range.h"
 
 namespace rk::storage {
 
-// A SHA-256 digest (of a leaf or an inner node, or of any bytes).
-using Digest = std::array<uint8_t, 32>;
+// The SHA-256 digest of a leaf or an inner node.
+using Digest = Sha256Digest;
 
 // The 128-bit digest of one row (or partition deletion): XXH3-128, seed 0, of its canonical
 // bytes (storage/src/row_digest.h), as xxHash's XXH128_hash_t gives it.
@@ -55,34 +56,6 @@ struct RowHash {
 
 // XXH3-128 (seed 0) of `bytes`: the row digest of a row whose canonical bytes they are.
 RowHash row_hash(std::string_view bytes);
-
-// SHA-256 of `bytes`, for callers that digest a row in one piece.
-Digest sha256(std::string_view bytes);
-
-// Incremental SHA-256, for digesting a row cell by cell without concatenating it first. Small
-// updates are gathered in a buffer and handed to OpenSSL together: a row fed field by field
-// (8-byte numbers, short names) would otherwise pay OpenSSL's per-call cost on every field.
-class Sha256 {
- public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void update(std::string_view bytes);
-  void update(const void* data, size_t size);
-  // The digest of everything updated so far; the hasher starts over afterwards.
-  Digest finish();
-
- private:
-  void flush();
-
-  void* ctx_;  // EVP_MD_CTX*, kept opaque so this header does not pull in OpenSSL
-  size_t buffered_ = 0;
-  std::array<uint8_t, 256> buffer_;
-};
-
-// Lower-case hex of a digest (64 characters), for logs and the API.
-std::string to_hex(const Digest& digest);
 
 struct MerkleDifference;
 
