@@ -5,6 +5,9 @@
 # After the tests every fuzz target runs for RK_FUZZ_SECONDS (default 5) from its seeds
 # (scripts/fuzz.sh, clang, build-fuzz/) with a fixed seed (RK_FUZZ_SEED, default 1);
 # RK_FUZZ_SECONDS=0 skips that.
+# Last, the chaos soak's 2-minute mode (tests/soak, docs/benchmarks.md "Chaos soak"): real processes
+# under QUORUM load, kill -9, network and S3 faults, then its invariants. RK_SOAK_SEED (default
+# 430930555) and RK_SOAK_DURATION (default 2m) change it; RK_SOAK=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,10 +25,10 @@ fuzz_seconds=${RK_FUZZ_SECONDS:-5}
 if [ "$fuzz_seconds" != 0 ]; then
   RK_FUZZ_SEED=${RK_FUZZ_SEED:-1} bash scripts/fuzz.sh "$fuzz_seconds"
 fi
-# With RK_SOAK=1: the chaos soak's 2-minute mode (docs/benchmarks.md, "Chaos soak"); it prints its
-# seed for a rerun. Exit 77: s3rver is not installed (outside CI), skipped.
-if [ "${RK_SOAK:-0}" = 1 ]; then
+# The soak prints its seed for a rerun. Exit 77: s3rver is not installed (outside CI), skipped.
+if [ "${RK_SOAK:-1}" = 1 ]; then
   rc=0
-  RK_SOAK_DURATION="${RK_SOAK_DURATION:-2m}" "$build/tests/soak/rk_chaos_soak" || rc=$?
+  RK_SOAK_SEED="${RK_SOAK_SEED:-430930555}" RK_SOAK_DURATION="${RK_SOAK_DURATION:-2m}" \
+    "$build/tests/soak/rk_chaos_soak" || rc=$?
   if [ "$rc" != 0 ] && [ "$rc" != 77 ]; then exit "$rc"; fi
 fi
