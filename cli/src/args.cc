@@ -3,8 +3,10 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 
+#include "ringkeeper/core/duration_text.h"
 #include "ringkeeper/core/http_client.h"
 
 namespace rk::cli {
@@ -67,6 +69,22 @@ Result<int64_t> int_flag(const ParsedArgs& args, const std::string& flag, int64_
         fmt::format("{} must be between {} and {}, got {}", flag, min, max, n));
   }
   return n;
+}
+
+Result<std::chrono::milliseconds> parse_duration_arg(std::string_view text) {
+  std::string_view t = text;
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
+  if (!t.empty() && t.front() == '+') t.remove_prefix(1);
+  if (!t.empty() && t.front() == '-') {
+    return Status::InvalidArgument("a duration must not be negative");
+  }
+  RK_ASSIGN_OR_RETURN(std::chrono::nanoseconds d,
+                      parse_duration(t, {.plain_number_unit = std::chrono::seconds(1)}));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+  if (ms != d) {
+    return Status::InvalidArgument(fmt::format("'{}' is not a whole number of milliseconds", text));
+  }
+  return ms;
 }
 
 Result<double> number_flag(const ParsedArgs& args, const std::string& flag, double fallback,

@@ -3,10 +3,12 @@
 // every command accepts (--scheduler, --token, --json).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ringkeeper/core/status.h"
@@ -38,6 +40,11 @@ Result<int64_t> int_flag(const ParsedArgs& args, const std::string& flag, int64_
 // Number (may have a fraction) within [min, max].
 Result<double> number_flag(const ParsedArgs& args, const std::string& flag, double fallback,
                            double min, double max);
+
+// A duration on rkctl's command line: the config files' syntax (core's parse_duration: "500ms",
+// "30s", "15m", "12h", "7d"), a plain number of seconds ("90"), and, as rkctl has always taken
+// them, leading blanks and a '+'. Whole milliseconds; InvalidArgument for a negative or finer one.
+Result<std::chrono::milliseconds> parse_duration_arg(std::string_view text);
 
 // InvalidArgument naming `flag` unless `url` is an absolute http(s) URL with a host and, if it
 // gives one, a port from 1 to 65535 (http::parse_url's rules, which the client applies too).

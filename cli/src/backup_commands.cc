@@ -235,24 +235,13 @@ int backup_purge(Context& ctx, ClusterClient& api, const ParsedArgs& a) {
   return kExitOk;
 }
 
-// "90s", "30m", "24h", "7d" or plain seconds.
+// Seconds between a schedule's backups: a whole positive number of seconds in rkctl's duration
+// syntax (parse_duration_arg: "90s", "30m", "24h", "7d" or plain seconds).
 Result<int64_t> parse_every(const std::string& text) {
-  size_t used = 0;
-  int64_t n = 0;
-  try {
-    n = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  const std::string unit = text.substr(used);
-  const int64_t scale = unit.empty() || unit == "s" ? 1
-                        : unit == "m"               ? 60
-                        : unit == "h"               ? 3600
-                        : unit == "d"               ? 86400
-                                                    : 0;
-  if (used == 0 || scale == 0 || n <= 0)
+  auto d = parse_duration_arg(text);
+  if (!d.ok() || d->count() <= 0 || d->count() % 1000 != 0)
     return Status::InvalidArgument("--every takes a duration such as 90s, 30m, 24h or 7d");
-  return n * scale;
+  return d->count() / 1000;
 }
 
 int backup_schedule(Context& ctx, ClusterClient& api, const ParsedArgs& a) {

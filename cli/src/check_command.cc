@@ -1,7 +1,9 @@
-// `rkctl check disk` and `rkctl check await`: Nagios/Icinga plugins that read the local
-// machine's files directly (statvfs, /proc/diskstats, /proc/self/mountinfo, /sys), so they run
-// from NRPE or check_by_ssh on each node. The logic lives in rk_monitor; this file parses the
-// command line and prints the plugin line. See docs/monitoring.md.
+// `rkctl check disk|await|node|repair|backup`: Nagios/Icinga plugins. disk and await read the
+// local machine's files directly (statvfs, /proc/diskstats, /proc/self/mountinfo, /sys), so they
+// run from NRPE or check_by_ssh on each node, or with --agent read an agent's cached samples
+// (GET /v1/signals), as node always does; repair and backup ask the scheduler (GET
+// /api/v1/repair/deadlines, /api/v1/backups). The verdicts live in rk_monitor; this file parses
+// the command line, fetches (check_sources.h) and prints the plugin line. See docs/monitoring.md.
 #include "check_command.h"
 
 #include <fmt/format.h>

@@ -12,7 +12,7 @@
 
 namespace rk::cli {
 
-// rkctl check disk|await [options]
+// rkctl check disk|await|node|repair|backup [options]
 int check_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 extern const char* const kCheckUsage;
 

@@ -86,36 +86,6 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// "45s", "30m", "12h", "7d", "500ms" or plain seconds.
-Result<std::chrono::milliseconds> parse_duration_text(const std::string& text) {
-  size_t pos = 0;
-  int64_t n = 0;
-  try {
-    n = std::stoll(text, &pos);
-  } catch (...) {
-    return Status::InvalidArgument(
-        fmt::format("'{}' is not a duration (e.g. 30s, 15m, 12h, 1d)", text));
-  }
-  const std::string unit = text.substr(pos);
-  int64_t ms = 0;
-  if (unit == "ms") {
-    ms = n;
-  } else if (unit.empty() || unit == "s") {
-    ms = n * 1000;
-  } else if (unit == "m") {
-    ms = n * 60'000;
-  } else if (unit == "h") {
-    ms = n * 3'600'000;
-  } else if (unit == "d") {
-    ms = n * 86'400'000;
-  } else {
-    return Status::InvalidArgument(
-        fmt::format("'{}' is not a duration (e.g. 30s, 15m, 12h, 1d)", text));
-  }
-  if (n < 0) return Status::InvalidArgument("a duration must not be negative");
-  return std::chrono::milliseconds(ms);
-}
-
 // A time in a table or summary line; "-" for one not reached yet (0 in the API's JSON).
 std::string utc(int64_t us) {
   return us <= 0 ? "-" : format_time_us(us, TimeForm::kRfc3339Seconds);
@@ -297,7 +267,7 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
   ClusterClient client(ctx);
   const std::string& sub = a.positionals[0];
   auto interval = [&]() -> Result<std::chrono::milliseconds> {
-    if (const std::string* v = a.value("--interval")) return parse_duration_text(*v);
+    if (const std::string* v = a.value("--interval")) return parse_duration_arg(*v);
     return ctx.tty ? std::chrono::milliseconds(500) : std::chrono::milliseconds(2000);
   };
   if (sub == "start") {
@@ -441,7 +411,7 @@ int schedule_command(Context& ctx, const std::vector<std::string>& args) {
                  {"kind", a.has("--full") ? "full" : "incremental"}};
     if (Status s = add_run_options(a, body); !s.ok()) return fail(ctx, "schedule add", s);
     if (const std::string* v = a.value("--interval")) {
-      Result<std::chrono::milliseconds> d = parse_duration_text(*v);
+      Result<std::chrono::milliseconds> d = parse_duration_arg(*v);
       if (!d.ok() || d->count() < 1000) {
         return fail(
             ctx, "schedule add",
@@ -450,7 +420,7 @@ int schedule_command(Context& ctx, const std::vector<std::string>& args) {
       body["interval_seconds"] = d->count() / 1000;
     }
     if (const std::string* v = a.value("--start-in")) {
-      Result<std::chrono::milliseconds> d = parse_duration_text(*v);
+      Result<std::chrono::milliseconds> d = parse_duration_arg(*v);
       if (!d.ok()) return fail(ctx, "schedule add", d.status());
       const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())

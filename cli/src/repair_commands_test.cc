@@ -4,6 +4,9 @@
 
 #include <mutex>
 #include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -177,7 +180,28 @@ TEST(ScheduleCommands, AddTakesDurations) {
   EXPECT_NE(r.out.find("every 24h00m"), std::string::npos) << r.out;
   Ran bad = rkctl(s, {"schedule", "add", "demo", "--interval", "soon"});
   EXPECT_EQ(bad.code, 1);
-  EXPECT_NE(bad.err.find("not a duration"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("expected a duration such as"), std::string::npos) << bad.err;
+}
+
+// rkctl reads durations as config files do, and keeps what it always took besides: a plain
+// number of seconds, leading blanks and a '+'.
+TEST(ScheduleCommands, IntervalsTakeRkctlsPlainSecondsBlanksAndPlus) {
+  FakeScheduler s;
+  for (const auto& [text, seconds] : std::vector<std::pair<std::string, int>>{
+           {"90", 90}, {"+2h", 7200}, {" 15m", 900}, {"90000ms", 90}, {"2000000us", 2}}) {
+    Ran r = rkctl(s, {"schedule", "add", "demo", "--interval", text});
+    ASSERT_EQ(r.code, 0) << text << ": " << r.err;
+    EXPECT_EQ(s.last_body()["interval_seconds"], seconds) << text;
+  }
+  Ran negative = rkctl(s, {"schedule", "add", "demo", "--interval", "-5m"});
+  EXPECT_EQ(negative.code, 1);
+  EXPECT_NE(negative.err.find("must not be negative"), std::string::npos) << negative.err;
+  Ran fine = rkctl(s, {"schedule", "add", "demo", "--interval", "1500us"});
+  EXPECT_EQ(fine.code, 1);
+  EXPECT_NE(fine.err.find("not a whole number of milliseconds"), std::string::npos) << fine.err;
+  Ran unitless = rkctl(s, {"schedule", "add", "demo", "--interval", "5 m"});
+  EXPECT_EQ(unitless.code, 1);
+  EXPECT_NE(unitless.err.find("unknown duration unit"), std::string::npos) << unitless.err;
 }
 
 TEST(RepairCommands, WindowFlagsBecomeTheRunsWindow) {

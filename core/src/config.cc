@@ -12,6 +12,8 @@
 #include <set>
 #include <sstream>
 
+#include "ringkeeper/core/duration_text.h"
+
 namespace rk {
 
 namespace {
@@ -275,43 +277,11 @@ Result<double> parse_double(const YAML::Node& node, const ConfigContext& ctx) {
 }
 
 Result<std::chrono::nanoseconds> parse_duration(const YAML::Node& node, const ConfigContext& ctx) {
-  static constexpr const char* kHint = "a duration such as 250ms, 10s, 5m, 2h or 7d";
-  auto s = scalar_of(node, ctx, kHint);
+  auto s = scalar_of(node, ctx, kDurationHint);
   if (!s.ok()) return s.status();
-  std::string_view digits, unit;
-  if (!split_number(*s, &digits, &unit)) {
-    return ctx.error("expected " + std::string(kHint) + ", got '" + *s + "'");
-  }
-  int64_t n = 0;
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc()) return ctx.error("'" + *s + "' is too long a duration");
-  int64_t unit_ns = 0;
-  if (unit == "ns")
-    unit_ns = 1;
-  else if (unit == "us")
-    unit_ns = 1'000;
-  else if (unit == "ms")
-    unit_ns = 1'000'000;
-  else if (unit == "s")
-    unit_ns = 1'000'000'000;
-  else if (unit == "m")
-    unit_ns = 60'000'000'000;
-  else if (unit == "h")
-    unit_ns = 3'600'000'000'000;
-  else if (unit == "d")
-    unit_ns = 86'400'000'000'000;
-  else if (unit.empty() && n == 0)
-    unit_ns = 1;
-  else if (unit.empty()) {
-    return ctx.error("'" + *s + "' has no unit (write e.g. " + *s + "s or " + *s + "ms)");
-  } else {
-    return ctx.error("unknown duration unit '" + std::string(unit) + "' in '" + *s +
-                     "' (use ns, us, ms, s, m, h or d)");
-  }
-  if (n > std::numeric_limits<int64_t>::max() / unit_ns) {
-    return ctx.error("'" + *s + "' is too long a duration");
-  }
-  return std::chrono::nanoseconds(n * unit_ns);
+  auto d = rk::parse_duration(*s);
+  if (!d.ok()) return ctx.error(d.status().message());
+  return *d;
 }
 
 Result<int64_t> parse_size(const YAML::Node& node, const ConfigContext& ctx) {

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "history.h"
+#include "ringkeeper/core/duration_text.h"
 #include "soak_chaos.h"
 #include "soak_checks.h"
 #include "soak_cluster.h"
@@ -28,16 +29,14 @@ namespace {
 
 using nlohmann::json;
 
-// "10m", "90s", "1h" or a number of seconds.
-std::optional<std::chrono::seconds> parse_duration(const std::string& text) {
-  char* end = nullptr;
-  const long n = std::strtol(text.c_str(), &end, 10);
-  if (end == text.c_str() || n <= 0) return std::nullopt;
-  const std::string unit(end);
-  if (unit.empty() || unit == "s") return std::chrono::seconds(n);
-  if (unit == "m") return std::chrono::seconds(n * 60);
-  if (unit == "h") return std::chrono::seconds(n * 3600);
-  return std::nullopt;
+// A soak's length: "10m", "90s", "1h" or a number of seconds (core's duration syntax), whole
+// seconds and more than none.
+std::optional<std::chrono::seconds> parse_soak_duration(const std::string& text) {
+  auto d = parse_duration(text, {.plain_number_unit = std::chrono::seconds(1)});
+  if (!d.ok()) return std::nullopt;
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  if (s != *d || s.count() <= 0) return std::nullopt;
+  return s;
 }
 
 struct Flags {
@@ -51,7 +50,7 @@ std::optional<Flags> parse_flags(int argc, char** argv) {
   f.seed = std::random_device{}();
   if (const char* s = std::getenv("RK_SOAK_SEED")) f.seed = std::strtoull(s, nullptr, 10);
   if (const char* d = std::getenv("RK_SOAK_DURATION")) {
-    auto parsed = parse_duration(d);
+    auto parsed = parse_soak_duration(d);
     if (!parsed) {
       std::fprintf(stderr, "RK_SOAK_DURATION: bad duration '%s' (e.g. 10m, 120s)\n", d);
       return std::nullopt;
@@ -64,7 +63,7 @@ std::optional<Flags> parse_flags(int argc, char** argv) {
     if (arg == "--seed" && has_value) {
       f.seed = std::strtoull(argv[++i], nullptr, 10);
     } else if (arg == "--duration" && has_value) {
-      auto parsed = parse_duration(argv[++i]);
+      auto parsed = parse_soak_duration(argv[++i]);
       if (!parsed) {
         std::fprintf(stderr, "--duration: bad duration '%s' (e.g. 10m, 120s)\n", argv[i]);
         return std::nullopt;
