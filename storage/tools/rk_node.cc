@@ -1,4 +1,5 @@
-// rk-node: runs the embedded storage node on its own, until the agent hosts it.
+// rk-node: runs the embedded storage node on its own, without an agent, to try the engine by hand
+// (docs/storage.md).
 //   rk-node demo --data-dir DIR   create a keyspace and table, write and read rows, delete one,
 //                                 scan in token order, take a snapshot, print node facts.
 // Re-running on the same DIR is fine: the schema is reused and every snapshot gets a new tag.
