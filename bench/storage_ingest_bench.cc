@@ -3,7 +3,7 @@
 // WriteBatches of the same size (the engine's own ceiling), in the same run on this machine.
 //   storage_ingest_bench [CELLS=2000000] [BATCH_CELLS=1000]
 // Data shape: partitions of 10 rows with one 100-byte cell each; a batch holds BATCH_CELLS cells.
-// Target (issue 2): >= 200,000 cells/s.
+// Target: >= 200,000 cells/s.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
