@@ -458,7 +458,7 @@ test('300 nodes and a run of 30,000 segments render fast', async () => {
     for (let k = 0; k < 4; k++) tokens.push(String(BigInt.asIntN(64, BigInt(i * 4 + k) * 15372286728091293n + 123456789n)));
     nodes.push({ host_id: `host-${String(i).padStart(4, '0')}-0000-0000`, datacenter: `dc${i % 3}`, rack: `r${i % 5}`,
       state: i % 37 === 0 ? 'DOWN' : 'NORMAL', slot: i, tokens, version: '0.1.0', load_bytes: 1e9 + i * 1e7,
-      last_heartbeat: Date.now() * 1000, addresses: { ops: `10.0.${i >> 8}.${i & 255}:7100`, internode: 'x', client: 'y' } });
+      last_heartbeat: Date.now() * 1000, addresses: { ops: 'x', internode: 'y', client: `10.0.${i >> 8}.${i & 255}:7100` } });
   }
   const segments = [];
   const states = ['DONE', 'DONE', 'DONE', 'RUNNING', 'PENDING', 'PENDING', 'FAILED'];

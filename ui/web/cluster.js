@@ -35,7 +35,7 @@ export function mount(main) {
       Object.entries(STATE_COLOURS).map(([s, c]) => h('span', {}, h('span', { class: 'swatch', dataset: { c } }), `dot: ${s}`)));
     for (const s of legend.querySelectorAll('.swatch')) s.style.background = s.dataset.c;
     const share = ownership(ringTokens(ring));
-    const sorted = [...nodes].sort((a, b) => (a.datacenter + a.rack + a.addresses.ops).localeCompare(b.datacenter + b.rack + b.addresses.ops));
+    const sorted = [...nodes].sort((a, b) => (a.datacenter + a.rack + a.addresses.client).localeCompare(b.datacenter + b.rack + b.addresses.client));
     const rows = sorted.map((n) => {
       const sig = signals?.get(n.host_id);
       const disk = h('span', { class: 'spark-text' }, sig?.disk?.length ? `${sig.disk[sig.disk.length - 1][1]}% free` : '–');
@@ -46,7 +46,8 @@ export function mount(main) {
       if (sig?.await?.length > 1) sparkline(awaitBox, sig.await, 'await ms');
       return [
         badge(n.state),
-        h('span', { class: 'mono' }, n.addresses.ops),
+        // The client address, as `rkctl status` shows it; the others on hover.
+        h('span', { class: 'mono', title: `client ${n.addresses.client} · internode ${n.addresses.internode} · ops ${n.addresses.ops}` }, n.addresses.client),
         h('span', { class: 'mono', title: n.host_id }, n.host_id.slice(0, 8)),
         `${n.datacenter}/${n.rack}`,
         { v: String((n.tokens || []).length), class: 'num' },
