@@ -247,7 +247,7 @@ Result<int64_t> parse_every(const std::string& text) {
 int backup_schedule(Context& ctx, ClusterClient& api, const ParsedArgs& a) {
   const std::string verb = a.positionals.size() > 1 ? a.positionals[1] : "list";
   if (verb == "list") {
-    auto list = api.get("/api/v1/backup-schedules");
+    auto list = api.get("/api/v1/backup/schedules");
     if (!list.ok()) return fail(ctx, "backup schedule", list.status());
     if (ctx.json) {
       *ctx.out << list->dump() << "\n";
@@ -265,7 +265,7 @@ int backup_schedule(Context& ctx, ClusterClient& api, const ParsedArgs& a) {
   if (a.positionals.size() != 3) return usage(ctx, "backup", "schedule " + verb + " needs NAME");
   const std::string& name = a.positionals[2];
   if (verb == "delete") {
-    auto r = api.call("DELETE", "/api/v1/backup-schedules/" + name);
+    auto r = api.call("DELETE", "/api/v1/backup/schedules/" + name);
     if (!r.ok()) return fail(ctx, "backup schedule", r.status());
     if (!ctx.json) *ctx.out << "schedule " << name << " deleted\n";
     return kExitOk;
@@ -283,7 +283,7 @@ int backup_schedule(Context& ctx, ClusterClient& api, const ParsedArgs& a) {
     if (!v.ok()) return usage(ctx, "backup", v.status().message());
     body[std::string(flag) == "--keep-last" ? "keep_last" : "keep_days"] = *v;
   }
-  auto r = api.post("/api/v1/backup-schedules", body);
+  auto r = api.post("/api/v1/backup/schedules", body);
   if (!r.ok()) return fail(ctx, "backup schedule", r.status());
   if (ctx.json) {
     *ctx.out << r->dump() << "\n";

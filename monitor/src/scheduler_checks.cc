@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "ringkeeper/monitor/disk_check.h"
+#include "ringkeeper/repair/deadline_severity.h"
 
 namespace rk::monitor {
 
@@ -22,11 +23,13 @@ std::string format_duration(double seconds) {
 
 namespace {
 
-State from_scheduler(const std::string& state) {
-  if (state == "OK") return State::kOk;
-  if (state == "AT_RISK" || state == "NEVER_REPAIRED") return State::kWarning;
-  if (state == "OVERDUE") return State::kCritical;
-  return State::kUnknown;
+// The scheduler's verdict on a table, by the repair module's one severity map (a table that never
+// had a repair is OK until it is older than gc_grace); UNKNOWN for a state this rkctl does not
+// know.
+State from_scheduler(const TableDeadline& t, int64_t now_us) {
+  const std::optional<repair::DeadlineState> state = repair::parse_deadline_state(t.state);
+  if (!state) return State::kUnknown;
+  return static_cast<State>(repair::deadline_severity(*state, t.deadline_us, now_us));
 }
 
 std::string seconds_range(const std::optional<Range>& r) { return r ? r->to_string() : ""; }
@@ -54,7 +57,7 @@ PluginResult evaluate_repair(const std::vector<TableDeadline>& tables, int64_t n
     if (t.state == "AT_RISK") ++at_risk;
     if (t.state == "NEVER_REPAIRED") ++never;
     State s = own_thresholds && t.deadline_us != 0 ? options.time_left.evaluate(left)
-                                                   : from_scheduler(t.state);
+                                                   : from_scheduler(t, now_us);
     worst = worse(worst, s);
     if (s == State::kOk) continue;
     std::string what = fmt::format("{}.{} {}", t.keyspace, t.table, t.state);

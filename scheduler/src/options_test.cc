@@ -1,3 +1,4 @@
+// The store and registry options as read from rk-scheduler's YAML: defaults and checked values.
 #include "options.h"
 
 #include <gtest/gtest.h>

@@ -5,8 +5,8 @@
 
 #include <map>
 
-#include "ringkeeper/scheduler/registry.h"
 #include "db/sqlite.h"
+#include "ringkeeper/scheduler/registry.h"
 
 namespace rk::scheduler {
 namespace {
@@ -31,8 +31,9 @@ bool has(const std::vector<std::string>& cols, const std::string& c) {
   return std::find(cols.begin(), cols.end(), c) != cols.end();
 }
 
-// Rows per state of a table other engineers own (repair runs and segments, backups): only
-// read when the table and its `state` column exist.
+// Rows per state of the repair and backup tables (repair runs and segments, backups): only read
+// when the table and its `state` column exist, so that /metrics never fails on a database whose
+// schema is older or newer than this binary expects.
 struct StateTable {
   const char* table;
   const char* metric;

@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "options.h"
 #include "ringkeeper/core/http_config.h"
 #include "ringkeeper/core/log.h"
-#include "options.h"
 
 namespace rk::scheduler {
 namespace {
@@ -110,7 +110,7 @@ ConfigSchema<SchedulerOptions> scheduler_options_schema() {
           "Racks of a new datacenter in ring order (docs/tokens.md); [] takes its first node's.");
   s.field("nodes_per_rack", &SchedulerOptions::nodes_per_rack,
           "Planned nodes per rack of a new datacenter (slots = racks x this).")
-      .range(1, 4096);
+      .range(uint32_t{1}, kMaxNodesPerRack);
   s.section("database", &SchedulerOptions::database, store_options_schema(), "The SQLite file.");
   s.section("registry", &SchedulerOptions::registry, registry_options_schema(), "Node liveness.");
   s.section("repair", &SchedulerOptions::repair, repair_options_schema(), "The repair driver.");

@@ -7,25 +7,25 @@
 #include <mutex>
 #include <thread>
 
-#include "cluster/agent_client.h"
 #include "alerts/api.h"
-#include "alerts/webhook.h"
-#include "audit/request_audit.h"
-#include "ringkeeper/core/http_server.h"
-#include "ringkeeper/monitor/prometheus.h"
 #include "alerts/store.h"
+#include "alerts/webhook.h"
 #include "audit/audit_log.h"
+#include "audit/request_audit.h"
 #include "backup/api.h"
 #include "backup/service.h"
-#include "cluster/service.h"
-#include "ringkeeper/scheduler/registry.h"
-#include "repair/api.h"
-#include "repair/service.h"
+#include "cluster/agent_client.h"
 #include "cluster/api.h"
 #include "cluster/schema_catalog.h"
+#include "cluster/service.h"
+#include "repair/api.h"
+#include "repair/service.h"
+#include "ringkeeper/core/http_server.h"
+#include "ringkeeper/monitor/prometheus.h"
+#include "ringkeeper/scheduler/registry.h"
 #include "ringkeeper/scheduler/store.h"
-#include "ui_routes.h"
 #include "scheduler_metrics.h"
+#include "ui_routes.h"
 
 namespace rk::scheduler {
 
@@ -40,7 +40,7 @@ struct SchedulerProcess::Impl {
   std::unique_ptr<AlertStore> alerts;
   std::unique_ptr<AlertWebhook> webhook;  // null without alerts.webhook_url
   monitor::RequestMetrics request_metrics;
-  std::unique_ptr<RepairService> repair;  // before server: handlers use it until the server ends
+  std::unique_ptr<RepairScheduler> repair;  // before server: handlers use it until the server ends
   std::unique_ptr<BackupService> backups;
   std::unique_ptr<http::Server> server;
 
@@ -129,7 +129,6 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
       [agents](const ClusterSchema& schema, const std::vector<NodeView>& targets) {
         agents->push_schema(schema, targets);
       });
-  RK_RETURN_IF_ERROR(impl->service->start());
   impl->alerts = std::make_unique<AlertStore>(*impl->store, clock);
   if (!options.alerts.webhook_url.empty()) {
     impl->webhook =
@@ -138,7 +137,7 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
     impl->alerts->add_listener([webhook](const AlertRecord& r) { webhook->send(r); });
   }
   ClusterService* cluster = impl->service.get();
-  impl->repair = std::make_unique<RepairService>(
+  impl->repair = std::make_unique<RepairScheduler>(
       *impl->store, *impl->audit, clock, *impl->agents,
       [cluster]() -> Result<ClusterState> {
         ClusterState state;

@@ -1,4 +1,4 @@
-// REST handlers for alerts (see alert_api.h).
+// REST handlers for alerts (see api.h).
 #include "alerts/api.h"
 
 #include <fmt/format.h>

@@ -1,12 +1,13 @@
 // The alert routes of the REST API (docs/api.md, "Alerts"): agents POST their signals' state
 // changes (agent token), anyone GETs current alerts and history. Handlers only translate to
 // AlertStore calls.
+// Like every domain of scheduler/src, its routes live in its folder beside its service.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
-#include "ringkeeper/core/http_server.h"
 #include "alerts/store.h"
+#include "ringkeeper/core/http_server.h"
 
 namespace rk::scheduler {
 

@@ -1,10 +1,10 @@
-// Storing alert state changes and reading current alerts and history (see alert_store.h).
+// Storing alert state changes and reading current alerts and history (see store.h).
 #include "alerts/store.h"
 
 #include <fmt/format.h>
 
-#include "ringkeeper/scheduler/store.h"
 #include "db/sqlite.h"
+#include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
 namespace {

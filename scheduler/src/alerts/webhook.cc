@@ -1,4 +1,4 @@
-// POSTing alert changes to the webhook (see alert_webhook.h).
+// POSTing alert changes to the webhook (see webhook.h).
 #include "alerts/webhook.h"
 
 #include "alerts/api.h"

@@ -1,9 +1,11 @@
+// The audit log: entries carry the clock's time, filter by time, actor and action, page newest
+// first without gaps or repeats, refuse incomplete entries and bad limits, and survive reopening.
 #include "audit/audit_log.h"
 
 #include <gtest/gtest.h>
 
-#include "ringkeeper/scheduler/store.h"
 #include "db/test_db.h"
+#include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
 namespace {

@@ -14,7 +14,7 @@ std::string audit_action(std::string_view method, std::string_view route) {
     std::string_view route;
     std::string_view action;
   };
-  static constexpr std::array<Name, 20> kNames = {{
+  static constexpr std::array<Name, 22> kNames = {{
       {"POST", "/api/v1/agents/register", "node.register"},
       {"POST", "/api/v1/agents/{host_id}/heartbeat", "node.heartbeat"},
       {"POST", "/api/v1/keyspaces", "keyspace.create"},
@@ -26,6 +26,9 @@ std::string audit_action(std::string_view method, std::string_view route) {
       {"POST", "/api/v1/backups/{tag}/resume", "backup.resume"},
       {"POST", "/api/v1/backups/{tag}/abort", "backup.abort"},
       {"POST", "/api/v1/backups/{tag}/restore-schema", "schema.restore"},
+      {"POST", "/api/v1/backup/schedules", "backup.schedule.create"},
+      {"DELETE", "/api/v1/backup/schedules/{name}", "backup.schedule.delete"},
+      // The older spelling, kept as an alias (docs/api.md).
       {"POST", "/api/v1/backup-schedules", "backup.schedule.create"},
       {"DELETE", "/api/v1/backup-schedules/{name}", "backup.schedule.delete"},
       {"POST", "/api/v1/repair/runs", "repair.start"},

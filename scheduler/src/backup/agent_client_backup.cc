@@ -1,5 +1,5 @@
-// The scheduler's backup calls to agents (see agent_client.h; the agent side is
-// agent/src/backup_api.cc).
+// The scheduler's backup calls to agents, AgentClient's BackupAgents half (see
+// cluster/agent_client.h; the agent side is the ops API's /v1/backups routes, docs/api.md).
 #include <nlohmann/json.hpp>
 
 #include "cluster/agent_client.h"
@@ -20,10 +20,6 @@ Result<AgentBackupJob> job_from_json(const nlohmann::json& j) {
 }
 
 }  // namespace
-
-std::string AgentClient::ops_url(const NodeInfo& node, const std::string& path) const {
-  return (options_.https ? "https://" : "http://") + host_port(node.address, node.ops_port) + path;
-}
 
 Result<AgentBackupJob> AgentClient::start_backup(const NodeInfo& node, const std::string& tag) {
   RK_ASSIGN_OR_RETURN(

@@ -1,10 +1,14 @@
-// REST handlers of the backup service (see backup_api.h).
+// REST handlers of the backup service (see api.h): read the body, call BackupService, write JSON.
+// Defaults and bounds are the service's (BackupSchedule, check_retention); the field specs below
+// only check JSON types and that integers fit the C++ fields they fill.
 #include "backup/api.h"
 
 #include <nlohmann/json.hpp>
 
-#include "ringkeeper/core/json_api.h"
+#include <limits>
+
 #include "cluster/schema_restore.h"
+#include "ringkeeper/core/json_api.h"
 
 namespace rk::scheduler {
 namespace {
@@ -19,8 +23,9 @@ json node_json(const BackupRunNode& n) {
           {"progress", backup::progress_to_json(n.progress)}};
 }
 
-// The contract's fields (brief-contracts.md: tag, state, started_at_us, completed_at_us, nodes,
-// bytes, files) plus detail. A PAUSED run shows as RUNNING with paused: true.
+// The fields `rkctl check backup` reads (tag, state, started_at_us, completed_at_us, nodes,
+// bytes, files; monitor/scheduler_checks.h) plus detail. A PAUSED run shows as RUNNING with
+// paused: true, so that a check sees a backup in progress.
 json run_json(const BackupRun& r, bool with_nodes) {
   const auto p = r.progress();
   const bool paused = r.state == BackupRunState::kPaused;
@@ -60,11 +65,51 @@ Result<json> optional_body(const http::Request& req, const api::Spec& spec) {
   return api::read_body(req, spec);
 }
 
-// Retention: at most a million backups kept by count, 100 years by age.
-constexpr int64_t kMaxKeepLast = 1'000'000;
-constexpr int64_t kMaxKeepDays = 36'500;
-// Schedules: at least a minute between backups, at most 2^31-1 seconds (68 years).
-constexpr int64_t kMaxIntervalSeconds = 2147483647;
+// keep_last fills an int.
+const api::Field kKeepLast = {.name = "keep_last",
+                              .type = api::Type::kInteger,
+                              .min = std::numeric_limits<int>::min(),
+                              .max = std::numeric_limits<int>::max()};
+
+// GET/POST /api/v1/backup/schedules and DELETE /api/v1/backup/schedules/{name}, under `prefix`.
+void add_schedule_routes(http::Router& r, BackupService* s, const std::string& prefix) {
+  const RoleSet op{Role::kOperator};
+  r.get(prefix, [s](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(auto schedules, s->schedules());
+    json list = json::array();
+    for (const auto& sc : schedules) list.push_back(schedule_json(sc));
+    return api::json_ok({{"schedules", std::move(list)}});
+  });
+
+  r.post(
+      prefix,
+      [s](const http::Request& req) -> Result<http::Response> {
+        static const api::Spec kSchedule = {{"name", api::Type::kString, api::kRequired},
+                                            {"interval_seconds", api::Type::kInteger},
+                                            kKeepLast,
+                                            {"keep_days", api::Type::kInteger},
+                                            {"first_run_at_us", api::Type::kInteger}};
+        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSchedule));
+        BackupSchedule sc;
+        sc.name = body["name"].get<std::string>();
+        sc.interval_seconds = body.value("interval_seconds", sc.interval_seconds);
+        sc.retention.keep_last =
+            static_cast<int>(body.value("keep_last", int64_t{sc.retention.keep_last}));
+        sc.retention.keep_days = body.value("keep_days", sc.retention.keep_days);
+        sc.next_run_at_us = body.value("first_run_at_us", sc.next_run_at_us);
+        RK_ASSIGN_OR_RETURN(BackupSchedule stored, s->add_schedule(req.principal, sc));
+        return api::json_response(201, schedule_json(stored));
+      },
+      op);
+
+  r.del(
+      prefix + "/{name}",
+      [s](const http::Request& req) -> Result<http::Response> {
+        RK_RETURN_IF_ERROR(s->remove_schedule(req.principal, req.path_param("name")));
+        return api::json_ok({{"ok", true}});
+      },
+      op);
+}
 
 }  // namespace
 
@@ -93,12 +138,11 @@ void add_backup_routes(http::Router& r, BackupService& service) {
       "/api/v1/backups/purge",
       [s](const http::Request& req) -> Result<http::Response> {
         static const api::Spec kPurge = {
-            {.name = "keep_last", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepLast},
-            {.name = "keep_days", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepDays},
-            {"dry_run", api::Type::kBool}};
+            kKeepLast, {"keep_days", api::Type::kInteger}, {"dry_run", api::Type::kBool}};
         RK_ASSIGN_OR_RETURN(json body, optional_body(req, kPurge));
         std::optional<backup::RetentionPolicy> policy;
         if (body.contains("keep_last") || body.contains("keep_days")) {
+          // A rule left out does not keep anything.
           policy = backup::RetentionPolicy{static_cast<int>(body.value("keep_last", int64_t{0})),
                                            body.value("keep_days", int64_t{0})};
         }
@@ -138,44 +182,9 @@ void add_backup_routes(http::Router& r, BackupService& service) {
         op);
   }
 
-  r.get("/api/v1/backup-schedules", [s](const http::Request&) -> Result<http::Response> {
-    RK_ASSIGN_OR_RETURN(auto schedules, s->schedules());
-    json list = json::array();
-    for (const auto& sc : schedules) list.push_back(schedule_json(sc));
-    return api::json_ok({{"schedules", std::move(list)}});
-  });
-
-  r.post(
-      "/api/v1/backup-schedules",
-      [s](const http::Request& req) -> Result<http::Response> {
-        static const api::Spec kSchedule = {
-            {"name", api::Type::kString, api::kRequired},
-            {.name = "interval_seconds",
-             .type = api::Type::kInteger,
-             .min = 60,
-             .max = kMaxIntervalSeconds},
-            {.name = "keep_last", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepLast},
-            {.name = "keep_days", .type = api::Type::kInteger, .min = 0, .max = kMaxKeepDays},
-            {.name = "first_run_at_us", .type = api::Type::kInteger, .min = 0}};
-        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSchedule));
-        BackupSchedule sc;
-        sc.name = body["name"].get<std::string>();
-        sc.interval_seconds = body.value("interval_seconds", int64_t{86400});
-        sc.retention.keep_last = static_cast<int>(body.value("keep_last", int64_t{7}));
-        sc.retention.keep_days = body.value("keep_days", int64_t{0});
-        sc.next_run_at_us = body.value("first_run_at_us", int64_t{0});
-        RK_ASSIGN_OR_RETURN(BackupSchedule stored, s->add_schedule(req.principal, sc));
-        return api::json_response(201, schedule_json(stored));
-      },
-      op);
-
-  r.del(
-      "/api/v1/backup-schedules/{name}",
-      [s](const http::Request& req) -> Result<http::Response> {
-        RK_RETURN_IF_ERROR(s->remove_schedule(req.principal, req.path_param("name")));
-        return api::json_ok({{"ok", true}});
-      },
-      op);
+  // Schedules, and the older spelling kept as an alias (docs/api.md).
+  add_schedule_routes(r, s, "/api/v1/backup/schedules");
+  add_schedule_routes(r, s, "/api/v1/backup-schedules");
 }
 
 void add_schema_restore_route(http::Router& r, BackupService& backups, ClusterService& cluster) {

@@ -1,4 +1,4 @@
-// Cluster backup runs, schedules, retention and verification (see backup_service.h).
+// Cluster backup runs, schedules, retention and verification (see service.h).
 #include "backup/service.h"
 
 #include <map>
@@ -8,13 +8,11 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
-#include "backup/runs.h"
+#include "backup/store.h"
 #include "ringkeeper/backup/node_manifest.h"
 #include "ringkeeper/core/names.h"
 #include "ringkeeper/core/saturating.h"
 #include "ringkeeper/core/time_text.h"
-#include "ringkeeper/scheduler/store.h"
-#include "db/sqlite.h"
 
 namespace rk::scheduler {
 namespace {
@@ -50,6 +48,18 @@ Result<BackupRunState> parse_backup_run_state(std::string_view name) {
   return Status::InvalidArgument(fmt::format("unknown backup state '{}'", name));
 }
 
+Status check_retention(const backup::RetentionPolicy& policy) {
+  if (policy.keep_last < 0 || policy.keep_last > kMaxKeepLast) {
+    return Status::InvalidArgument(
+        fmt::format("keep_last must be 0..{}, got {}", kMaxKeepLast, policy.keep_last));
+  }
+  if (policy.keep_days < 0 || policy.keep_days > kMaxKeepDays) {
+    return Status::InvalidArgument(
+        fmt::format("keep_days must be 0..{}, got {}", kMaxKeepDays, policy.keep_days));
+  }
+  return Status::OK();
+}
+
 backup::TransferProgress BackupRun::progress() const {
   backup::TransferProgress total;
   for (const auto& n : nodes) total.add(n.progress);
@@ -59,7 +69,7 @@ backup::TransferProgress BackupRun::progress() const {
 BackupService::BackupService(Store& store, Registry& registry, AuditLog& audit,
                              BackupAgents& agents, Clock& clock, std::string cluster,
                              BackupServiceOptions options)
-    : store_(store),
+    : store_(std::make_unique<BackupStore>(store)),
       registry_(registry),
       audit_(audit),
       agents_(agents),
@@ -107,14 +117,7 @@ Result<BackupRun> BackupService::start(const std::string& actor, const std::stri
       run.nodes.push_back({.host_id = n.host_id, .updated_at_us = now});
     }
     if (run.nodes.empty()) return Status::FailedPrecondition("the cluster has no node to back up");
-    RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
-      RK_ASSIGN_OR_RETURN(auto active, backup_runs::load_runs(db, 1, BackupRunState::kRunning));
-      if (!active.empty())
-        return Status::FailedPrecondition("backup " + active[0].tag + " is running");
-      if (backup_runs::load_run(db, tag).ok())
-        return Status::AlreadyExists("backup " + tag + " exists");
-      return backup_runs::insert_run(db, run);
-    }));
+    RK_RETURN_IF_ERROR(store_->insert_run(run));
     return run;
   }();
   (void)audit_.append(actor, "backup.start", tag, out.status());
@@ -122,23 +125,11 @@ Result<BackupRun> BackupService::start(const std::string& actor, const std::stri
   return out;
 }
 
-Result<std::vector<BackupRun>> BackupService::runs(int limit) {
-  std::vector<BackupRun> out;
-  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
-    RK_ASSIGN_OR_RETURN(out, backup_runs::load_runs(db, limit));
-    return Status::OK();
-  }));
-  return out;
-}
+Result<std::vector<BackupRun>> BackupService::runs(int limit) { return store_->runs(limit); }
 
 Result<BackupRun> BackupService::run(const std::string& tag) {
   RK_RETURN_IF_ERROR(validate_backup_tag(tag));
-  BackupRun out;
-  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
-    RK_ASSIGN_OR_RETURN(out, backup_runs::load_run(db, tag));
-    return Status::OK();
-  }));
-  return out;
+  return store_->run(tag);
 }
 
 void BackupService::abort_agents(const BackupRun& run) {
@@ -159,10 +150,7 @@ Result<BackupRun> BackupService::pause(const std::string& actor, const std::stri
     if (r.state != BackupRunState::kRunning)
       return Status::FailedPrecondition("backup " + tag + " is " +
                                         std::string(backup_run_state_name(r.state)));
-    RK_RETURN_IF_ERROR(store_.write([&](Database& db) {
-      return backup_runs::update_run_state(db, tag, BackupRunState::kPaused, "", 0,
-                                           clock_.now_micros());
-    }));
+    RK_RETURN_IF_ERROR(store_->set_state(tag, BackupRunState::kPaused, "", 0, clock_.now_micros()));
     std::lock_guard lock(tick_mu_);  // no tick restarts the agents' jobs meanwhile
     abort_agents(r);
     return run(tag);
@@ -178,13 +166,7 @@ Result<BackupRun> BackupService::resume(const std::string& actor, const std::str
     if (r.state != BackupRunState::kPaused)
       return Status::FailedPrecondition("backup " + tag + " is " +
                                         std::string(backup_run_state_name(r.state)));
-    RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
-      RK_ASSIGN_OR_RETURN(auto active, backup_runs::load_runs(db, 1, BackupRunState::kRunning));
-      if (!active.empty())
-        return Status::FailedPrecondition("backup " + active[0].tag + " is running");
-      return backup_runs::update_run_state(db, tag, BackupRunState::kRunning, "", 0,
-                                           clock_.now_micros());
-    }));
+    RK_RETURN_IF_ERROR(store_->resume(tag, clock_.now_micros()));
     return run(tag);
   }();
   (void)audit_.append(actor, "backup.resume", tag, out.status());
@@ -198,11 +180,9 @@ Result<BackupRun> BackupService::abort(const std::string& actor, const std::stri
     if (finished(r.state))
       return Status::FailedPrecondition("backup " + tag + " is " +
                                         std::string(backup_run_state_name(r.state)));
-    RK_RETURN_IF_ERROR(store_.write([&](Database& db) {
-      const int64_t now = clock_.now_micros();
-      return backup_runs::update_run_state(db, tag, BackupRunState::kAborted, "aborted by " + actor,
-                                           now, now);
-    }));
+    const int64_t now = clock_.now_micros();
+    RK_RETURN_IF_ERROR(
+        store_->set_state(tag, BackupRunState::kAborted, "aborted by " + actor, now, now));
     std::lock_guard lock(tick_mu_);
     abort_agents(r);
     return run(tag);
@@ -228,14 +208,9 @@ Status BackupService::tick() {
     const int64_t interval_us = seconds_to_micros(s.interval_seconds);
     int64_t next = saturating_add(s.next_run_at_us, interval_us);
     if (next <= now) next = saturating_add(now, interval_us);  // missed runs: skip
-    RK_RETURN_IF_ERROR(
-        store_.write([&](Database& db) { return backup_runs::set_next_run(db, s.id, next); }));
+    RK_RETURN_IF_ERROR(store_->set_next_run(s.id, next));
   }
-  std::vector<BackupRun> active;
-  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
-    RK_ASSIGN_OR_RETURN(active, backup_runs::load_runs(db, 100, BackupRunState::kRunning));
-    return Status::OK();
-  }));
+  RK_ASSIGN_OR_RETURN(std::vector<BackupRun> active, store_->runs(100, BackupRunState::kRunning));
   Status result;
   for (auto& r : active) {
     Status s = advance(std::move(r));
@@ -289,18 +264,8 @@ Status BackupService::advance(BackupRun run) {
     n.updated_at_us = clock_.now_micros();
     if (n.state == "FAILED" && failure.empty()) failure = n.host_id + ": " + n.error;
   }
-  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
-    // A pause or abort may have landed meanwhile: only a still RUNNING run is advanced.
-    RK_ASSIGN_OR_RETURN(BackupRun current, backup_runs::load_run(db, run.tag));
-    if (current.state != BackupRunState::kRunning) return Status::OK();
-    for (const auto& n : run.nodes) RK_RETURN_IF_ERROR(backup_runs::update_node(db, run.tag, n));
-    if (!failure.empty()) {
-      const int64_t now = clock_.now_micros();
-      RK_RETURN_IF_ERROR(
-          backup_runs::update_run_state(db, run.tag, BackupRunState::kFailed, failure, now, now));
-    }
-    return Status::OK();
-  }));
+  // A pause or abort may have landed meanwhile: only a still RUNNING run is advanced.
+  RK_RETURN_IF_ERROR(store_->record_progress(run, failure, clock_.now_micros()));
   if (!failure.empty()) {
     spdlog::warn("backup {} failed: {}", run.tag, failure);
     abort_agents(run);
@@ -323,9 +288,7 @@ Status BackupService::finish_run(const BackupRun& run) {
                                  {"completed_at_us", now}};
   auto source = backup::memory_source(marker.dump(1));
   RK_RETURN_IF_ERROR(st->put(backup::tag_prefix(run.tag) + "backup.json", *source).status());
-  RK_RETURN_IF_ERROR(store_.write([&](Database& db) {
-    return backup_runs::update_run_state(db, run.tag, BackupRunState::kComplete, "", now, now);
-  }));
+  RK_RETURN_IF_ERROR(store_->set_state(run.tag, BackupRunState::kComplete, "", now, now));
   const auto p = run.progress();
   spdlog::info("backup {} complete: {} nodes, {} files, {} bytes ({} sent)", run.tag,
                run.nodes.size(), p.files_total, p.bytes_total, p.bytes_sent);
@@ -371,6 +334,7 @@ Result<PurgeReport> BackupService::purge(const std::string& actor,
                                          const std::optional<backup::RetentionPolicy>& policy,
                                          bool dry_run) {
   Result<PurgeReport> out = [&]() -> Result<PurgeReport> {
+    if (policy) RK_RETURN_IF_ERROR(check_retention(*policy));
     const backup::RetentionPolicy rules = policy.value_or(options_.retention);
     RK_ASSIGN_OR_RETURN(backup::ObjectStore * st, object_store());
     RK_ASSIGN_OR_RETURN(std::vector<BackupRun> all, runs(100000));
@@ -453,10 +417,7 @@ Result<PurgeReport> BackupService::purge(const std::string& actor,
     // Manifests first: a backup half-purged must not look restorable.
     for (const auto& k : doomed_keys) RK_RETURN_IF_ERROR(st->remove(k));
     for (const auto& k : unreferenced) RK_RETURN_IF_ERROR(st->remove(k));
-    RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
-      for (const auto& t : report.tags) RK_RETURN_IF_ERROR(backup_runs::delete_run(db, t));
-      return Status::OK();
-    }));
+    RK_RETURN_IF_ERROR(store_->delete_runs(report.tags));
     spdlog::info("purge: {} backups, {} incremental/WAL manifests, {} objects, {} bytes",
                  report.tags.size(), report.log_manifests, report.objects, report.bytes);
     return report;
@@ -469,34 +430,28 @@ Result<BackupSchedule> BackupService::add_schedule(const std::string& actor,
                                                    BackupSchedule schedule) {
   Result<BackupSchedule> out = [&]() -> Result<BackupSchedule> {
     RK_RETURN_IF_ERROR(validate_backup_tag(schedule.name).with_context("schedule name"));
-    if (schedule.interval_seconds < 60)
-      return Status::InvalidArgument("interval_seconds must be at least 60");
-    if (schedule.retention.keep_last < 0 || schedule.retention.keep_days < 0)
-      return Status::InvalidArgument("keep_last and keep_days must be >= 0");
+    if (schedule.interval_seconds < kMinBackupIntervalSeconds ||
+        schedule.interval_seconds > kMaxBackupIntervalSeconds) {
+      return Status::InvalidArgument(
+          fmt::format("interval_seconds must be {}..{}, got {}", kMinBackupIntervalSeconds,
+                      kMaxBackupIntervalSeconds, schedule.interval_seconds));
+    }
+    RK_RETURN_IF_ERROR(check_retention(schedule.retention));
+    if (schedule.next_run_at_us < 0) {
+      return Status::InvalidArgument("first_run_at_us must be >= 0 (0: now)");
+    }
     const int64_t now = clock_.now_micros();
     if (schedule.next_run_at_us == 0) schedule.next_run_at_us = now;
-    BackupSchedule stored;
-    RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
-      RK_ASSIGN_OR_RETURN(stored, backup_runs::insert_schedule(db, schedule, now));
-      return Status::OK();
-    }));
-    return stored;
+    return store_->insert_schedule(schedule, now);
   }();
   (void)audit_.append(actor, "backup.schedule.create", schedule.name, out.status());
   return out;
 }
 
-Result<std::vector<BackupSchedule>> BackupService::schedules() {
-  std::vector<BackupSchedule> out;
-  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
-    RK_ASSIGN_OR_RETURN(out, backup_runs::load_schedules(db));
-    return Status::OK();
-  }));
-  return out;
-}
+Result<std::vector<BackupSchedule>> BackupService::schedules() { return store_->schedules(); }
 
 Status BackupService::remove_schedule(const std::string& actor, const std::string& name) {
-  Status s = store_.write([&](Database& db) { return backup_runs::delete_schedule(db, name); });
+  Status s = store_->delete_schedule(name);
   (void)audit_.append(actor, "backup.schedule.delete", name, s);
   return s;
 }

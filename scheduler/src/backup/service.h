@@ -1,6 +1,6 @@
 // The scheduler's backup service (docs/backup.md): cluster-wide backup runs, their history and
-// progress in SQLite, schedules, retention (purge) and verification. No HTTP in it: the REST
-// routes (backup_api.h) translate.
+// progress in SQLite (BackupStore), schedules, retention (purge) and verification. No HTTP in it:
+// the REST routes (api.h) translate, and the rules (defaults, bounds) are here.
 //
 // A run backs up every node of the cluster under one tag: the service asks each node's agent to
 // snapshot and upload (POST /v1/backups), polls their progress, and declares the run COMPLETE
@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.h"
 #include "ringkeeper/backup/backup_verify.h"
 #include "ringkeeper/backup/object_store.h"
 #include "ringkeeper/backup/retention.h"
@@ -26,13 +27,13 @@
 #include "ringkeeper/backup/transfer_progress.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/status.h"
-#include "audit/audit_log.h"
 #include "ringkeeper/scheduler/registry.h"
 #include "ringkeeper/scheduler/scheduler_options.h"
 
 namespace rk::scheduler {
 
 class Store;
+class BackupStore;  // store.h: the backup tables
 
 enum class BackupRunState { kRunning, kPaused, kComplete, kFailed, kAborted };
 std::string_view backup_run_state_name(BackupRunState s);
@@ -60,14 +61,24 @@ struct BackupRun {
   backup::TransferProgress progress() const;
 };
 
+// A schedule's defaults are what POST /api/v1/backup/schedules gives a field it leaves out.
 struct BackupSchedule {
   int64_t id = 0;
   std::string name;
-  int64_t interval_seconds = 86400;
-  int64_t next_run_at_us = 0;
-  backup::RetentionPolicy retention;
+  int64_t interval_seconds = 86400;   // daily; kMinBackupIntervalSeconds..kMaxBackupIntervalSeconds
+  int64_t next_run_at_us = 0;         // 0: now
+  backup::RetentionPolicy retention;  // keep_last 7, keep_days 0
   bool enabled = true;
 };
+
+// Schedules: at least a minute between backups, at most 2^31-1 seconds (68 years).
+inline constexpr int64_t kMinBackupIntervalSeconds = 60;
+inline constexpr int64_t kMaxBackupIntervalSeconds = 2147483647;
+// Retention: at most a million backups kept by count, 100 years by age.
+inline constexpr int64_t kMaxKeepLast = 1'000'000;
+inline constexpr int64_t kMaxKeepDays = 36'500;
+// InvalidArgument naming keep_last or keep_days when it is outside 0..its maximum.
+Status check_retention(const backup::RetentionPolicy& policy);
 
 struct PurgeReport {
   std::vector<std::string> tags;  // backups whose manifests were (or would be) deleted
@@ -141,7 +152,7 @@ class BackupService {
   void abort_agents(const BackupRun& run);
   Result<NodeInfo> node_of(const std::string& host_id);
 
-  Store& store_;
+  std::unique_ptr<BackupStore> store_;
   Registry& registry_;
   AuditLog& audit_;
   BackupAgents& agents_;

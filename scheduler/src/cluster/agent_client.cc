@@ -1,4 +1,5 @@
-// Calls from the scheduler to agents (see agent_client.h).
+// Calls from the scheduler to agents (see agent_client.h): schema pushes, repair sessions and load
+// signals; the backup calls are in backup/agent_client_backup.cc.
 #include "cluster/agent_client.h"
 
 #include <spdlog/spdlog.h>
@@ -24,8 +25,7 @@ void AgentClient::push_schema(const ClusterSchema& schema, const std::vector<Nod
   // callers are REST handlers, bounded by the API listener's handler queue.
   std::vector<std::future<void>> calls;
   for (const NodeView& n : targets) {
-    const std::string url = (options_.https ? "https://" : "http://") +
-                            host_port(n.info.address, n.info.ops_port) + "/v1/schema";
+    const std::string url = ops_url(n.info, "/v1/schema");
     calls.push_back(std::async(
         std::launch::async, [this, url, body, host = n.info.host_id, version = schema.version] {
           // An agent installs a schema only if it is newer than its own: a second copy of the
@@ -43,9 +43,11 @@ void AgentClient::push_schema(const ClusterSchema& schema, const std::vector<Nod
   for (auto& c : calls) c.wait();
 }
 
-}  // namespace rk::scheduler
+std::string AgentClient::ops_url(const NodeInfo& node, std::string_view path) const {
+  return (options_.https ? "https://" : "http://") + host_port(node.address, node.ops_port) +
+         std::string(path);
+}
 
-namespace rk::scheduler {
 namespace {
 
 Result<SessionState> parse_session_state(const std::string& s) {
@@ -73,11 +75,6 @@ Result<SessionStatus> session_from_json(const nlohmann::json& j) {
 }
 
 }  // namespace
-
-std::string AgentClient::base_url(const NodeView& node) const {
-  return (options_.https ? "https://" : "http://") +
-         host_port(node.info.address, node.info.ops_port);
-}
 
 Result<SessionStatus> AgentClient::session_call(const std::string& method, const std::string& url,
                                                 const std::string& body) {
@@ -109,24 +106,24 @@ Result<SessionStatus> AgentClient::start_session(const NodeView& coordinator,
                          {"validation", req.validation}};
   if (req.mode == "full") body["mark_repaired"] = req.mark_repaired;
   if (req.mode == "incremental") body["repaired_at_ms"] = req.repaired_at_ms;
-  return session_call("POST", base_url(coordinator) + "/v1/repair/sessions", body.dump());
+  return session_call("POST", ops_url(coordinator.info, "/v1/repair/sessions"), body.dump());
 }
 
 Result<SessionStatus> AgentClient::session(const NodeView& coordinator, const std::string& id) {
-  return session_call("GET", base_url(coordinator) + "/v1/repair/sessions/" + id, "");
+  return session_call("GET", ops_url(coordinator.info, "/v1/repair/sessions/" + id), "");
 }
 
 Result<SessionStatus> AgentClient::cancel_session(const NodeView& coordinator,
                                                   const std::string& id) {
-  return session_call("DELETE", base_url(coordinator) + "/v1/repair/sessions/" + id, "");
+  return session_call("DELETE", ops_url(coordinator.info, "/v1/repair/sessions/" + id), "");
 }
 
 Result<LoadSignals> AgentClient::signals(const NodeView& node) {
-  RK_ASSIGN_OR_RETURN(http::Response r, client_->get(base_url(node) + "/v1/signals"));
+  RK_ASSIGN_OR_RETURN(http::Response r, client_->get(ops_url(node.info, "/v1/signals")));
   LoadSignals out;
   if (r.status == 404) {
     // Agents before the signals endpoint: pending compactions only (docs/repair.md).
-    RK_ASSIGN_OR_RETURN(http::Response sizes, client_->get(base_url(node) + "/v1/sizes"));
+    RK_ASSIGN_OR_RETURN(http::Response sizes, client_->get(ops_url(node.info, "/v1/sizes")));
     RK_ASSIGN_OR_RETURN(nlohmann::json j, api::parse_response(sizes));
     out.pending_compactions = j.value("pending_compactions", int64_t{0});
     return out;

@@ -1,16 +1,19 @@
 // The scheduler's one client for agents' ops APIs (Scylla Manager's scyllaclient in spirit): it
-// pushes the cluster schema and drives repair sessions (RepairAgents); backup calls join it later.
+// pushes the cluster schema, drives repair sessions and reads load (RepairAgents), and starts,
+// polls and aborts backups (BackupAgents, in backup/agent_client_backup.cc). Every URL is built by
+// ops_url.
 #pragma once
 
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "repair/agents.h"
-#include "ringkeeper/core/http_client.h"
 #include "backup/service.h"
 #include "cluster/service.h"
+#include "repair/agents.h"
+#include "ringkeeper/core/http_client.h"
 
 namespace rk::scheduler {
 
@@ -29,7 +32,7 @@ class AgentClient : public RepairAgents, public BackupAgents {
   // and logs the ones that failed. Agents that missed it catch up through heartbeats.
   void push_schema(const ClusterSchema& schema, const std::vector<NodeView>& targets);
 
-  // Repair sessions (brief-contracts "Agent repair sessions"): POST/GET/DELETE
+  // Repair sessions (docs/api.md "Repair sessions"): POST/GET/DELETE
   // {ops}/v1/repair/sessions[/{id}]. A 409 is AlreadyExists, a 404 NotFound.
   Result<SessionStatus> start_session(const NodeView& coordinator,
                                       const SessionRequest& request) override;
@@ -44,11 +47,10 @@ class AgentClient : public RepairAgents, public BackupAgents {
   Status abort_backup(const NodeInfo& node, const std::string& tag) override;
 
  private:
-  std::string base_url(const NodeView& node) const;
+  // http(s)://{address}:{ops_port}{path} of `node`'s ops API.
+  std::string ops_url(const NodeInfo& node, std::string_view path) const;
   Result<SessionStatus> session_call(const std::string& method, const std::string& url,
                                      const std::string& body);
-
-  std::string ops_url(const NodeInfo& node, const std::string& path) const;
 
   AgentClientOptions options_;
   std::unique_ptr<http::Client> client_;

@@ -1,11 +1,12 @@
-// REST handlers of rk-scheduler (see rest_api.h): read and check the body, call the service,
-// write JSON. No domain logic here.
+// REST handlers of the cluster domain (see api.h): read the body, call ClusterService, write
+// JSON. Bounds and rules are the registry's and the catalog's.
 #include "cluster/api.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 
 #include "cluster/json.h"
 #include "ringkeeper/core/json_api.h"
@@ -16,7 +17,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int64_t kMaxNumTokens = 1536;
+// Counts that fill uint32 fields; their ranges are the registry's (kMaxNumTokens,
+// kMaxNodesPerRack in registry.h).
+constexpr int64_t kUint32Max = std::numeric_limits<uint32_t>::max();
 
 const api::Spec kAddresses = {
     {"ops", api::Type::kString, api::kRequired},
@@ -28,13 +31,13 @@ const api::Spec kRegister = {
     {"cluster", api::Type::kString, api::kRequired},
     {"datacenter", api::Type::kString, api::kRequired},
     {"rack", api::Type::kString, api::kRequired},
-    {.name = "num_tokens", .type = api::Type::kInteger, .min = 1, .max = kMaxNumTokens},
+    {.name = "num_tokens", .type = api::Type::kInteger, .min = 0, .max = kUint32Max},
     {"version", api::Type::kString},
     {"addresses", api::Type::kObject, api::kRequired, &kAddresses},
     {"replace_address", api::Type::kString},
     // Optional datacenter plan (docs/tokens.md); the scheduler's configured plan otherwise.
     {"datacenter_racks", api::Type::kArray},
-    {.name = "nodes_per_rack", .type = api::Type::kInteger, .min = 0, .max = 4096},
+    {.name = "nodes_per_rack", .type = api::Type::kInteger, .min = 0, .max = kUint32Max},
     // Optional: the tokens the node must hold (a node restored from a backup), decimal strings.
     {"tokens", api::Type::kArray},
 };
@@ -87,7 +90,7 @@ Result<AgentRegistration> parse_registration(const json& body) {
   r.cluster = body["cluster"];
   r.datacenter = body["datacenter"];
   r.rack = body["rack"];
-  r.num_tokens = static_cast<uint32_t>(body.value("num_tokens", int64_t{1}));
+  r.num_tokens = static_cast<uint32_t>(body.value("num_tokens", int64_t{r.num_tokens}));
   if (body.contains("version")) r.version = body["version"];
   RK_RETURN_IF_ERROR(parse_address(body, "ops", &r.address, &r.ops_port));
   RK_RETURN_IF_ERROR(parse_address(body, "internode", &r.address, &r.internode_port));
@@ -101,7 +104,7 @@ Result<AgentRegistration> parse_registration(const json& body) {
       r.datacenter_racks.push_back(rack);
     }
   }
-  r.nodes_per_rack = static_cast<uint32_t>(body.value("nodes_per_rack", int64_t{0}));
+  r.nodes_per_rack = static_cast<uint32_t>(body.value("nodes_per_rack", int64_t{r.nodes_per_rack}));
   if (body.contains("tokens")) {
     if (body["tokens"].empty() || body["tokens"].size() > kMaxNumTokens) {
       return Status::InvalidArgument(fmt::format("tokens must list 1..{} tokens", kMaxNumTokens));

@@ -1,10 +1,11 @@
-// rk-scheduler's REST API under /api/v1 (docs/api.md): routes that only translate HTTP to
-// ClusterService calls. Roles: register and heartbeat need the agent token; creating keyspaces
-// and tables an operator token; GETs are open.
+// The cluster domain's routes under /api/v1 (docs/api.md): agents, nodes, the ring, keyspaces,
+// tables, the schema and the audit log, translated to ClusterService calls. Roles: register and
+// heartbeat need the agent token; creating keyspaces and tables an operator token; GETs are open.
+// Like every domain of scheduler/src, its routes live in its folder beside its service.
 #pragma once
 
-#include "ringkeeper/core/http_server.h"
 #include "cluster/service.h"
+#include "ringkeeper/core/http_server.h"
 
 namespace rk::scheduler {
 

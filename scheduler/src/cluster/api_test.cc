@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "db/test_db.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/scheduler/scheduler_process.h"
-#include "db/test_db.h"
 
 namespace rk::scheduler {
 namespace {
@@ -351,6 +351,31 @@ TEST_F(RestApiTest, BadNumbersAreRefusedNamingTheFieldOnEveryEndpoint) {
                  kOperatorToken)
                 .status,
             201);
+}
+
+TEST_F(RestApiTest, BackupSchedulesAnswerAtTheNewSpellingAndTheOldAlias) {
+  // The defaults are the service's: daily, the 7 newest kept.
+  http::Response created =
+      call("POST", "/api/v1/backup/schedules", R"({"name":"nightly"})", kOperatorToken);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(json::parse(created.body)["interval_seconds"], 86400);
+  EXPECT_EQ(json::parse(created.body)["keep_last"], 7);
+  ASSERT_EQ(call("POST", "/api/v1/backup-schedules",
+                 R"({"name":"weekly","interval_seconds":604800})", kOperatorToken)
+                .status,
+            201);
+  for (const char* path : {"/api/v1/backup/schedules", "/api/v1/backup-schedules"}) {
+    json list = json::parse(call("GET", path, "").body);
+    ASSERT_EQ(list["schedules"].size(), 2u) << path << " " << list.dump();
+  }
+  // The bounds are the service's too, whichever spelling carries them.
+  http::Response too_often = call("POST", "/api/v1/backup/schedules",
+                                  R"({"name":"s","interval_seconds":59})", kOperatorToken);
+  expect_error(too_often, 400, "invalid_argument");
+  EXPECT_NE(too_often.body.find("interval_seconds"), std::string::npos) << too_often.body;
+  EXPECT_EQ(call("DELETE", "/api/v1/backup-schedules/nightly", "", kOperatorToken).status, 200);
+  EXPECT_EQ(call("DELETE", "/api/v1/backup/schedules/weekly", "", kOperatorToken).status, 200);
+  EXPECT_TRUE(json::parse(call("GET", "/api/v1/backup/schedules", "").body)["schedules"].empty());
 }
 
 // ---- Every refused mutating call leaves exactly one audit entry and changes nothing ----

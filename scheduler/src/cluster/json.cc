@@ -1,4 +1,4 @@
-// JSON shapes of the scheduler's API (see api_json.h).
+// The cluster domain's JSON shapes (see json.h).
 #include "cluster/json.h"
 
 #include <fmt/format.h>

@@ -1,14 +1,15 @@
-// The JSON shapes of the scheduler's API (docs/api.md, /work contract "RING", "NODE", "SCHEMA"):
-// the one place that turns domain structs into JSON and replication objects back. Used by the
-// REST handlers, the schema store (replication is kept as its JSON object) and the agent client.
+// The cluster domain's JSON shapes (docs/api.md "Shapes": RING, NODE, SCHEMA): the one place that
+// turns nodes, rings, keyspaces and tables into JSON and replication objects back. Used by the
+// REST handlers, the schema catalog (replication is kept as its JSON object) and the agent client
+// (schema pushes).
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include "cluster/schema_catalog.h"
+#include "cluster/service.h"
 #include "ringkeeper/core/replica_placement.h"
 #include "ringkeeper/core/status.h"
-#include "cluster/service.h"
-#include "cluster/schema_catalog.h"
 
 namespace rk::scheduler {
 

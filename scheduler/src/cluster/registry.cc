@@ -8,8 +8,8 @@
 #include <fmt/ranges.h>
 
 #include "cluster/registry_tables.h"
-#include "ringkeeper/scheduler/store.h"
 #include "db/sqlite.h"
+#include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
 namespace {
@@ -28,11 +28,12 @@ Status validate(const RegisterRequest& req) {
     if (port < 1 || port > 65535)
       return bad(fmt::format("{} must be 1..65535, got {}", name, port));
   }
-  if (req.num_tokens < 1 || req.num_tokens > 1536) {
-    return bad(fmt::format("num_tokens must be 1..1536, got {}", req.num_tokens));
+  if (req.num_tokens < 1 || req.num_tokens > kMaxNumTokens) {
+    return bad(fmt::format("num_tokens must be 1..{}, got {}", kMaxNumTokens, req.num_tokens));
   }
-  if (req.nodes_per_rack < 1 || req.nodes_per_rack > 4096) {
-    return bad(fmt::format("nodes_per_rack must be 1..4096, got {}", req.nodes_per_rack));
+  if (req.nodes_per_rack < 1 || req.nodes_per_rack > kMaxNodesPerRack) {
+    return bad(
+        fmt::format("nodes_per_rack must be 1..{}, got {}", kMaxNodesPerRack, req.nodes_per_rack));
   }
   if (!req.replace_host_id.empty() && !req.replace_address.empty()) {
     return bad("give replace_host_id or replace_address, not both");
@@ -271,13 +272,13 @@ Status validate_plan(const DatacenterPlan& plan) {
       return Status::InvalidArgument(fmt::format("rack {} is named twice", r));
     }
   }
-  if (plan.nodes_per_rack < 1 || plan.nodes_per_rack > 4096) {
+  if (plan.nodes_per_rack < 1 || plan.nodes_per_rack > kMaxNodesPerRack) {
     return Status::InvalidArgument(
-        fmt::format("nodes_per_rack must be 1..4096, got {}", plan.nodes_per_rack));
+        fmt::format("nodes_per_rack must be 1..{}, got {}", kMaxNodesPerRack, plan.nodes_per_rack));
   }
-  if (plan.num_tokens < 1 || plan.num_tokens > 1536) {
+  if (plan.num_tokens < 1 || plan.num_tokens > kMaxNumTokens) {
     return Status::InvalidArgument(
-        fmt::format("num_tokens must be 1..1536, got {}", plan.num_tokens));
+        fmt::format("num_tokens must be 1..{}, got {}", kMaxNumTokens, plan.num_tokens));
   }
   return Status::OK();
 }

@@ -1,3 +1,6 @@
+// The cluster registry: token placement across racks, datacenters and vnodes, ring growth,
+// JOINING/NORMAL/DOWN transitions, re-registration, replacement of a DOWN node, load from
+// heartbeats, and removal freeing a slot.
 #include "ringkeeper/scheduler/registry.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The cluster schema in SQLite (see schema_catalog.h); table layout in schema/0003_keyspaces.sql.
+// The cluster schema in SQLite (see schema_catalog.h); table layout in schema/0005_keyspaces.sql.
 #include "cluster/schema_catalog.h"
 
 #include <fmt/format.h>
@@ -6,24 +6,25 @@
 #include <optional>
 
 #include "cluster/json.h"
+#include "db/sqlite.h"
 #include "ringkeeper/core/names.h"
 #include "ringkeeper/core/schema_limits.h"
 #include "ringkeeper/scheduler/store.h"
-#include "db/sqlite.h"
 
 namespace rk::scheduler {
 namespace {
 
 Result<std::vector<TableDef>> load_tables(Database& db, std::string_view keyspace) {
   RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(R"sql(
-    SELECT name, gc_grace_seconds, default_ttl_seconds FROM keyspace_tables
+    SELECT name, gc_grace_seconds, default_ttl_seconds, created_at_us FROM keyspace_tables
     WHERE keyspace = ? ORDER BY name)sql"));
   stmt.bind(1, keyspace);
   std::vector<TableDef> tables;
   while (true) {
     RK_ASSIGN_OR_RETURN(bool row, stmt.step());
     if (!row) return tables;
-    tables.push_back({stmt.column_text(0), stmt.column_int64(1), stmt.column_int64(2)});
+    tables.push_back(
+        {stmt.column_text(0), stmt.column_int64(1), stmt.column_int64(2), stmt.column_int64(3)});
   }
 }
 

@@ -20,6 +20,9 @@ struct TableDef {
   std::string name;
   int64_t gc_grace_seconds = 864000;  // Cassandra's default: 10 days
   int64_t default_ttl_seconds = 0;    // 0: cells do not expire unless written with a TTL
+  // When the catalog created it (set on reads; ignored by create_table). A table never repaired
+  // has its first gc_grace deadline counted from here (docs/repair.md).
+  int64_t created_at_us = 0;
 };
 
 struct KeyspaceDef {

@@ -1,4 +1,4 @@
-// The cluster service (see cluster_service.h): registration, heartbeats, the ring and the schema,
+// The cluster service (see service.h): registration, heartbeats, the ring and the schema,
 // each mutating call recorded in the audit log.
 #include "cluster/service.h"
 
@@ -6,8 +6,8 @@
 
 #include <charconv>
 
-#include "ringkeeper/scheduler/store.h"
 #include "db/sqlite.h"
+#include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
 namespace {
@@ -38,8 +38,6 @@ ClusterService::ClusterService(Store& store, Registry& registry, SchemaCatalog& 
       clock_(clock),
       options_(std::move(options)),
       push_(std::move(push)) {}
-
-Status ClusterService::start() { return Status::OK(); }
 
 NodeView ClusterService::view(NodeInfo info) {
   const int64_t load = info.load_bytes;

@@ -15,11 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/audit_log.h"
+#include "cluster/schema_catalog.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/status.h"
-#include "audit/audit_log.h"
 #include "ringkeeper/scheduler/registry.h"
-#include "cluster/schema_catalog.h"
 
 namespace rk::scheduler {
 
@@ -95,9 +95,6 @@ class ClusterService {
   // Everything passed in must outlive the service. `push` may be empty (no pushing).
   ClusterService(Store& store, Registry& registry, SchemaCatalog& catalog, AuditLog& audit,
                  Clock& clock, ClusterServiceOptions options, SchemaPush push = {});
-
-  // Nothing to do yet (kept for the loops later issues add).
-  Status start();
 
   // An agent registers (first start, restart or replacement); `actor` is the token's name. A new
   // node is NORMAL at once; a replacement stays JOINING until it reports NORMAL. Errors as

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "ringkeeper/scheduler/store.h"
 #include "db/test_db.h"
+#include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
 namespace {
@@ -27,7 +27,6 @@ class ClusterServiceTest : public ::testing::Test {
         [this](const ClusterSchema& schema, const std::vector<NodeView>& targets) {
           pushes_.push_back({schema.version, targets.size()});
         });
-    ASSERT_TRUE(service_->start().ok());
   }
 
   static AgentRegistration agent(int n, const std::string& rack) {

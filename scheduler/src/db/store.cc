@@ -1,4 +1,5 @@
-// Opening the scheduler's SQLite file and running work against it (see store.h).
+// Opening the scheduler's SQLite file and running work against it (see
+// include/ringkeeper/scheduler/store.h).
 #include "ringkeeper/scheduler/store.h"
 
 #include <mutex>

@@ -1,3 +1,6 @@
+// The scheduler's SQLite store: migrations applied once and in order, WAL and foreign keys on,
+// newer databases refused, writes rolled back on failure, relaxed durability, and the sqlite
+// wrapper's binding, error mapping and lock waits.
 #include "ringkeeper/scheduler/store.h"
 
 #include <gtest/gtest.h>

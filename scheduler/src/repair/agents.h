@@ -1,5 +1,5 @@
-// What the repair driver asks of agents (brief-contracts "Agent repair sessions" and "Agent
-// signals"): start, poll and cancel repair sessions, and read a node's load. AgentClient
+// What the repair driver asks of agents (the ops API's repair sessions and signals, docs/api.md):
+// start, poll and cancel repair sessions, and read a node's load. AgentClient
 // implements it over HTTP; the driver's tests use a fake.
 #pragma once
 
@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "ringkeeper/core/status.h"
 #include "cluster/service.h"
+#include "ringkeeper/core/status.h"
 
 namespace rk::scheduler {
 

@@ -1,14 +1,14 @@
-// REST handlers for repairs (see repair_api.h): read and check the body, call RepairService,
-// write JSON. No domain logic here.
+// REST handlers for repairs (see api.h): read the body, call RepairScheduler, write JSON. The
+// rules (what a run may ask for, which tunables are in range) are the scheduler's.
 #include "repair/api.h"
 
 #include <fmt/format.h>
 
 #include <charconv>
+#include <limits>
 
 #include "repair/store.h"
 #include "ringkeeper/core/json_api.h"
-#include "ringkeeper/core/schema_limits.h"
 
 namespace rk::scheduler {
 namespace {
@@ -22,10 +22,13 @@ const api::Spec kWindow = {
     {"on_close", api::Type::kString},
 };
 
-// The tunables a run's options and a patch share (RepairService checks intensity > 0).
+// The tunables a run's options and a patch share. Integer fields are only bounded to what their
+// C++ type holds; RepairScheduler checks their ranges (and intensity's).
+constexpr int64_t kIntMin = std::numeric_limits<int>::min();
+constexpr int64_t kIntMax = std::numeric_limits<int>::max();
 const api::Field kMaxSessions = {
-    .name = "max_sessions", .type = api::Type::kInteger, .min = 1, .max = 1000};
-const api::Field kIntensity = {.name = "intensity", .type = api::Type::kNumber, .min = 0, .max = 1};
+    .name = "max_sessions", .type = api::Type::kInteger, .min = kIntMin, .max = kIntMax};
+const api::Field kIntensity = {.name = "intensity", .type = api::Type::kNumber};
 
 // A body with the run options (shared by runs and schedules) added to `spec`'s own fields.
 api::Spec with_run_options(api::Spec spec) {
@@ -35,8 +38,11 @@ api::Spec with_run_options(api::Spec spec) {
            {"parallelism", api::Type::kString},
            kMaxSessions,
            kIntensity,
-           {.name = "segments_per_range", .type = api::Type::kInteger, .min = 1, .max = 100000},
-           {.name = "max_segment_bytes", .type = api::Type::kInteger, .min = 0},
+           {.name = "segments_per_range",
+           .type = api::Type::kInteger,
+           .min = kIntMin,
+           .max = kIntMax},
+           {"max_segment_bytes", api::Type::kInteger},
            {"datacenters", api::Type::kArray},
            {"nodes", api::Type::kArray},
            {"mark_repaired", api::Type::kBool},
@@ -53,9 +59,8 @@ const api::Spec kCreateRun = with_run_options({
 });
 const api::Spec kCreateSchedule = with_run_options({
     {"keyspace", api::Type::kString, api::kRequired},
-    // 0: derived from gc_grace; at most gc_grace's own bound.
-    {.name = "interval_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxGcGraceSeconds},
-    {.name = "first_activation_us", .type = api::Type::kInteger, .min = 0},
+    {"interval_seconds", api::Type::kInteger},  // 0: derived from gc_grace
+    {"first_activation_us", api::Type::kInteger},
 });
 const api::Spec kPatchRun = {
     kIntensity,
@@ -95,10 +100,6 @@ Result<RepairRunOptions> run_options(const json& body, RepairKind default_kind) 
   RK_ASSIGN_OR_RETURN(o.datacenters, string_list(body, "datacenters"));
   RK_ASSIGN_OR_RETURN(o.nodes, string_list(body, "nodes"));
   o.mark_repaired = body.value("mark_repaired", false);
-  if (o.mark_repaired && o.kind != RepairKind::kFull) {
-    return Status::InvalidArgument(
-        "mark_repaired is for full repairs (incremental ones always mark)");
-  }
   if (body.contains("window")) {
     const json& w = body["window"];
     RepairWindowSpec spec;
@@ -196,6 +197,7 @@ json deadline_json(const TableDeadline& d) {
           {"deadline_us", d.deadline_us},
           {"forecast_done_us", d.forecast_done_us},
           {"state", deadline_state_name(d.state)},
+          {"severity", repair::deadline_severity_name(d.severity)},
           {"message", d.message}};
 }
 
@@ -225,7 +227,7 @@ Status known_query(const http::Request& req, std::initializer_list<std::string_v
 }
 
 // Refusals, here or in the service, are audited by request_audit.cc.
-Result<http::Response> handle_create_run(RepairService& s, const http::Request& req) {
+Result<http::Response> handle_create_run(RepairScheduler& s, const http::Request& req) {
   RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateRun));
   RK_ASSIGN_OR_RETURN(RepairRunOptions options, run_options(body, RepairKind::kFull));
   RK_ASSIGN_OR_RETURN(RepairRunView v,
@@ -233,7 +235,7 @@ Result<http::Response> handle_create_run(RepairService& s, const http::Request& 
   return api::json_response(201, run_json(v));
 }
 
-Result<http::Response> handle_state_change(RepairService& s, const http::Request& req,
+Result<http::Response> handle_state_change(RepairScheduler& s, const http::Request& req,
                                            const std::string& action) {
   RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
   RK_RETURN_IF_ERROR(no_body(req));
@@ -244,7 +246,7 @@ Result<http::Response> handle_state_change(RepairService& s, const http::Request
   return api::json_ok(run_json(*v));
 }
 
-Result<http::Response> handle_patch_run(RepairService& s, const http::Request& req) {
+Result<http::Response> handle_patch_run(RepairScheduler& s, const http::Request& req) {
   RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
   RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPatchRun));
   RunPatch p;
@@ -259,7 +261,7 @@ Result<http::Response> handle_patch_run(RepairService& s, const http::Request& r
   return api::json_ok(run_json(v));
 }
 
-Result<http::Response> handle_list_runs(RepairService& s, const http::Request& req) {
+Result<http::Response> handle_list_runs(RepairScheduler& s, const http::Request& req) {
   RK_RETURN_IF_ERROR(known_query(req, {"state", "keyspace", "limit"}));
   std::optional<RunState> state;
   if (const std::string* v = req.query_param("state")) {
@@ -278,7 +280,7 @@ Result<http::Response> handle_list_runs(RepairService& s, const http::Request& r
   return api::json_ok({{"runs", std::move(out)}});
 }
 
-Result<http::Response> handle_segments(RepairService& s, const http::Request& req) {
+Result<http::Response> handle_segments(RepairScheduler& s, const http::Request& req) {
   RK_RETURN_IF_ERROR(known_query(req, {"state"}));
   RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
   std::optional<SegmentState> state;
@@ -291,7 +293,7 @@ Result<http::Response> handle_segments(RepairService& s, const http::Request& re
   return api::json_ok({{"segments", std::move(out)}});
 }
 
-Result<http::Response> handle_add_schedule(RepairService& s, const http::Request& req) {
+Result<http::Response> handle_add_schedule(RepairScheduler& s, const http::Request& req) {
   RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateSchedule));
   RepairScheduleSpec sp;
   RK_ASSIGN_OR_RETURN(sp.run_options, run_options(body, RepairKind::kIncremental));
@@ -308,8 +310,8 @@ Result<http::Response> handle_add_schedule(RepairService& s, const http::Request
 
 }  // namespace
 
-void add_repair_routes(http::Router& r, RepairService& service) {
-  RepairService* s = &service;
+void add_repair_routes(http::Router& r, RepairScheduler& service) {
+  RepairScheduler* s = &service;
   const RoleSet op{Role::kOperator};
   r.post(
       "/api/v1/repair/runs", [s](const http::Request& req) { return handle_create_run(*s, req); },

@@ -1,4 +1,4 @@
-// The repair driver's tick (see repair_service.h): activate schedules, reconcile and poll the
+// The repair driver's tick (see service.h): activate schedules, reconcile and poll the
 // sessions of segments in flight, start new ones where planning allows, and close finished runs.
 // Every state change is written to SQLite before the next agent call, so a scheduler killed at
 // any point resumes from the database alone.
@@ -25,7 +25,7 @@ std::string validation_for(RepairParallelism p) {
 
 }  // namespace
 
-Status RepairService::Impl::tick_locked() {
+Status RepairScheduler::Impl::tick_locked() {
   const int64_t now = clock.now_micros();
   RK_ASSIGN_OR_RETURN(ClusterState state, cluster());
   std::map<std::string, const NodeView*> nodes;
@@ -71,7 +71,7 @@ Status RepairService::Impl::tick_locked() {
   return Status::OK();
 }
 
-Status RepairService::Impl::activate_schedules(const ClusterState& state, int64_t now) {
+Status RepairScheduler::Impl::activate_schedules(const ClusterState& state, int64_t now) {
   RK_ASSIGN_OR_RETURN(std::vector<RepairSchedule> all, repairs.schedules());
   for (RepairSchedule& sc : all) {
     if (!sc.enabled || sc.next_activation_us > now) continue;
@@ -119,9 +119,9 @@ Status RepairService::Impl::activate_schedules(const ClusterState& state, int64_
   return Status::OK();
 }
 
-Status RepairService::Impl::send(RepairSegment& seg, const RepairRun& run,
-                                 const std::string& validation, const NodeView& coordinator,
-                                 int64_t now) {
+Status RepairScheduler::Impl::send(RepairSegment& seg, const RepairRun& run,
+                                   const std::string& validation, const NodeView& coordinator,
+                                   int64_t now) {
   SessionRequest req;
   req.id = seg.session_id;
   req.keyspace = run.options.keyspace;
@@ -151,8 +151,9 @@ Status RepairService::Impl::send(RepairSegment& seg, const RepairRun& run,
   return fail_attempt(seg, "start on " + seg.coordinator + ": " + r.status().to_string(), now);
 }
 
-Status RepairService::Impl::poll(RepairSegment& seg, const RepairRun& run,
-                                 const std::map<std::string, const NodeView*>& nodes, int64_t now) {
+Status RepairScheduler::Impl::poll(RepairSegment& seg, const RepairRun& run,
+                                   const std::map<std::string, const NodeView*>& nodes,
+                                   int64_t now) {
   auto it = nodes.find(seg.coordinator);
   if (it == nodes.end()) return fail_attempt(seg, "coordinator " + seg.coordinator + " left", now);
   const NodeView& coordinator = *it->second;
@@ -196,8 +197,8 @@ Status RepairService::Impl::poll(RepairSegment& seg, const RepairRun& run,
   return Status::OK();
 }
 
-Status RepairService::Impl::fail_attempt(RepairSegment& seg, const std::string& error,
-                                         int64_t now) {
+Status RepairScheduler::Impl::fail_attempt(RepairSegment& seg, const std::string& error,
+                                           int64_t now) {
   seg.last_error = error;
   if (seg.attempts >= options.max_attempts) {
     seg.state = SegmentState::kFailed;
@@ -216,7 +217,7 @@ Status RepairService::Impl::fail_attempt(RepairSegment& seg, const std::string& 
   return repairs.update_segment(seg);
 }
 
-std::optional<LoadSignals> RepairService::Impl::load_signals(const NodeView& node, int64_t now) {
+std::optional<LoadSignals> RepairScheduler::Impl::load_signals(const NodeView& node, int64_t now) {
   Reading& reading = readings[node.info.host_id];
   if (reading.at_us == 0 || now - reading.at_us > options.signals_ttl.count() * 1000) {
     reading.signals = agents.signals(node);
@@ -226,9 +227,9 @@ std::optional<LoadSignals> RepairService::Impl::load_signals(const NodeView& nod
   return *reading.signals;
 }
 
-Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>& segments,
-                                      const std::map<std::string, const NodeView*>& nodes,
-                                      std::set<std::string>& busy, int64_t now) {
+Status RepairScheduler::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>& segments,
+                                        const std::map<std::string, const NodeView*>& nodes,
+                                        std::set<std::string>& busy, int64_t now) {
   if (run.state == RunState::kRunning) {
     std::set<std::string> hosts;
     std::set<std::string> own;  // in a session of this run
@@ -270,8 +271,8 @@ Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>
           // (up to repair.call_timeout). Until it says the session ended, its replicas stay
           // busy: a new session on them now would put a node in two sessions. poll() counts the
           // attempt once the agent reports it cancelled; the stop is asked for again each tick.
-          spdlog::debug("repair segment {}: session {} is stopping ({})", seg.id,
-                        seg.session_id, stop.reason);
+          spdlog::debug("repair segment {}: session {} is stopping ({})", seg.id, seg.session_id,
+                        stop.reason);
           continue;
         }
       }
@@ -346,19 +347,20 @@ Status RepairService::Impl::drive_run(RepairRun& run, std::vector<RepairSegment>
   return repairs.update_run(run);
 }
 
-Status RepairService::Impl::check_deadlines(int64_t now) {
+Status RepairScheduler::Impl::check_deadlines(int64_t now) {
   RK_ASSIGN_OR_RETURN(std::vector<TableDeadline> all, deadlines(now));
   for (const TableDeadline& d : all) {
     const std::string key = d.keyspace + "." + d.table;
     auto it = deadline_states.find(key);
-    const DeadlineState previous = it == deadline_states.end() ? DeadlineState::kOk : it->second;
-    deadline_states[key] = d.state;
-    if (previous == d.state) continue;
+    const DeadlineReading previous = it == deadline_states.end() ? DeadlineReading{} : it->second;
+    deadline_states[key] = {d.state, d.severity};
+    // The severity moves on its own when a never-repaired table passes gc_grace.
+    if (previous.state == d.state && previous.severity == d.severity) continue;
     if (alert) {
-      alert(d, previous);
-    } else if (d.state == DeadlineState::kAtRisk || d.state == DeadlineState::kOverdue) {
+      alert(d, previous.state);
+    } else if (d.severity != DeadlineSeverity::kOk) {
       spdlog::warn("repair deadline of {}: {} ({})", key, deadline_state_name(d.state), d.message);
-    } else if (previous == DeadlineState::kAtRisk || previous == DeadlineState::kOverdue) {
+    } else if (previous.severity != DeadlineSeverity::kOk) {
       spdlog::info("repair deadline of {}: {} ({})", key, deadline_state_name(d.state), d.message);
     }
   }

@@ -1,4 +1,4 @@
-// The scheduler's planning seam over the repair/ library (see repair_planning.h).
+// The scheduler's planning seam over the repair/ library (see planning.h).
 #include "repair/planning.h"
 
 #include <fmt/format.h>
@@ -213,7 +213,7 @@ Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSeg
 
 namespace {
 
-TableDeadline deadline_of(const repair::TableDeadline& d) {
+TableDeadline deadline_of(const repair::TableDeadline& d, int64_t now_us) {
   TableDeadline t;
   t.keyspace = d.table.keyspace;
   t.table = d.table.table;
@@ -221,20 +221,8 @@ TableDeadline deadline_of(const repair::TableDeadline& d) {
   t.oldest_repaired_at_us = d.oldest_repaired_at_us;
   t.deadline_us = d.deadline_us;
   t.forecast_done_us = d.forecast_done_us;
-  switch (d.state) {
-    case repair::DeadlineState::kOk:
-      t.state = DeadlineState::kOk;
-      break;
-    case repair::DeadlineState::kAtRisk:
-      t.state = DeadlineState::kAtRisk;
-      break;
-    case repair::DeadlineState::kOverdue:
-      t.state = DeadlineState::kOverdue;
-      break;
-    case repair::DeadlineState::kNeverRepaired:
-      t.state = DeadlineState::kNeverRepaired;
-      break;
-  }
+  t.state = d.state;
+  t.severity = repair::deadline_severity(d.state, d.deadline_us, now_us);
   t.message = d.message;
   return t;
 }
@@ -256,6 +244,7 @@ std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double b
       item.tables = {{w->keyspace, w->table, w->gc_grace_seconds}};
       item.oldest_repaired_at_us = w->oldest_repaired_at_us;
       item.remaining_bytes = w->remaining_bytes;
+      item.first_seen_at_us = w->first_seen_at_us;
       items.push_back(std::move(item));
     }
     repair::ForecastOptions fo;
@@ -266,7 +255,7 @@ std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double b
     if (windows.ok()) fo.windows = std::move(*windows);
     for (const repair::TableDeadline& d :
          repair::forecast_deadlines(std::move(items), now_us, fo)) {
-      out.push_back(deadline_of(d));
+      out.push_back(deadline_of(d, now_us));
     }
   }
   // The planner orders by deadline; callers want the order they gave.

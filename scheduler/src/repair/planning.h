@@ -1,4 +1,4 @@
-// The driver's one seam to repair planning (the repair/ library, engineer `planner`): which
+// The driver's one seam to repair planning (the pure logic of the repair/ module): which
 // segments a run has, which of them start or stop on this tick and why the others wait, and the
 // default schedule interval for a gc_grace. Only this file translates between the scheduler's
 // stored runs and the planner's types.
@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "repair/agents.h"
+#include "repair/service.h"
 #include "ringkeeper/core/replica_placement.h"
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/core/token_range.h"
-#include "repair/service.h"
 
 namespace rk::scheduler {
 
@@ -82,10 +82,13 @@ struct TableWork {
   int64_t oldest_repaired_at_us = 0;  // 0: some range never repaired
   int64_t remaining_bytes = 0;        // estimated bytes to repair before every range is again
   RepairWindowSpec window;            // only time inside it counts (the table's schedule's)
+  int64_t first_seen_at_us = 0;       // when the table was created; 0: unknown
 };
 
 // Deadlines and forecasts (repair::forecast_deadlines) at `bytes_per_second` (0: pace unknown),
-// AT_RISK when the forecast leaves less than `margin_fraction` of gc_grace before the deadline.
+// AT_RISK when the forecast leaves less than `margin_fraction` of gc_grace before the deadline,
+// each with its severity at `now_us` (repair::deadline_severity). A never-repaired table's
+// deadline counts from its first_seen_at_us.
 // Work items sharing a window are forecast together (one after another by deadline); a window
 // that does not parse counts as always open. One entry per work item, in the given order.
 std::vector<TableDeadline> forecast(const std::vector<TableWork>& work, double bytes_per_second,

@@ -1,4 +1,5 @@
-// The repair service's calls (see repair_service.h); the driver's tick is in repair_driver.cc.
+// RepairScheduler's calls (see service.h): runs, schedules and deadlines as the API asks for
+// them; the driver's tick is in driver.cc.
 #include "repair/service.h"
 
 #include <fmt/format.h>
@@ -7,10 +8,11 @@
 #include <algorithm>
 #include <set>
 
+#include "alerts/store.h"
 #include "repair/planning.h"
 #include "repair/service_impl.h"
+#include "ringkeeper/core/schema_limits.h"
 #include "ringkeeper/core/token_range.h"
-#include "alerts/store.h"
 
 namespace rk::scheduler {
 namespace {
@@ -50,11 +52,6 @@ const std::pair<SegmentState, std::string_view> kSegmentStates[] = {
     {SegmentState::kPending, "PENDING"}, {SegmentState::kStarting, "STARTING"},
     {SegmentState::kRunning, "RUNNING"}, {SegmentState::kDone, "DONE"},
     {SegmentState::kFailed, "FAILED"},   {SegmentState::kAborted, "ABORTED"}};
-const std::pair<DeadlineState, std::string_view> kDeadlineStates[] = {
-    {DeadlineState::kOk, "OK"},
-    {DeadlineState::kAtRisk, "AT_RISK"},
-    {DeadlineState::kOverdue, "OVERDUE"},
-    {DeadlineState::kNeverRepaired, "NEVER_REPAIRED"}};
 
 bool active(RunState s) {
   return s == RunState::kNotStarted || s == RunState::kRunning || s == RunState::kPaused;
@@ -77,6 +74,10 @@ Status check_tunables(const RepairRunOptions& o) {
         fmt::format("segments_per_range must be 1..100000, got {}", o.segments_per_range));
   }
   if (o.max_segment_bytes < 0) return Status::InvalidArgument("max_segment_bytes must be >= 0");
+  if (o.mark_repaired && o.kind != RepairKind::kFull) {
+    return Status::InvalidArgument(
+        "mark_repaired is for full repairs (incremental ones always mark)");
+  }
   if (o.window) RK_RETURN_IF_ERROR(check_window(*o.window));
   return Status::OK();
 }
@@ -145,9 +146,6 @@ std::string_view segment_state_name(SegmentState state) { return name_of(state, 
 Result<SegmentState> parse_segment_state(std::string_view name) {
   return parse_name(name, kSegmentStates, "segment state");
 }
-std::string_view deadline_state_name(DeadlineState state) {
-  return name_of(state, kDeadlineStates);
-}
 
 ConfigSchema<RepairOptions> repair_options_schema() {
   ConfigSchema<RepairOptions> s;
@@ -192,9 +190,8 @@ DeadlineAlert repair_deadline_alert(AlertStore& alerts) {
     AlertEvent e;
     e.source = kSchedulerSource;
     e.signal = fmt::format("repair_deadline/{}.{}", d.keyspace, d.table);
-    e.state = d.state == DeadlineState::kOverdue  ? monitor::State::kCritical
-              : d.state == DeadlineState::kAtRisk ? monitor::State::kWarning
-                                                  : monitor::State::kOk;
+    // DeadlineSeverity has the Nagios states' numbers (deadline_severity.h).
+    e.state = static_cast<monitor::State>(d.severity);
     e.message =
         fmt::format("{}.{} {}: {}", d.keyspace, d.table, deadline_state_name(d.state), d.message);
     Result<std::optional<AlertRecord>> r = alerts.record(e);
@@ -208,14 +205,14 @@ DeadlineAlert repair_deadline_alert(AlertStore& alerts) {
   };
 }
 
-RepairService::RepairService(Store& store, AuditLog& audit, Clock& clock, RepairAgents& agents,
-                             ClusterSource cluster, RepairOptions options, DeadlineAlert alert)
+RepairScheduler::RepairScheduler(Store& store, AuditLog& audit, Clock& clock, RepairAgents& agents,
+                                 ClusterSource cluster, RepairOptions options, DeadlineAlert alert)
     : impl_(std::make_unique<Impl>(store, audit, clock, agents, std::move(cluster), options,
                                    std::move(alert))) {}
 
-RepairService::~RepairService() { stop(); }
+RepairScheduler::~RepairScheduler() { stop(); }
 
-void RepairService::start() {
+void RepairScheduler::start() {
   std::lock_guard lock(impl_->thread_mu);
   if (impl_->running) return;
   impl_->running = true;
@@ -236,7 +233,7 @@ void RepairService::start() {
   });
 }
 
-void RepairService::stop() {
+void RepairScheduler::stop() {
   {
     std::lock_guard lock(impl_->thread_mu);
     if (!impl_->running) return;
@@ -247,19 +244,19 @@ void RepairService::stop() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-Status RepairService::tick() {
+Status RepairScheduler::tick() {
   std::lock_guard lock(impl_->mu);
   return impl_->tick_locked();
 }
 
-void RepairService::record(const std::string& actor, const std::string& action,
-                           const std::string& target, const Status& outcome) {
+void RepairScheduler::record(const std::string& actor, const std::string& action,
+                             const std::string& target, const Status& outcome) {
   Result<int64_t> r = impl_->audit.append(actor, action, target, outcome);
   if (!r.ok()) spdlog::warn("audit: {}", r.status().to_string());
 }
 
-RunProgress RepairService::Impl::progress(const RepairRun& run,
-                                          const std::vector<RepairSegment>& segments) const {
+RunProgress RepairScheduler::Impl::progress(const RepairRun& run,
+                                            const std::vector<RepairSegment>& segments) const {
   RunProgress p;
   std::set<std::string> reasons;
   for (const RepairSegment& g : segments) {
@@ -282,15 +279,15 @@ RunProgress RepairService::Impl::progress(const RepairRun& run,
   return p;
 }
 
-Result<RepairRunView> RepairService::Impl::view(const RepairRun& run) {
+Result<RepairRunView> RepairScheduler::Impl::view(const RepairRun& run) {
   RK_ASSIGN_OR_RETURN(std::vector<RepairSegment> segs, repairs.segments(run.id, std::nullopt));
   return RepairRunView{run, progress(run, segs)};
 }
 
-Result<int64_t> RepairService::Impl::create_run_locked(const std::string& actor,
-                                                       RepairRunOptions options, bool start,
-                                                       std::optional<int64_t> schedule_id,
-                                                       const ClusterState& state) {
+Result<int64_t> RepairScheduler::Impl::create_run_locked(const std::string& actor,
+                                                         RepairRunOptions options, bool start,
+                                                         std::optional<int64_t> schedule_id,
+                                                         const ClusterState& state) {
   RK_RETURN_IF_ERROR(check_tunables(options));
   if (options.parallelism == RepairParallelism::kSequential) options.max_sessions = 1;
   RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
@@ -328,8 +325,8 @@ Result<int64_t> RepairService::Impl::create_run_locked(const std::string& actor,
   return repairs.insert_run(run, segs);
 }
 
-Result<RepairRunView> RepairService::create_run(const std::string& actor, RepairRunOptions options,
-                                                bool start) {
+Result<RepairRunView> RepairScheduler::create_run(const std::string& actor,
+                                                  RepairRunOptions options, bool start) {
   const std::string target = options.keyspace;
   Result<RepairRunView> out = [&]() -> Result<RepairRunView> {
     std::lock_guard lock(impl_->mu);
@@ -345,9 +342,9 @@ Result<RepairRunView> RepairService::create_run(const std::string& actor, Repair
   return out;
 }
 
-Result<std::vector<RepairRunView>> RepairService::list_runs(std::optional<RunState> state,
-                                                            const std::string& keyspace,
-                                                            int limit) {
+Result<std::vector<RepairRunView>> RepairScheduler::list_runs(std::optional<RunState> state,
+                                                              const std::string& keyspace,
+                                                              int limit) {
   if (limit < 1 || limit > 1000) {
     return Status::InvalidArgument(fmt::format("limit must be 1..1000, got {}", limit));
   }
@@ -360,18 +357,18 @@ Result<std::vector<RepairRunView>> RepairService::list_runs(std::optional<RunSta
   return out;
 }
 
-Result<RepairRunView> RepairService::run(int64_t id) {
+Result<RepairRunView> RepairScheduler::run(int64_t id) {
   RK_ASSIGN_OR_RETURN(RepairRun r, impl_->repairs.run(id));
   return impl_->view(r);
 }
 
-Result<std::vector<RepairSegment>> RepairService::segments(int64_t run_id,
-                                                           std::optional<SegmentState> state) {
+Result<std::vector<RepairSegment>> RepairScheduler::segments(int64_t run_id,
+                                                             std::optional<SegmentState> state) {
   RK_RETURN_IF_ERROR(impl_->repairs.run(run_id).status());
   return impl_->repairs.segments(run_id, state);
 }
 
-Result<RepairRunView> RepairService::pause(const std::string& actor, int64_t id) {
+Result<RepairRunView> RepairScheduler::pause(const std::string& actor, int64_t id) {
   Result<RepairRunView> out = [&]() -> Result<RepairRunView> {
     std::lock_guard lock(impl_->mu);
     RK_ASSIGN_OR_RETURN(RepairRun r, impl_->repairs.run(id));
@@ -388,7 +385,7 @@ Result<RepairRunView> RepairService::pause(const std::string& actor, int64_t id)
   return out;
 }
 
-Result<RepairRunView> RepairService::resume(const std::string& actor, int64_t id) {
+Result<RepairRunView> RepairScheduler::resume(const std::string& actor, int64_t id) {
   Result<RepairRunView> out = [&]() -> Result<RepairRunView> {
     std::lock_guard lock(impl_->mu);
     RK_ASSIGN_OR_RETURN(RepairRun r, impl_->repairs.run(id));
@@ -408,7 +405,7 @@ Result<RepairRunView> RepairService::resume(const std::string& actor, int64_t id
   return out;
 }
 
-Result<RepairRunView> RepairService::abort(const std::string& actor, int64_t id) {
+Result<RepairRunView> RepairScheduler::abort(const std::string& actor, int64_t id) {
   Result<RepairRunView> out = [&]() -> Result<RepairRunView> {
     std::lock_guard lock(impl_->mu);
     RK_ASSIGN_OR_RETURN(RepairRun r, impl_->repairs.run(id));
@@ -447,8 +444,8 @@ Result<RepairRunView> RepairService::abort(const std::string& actor, int64_t id)
   return out;
 }
 
-Result<RepairRunView> RepairService::patch(const std::string& actor, int64_t id,
-                                           const RunPatch& patch) {
+Result<RepairRunView> RepairScheduler::patch(const std::string& actor, int64_t id,
+                                             const RunPatch& patch) {
   Result<RepairRunView> out = [&]() -> Result<RepairRunView> {
     std::lock_guard lock(impl_->mu);
     RK_ASSIGN_OR_RETURN(RepairRun r, impl_->repairs.run(id));
@@ -468,8 +465,8 @@ Result<RepairRunView> RepairService::patch(const std::string& actor, int64_t id,
   return out;
 }
 
-Result<RepairSchedule> RepairService::add_schedule(const std::string& actor,
-                                                   RepairScheduleSpec spec) {
+Result<RepairSchedule> RepairScheduler::add_schedule(const std::string& actor,
+                                                     RepairScheduleSpec spec) {
   Result<RepairSchedule> out = [&]() -> Result<RepairSchedule> {
     RK_ASSIGN_OR_RETURN(ClusterState state, impl_->cluster());
     std::vector<std::string> tables = spec.tables;
@@ -478,8 +475,14 @@ Result<RepairSchedule> RepairService::add_schedule(const std::string& actor,
     spec.run_options.tables = spec.tables;
     spec.run_options.kind = spec.kind;
     RK_RETURN_IF_ERROR(check_tunables(spec.run_options));
-    if (spec.interval_seconds < 0) {
-      return Status::InvalidArgument("interval_seconds must be >= 0 (0: derived from gc_grace)");
+    // At most gc_grace's own bound: an interval longer than any gc_grace protects nothing.
+    if (spec.interval_seconds < 0 || spec.interval_seconds > kMaxGcGraceSeconds) {
+      return Status::InvalidArgument(
+          fmt::format("interval_seconds must be 0..{} (0: derived from gc_grace), got {}",
+                      kMaxGcGraceSeconds, spec.interval_seconds));
+    }
+    if (spec.first_activation_us && *spec.first_activation_us < 0) {
+      return Status::InvalidArgument("first_activation_us must be >= 0");
     }
     RepairSchedule sc;
     sc.spec = spec;
@@ -504,21 +507,21 @@ Result<RepairSchedule> RepairService::add_schedule(const std::string& actor,
   return out;
 }
 
-Result<std::vector<RepairSchedule>> RepairService::schedules() {
+Result<std::vector<RepairSchedule>> RepairScheduler::schedules() {
   return impl_->repairs.schedules();
 }
 
-Status RepairService::remove_schedule(const std::string& actor, int64_t id) {
+Status RepairScheduler::remove_schedule(const std::string& actor, int64_t id) {
   Status s = impl_->repairs.delete_schedule(id);
   record(actor, "repair.schedule.remove", fmt::format("schedule {}", id), s);
   return s;
 }
 
-Result<std::vector<TableDeadline>> RepairService::deadlines() {
+Result<std::vector<TableDeadline>> RepairScheduler::deadlines() {
   return impl_->deadlines(impl_->clock.now_micros());
 }
 
-Result<std::vector<TableDeadline>> RepairService::Impl::deadlines(int64_t now) {
+Result<std::vector<TableDeadline>> RepairScheduler::Impl::deadlines(int64_t now) {
   RK_ASSIGN_OR_RETURN(ClusterState state, cluster());
   // Runs that tell the pace and the work left: the active ones and the last few that finished.
   RK_ASSIGN_OR_RETURN(std::vector<RepairRun> running, repairs.active_runs());
@@ -540,7 +543,8 @@ Result<std::vector<TableDeadline>> RepairService::Impl::deadlines(int64_t now) {
   std::vector<TableWork> work;
   for (const KeyspaceDef& ks : state.schema.keyspaces) {
     for (const TableDef& t : ks.tables) {
-      TableWork w{ks.name, t.name, t.gc_grace_seconds, 0, 0, default_window(options)};
+      TableWork w{ks.name,        t.name, t.gc_grace_seconds, 0, 0, default_window(options),
+                  t.created_at_us};
       // A table's repairs keep the window of the schedule that repairs it.
       for (const RepairSchedule& sc : schedules) {
         if (sc.enabled && sc.spec.keyspace == ks.name && covers(sc.spec.tables, t.name)) {

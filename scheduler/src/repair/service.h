@@ -1,7 +1,9 @@
-// The scheduler's repair service: repair runs (one pass of full or incremental repair over a
-// keyspace's tables, split into segments), schedules that start runs, and the gc_grace deadlines
-// that follow from the repair history. Everything lives in SQLite (schema/0006_repair.sql), so a
-// restarted scheduler continues every run where it stopped (docs/repair.md).
+// The scheduler's repair domain, RepairScheduler: repair runs (one pass of full or incremental
+// repair over a keyspace's tables, split into segments), schedules that start runs, and the
+// gc_grace deadlines that follow from the repair history. (The agent's RepairService runs one
+// session on its node; this class decides which segments run where and when.) Everything lives
+// in SQLite (schema/0006_repair.sql and 0008_repair_windows.sql), so a restarted scheduler
+// continues every run where it stopped (docs/repair.md).
 //
 // A driver thread ticks every RepairOptions::tick_interval: it activates due schedules, polls the
 // agents' sessions of running segments, records their outcome (retrying failed ones with backoff,
@@ -23,17 +25,18 @@
 #include <string_view>
 #include <vector>
 
+#include "audit/audit_log.h"
+#include "cluster/service.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/config.h"
 #include "ringkeeper/core/status.h"
-#include "audit/audit_log.h"
+#include "ringkeeper/repair/deadline_severity.h"
 #include "ringkeeper/scheduler/scheduler_options.h"
-#include "cluster/service.h"
 
 namespace rk::scheduler {
 
 class Store;
-class RepairAgents;  // repair_agents.h: the calls the driver makes to agents
+class RepairAgents;  // agents.h: the calls the driver makes to agents
 
 enum class RepairKind { kFull, kIncremental };
 enum class RepairParallelism { kSequential, kParallel, kDatacenterAware };
@@ -160,8 +163,11 @@ struct RepairSchedule {
   int64_t created_at_us = 0;
 };
 
-enum class DeadlineState { kOk, kAtRisk, kOverdue, kNeverRepaired };
-std::string_view deadline_state_name(DeadlineState state);
+// The deadline states and their severities are the repair module's (gc_grace.h,
+// deadline_severity.h): one set of names and one map for the scheduler, its API and rkctl.
+using repair::deadline_state_name;
+using repair::DeadlineSeverity;
+using repair::DeadlineState;
 
 struct TableDeadline {
   std::string keyspace;
@@ -171,6 +177,8 @@ struct TableDeadline {
   int64_t deadline_us = 0;            // by when every range must be repaired again
   int64_t forecast_done_us = 0;       // when the planned repair should be done; 0 = none planned
   DeadlineState state = DeadlineState::kOk;
+  // How loud the state is at the time of the reading (repair::deadline_severity).
+  DeadlineSeverity severity = DeadlineSeverity::kOk;
   std::string message;
 };
 
@@ -180,7 +188,6 @@ struct RunPatch {
   std::optional<RepairParallelism> parallelism;
 };
 
-
 // The cluster as the driver needs it: nodes (state, addresses, tokens) and the schema.
 struct ClusterState {
   std::vector<NodeView> nodes;
@@ -188,21 +195,22 @@ struct ClusterState {
 };
 using ClusterSource = std::function<Result<ClusterState>()>;
 
-// Raised when a table's deadline state changes (AT_RISK, OVERDUE, back to OK): the scheduler's
-// alert store once it exists; a log line otherwise.
+// Raised when a table's deadline state or severity changes (AT_RISK, OVERDUE, a never-repaired
+// table passing gc_grace, back to OK): the scheduler wires the alert store in; without one the
+// driver logs the change.
 using DeadlineAlert = std::function<void(const TableDeadline& deadline, DeadlineState previous)>;
 
 class AlertStore;
-// Deadline changes as alerts of source "scheduler", signal "repair_deadline/<keyspace>.<table>":
-// OVERDUE is CRITICAL, AT_RISK WARNING, OK and NEVER_REPAIRED OK. `alerts` must outlive it.
+// Deadline changes as alerts of source "scheduler", signal "repair_deadline/<keyspace>.<table>",
+// at the deadline's severity (repair::deadline_severity). `alerts` must outlive it.
 DeadlineAlert repair_deadline_alert(AlertStore& alerts);
 
-class RepairService {
+class RepairScheduler {
  public:
   // Everything passed in must outlive the service.
-  RepairService(Store& store, AuditLog& audit, Clock& clock, RepairAgents& agents,
-                ClusterSource cluster, RepairOptions options, DeadlineAlert alert = {});
-  ~RepairService();  // stops the driver
+  RepairScheduler(Store& store, AuditLog& audit, Clock& clock, RepairAgents& agents,
+                  ClusterSource cluster, RepairOptions options, DeadlineAlert alert = {});
+  ~RepairScheduler();  // stops the driver
 
   // Starts / stops the driver thread. stop() waits for the tick in progress; idempotent.
   void start();

@@ -1,5 +1,5 @@
-// RepairService's state, shared by repair_service.cc (the calls the API makes) and
-// repair_driver.cc (the driver's tick). Private to the scheduler module.
+// RepairScheduler's state, shared by service.cc (the calls the API makes) and driver.cc (the
+// driver's tick). Private to the scheduler module.
 #pragma once
 
 #include <condition_variable>
@@ -10,12 +10,12 @@
 #include <thread>
 
 #include "repair/agents.h"
-#include "repair/store.h"
 #include "repair/service.h"
+#include "repair/store.h"
 
 namespace rk::scheduler {
 
-struct RepairService::Impl {
+struct RepairScheduler::Impl {
   Impl(Store& s, AuditLog& a, Clock& c, RepairAgents& ag, ClusterSource cs, RepairOptions o,
        DeadlineAlert al)
       : store(s),
@@ -53,11 +53,16 @@ struct RepairService::Impl {
     int64_t at_us = 0;
   };
   std::map<std::string, Reading> readings;
-  // The last deadline state raised per "keyspace.table", and when deadlines were last checked.
-  std::map<std::string, DeadlineState> deadline_states;
+  // The last deadline state and severity raised per "keyspace.table", and when deadlines were
+  // last checked.
+  struct DeadlineReading {
+    DeadlineState state = DeadlineState::kOk;
+    DeadlineSeverity severity = DeadlineSeverity::kOk;
+  };
+  std::map<std::string, DeadlineReading> deadline_states;
   int64_t deadlines_checked_us = 0;
 
-  // --- repair_driver.cc ---
+  // --- driver.cc ---
   Status tick_locked();
   Status activate_schedules(const ClusterState& cluster, int64_t now);
   Status drive_run(RepairRun& run, std::vector<RepairSegment>& segments,
@@ -72,7 +77,7 @@ struct RepairService::Impl {
   std::optional<LoadSignals> load_signals(const NodeView& node, int64_t now);
   Status check_deadlines(int64_t now);
 
-  // --- repair_service.cc ---
+  // --- service.cc ---
   Result<RepairRunView> view(const RepairRun& run);
   RunProgress progress(const RepairRun& run, const std::vector<RepairSegment>& segments) const;
   Result<int64_t> create_run_locked(const std::string& actor, RepairRunOptions options, bool start,

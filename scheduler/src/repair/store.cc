@@ -1,13 +1,13 @@
-// Reading and writing the repair tables (see repair_store.h).
+// Reading and writing the repair tables (see store.h).
 #include "repair/store.h"
 
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
+#include "db/sqlite.h"
 #include "ringkeeper/core/token.h"
 #include "ringkeeper/scheduler/store.h"
-#include "db/sqlite.h"
 
 namespace rk::scheduler {
 namespace {

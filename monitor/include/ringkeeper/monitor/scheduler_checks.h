@@ -26,8 +26,9 @@ struct TableDeadline {
 
 struct RepairCheckOptions {
   // Ranges on each table's time left until its deadline, in seconds (e.g. warning "2d:",
-  // critical "0s:"). Without either range the scheduler's states decide: OVERDUE is CRITICAL,
-  // AT_RISK and NEVER_REPAIRED are WARNING.
+  // critical "0s:"). Without either range the scheduler's states decide, through
+  // repair::deadline_severity: OVERDUE is CRITICAL, AT_RISK WARNING, NEVER_REPAIRED OK until the
+  // table's deadline (creation + gc_grace), CRITICAL after it, WARNING when its age is unknown.
   Thresholds time_left;
 };
 

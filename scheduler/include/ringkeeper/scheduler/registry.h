@@ -35,6 +35,11 @@ namespace rk::scheduler {
 
 class Store;
 
+// Bounds of a datacenter's plan, checked by register_node and define_datacenter (and by the
+// scheduler's nodes_per_rack option): tokens per node (vnodes) and planned nodes per rack.
+inline constexpr uint32_t kMaxNumTokens = 1536;
+inline constexpr uint32_t kMaxNodesPerRack = 4096;
+
 enum class NodeState { kJoining, kNormal, kDown, kLeaving, kReplaced };
 
 // "JOINING", "NORMAL", "DOWN", "LEAVING", "REPLACED".

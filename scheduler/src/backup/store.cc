@@ -1,7 +1,11 @@
-// SQL of the backup tables (see backup_runs.h).
-#include "backup/runs.h"
+// The SQL of the backup tables (see store.h): each public call one transaction over the helpers
+// below, which run inside it.
+#include "backup/store.h"
 
-namespace rk::scheduler::backup_runs {
+#include "db/sqlite.h"
+#include "ringkeeper/scheduler/store.h"
+
+namespace rk::scheduler {
 namespace {
 
 constexpr const char* kRunColumns =
@@ -52,8 +56,6 @@ Status load_nodes(Database& db, BackupRun& run) {
   }
   return Status::OK();
 }
-
-}  // namespace
 
 Status insert_run(Database& db, const BackupRun& run) {
   RK_ASSIGN_OR_RETURN(Statement s, db.prepare(R"sql(
@@ -179,4 +181,100 @@ Status delete_schedule(Database& db, const std::string& name) {
   return Status::OK();
 }
 
-}  // namespace rk::scheduler::backup_runs
+}  // namespace
+
+Status BackupStore::insert_run(const BackupRun& run) {
+  return store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(auto active, load_runs(db, 1, BackupRunState::kRunning));
+    if (!active.empty()) {
+      return Status::FailedPrecondition("backup " + active[0].tag + " is running");
+    }
+    if (load_run(db, run.tag).ok()) return Status::AlreadyExists("backup " + run.tag + " exists");
+    return rk::scheduler::insert_run(db, run);
+  });
+}
+
+Result<BackupRun> BackupStore::run(const std::string& tag) {
+  BackupRun out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(out, load_run(db, tag));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<BackupRun>> BackupStore::runs(int limit, std::optional<BackupRunState> state) {
+  std::vector<BackupRun> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(out, load_runs(db, limit, state));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status BackupStore::set_state(const std::string& tag, BackupRunState state,
+                              const std::string& error, int64_t completed_at_us, int64_t now_us) {
+  return store_.write([&](Database& db) {
+    return update_run_state(db, tag, state, error, completed_at_us, now_us);
+  });
+}
+
+Status BackupStore::resume(const std::string& tag, int64_t now_us) {
+  return store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(auto active, load_runs(db, 1, BackupRunState::kRunning));
+    if (!active.empty()) {
+      return Status::FailedPrecondition("backup " + active[0].tag + " is running");
+    }
+    return update_run_state(db, tag, BackupRunState::kRunning, "", 0, now_us);
+  });
+}
+
+Status BackupStore::record_progress(const BackupRun& run, const std::string& failure,
+                                    int64_t now_us) {
+  return store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(BackupRun current, load_run(db, run.tag));
+    if (current.state != BackupRunState::kRunning) return Status::OK();
+    for (const auto& n : run.nodes) RK_RETURN_IF_ERROR(update_node(db, run.tag, n));
+    if (!failure.empty()) {
+      RK_RETURN_IF_ERROR(
+          update_run_state(db, run.tag, BackupRunState::kFailed, failure, now_us, now_us));
+    }
+    return Status::OK();
+  });
+}
+
+Status BackupStore::delete_runs(const std::vector<std::string>& tags) {
+  return store_.write([&](Database& db) -> Status {
+    for (const auto& t : tags) RK_RETURN_IF_ERROR(delete_run(db, t));
+    return Status::OK();
+  });
+}
+
+Result<BackupSchedule> BackupStore::insert_schedule(BackupSchedule schedule, int64_t now_us) {
+  BackupSchedule stored;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(stored, rk::scheduler::insert_schedule(db, schedule, now_us));
+    return Status::OK();
+  }));
+  return stored;
+}
+
+Result<std::vector<BackupSchedule>> BackupStore::schedules() {
+  std::vector<BackupSchedule> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(out, load_schedules(db));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status BackupStore::set_next_run(int64_t id, int64_t next_run_at_us) {
+  return store_.write(
+      [&](Database& db) { return rk::scheduler::set_next_run(db, id, next_run_at_us); });
+}
+
+Status BackupStore::delete_schedule(const std::string& name) {
+  return store_.write([&](Database& db) { return rk::scheduler::delete_schedule(db, name); });
+}
+
+}  // namespace rk::scheduler
