@@ -16,6 +16,7 @@
 #include "repair_views.h"
 #include "data/replica_client.h"
 #include "ringkeeper/core/token_range.h"
+#include "ringkeeper/repair/tree_diff.h"
 #include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/node.h"
 
@@ -34,11 +35,8 @@ struct RepairScope {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// One Merkle tree to build: 2^depth leaves over `range`.
-struct TreeRequest {
-  TokenRange range = TokenRange::full_ring();
-  int depth = 0;
-};
+// One Merkle tree to build: 2^depth leaves over a range (the repair domain's TreeRequest).
+using repair::TreeRequest;
 
 // A chunk of streamed partitions (range_stream.h encoding; empty when the range had none).
 struct RepairChunk {

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <future>
-#include <map>
 #include <regex>
 
 #include <spdlog/spdlog.h>
@@ -29,43 +28,17 @@ const char* state_name(SessionState s) {
   return "FAILED";
 }
 
-// A run of adjacent first-pass leaves where the replicas' trees differ.
-struct DifferingRun {
-  TokenRange range;
-  uint64_t max_rows = 0;  // the most rows any replica counted in it
-};
+// A storage tree as the repair algorithms read it (a view: `tree` must outlive it).
+repair::ReplicaTree replica_tree(const storage::MerkleTree& tree) {
+  return {tree.range(), tree.root(), tree.leaf_hashes(), tree.leaf_rows()};
+}
 
-// Runs of leaves whose hash is not the same on every replica (trees[r] is replica r's tree;
-// all have the same range and depth).
-std::vector<DifferingRun> differing_runs(const std::vector<const storage::MerkleTree*>& trees) {
-  std::vector<DifferingRun> runs;
-  const auto& first = *trees[0];
-  bool same_roots = true;
-  for (const auto* t : trees) same_roots = same_roots && t->root() == first.root();
-  if (same_roots) return runs;
-  std::optional<TokenRange> open;
-  std::vector<uint64_t> rows(trees.size(), 0);
-  auto close = [&] {
-    if (!open) return;
-    runs.push_back({*open, *std::max_element(rows.begin(), rows.end())});
-    open.reset();
-    std::fill(rows.begin(), rows.end(), 0);
-  };
-  for (uint64_t i = 0; i < first.leaf_count(); ++i) {
-    const auto leaf0 = first.leaf(i);
-    bool differs = false;
-    for (size_t r = 1; r < trees.size() && !differs; ++r) {
-      differs = trees[r]->leaf(i).hash != leaf0.hash;
-    }
-    if (!differs) {
-      close();
-      continue;
-    }
-    open = open ? TokenRange(open->start(), leaf0.range.end()) : leaf0.range;
-    for (size_t r = 0; r < trees.size(); ++r) rows[r] += trees[r]->leaf(i).rows;
-  }
-  close();
-  return runs;
+repair::TreeSizing tree_sizing(const RepairSettings& s) {
+  return {.rows_per_leaf = static_cast<uint64_t>(s.rows_per_leaf),
+          .refine_leaves_per_row = static_cast<uint64_t>(s.refine_leaves_per_row),
+          .max_tree_depth = s.max_tree_depth,
+          .max_trees_per_batch = kMaxTreesPerBatch,
+          .depth_for = &storage::merkle_depth_for};
 }
 
 }  // namespace
@@ -134,6 +107,7 @@ RepairSession::RepairSession(RepairRequest request, std::vector<std::string> tab
     : request_(std::move(request)),
       tables_(std::move(tables)),
       settings_(settings),
+      sizing_(tree_sizing(settings)),
       client_(client),
       clock_(clock) {
   for (auto& t : replicas) members_.push_back({std::move(t), ""});
@@ -337,19 +311,9 @@ Status RepairSession::repair_table(const std::string& table) {
     if (!n.ok()) return replica_error(m, n.status());
     rows = std::max(rows, *n);
   }
-  // Enough leaves that one covers about rows_per_leaf rows; more than one tree of at most
-  // max_tree_depth when that needs more leaves (validated one after another: bounded memory).
-  const uint64_t per_leaf = static_cast<uint64_t>(std::max<int64_t>(1, settings_.rows_per_leaf));
-  const uint64_t leaves = std::max<uint64_t>(1, (rows + per_leaf - 1) / per_leaf);
-  const uint64_t max_leaves = uint64_t{1} << settings_.max_tree_depth;
-  uint64_t pieces = (leaves + max_leaves - 1) / max_leaves;
-  if (static_cast<uint128_t>(pieces) > request_.range.size()) {
-    pieces = static_cast<uint64_t>(request_.range.size());
-  }
-  RK_ASSIGN_OR_RETURN(std::vector<TokenRange> split, request_.range.split(pieces));
-  for (const auto& piece : split) {
-    RK_RETURN_IF_ERROR(repair_piece(table, piece, rows / pieces));
-  }
+  RK_ASSIGN_OR_RETURN(std::vector<TreeRequest> pieces,
+                      repair::first_pass_trees(request_.range, rows, sizing_));
+  for (const auto& piece : pieces) RK_RETURN_IF_ERROR(repair_piece(table, piece));
   return Status::OK();
 }
 
@@ -386,100 +350,49 @@ Result<std::vector<std::vector<storage::MerkleTree>>> RepairSession::validate_al
   return out;
 }
 
-Status RepairSession::repair_piece(const std::string& table, const TokenRange& piece,
-                                   uint64_t rows) {
+Status RepairSession::repair_piece(const std::string& table, const TreeRequest& piece) {
   set_phase("validating");
-  const int depth = storage::merkle_depth_for(rows, static_cast<uint64_t>(settings_.rows_per_leaf),
-                                              piece, settings_.max_tree_depth);
-  RK_ASSIGN_OR_RETURN(auto first, validate_all(table, {TreeRequest{piece, depth}}));
-  std::vector<const storage::MerkleTree*> trees;
-  for (const auto& per_member : first) {
-    trees.push_back(&per_member[0]);
-    progress_.rows_validated += per_member[0].total_rows();
-    progress_.bytes_validated += per_member[0].total_bytes();
+  std::vector<repair::DifferingRun> runs;
+  {
+    RK_ASSIGN_OR_RETURN(auto first, validate_all(table, {piece}));
+    std::vector<repair::ReplicaTree> trees;
+    for (const auto& per_member : first) {
+      trees.push_back(replica_tree(per_member[0]));
+      progress_.rows_validated += per_member[0].total_rows();
+      progress_.bytes_validated += per_member[0].total_bytes();
+    }
+    RK_ASSIGN_OR_RETURN(runs, repair::differing_runs(trees));
   }
-  const std::vector<DifferingRun> runs = differing_runs(trees);
   progress_.ranges_differing += runs.size();
-  trees.clear();
-  first.clear();
 
-  // Each differing run is validated again with about refine_leaves_per_row leaves per row, so
-  // that only the rows that really differ (and few neighbours) are streamed. Batched: few calls,
-  // bounded tree memory.
-  size_t next_run = 0;
-  while (next_run < runs.size()) {
-    std::vector<TreeRequest> batch;
-    uint64_t batch_leaves = 0;
-    while (next_run < runs.size() && batch.size() < kMaxTreesPerBatch) {
-      const DifferingRun& run = runs[next_run];
-      const int d = storage::merkle_depth_for(
-          run.max_rows * static_cast<uint64_t>(settings_.refine_leaves_per_row), 1, run.range,
-          settings_.max_tree_depth);
-      if (!batch.empty() &&
-          batch_leaves + (uint64_t{1} << d) > (uint64_t{2} << settings_.max_tree_depth)) {
-        break;
-      }
-      batch.push_back({run.range, d});
-      batch_leaves += uint64_t{1} << d;
-      ++next_run;
-    }
+  // Each differing run is validated again with finer trees, in batches, and only what still
+  // differs is streamed; the coordinator sends for its own group (one hop less).
+  RK_ASSIGN_OR_RETURN(auto batches, repair::refinement_batches(runs, sizing_));
+  std::optional<size_t> local;
+  for (size_t m = 0; m < members_.size(); ++m) {
+    if (members_[m].target.local) local = m;
+  }
+  for (const auto& batch : batches) {
     set_phase("validating");
-    RK_ASSIGN_OR_RETURN(auto fine, validate_all(table, batch));
-    // Per leaf: replicas grouped by hash; each group with rows sends its leaf to every replica
-    // outside the group (both directions). Adjacent leaves of one source→target pair merge.
-    std::map<std::pair<size_t, size_t>, std::vector<TokenRange>> plan;
-    for (size_t k = 0; k < batch.size(); ++k) {
-      const uint64_t leaves = fine[0][k].leaf_count();
-      for (uint64_t i = 0; i < leaves; ++i) {
-        std::vector<storage::MerkleTree::Leaf> leaf;
-        bool all_same = true;
-        for (size_t m = 0; m < members_.size(); ++m) {
-          leaf.push_back(fine[m][k].leaf(i));
-          all_same = all_same && leaf[m].hash == leaf[0].hash;
-        }
-        if (all_same) continue;
-        std::vector<size_t> group(members_.size());
-        for (size_t m = 0; m < members_.size(); ++m) {
-          group[m] = m;
-          for (size_t g = 0; g < m; ++g) {
-            if (leaf[g].hash == leaf[m].hash) {
-              group[m] = group[g];
-              break;
-            }
-          }
-        }
-        for (size_t g = 0; g < members_.size(); ++g) {
-          if (group[g] != g || leaf[g].rows == 0) continue;
-          // The group's source: the local replica when it is in the group (one hop less).
-          size_t source = g;
-          for (size_t m = 0; m < members_.size(); ++m) {
-            if (group[m] == g && members_[m].target.local) source = m;
-          }
-          for (size_t m = 0; m < members_.size(); ++m) {
-            if (group[m] == g) continue;
-            auto& ranges = plan[{source, m}];
-            if (!ranges.empty() && ranges.back().end() == leaf[g].range.start()) {
-              ranges.back() = TokenRange(ranges.back().start(), leaf[g].range.end());
-            } else {
-              ranges.push_back(leaf[g].range);
-            }
-          }
-        }
+    std::vector<repair::Transfer> plan;
+    {
+      RK_ASSIGN_OR_RETURN(auto fine, validate_all(table, batch));
+      std::vector<std::vector<repair::ReplicaTree>> trees(fine.size());
+      for (size_t m = 0; m < fine.size(); ++m) {
+        for (const auto& tree : fine[m]) trees[m].push_back(replica_tree(tree));
       }
+      RK_ASSIGN_OR_RETURN(plan, repair::plan_transfers(trees, local));
     }
-    fine.clear();
     set_phase("streaming");
-    for (const auto& [pair, ranges] : plan) {
-      for (const auto& range : ranges) {
-        RK_RETURN_IF_ERROR(stream(table, Transfer{pair.first, pair.second, range}));
-        streamed_[table].push_back(range);
-      }
+    for (const auto& transfer : plan) {
+      RK_RETURN_IF_ERROR(stream(table, transfer));
+      streamed_[table].push_back(transfer.range);
     }
   }
   return Status::OK();
 }
 
-Status RepairSession::stream(const std::string& table, const Transfer& t) {
+Status RepairSession::stream(const std::string& table, const repair::Transfer& t) {
   std::optional<TokenRange> next = t.range;
   const RepairScope source_scope = scope_of(t.source, table);
   while (next) {

@@ -3,7 +3,10 @@
 // find the leaves where the replicas' Merkle trees differ, validate those again with finer trees,
 // stream only the still-differing sub-ranges between the replicas that disagree (last-write-wins
 // import), and on success of an incremental session mark the range repaired on every replica at
-// its view. The session's request, state and progress are what the ops API shows.
+// its view. Which trees to build, where they differ and what goes from whom to whom are the
+// repair domain's pure algorithms (ringkeeper/repair/tree_diff.h, transfer_plan.h); this class
+// runs them over the replicas' calls. The session's request, state and progress are what the
+// ops API shows.
 #pragma once
 
 #include <atomic>
@@ -22,6 +25,8 @@
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/json_api.h"
 #include "ringkeeper/core/token_range.h"
+#include "ringkeeper/repair/transfer_plan.h"
+#include "ringkeeper/repair/tree_diff.h"
 
 namespace rk::agent {
 
@@ -79,19 +84,15 @@ class RepairSession {
     std::string view;         // empty until pinned
     std::string settle_view;  // pinned after streaming, to mark what was streamed (see .cc)
   };
-  struct Transfer {
-    size_t source, target;
-    TokenRange range;
-  };
 
   Status run_steps();
   Status repair_table(const std::string& table);
-  Status repair_piece(const std::string& table, const TokenRange& piece, uint64_t rows);
+  Status repair_piece(const std::string& table, const TreeRequest& piece);
   Result<std::vector<std::vector<storage::MerkleTree>>> validate_all(
       const std::string& table, const std::vector<TreeRequest>& trees, bool settle = false);
   Status pin_all(bool settle);
   Status mark_streamed(const std::string& table, int64_t repaired_at);
-  Status stream(const std::string& table, const Transfer& t);
+  Status stream(const std::string& table, const repair::Transfer& t);
   Status check_cancelled() const;
   void set_phase(const char* phase);
   void finish(SessionState state, const std::string& error);
@@ -103,6 +104,7 @@ class RepairSession {
   RepairRequest request_;
   std::vector<std::string> tables_;
   RepairSettings settings_;
+  repair::TreeSizing sizing_;  // settings_ as the tree algorithms take them
   RepairReplicas& client_;
   Clock& clock_;
   std::atomic<bool> cancelled_{false};

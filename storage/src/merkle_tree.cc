@@ -1,5 +1,5 @@
-// Merkle tree construction, diff and wire format. See merkle_tree.h for why leaves sum their row
-// digests and for the memory budget.
+// Merkle tree construction, wire format and depth sizing. See merkle_tree.h for why leaves sum
+// their row digests and for the memory budget.
 #include "ringkeeper/storage/merkle_tree.h"
 
 #define XXH_INLINE_ALL  // row-sized inputs: let the compiler inline XXH3's short-input paths
@@ -358,69 +358,7 @@ Result<MerkleTree> MerkleTree::deserialize(std::string_view data) {
   return tree;
 }
 
-// ---- diff and depth --------------------------------------------------------------------------
-
-Result<std::vector<MerkleDifference>> diff(const MerkleTree& a, const MerkleTree& b) {
-  if (a.range() != b.range() || a.depth() != b.depth()) {
-    return Status::InvalidArgument(
-        "cannot diff merkle trees over different shapes: " + a.range().to_string() + " depth " +
-        std::to_string(a.depth()) + " vs " + b.range().to_string() + " depth " +
-        std::to_string(b.depth()));
-  }
-  if (!a.finalized() || !b.finalized()) {
-    return Status::FailedPrecondition("finalize both merkle trees before diffing them");
-  }
-  std::vector<MerkleDifference> out;
-  if (a.root() == b.root()) return out;
-
-  // Walk down only where hashes differ, left child first, so leaves come out in ring order.
-  const uint64_t n = a.leaf_count();
-  std::vector<uint64_t> differing;
-  std::vector<uint64_t> stack{1};
-  while (!stack.empty()) {
-    uint64_t node = stack.back();
-    stack.pop_back();
-    if (a.nodes_[node] == b.nodes_[node]) continue;
-    if (node >= n) {
-      differing.push_back(node - n);
-    } else {
-      stack.push_back(2 * node + 1);
-      stack.push_back(2 * node);
-    }
-  }
-
-  for (size_t i = 0; i < differing.size();) {
-    size_t j = i;
-    while (j + 1 < differing.size() && differing[j + 1] == differing[j] + 1) ++j;
-    MerkleDifference d{TokenRange(a.range().split_piece(n, differing[i]).start(),
-                                  a.range().split_piece(n, differing[j]).end())};
-    for (size_t k = i; k <= j; ++k) {
-      MerkleTree::Leaf la = a.leaf(differing[k]), lb = b.leaf(differing[k]);
-      d.leaves += 1;
-      d.rows_a += la.rows;
-      d.rows_b += lb.rows;
-      d.bytes_a += la.bytes;
-      d.bytes_b += lb.bytes;
-    }
-    out.push_back(d);
-    i = j + 1;
-  }
-
-  // On the whole ring the last leaf ends where the first begins.
-  if (a.range().is_full_ring() && out.size() >= 2 && differing.front() == 0 &&
-      differing.back() == n - 1) {
-    MerkleDifference first = out.front(), last = out.back();
-    last.range = TokenRange(last.range.start(), first.range.end());
-    last.leaves += first.leaves;
-    last.rows_a += first.rows_a;
-    last.rows_b += first.rows_b;
-    last.bytes_a += first.bytes_a;
-    last.bytes_b += first.bytes_b;
-    out.back() = last;
-    out.erase(out.begin());
-  }
-  return out;
-}
+// ---- depth -----------------------------------------------------------------------------------
 
 int merkle_depth_for(uint64_t estimated_rows, uint64_t max_rows_per_leaf, const TokenRange& range,
                      int max_depth) {

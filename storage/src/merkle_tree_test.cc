@@ -9,8 +9,12 @@
 #include <random>
 #include <thread>
 
+#include "test_support.h"
+
 namespace rk::storage {
 namespace {
+
+using testing::differing_leaves;
 
 constexpr Token kMin = kMinToken;
 constexpr Token kMax = kMaxToken;
@@ -69,9 +73,7 @@ TEST(MerkleTree, IdenticalRowsGiveIdenticalRoots) {
   EXPECT_EQ(a.root(), b.root());
   EXPECT_EQ(a.total_rows(), 500u);
   EXPECT_EQ(a.total_bytes(), 50000u);
-  auto d = diff(a, b);
-  ASSERT_TRUE(d.ok());
-  EXPECT_TRUE(d->empty());
+  EXPECT_TRUE(differing_leaves(a, b).empty());
 }
 
 TEST(MerkleTree, DifferentDataGivesDifferentRoots) {
@@ -107,15 +109,12 @@ TEST(MerkleTree, OneChangedRowMakesExactlyItsLeafDiffer) {
   auto changed = rows;
   changed[417].digest = row_hash("a newer value");
   MerkleTree a = build(range, 8, rows), b = build(range, 8, changed);
-  auto d = diff(a, b);
-  ASSERT_TRUE(d.ok());
-  ASSERT_EQ(d->size(), 1u);
   uint64_t leaf = a.leaf_index_of(rows[417].token);
-  EXPECT_EQ((*d)[0].range, a.leaf(leaf).range);
-  EXPECT_TRUE((*d)[0].range.contains(rows[417].token));
-  EXPECT_EQ((*d)[0].leaves, 1u);
-  EXPECT_EQ((*d)[0].rows_a, a.leaf(leaf).rows);
-  EXPECT_EQ((*d)[0].rows_b, a.leaf(leaf).rows);
+  EXPECT_EQ(differing_leaves(a, b), std::vector<uint64_t>{leaf});
+  EXPECT_TRUE(a.leaf(leaf).range.contains(rows[417].token));
+  EXPECT_EQ(a.leaf(leaf).rows, b.leaf(leaf).rows);
+  EXPECT_EQ(b.leaf_hashes()[leaf], b.leaf(leaf).hash);
+  EXPECT_NE(a.root(), b.root());
 }
 
 TEST(MerkleTree, MissingRowIsFoundWithItsCounts) {
@@ -124,69 +123,11 @@ TEST(MerkleTree, MissingRowIsFoundWithItsCounts) {
   auto fewer = rows;
   fewer.erase(fewer.begin() + 10);
   MerkleTree a = build(range, 10, rows), b = build(range, 10, fewer);
-  auto d = diff(a, b);
-  ASSERT_TRUE(d.ok());
-  ASSERT_EQ(d->size(), 1u);
-  EXPECT_TRUE((*d)[0].range.contains(rows[10].token));
-  EXPECT_EQ((*d)[0].rows_a, (*d)[0].rows_b + 1);
-  EXPECT_EQ((*d)[0].bytes_a, (*d)[0].bytes_b + 100);
-}
-
-TEST(MerkleTree, DiffMergesAdjacentDifferingLeaves) {
-  TokenRange range(0, 1600);  // 16 leaves of 100 tokens: (0,100], (100,200], ...
-  auto b = MerkleTree::create(range, 4);
-  ASSERT_TRUE(b.ok());
-  MerkleTree a = build(range, 4, {});
-  // Leaves 2, 3, 4 differ (one run) and leaf 9 (another run).
-  for (Token t : {250, 350, 399, 401, 950}) ASSERT_TRUE(b->add_row(t, row_hash("x"), 10).ok());
-  b->finalize();
-  auto d = diff(a, *b);
-  ASSERT_TRUE(d.ok());
-  ASSERT_EQ(d->size(), 2u);
-  EXPECT_EQ((*d)[0].range, TokenRange(200, 500));
-  EXPECT_EQ((*d)[0].leaves, 3u);
-  EXPECT_EQ((*d)[0].rows_a, 0u);
-  EXPECT_EQ((*d)[0].rows_b, 4u);
-  EXPECT_EQ((*d)[0].bytes_b, 40u);
-  EXPECT_EQ((*d)[1].range, TokenRange(900, 1000));
-  EXPECT_EQ((*d)[1].leaves, 1u);
-}
-
-TEST(MerkleTree, DiffOnTheWholeRingMergesAcrossTheWrap) {
-  TokenRange range = TokenRange::full_ring();  // 4 leaves, the last ends at kMin
-  MerkleTree a = build(range, 2, {});
-  MerkleTree b = build(range, 2, {{kMin + 5, row_hash("x"), 1}, {kMax, row_hash("y"), 1}});
-  auto d = diff(a, b);
-  ASSERT_TRUE(d.ok());
-  ASSERT_EQ(d->size(), 1u);
-  Token q = Token{1} << 62;
-  EXPECT_EQ((*d)[0].range, TokenRange(q, kMin + q));  // wraps: last leaf then first leaf
-  EXPECT_TRUE((*d)[0].range.is_wrapping());
-  EXPECT_EQ((*d)[0].leaves, 2u);
-  EXPECT_EQ((*d)[0].rows_b, 2u);
-}
-
-TEST(MerkleTree, DiffOfEntirelyDifferentTreesIsTheirRange) {
-  TokenRange range(77, 77);
-  auto rows = rows_in(range, 200);
-  MerkleTree a = build(range, 3, rows), b = build(range, 3, rows_in(range, 200, 5));
-  auto d = diff(a, b);
-  ASSERT_TRUE(d.ok());
-  ASSERT_EQ(d->size(), 1u);
-  EXPECT_EQ((*d)[0].range, range);
-  EXPECT_EQ((*d)[0].leaves, 8u);
-  EXPECT_EQ((*d)[0].rows_a, 200u);
-}
-
-TEST(MerkleTree, DiffRejectsTreesOfDifferentShapes) {
-  MerkleTree a = build(TokenRange(0, 1000), 3, {});
-  MerkleTree deeper = build(TokenRange(0, 1000), 4, {});
-  MerkleTree other = build(TokenRange(0, 1001), 3, {});
-  EXPECT_EQ(diff(a, deeper).status().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(diff(a, other).status().code(), ErrorCode::kInvalidArgument);
-  auto open = MerkleTree::create(TokenRange(0, 1000), 3);
-  ASSERT_TRUE(open.ok());
-  EXPECT_EQ(diff(a, *open).status().code(), ErrorCode::kFailedPrecondition);
+  const uint64_t leaf = a.leaf_index_of(rows[10].token);
+  EXPECT_EQ(differing_leaves(a, b), std::vector<uint64_t>{leaf});
+  EXPECT_EQ(a.leaf(leaf).rows, b.leaf(leaf).rows + 1);
+  EXPECT_EQ(a.leaf(leaf).bytes, b.leaf(leaf).bytes + 100);
+  EXPECT_EQ(a.leaf_rows()[leaf], a.leaf(leaf).rows);
 }
 
 TEST(MerkleTree, WrapAroundRangeCoversBothEndsOfTheRing) {
@@ -213,10 +154,9 @@ TEST(MerkleTree, WrapAroundRangeCoversBothEndsOfTheRing) {
   EXPECT_EQ(a.leaf_index_of(-1000), 7u);
   auto changed = rows;
   changed[2].digest = row_hash("c2");  // just past the wrap
-  auto d = diff(a, build(range, 3, changed));
-  ASSERT_TRUE(d.ok());
-  ASSERT_EQ(d->size(), 1u);
-  EXPECT_TRUE((*d)[0].range.contains(kMin + 1));
+  const auto d = differing_leaves(a, build(range, 3, changed));
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_TRUE(a.leaf(d[0]).range.contains(kMin + 1));
 }
 
 TEST(MerkleTree, EachRowLandsInTheLeafWhoseRangeHoldsIt) {
@@ -405,9 +345,6 @@ TEST(MerkleTree, SerializationRoundTrips) {
       ASSERT_TRUE(back.ok()) << back.status().to_string();
       EXPECT_TRUE(back->finalized());
       expect_same_tree(tree, *back);
-      auto d = diff(tree, *back);
-      ASSERT_TRUE(d.ok());
-      EXPECT_TRUE(d->empty());
     }
   }
 }

@@ -1,14 +1,18 @@
-// Helpers shared by the storage tests: a temporary directory and a node opened in it.
+// Helpers shared by the storage tests: a temporary directory, a node opened in it, and the leaves
+// where two Merkle trees differ.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "ringkeeper/core/clock.h"
+#include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/node.h"
 
 namespace rk::storage::testing {
@@ -28,6 +32,19 @@ class TempDir {
  private:
   std::string path_;
 };
+
+// Indices of the leaves whose hashes differ between two finalized trees of the same range and
+// depth: where a test expects a change to show. (Repair's own comparison across replicas is
+// repair/include/ringkeeper/repair/tree_diff.h.)
+inline std::vector<uint64_t> differing_leaves(const MerkleTree& a, const MerkleTree& b) {
+  EXPECT_EQ(a.range(), b.range());
+  EXPECT_EQ(a.depth(), b.depth());
+  std::vector<uint64_t> out;
+  for (uint64_t i = 0; i < std::min(a.leaf_count(), b.leaf_count()); ++i) {
+    if (a.leaf_hashes()[i] != b.leaf_hashes()[i]) out.push_back(i);
+  }
+  return out;
+}
 
 // A node in a temp dir with a manual clock, a keyspace "ks" and a table "t".
 class NodeTest : public ::testing::Test {

@@ -3,8 +3,9 @@
 // A MerkleTree covers one token range cut into 2^depth leaves (TokenRange::split: contiguous,
 // sizes within one token of each other). The storage node feeds every row of the range into the
 // tree as (token, 128-bit digest of the row's content: XXH3-128 of the canonical bytes defined in
-// storage/src/row_digest.h); replicas exchange serialized trees and diff them; only the differing
-// leaves' sub-ranges are streamed.
+// storage/src/row_digest.h); replicas exchange serialized trees, repair compares them leaf by leaf
+// (repair/include/ringkeeper/repair/tree_diff.h, over leaf_hashes() and leaf_rows()), and only the
+// differing leaves' sub-ranges are streamed.
 //
 // Why a fast non-cryptographic row hash: a row digest only has to make accidental equality of
 // different rows negligible (2^-128 per pair), not resist someone forging rows; hashing every row
@@ -33,6 +34,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,8 +58,6 @@ struct RowHash {
 
 // XXH3-128 (seed 0) of `bytes`: the row digest of a row whose canonical bytes they are.
 RowHash row_hash(std::string_view bytes);
-
-struct MerkleDifference;
 
 class MerkleTree {
  public:
@@ -135,6 +135,12 @@ class MerkleTree {
   };
   // Leaf i, 0 <= i < leaf_count(), in ring order from range().start().
   Leaf leaf(uint64_t i) const;
+  // Every leaf's hash (leaf i at [i]) and row count, viewing the tree's own arrays: what repair
+  // compares across replicas without copying. The hashes are valid after finalize().
+  std::span<const Digest> leaf_hashes() const {
+    return {nodes_.data() + leaf_count(), leaf_count()};
+  }
+  std::span<const uint64_t> leaf_rows() const { return rows_; }
 
   uint64_t total_rows() const { return total_rows_; }
   uint64_t total_bytes() const { return total_bytes_; }
@@ -150,7 +156,6 @@ class MerkleTree {
   static Result<MerkleTree> deserialize(std::string_view data);
 
  private:
-  friend Result<std::vector<MerkleDifference>> diff(const MerkleTree& a, const MerkleTree& b);
   MerkleTree(const TokenRange& range, int depth);
   void compute_inner_nodes();
   // The leaf holding `token` (which must lie in range()), reusing the bounds (lo, hi] of the leaf
@@ -178,22 +183,6 @@ class MerkleTree {
   uint64_t cached_leaf_ = 0;
   uint128_t cached_lo_ = 0, cached_hi_ = 0;
 };
-
-// A run of adjacent leaves that differ between two trees.
-struct MerkleDifference {
-  TokenRange range;                   // the union of the run's leaf sub-ranges
-  uint64_t leaves = 0;                // how many leaves the run spans
-  uint64_t rows_a = 0, rows_b = 0;    // rows each tree counted in the run
-  uint64_t bytes_a = 0, bytes_b = 0;  // bytes each tree counted in the run
-};
-
-// The sub-ranges where `a` and `b` differ, as runs of adjacent differing leaves merged into one
-// range each, in ring order from the trees' range start. For a whole-ring tree a run that ends at
-// the last leaf and one that starts at the first leaf are adjacent across the ring and come back
-// merged (as a wrapping range, listed last). Empty when the roots match.
-// InvalidArgument if the trees cover different ranges or have different depths;
-// FailedPrecondition if either is not finalized.
-Result<std::vector<MerkleDifference>> diff(const MerkleTree& a, const MerkleTree& b);
 
 // The shallowest depth at which each leaf is expected to hold at most `max_rows_per_leaf` of
 // `estimated_rows` rows spread evenly over `range` (Murmur3 tokens are uniform), capped at
