@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "audit/request_audit.h"
 #include "db/test_db.h"
 #include "ringkeeper/scheduler/store.h"
 
@@ -36,6 +37,39 @@ class AuditLogTest : public ::testing::Test {
 };
 
 using Targets = std::vector<std::string>;
+
+TEST_F(AuditLogTest, EveryRefusedCallOnAThreadGetsItsOwnEntry) {
+  // Two refusals no service recorded, then one a service did, all on this thread, as a handler
+  // thread serves one request after the other.
+  audit_request(*log_, {.method = "POST",
+                        .route = "/api/v1/backups",
+                        .path = "/api/v1/backups",
+                        .status = 401,
+                        .detail = "no token"});
+  audit_request(*log_, {.method = "POST",
+                        .route = "/api/v1/backups",
+                        .path = "/api/v1/backups",
+                        .principal = "grafana",
+                        .status = 403,
+                        .detail = "readonly"});
+  ASSERT_TRUE(log_->append("alice", "backup.start", "b1", Status::FailedPrecondition("busy")).ok());
+  audit_request(*log_, {.method = "POST",
+                        .route = "/api/v1/backups",
+                        .path = "/api/v1/backups",
+                        .principal = "alice",
+                        .status = 409,
+                        .detail = "busy"});
+  auto page = log_->query({});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 3u);
+  EXPECT_EQ(page->entries[0].actor, "alice");
+  EXPECT_EQ(page->entries[0].target, "b1");
+  EXPECT_EQ(page->entries[0].detail, "HTTP 409 POST /api/v1/backups: busy");
+  EXPECT_EQ(page->entries[1].actor, "grafana");
+  EXPECT_EQ(page->entries[1].detail, "HTTP 403 POST /api/v1/backups: readonly");
+  EXPECT_EQ(page->entries[2].actor, "anonymous");
+  EXPECT_EQ(page->entries[2].detail, "HTTP 401 POST /api/v1/backups: no token");
+}
 
 TEST_F(AuditLogTest, RecordsOutcomesWithTheClocksTime) {
   auto ok = log_->append("ops", "node.register", "host-1", Status::OK());

@@ -67,6 +67,9 @@ void audit_request(AuditLog& audit, const http::RequestRecord& request) {
       .reason = std::string(request.detail),
   });
   if (!id.ok()) spdlog::warn("audit: {}", id.status().to_string());
+  // The entry just written is this request's: the next request on this thread must not take it
+  // for a refusal its service recorded (it would complete this entry instead of writing its own).
+  audit.end_request();
 }
 
 }  // namespace rk::scheduler
