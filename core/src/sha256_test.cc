@@ -2,6 +2,7 @@
 #include "ringkeeper/core/sha256.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -59,8 +60,10 @@ TEST(Sha256, AnySplitOfTheInputGivesTheSameDigest) {
 }
 
 TEST(Sha256, FileDigestIsTheDigestOfItsBytes) {
-  const auto dir = std::filesystem::path(testing::TempDir()) / "sha256_file_test";
-  std::filesystem::create_directories(dir);
+  // A directory of this run's own: test binaries of several builds may run on one machine at once.
+  std::string tmpl = (std::filesystem::temp_directory_path() / "rk-sha256-XXXXXX").string();
+  ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+  const std::filesystem::path dir = tmpl;
   std::string big(3 * (size_t{1} << 20) + 17, '\0');  // crosses the 1 MiB read size
   std::mt19937_64 rng(9);
   for (char& c : big) c = static_cast<char>(rng());
