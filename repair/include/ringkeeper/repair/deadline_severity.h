@@ -1,8 +1,8 @@
 // How loudly a table's gc_grace deadline state is reported: the one map from deadline states
 // (gc_grace.h) to the Nagios severities OK, WARNING and CRITICAL. The scheduler raises its
-// repair_deadline alerts with it and serves it as "severity" in GET /api/v1/repair/deadlines (the
-// web UI's view); `rkctl check repair` decides its verdict with it (docs/repair.md, "How loud each
-// state is").
+// repair_deadline alerts with it and serves it as "severity" in GET /api/v1/repair/deadlines
+// (which the web UI reads); `rkctl check repair` decides its verdict with it (docs/repair.md,
+// "How loud each state is").
 //
 //   OK              OK
 //   AT_RISK         WARNING   the forecast lands after the safe point: act while there is time
