@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -126,66 +127,88 @@ std::chrono::seconds timeout_for(const Segment& s, const SelectionOptions& o) {
 
 }  // namespace
 
-Result<Selection> select_segments(const SelectionInput& in, const SelectionOptions& o) {
-  RK_RETURN_IF_ERROR(validate(o));
-  if (in.plan == nullptr) return Status::InvalidArgument("selection needs a plan");
-  const SegmentPlan& plan = *in.plan;
-  const size_t n = plan.segments.size();
-  if (in.progress.size() != n) {
-    return Status::InvalidArgument(
-        fmt::format("{} progress entries for {} segments", in.progress.size(), n));
-  }
-  const int64_t now = in.now_us;
-  const size_t hosts = plan.hosts.size();
+namespace {
 
-  // Each plan host's condition.
-  std::unordered_map<std::string_view, const NodeCondition*> by_id;
-  by_id.reserve(in.nodes.size());
-  for (const NodeCondition& c : in.nodes) by_id.emplace(c.host_id, &c);
-  std::vector<const NodeCondition*> cond(hosts, nullptr);
-  for (size_t h = 0; h < hosts; ++h) {
-    auto it = by_id.find(plan.hosts[h].host_id);
-    if (it != by_id.end()) cond[h] = it->second;
+// One tick's working state, filled stage by stage (see select_segments).
+struct Tick {
+  Tick(const SelectionInput& in, const SelectionOptions& o)
+      : in(in), o(o), plan(*in.plan), n(plan.segments.size()), now(in.now_us) {}
+
+  const SelectionInput& in;
+  const SelectionOptions& o;
+  const SegmentPlan& plan;
+  const size_t n;
+  const int64_t now;
+
+  std::vector<const NodeCondition*> cond;  // per plan host; null when the host reported nothing
+  std::vector<char> busy;                  // per plan host: in a session (this run's or another)
+  std::vector<int64_t> rest_until;         // per plan host: its intensity pause ends
+  bool open = false;
+  int64_t window_opens = kNever;
+  int64_t next_check = kNever;
+  size_t running = 0;
+  int64_t last_segment = -1;  // the segment that finished last
+  // With kStop windows: when the open window closes, and a session's mean time and bytes.
+  int64_t window_closes = kNever;
+  long double mean_duration = 0, mean_bytes = 0;
+
+  std::vector<Blocker> blocked;
+  std::vector<uint32_t> eligible;
+  size_t outstanding = 0;  // not done, not given up
+  Selection out;
+
+  void wake_at(int64_t t) {
+    if (t > now) next_check = std::min(next_check, t);
   }
-  auto label = [&](int64_t h) -> std::string {
+  std::string label(int64_t h) const {
     const NodeCondition* c = cond[static_cast<size_t>(h)];
     if (c != nullptr && !c->label.empty()) return c->label;
     return plan.hosts[static_cast<size_t>(h)].host_id;
-  };
-
-  Selection out;
-  std::vector<char> busy(hosts, 0);
-  std::vector<int64_t> rest_until(hosts, 0);
-  for (size_t h = 0; h < hosts; ++h) {
-    if (cond[h] != nullptr && cond[h]->in_other_session) busy[h] = 1;
   }
-  const bool open = o.windows.is_open(now);
-  int64_t next_check = kNever;
-  auto wake_at = [&](int64_t t) {
-    if (t > now) next_check = std::min(next_check, t);
-  };
+  int64_t expected_duration(const Segment& s) const {
+    return static_cast<int64_t>(mean_duration * (static_cast<long double>(s.estimated_bytes) + 1) /
+                                (mean_bytes + 1));
+  }
+};
 
-  // Running sessions, rests after finished ones, and the set that finished last.
-  size_t running = 0;
+// Each plan host's condition, and which hosts are in another run's session.
+void read_host_conditions(Tick& t) {
+  const size_t hosts = t.plan.hosts.size();
+  std::unordered_map<std::string_view, const NodeCondition*> by_id;
+  by_id.reserve(t.in.nodes.size());
+  for (const NodeCondition& c : t.in.nodes) by_id.emplace(c.host_id, &c);
+  t.cond.assign(hosts, nullptr);
+  t.busy.assign(hosts, 0);
+  t.rest_until.assign(hosts, 0);
+  for (size_t h = 0; h < hosts; ++h) {
+    auto it = by_id.find(t.plan.hosts[h].host_id);
+    if (it != by_id.end()) t.cond[h] = it->second;
+    if (t.cond[h] != nullptr && t.cond[h]->in_other_session) t.busy[h] = 1;
+  }
+}
+
+// Running sessions (stopped on timeout or a closed kStop window), rests after finished ones, and
+// the set that finished last.
+void review_sessions(Tick& t) {
+  const SelectionOptions& o = t.o;
   int64_t last_finish = -1;
-  int64_t last_segment = -1;
-  for (size_t i = 0; i < n; ++i) {
-    const SegmentProgress& p = in.progress[i];
-    const Segment& s = plan.segments[i];
+  for (size_t i = 0; i < t.n; ++i) {
+    const SegmentProgress& p = t.in.progress[i];
+    const Segment& s = t.plan.segments[i];
     if (p.state == SegmentState::kRunning) {
-      ++running;
-      for (uint32_t r : s.replicas) busy[r] = 1;
+      ++t.running;
+      for (uint32_t r : s.replicas) t.busy[r] = 1;
       const int64_t timeout_us = timeout_for(s, o).count() * 1'000'000;
-      if (now - p.started_at_us >= timeout_us) {
-        out.stop.push_back(
+      if (t.now - p.started_at_us >= timeout_us) {
+        t.out.stop.push_back(
             {static_cast<uint32_t>(i), true,
-             fmt::format("timed out after {} s (limit {} s)", (now - p.started_at_us) / 1'000'000,
+             fmt::format("timed out after {} s (limit {} s)", (t.now - p.started_at_us) / 1'000'000,
                          timeout_us / 1'000'000)});
-      } else if (!open && o.window_close == WindowClosePolicy::kStop) {
-        out.stop.push_back({static_cast<uint32_t>(i), false,
-                            "maintenance window closed; retried when it opens again"});
+      } else if (!t.open && o.window_close == WindowClosePolicy::kStop) {
+        t.out.stop.push_back({static_cast<uint32_t>(i), false,
+                              "maintenance window closed; retried when it opens again"});
       } else {
-        wake_at(p.started_at_us + timeout_us);
+        t.wake_at(p.started_at_us + timeout_us);
       }
       continue;
     }
@@ -194,330 +217,341 @@ Result<Selection> select_segments(const SelectionInput& in, const SelectionOptio
       if (p.started_at_us > 0 && p.finished_at_us >= p.started_at_us) {
         const int64_t until =
             p.finished_at_us + intensity_pause_us(p.finished_at_us - p.started_at_us, o.intensity);
-        for (uint32_t r : s.replicas) rest_until[r] = std::max(rest_until[r], until);
+        for (uint32_t r : s.replicas) t.rest_until[r] = std::max(t.rest_until[r], until);
       }
       if (p.finished_at_us > last_finish) {
         last_finish = p.finished_at_us;
-        last_segment = static_cast<int64_t>(i);
+        t.last_segment = static_cast<int64_t>(i);
       }
     }
   }
-  if (!open && o.window_close == WindowClosePolicy::kStop && running > 0) {
-    // Stopping is the scheduler's job; nothing more to wake for.
-  } else if (open && running > 0 && o.window_close == WindowClosePolicy::kStop) {
-    wake_at(o.windows.next_close(now));
+  // With a closed kStop window, stopping is the scheduler's job; nothing more to wake for.
+  if (t.open && t.running > 0 && o.window_close == WindowClosePolicy::kStop) {
+    t.wake_at(o.windows.next_close(t.now));
   }
+}
 
-  // With kStop windows: when the open window closes, and how long a session of this run takes
-  // (mean of the done ones), to keep segments that would be cut off from starting.
-  int64_t window_closes = kNever;
-  long double mean_duration = 0, mean_bytes = 0;
-  if (open && o.window_close == WindowClosePolicy::kStop && o.avoid_window_overrun &&
-      !o.windows.always_open()) {
-    window_closes = o.windows.next_close(now);
-    size_t done = 0;
-    for (size_t i = 0; i < n; ++i) {
-      const SegmentProgress& p = in.progress[i];
-      if (p.state != SegmentState::kDone || p.started_at_us <= 0 ||
-          p.finished_at_us < p.started_at_us) {
-        continue;
-      }
-      mean_duration += p.finished_at_us - p.started_at_us;
-      mean_bytes += plan.segments[i].estimated_bytes;
-      ++done;
+// With kStop windows: when the open window closes, and how long a session of this run takes
+// (mean of the done ones), to keep segments that would be cut off from starting.
+void measure_window_overrun(Tick& t) {
+  const SelectionOptions& o = t.o;
+  if (!t.open || o.window_close != WindowClosePolicy::kStop || !o.avoid_window_overrun ||
+      o.windows.always_open()) {
+    return;
+  }
+  t.window_closes = o.windows.next_close(t.now);
+  size_t done = 0;
+  for (size_t i = 0; i < t.n; ++i) {
+    const SegmentProgress& p = t.in.progress[i];
+    if (p.state != SegmentState::kDone || p.started_at_us <= 0 ||
+        p.finished_at_us < p.started_at_us) {
+      continue;
     }
-    if (done == 0) {
-      window_closes = kNever;
-    } else {
-      mean_duration /= done;
-      mean_bytes /= done;
+    t.mean_duration += p.finished_at_us - p.started_at_us;
+    t.mean_bytes += t.plan.segments[i].estimated_bytes;
+    ++done;
+  }
+  if (done == 0) {
+    t.window_closes = kNever;
+  } else {
+    t.mean_duration /= done;
+    t.mean_bytes /= done;
+  }
+}
+
+// What keeps a segment's replicas from a session now, in the order that says most: unavailable
+// replicas (they last longest), load, busy, then an intensity pause; nullopt when nothing does.
+std::optional<Blocker> replica_blocker(Tick& t, uint32_t id) {
+  const SelectionOptions& o = t.o;
+  const Segment& s = t.plan.segments[id];
+  for (uint32_t r : s.replicas) {
+    if (t.cond[r] == nullptr || t.cond[r]->state != NodeState::kNormal) {
+      return Blocker{id, WaitKind::kReplicaUnavailable, 0, r};
     }
   }
-  auto expected_duration = [&](const Segment& s) {
-    return static_cast<int64_t>(mean_duration * (static_cast<long double>(s.estimated_bytes) + 1) /
-                                (mean_bytes + 1));
-  };
+  for (uint32_t r : s.replicas) {
+    const NodeCondition& c = *t.cond[r];
+    const bool compactions =
+        o.max_pending_compactions >= 0 && c.pending_compactions > o.max_pending_compactions;
+    const bool disk = o.gate_on_disk && c.disk == SignalState::kCritical;
+    const bool await = o.gate_on_await && c.await == SignalState::kCritical;
+    if (compactions || disk || await) return Blocker{id, WaitKind::kLoad, 0, r};
+  }
+  for (uint32_t r : s.replicas) {
+    if (t.busy[r]) return Blocker{id, WaitKind::kReplicaBusy, 0, r};
+  }
+  int64_t until = 0;
+  int64_t who = -1;
+  for (uint32_t r : s.replicas) {
+    if (t.rest_until[r] > t.now && t.rest_until[r] > until) {
+      until = t.rest_until[r];
+      who = r;
+    }
+  }
+  if (who >= 0) {
+    t.wake_at(until);
+    return Blocker{id, WaitKind::kIntensityPause, until, who};
+  }
+  return std::nullopt;
+}
 
-  // Candidates and their first blocking reason.
-  std::vector<Blocker> blocked;
-  std::vector<uint32_t> eligible;
-  size_t outstanding = 0;  // not done, not given up
-  const int64_t window_opens = open ? now : o.windows.next_open(now);
-  for (size_t i = 0; i < n; ++i) {
-    const SegmentProgress& p = in.progress[i];
-    const Segment& s = plan.segments[i];
+// The segments that could start now (eligible), and each other one's first blocking reason.
+void find_candidates(Tick& t) {
+  const SelectionOptions& o = t.o;
+  for (size_t i = 0; i < t.n; ++i) {
+    const SegmentProgress& p = t.in.progress[i];
+    const Segment& s = t.plan.segments[i];
     const uint32_t id = static_cast<uint32_t>(i);
     if (p.state == SegmentState::kDone) continue;
     if (p.state == SegmentState::kRunning) {
-      ++outstanding;
+      ++t.outstanding;
       continue;
     }
     if (p.state == SegmentState::kFailed && p.attempts >= o.retry.max_attempts) {
-      blocked.push_back({id, WaitKind::kGaveUp, 0, -1});
+      t.blocked.push_back({id, WaitKind::kGaveUp, 0, -1});
       continue;
     }
-    ++outstanding;
-    if (!open) {
-      blocked.push_back({id, WaitKind::kOutsideWindow, window_opens, -1});
+    ++t.outstanding;
+    if (!t.open) {
+      t.blocked.push_back({id, WaitKind::kOutsideWindow, t.window_opens, -1});
       continue;
     }
     if (p.state == SegmentState::kFailed && p.finished_at_us > 0) {
       const int64_t retry_at =
           p.finished_at_us + retry_delay(o.retry, id, p.attempts).count() * 1000;
-      if (retry_at > now) {
-        blocked.push_back({id, WaitKind::kRetryBackoff, retry_at, -1});
-        wake_at(retry_at);
+      if (retry_at > t.now) {
+        t.blocked.push_back({id, WaitKind::kRetryBackoff, retry_at, -1});
+        t.wake_at(retry_at);
         continue;
       }
     }
-    if (p.postponed_until_us > now) {
-      blocked.push_back({id, WaitKind::kPostponed, p.postponed_until_us, -1});
-      wake_at(p.postponed_until_us);
+    if (p.postponed_until_us > t.now) {
+      t.blocked.push_back({id, WaitKind::kPostponed, p.postponed_until_us, -1});
+      t.wake_at(p.postponed_until_us);
       continue;
     }
-    if (window_closes != kNever && now + expected_duration(s) > window_closes) {
-      const int64_t reopens = o.windows.next_open(window_closes);
-      blocked.push_back({id, WaitKind::kWindowEnding, reopens, -1});
-      wake_at(reopens);
+    if (t.window_closes != kNever && t.now + t.expected_duration(s) > t.window_closes) {
+      const int64_t reopens = o.windows.next_open(t.window_closes);
+      t.blocked.push_back({id, WaitKind::kWindowEnding, reopens, -1});
+      t.wake_at(reopens);
       continue;
     }
-    Blocker b{id, WaitKind::kSequentialTurn, 0, -1};
-    bool ok = true;
-    // Unavailable replicas first: they last longest and say most.
-    for (uint32_t r : s.replicas) {
-      if (cond[r] == nullptr || cond[r]->state != NodeState::kNormal) {
-        b = {id, WaitKind::kReplicaUnavailable, 0, r};
-        ok = false;
+    if (auto b = replica_blocker(t, id)) {
+      t.blocked.push_back(*b);
+    } else {
+      t.eligible.push_back(id);
+    }
+  }
+}
+
+// Starts a segment: marks its replicas busy and records the start.
+void start(Tick& t, uint32_t id) {
+  const Segment& s = t.plan.segments[id];
+  for (uint32_t r : s.replicas) t.busy[r] = 1;
+  t.out.start.push_back({id, std::string(validation_for(t.o.mode)), timeout_for(s, t.o)});
+}
+
+// Sequential mode: one session at a time, walking the ring one primary node at a time from the
+// segment that finished last, avoiding the replica set just repaired while another is eligible.
+void pick_sequential(Tick& t) {
+  if (t.running > 0 || t.eligible.empty()) {
+    for (uint32_t id : t.eligible) t.blocked.push_back({id, WaitKind::kSequentialTurn, 0, -1});
+    return;
+  }
+  const SegmentPlan& plan = t.plan;
+  const size_t n = t.n;
+  std::vector<uint32_t> order(n);
+  std::iota(order.begin(), order.end(), 0u);
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return plan.segments[a].primary < plan.segments[b].primary;
+  });
+  std::vector<uint32_t> position(n);
+  for (uint32_t k = 0; k < n; ++k) position[order[k]] = k;
+  std::vector<char> is_eligible(n, 0);
+  for (uint32_t id : t.eligible) is_eligible[id] = 1;
+  const Segment* last =
+      t.last_segment >= 0 ? &plan.segments[static_cast<size_t>(t.last_segment)] : nullptr;
+  auto same_set = [&](uint32_t id) {
+    if (last == nullptr) return false;
+    std::vector<uint32_t> a = plan.segments[id].replicas;
+    std::vector<uint32_t> b = last->replicas;
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    return a == b;
+  };
+  const uint32_t from = t.last_segment >= 0 ? position[static_cast<size_t>(t.last_segment)] + 1 : 0;
+  int64_t pick = -1;
+  int64_t fallback = -1;
+  for (uint32_t k = 0; k < n && pick < 0; ++k) {
+    const uint32_t id = order[(from + k) % n];
+    if (!is_eligible[id]) continue;
+    if (same_set(id)) {
+      if (fallback < 0) fallback = id;
+      continue;
+    }
+    pick = id;
+  }
+  if (pick < 0) pick = fallback;  // every remaining segment has the set just repaired
+  start(t, static_cast<uint32_t>(pick));
+  for (uint32_t id : t.eligible) {
+    if (id != static_cast<uint32_t>(pick)) {
+      t.blocked.push_back({id, WaitKind::kSequentialTurn, 0, -1});
+    }
+  }
+}
+
+// Parallel and datacenter-aware modes: the longest-unrepaired segments first, as many as the
+// concurrency limit allows whose replicas are all free.
+void pick_parallel(Tick& t) {
+  std::stable_sort(t.eligible.begin(), t.eligible.end(), [&](uint32_t a, uint32_t b) {
+    return t.in.progress[a].last_repaired_at_us < t.in.progress[b].last_repaired_at_us;
+  });
+  const size_t limit = t.o.concurrency == 0 ? std::numeric_limits<size_t>::max()
+                                            : static_cast<size_t>(t.o.concurrency);
+  for (uint32_t id : t.eligible) {
+    if (t.running + t.out.start.size() >= limit) {
+      t.blocked.push_back({id, WaitKind::kConcurrencyLimit, 0, -1});
+      continue;
+    }
+    int64_t conflict = -1;
+    for (uint32_t r : t.plan.segments[id].replicas) {
+      if (t.busy[r]) {
+        conflict = r;
         break;
       }
     }
-    if (ok) {
-      for (uint32_t r : s.replicas) {
-        const NodeCondition& c = *cond[r];
-        const bool compactions =
-            o.max_pending_compactions >= 0 && c.pending_compactions > o.max_pending_compactions;
-        const bool disk = o.gate_on_disk && c.disk == SignalState::kCritical;
-        const bool await = o.gate_on_await && c.await == SignalState::kCritical;
-        if (compactions || disk || await) {
-          b = {id, WaitKind::kLoad, 0, r};
-          ok = false;
-          break;
-        }
-      }
+    if (conflict >= 0) {
+      t.blocked.push_back({id, WaitKind::kReplicaBusy, 0, conflict});
+      continue;
     }
-    if (ok) {
-      for (uint32_t r : s.replicas) {
-        if (busy[r]) {
-          b = {id, WaitKind::kReplicaBusy, 0, r};
-          ok = false;
-          break;
-        }
-      }
-    }
-    if (ok) {
-      int64_t until = 0;
-      int64_t who = -1;
-      for (uint32_t r : s.replicas) {
-        if (rest_until[r] > now && rest_until[r] > until) {
-          until = rest_until[r];
-          who = r;
-        }
-      }
-      if (who >= 0) {
-        b = {id, WaitKind::kIntensityPause, until, who};
-        wake_at(until);
-        ok = false;
-      }
-    }
-    if (ok) {
-      eligible.push_back(id);
-    } else {
-      blocked.push_back(b);
-    }
+    start(t, id);
   }
+}
 
-  // Picks a segment: marks its replicas busy and records the start.
-  const std::string_view validation = validation_for(o.mode);
-  auto start = [&](uint32_t id) {
-    const Segment& s = plan.segments[id];
-    for (uint32_t r : s.replicas) busy[r] = 1;
-    out.start.push_back({id, std::string(validation), timeout_for(s, o)});
-  };
-  auto conflicts = [&](uint32_t id) -> int64_t {
-    for (uint32_t r : plan.segments[id].replicas) {
-      if (busy[r]) return r;
+// The operator's message for one waiting segment.
+std::string wait_message(const Tick& t, const Blocker& b) {
+  const SelectionOptions& o = t.o;
+  const SegmentProgress& p = t.in.progress[b.segment];
+  switch (b.kind) {
+    case WaitKind::kOutsideWindow:
+      return b.until_us == kNever
+                 ? std::string("outside maintenance window; the schedule never opens")
+                 : fmt::format("outside maintenance window; opens {}",
+                               format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
+    case WaitKind::kGaveUp:
+      return fmt::format("failed {} times; no more retries in this run", p.attempts);
+    case WaitKind::kRetryBackoff:
+      return fmt::format("attempt {} failed; retry {} of {} after {}", p.attempts, p.attempts + 1,
+                         o.retry.max_attempts,
+                         format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
+    case WaitKind::kPostponed:
+      return fmt::format("postponed until {}",
+                         format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
+    case WaitKind::kReplicaUnavailable: {
+      const NodeCondition* c = t.cond[static_cast<size_t>(b.host)];
+      return fmt::format(
+          "replica {} {}", t.label(b.host),
+          c == nullptr ? std::string_view("state unknown") : node_state_name(c->state));
     }
-    return -1;
-  };
-
-  if (o.mode == RepairMode::kSequential) {
-    if (running > 0 || eligible.empty()) {
-      for (uint32_t id : eligible) blocked.push_back({id, WaitKind::kSequentialTurn, 0, -1});
-    } else {
-      // Walk the ring one primary node at a time, starting after the segment that finished last.
-      std::vector<uint32_t> order(n);
-      std::iota(order.begin(), order.end(), 0u);
-      std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-        return plan.segments[a].primary < plan.segments[b].primary;
-      });
-      std::vector<uint32_t> position(n);
-      for (uint32_t k = 0; k < n; ++k) position[order[k]] = k;
-      std::vector<char> is_eligible(n, 0);
-      for (uint32_t id : eligible) is_eligible[id] = 1;
-      const Segment* last =
-          last_segment >= 0 ? &plan.segments[static_cast<size_t>(last_segment)] : nullptr;
-      auto same_set = [&](uint32_t id) {
-        if (last == nullptr) return false;
-        std::vector<uint32_t> a = plan.segments[id].replicas;
-        std::vector<uint32_t> b = last->replicas;
-        std::sort(a.begin(), a.end());
-        std::sort(b.begin(), b.end());
-        return a == b;
-      };
-      const uint32_t from = last_segment >= 0 ? position[static_cast<size_t>(last_segment)] + 1 : 0;
-      int64_t pick = -1;
-      int64_t fallback = -1;
-      for (uint32_t k = 0; k < n && pick < 0; ++k) {
-        const uint32_t id = order[(from + k) % n];
-        if (!is_eligible[id]) continue;
-        if (same_set(id)) {
-          if (fallback < 0) fallback = id;
-          continue;
-        }
-        pick = id;
+    case WaitKind::kLoad: {
+      const NodeCondition& c = *t.cond[static_cast<size_t>(b.host)];
+      if (o.max_pending_compactions >= 0 && c.pending_compactions > o.max_pending_compactions) {
+        return fmt::format("pending compactions {} > {} on {}", c.pending_compactions,
+                           o.max_pending_compactions, t.label(b.host));
       }
-      if (pick < 0) pick = fallback;  // every remaining segment has the set just repaired
-      start(static_cast<uint32_t>(pick));
-      for (uint32_t id : eligible) {
-        if (id != static_cast<uint32_t>(pick)) {
-          blocked.push_back({id, WaitKind::kSequentialTurn, 0, -1});
-        }
+      if (o.gate_on_disk && c.disk == SignalState::kCritical) {
+        return fmt::format("disk CRITICAL on {}{}{}", t.label(b.host),
+                           c.disk_message.empty() ? "" : ": ", c.disk_message);
       }
+      return fmt::format("await CRITICAL on {}{}{}", t.label(b.host),
+                         c.await_message.empty() ? "" : ": ", c.await_message);
     }
-  } else {
-    std::stable_sort(eligible.begin(), eligible.end(), [&](uint32_t a, uint32_t b) {
-      return in.progress[a].last_repaired_at_us < in.progress[b].last_repaired_at_us;
-    });
-    const size_t limit = o.concurrency == 0 ? std::numeric_limits<size_t>::max()
-                                            : static_cast<size_t>(o.concurrency);
-    for (uint32_t id : eligible) {
-      if (running + out.start.size() >= limit) {
-        blocked.push_back({id, WaitKind::kConcurrencyLimit, 0, -1});
-        continue;
-      }
-      const int64_t c = conflicts(id);
-      if (c >= 0) {
-        blocked.push_back({id, WaitKind::kReplicaBusy, 0, c});
-        continue;
-      }
-      start(id);
-    }
+    case WaitKind::kReplicaBusy:
+      return fmt::format("replica {} busy in another session", t.label(b.host));
+    case WaitKind::kIntensityPause:
+      return fmt::format("intensity pause on {} until {}", t.label(b.host),
+                         format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
+    case WaitKind::kConcurrencyLimit:
+      return fmt::format("concurrency limit {} reached", o.concurrency);
+    case WaitKind::kWindowEnding:
+      return fmt::format(
+          "would still run when the maintenance window closes at {}; starts in the next one ({})",
+          format_time_us(t.window_closes, TimeForm::kRfc3339Seconds),
+          format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
+    case WaitKind::kSequentialTurn:
+      return t.running > 0 || !t.out.start.empty() ? "sequential: one session at a time"
+                                                   : "sequential: waiting for its turn";
   }
+  return "";
+}
 
-  // Counts, then the listed reasons with their messages.
-  for (const Blocker& b : blocked) ++out.waiting_by_kind[static_cast<size_t>(b.kind)];
-  const size_t listed = std::min(blocked.size(), o.max_wait_details);
+// Counts per kind, then the first max_wait_details reasons (by kind, then segment) with messages.
+void explain_waits(Tick& t) {
+  for (const Blocker& b : t.blocked) ++t.out.waiting_by_kind[static_cast<size_t>(b.kind)];
+  const size_t listed = std::min(t.blocked.size(), t.o.max_wait_details);
   auto by_kind = [](const Blocker& a, const Blocker& b) {
     return a.kind != b.kind ? a.kind < b.kind : a.segment < b.segment;
   };
-  std::partial_sort(blocked.begin(), blocked.begin() + static_cast<std::ptrdiff_t>(listed),
-                    blocked.end(), by_kind);
-  const int limit = o.concurrency;
+  std::partial_sort(t.blocked.begin(), t.blocked.begin() + static_cast<std::ptrdiff_t>(listed),
+                    t.blocked.end(), by_kind);
   for (size_t k = 0; k < listed; ++k) {
-    const Blocker& b = blocked[k];
-    const SegmentProgress& p = in.progress[b.segment];
-    std::string msg;
-    switch (b.kind) {
-      case WaitKind::kOutsideWindow:
-        msg = b.until_us == kNever
-                  ? std::string("outside maintenance window; the schedule never opens")
-                  : fmt::format("outside maintenance window; opens {}",
-                                format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
-        break;
-      case WaitKind::kGaveUp:
-        msg = fmt::format("failed {} times; no more retries in this run", p.attempts);
-        break;
-      case WaitKind::kRetryBackoff:
-        msg = fmt::format("attempt {} failed; retry {} of {} after {}", p.attempts, p.attempts + 1,
-                          o.retry.max_attempts,
-                          format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
-        break;
-      case WaitKind::kPostponed:
-        msg = fmt::format("postponed until {}",
-                          format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
-        break;
-      case WaitKind::kReplicaUnavailable: {
-        const NodeCondition* c = cond[static_cast<size_t>(b.host)];
-        msg = fmt::format(
-            "replica {} {}", label(b.host),
-            c == nullptr ? std::string_view("state unknown") : node_state_name(c->state));
-        break;
-      }
-      case WaitKind::kLoad: {
-        const NodeCondition& c = *cond[static_cast<size_t>(b.host)];
-        if (o.max_pending_compactions >= 0 && c.pending_compactions > o.max_pending_compactions) {
-          msg = fmt::format("pending compactions {} > {} on {}", c.pending_compactions,
-                            o.max_pending_compactions, label(b.host));
-        } else if (o.gate_on_disk && c.disk == SignalState::kCritical) {
-          msg = fmt::format("disk CRITICAL on {}{}{}", label(b.host),
-                            c.disk_message.empty() ? "" : ": ", c.disk_message);
-        } else {
-          msg = fmt::format("await CRITICAL on {}{}{}", label(b.host),
-                            c.await_message.empty() ? "" : ": ", c.await_message);
-        }
-        break;
-      }
-      case WaitKind::kReplicaBusy:
-        msg = fmt::format("replica {} busy in another session", label(b.host));
-        break;
-      case WaitKind::kIntensityPause:
-        msg = fmt::format("intensity pause on {} until {}", label(b.host),
-                          format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
-        break;
-      case WaitKind::kConcurrencyLimit:
-        msg = fmt::format("concurrency limit {} reached", limit);
-        break;
-      case WaitKind::kWindowEnding:
-        msg = fmt::format(
-            "would still run when the maintenance window closes at {}; starts in the next one ({})",
-            format_time_us(window_closes, TimeForm::kRfc3339Seconds),
-            format_time_us(b.until_us, TimeForm::kRfc3339Seconds));
-        break;
-      case WaitKind::kSequentialTurn:
-        msg = running > 0 || !out.start.empty() ? "sequential: one session at a time"
-                                                : "sequential: waiting for its turn";
-        break;
-    }
-    out.waiting.push_back({b.segment, b.kind, std::move(msg), b.until_us});
+    const Blocker& b = t.blocked[k];
+    t.out.waiting.push_back({b.segment, b.kind, wait_message(t, b), b.until_us});
   }
+}
 
-  if (!open && outstanding > 0) wake_at(window_opens);
-  out.next_check_us = next_check == kNever ? 0 : next_check;
-  out.finished = outstanding == 0;
-
-  // Summary.
+// When to look again, whether the run is finished, and the one-line summary.
+void summarize(Tick& t) {
+  Selection& out = t.out;
+  if (!t.open && t.outstanding > 0) t.wake_at(t.window_opens);
+  out.next_check_us = t.next_check == kNever ? 0 : t.next_check;
+  out.finished = t.outstanding == 0;
+  const size_t gave_up = out.waiting_by_kind[static_cast<size_t>(WaitKind::kGaveUp)];
   if (out.finished) {
-    out.summary = fmt::format("finished: {} done, {} gave up",
-                              n - out.waiting_by_kind[static_cast<size_t>(WaitKind::kGaveUp)],
-                              out.waiting_by_kind[static_cast<size_t>(WaitKind::kGaveUp)]);
-  } else {
-    std::string kinds;
-    for (size_t k = 0; k < kWaitKinds; ++k) {
-      if (out.waiting_by_kind[k] == 0) continue;
-      kinds +=
-          fmt::format("{}{} {}", kinds.empty() ? "" : ", ", out.waiting_by_kind[k], kWaitNames[k]);
-    }
-    out.summary =
-        fmt::format("{} started, {} running, {} stopping, {} waiting{}{}", out.start.size(),
-                    running, out.stop.size(), blocked.size(), kinds.empty() ? "" : ": ", kinds);
-    if (!open) {
-      out.summary += window_opens == kNever
-                         ? "; outside maintenance window"
-                         : fmt::format("; outside maintenance window until {}",
-                                       format_time_us(window_opens, TimeForm::kRfc3339Seconds));
-    }
+    out.summary = fmt::format("finished: {} done, {} gave up", t.n - gave_up, gave_up);
+    return;
   }
-  return out;
+  std::string kinds;
+  for (size_t k = 0; k < kWaitKinds; ++k) {
+    if (out.waiting_by_kind[k] == 0) continue;
+    kinds +=
+        fmt::format("{}{} {}", kinds.empty() ? "" : ", ", out.waiting_by_kind[k], kWaitNames[k]);
+  }
+  out.summary =
+      fmt::format("{} started, {} running, {} stopping, {} waiting{}{}", out.start.size(),
+                  t.running, out.stop.size(), t.blocked.size(), kinds.empty() ? "" : ": ", kinds);
+  if (!t.open) {
+    out.summary += t.window_opens == kNever
+                       ? "; outside maintenance window"
+                       : fmt::format("; outside maintenance window until {}",
+                                     format_time_us(t.window_opens, TimeForm::kRfc3339Seconds));
+  }
+}
+
+}  // namespace
+
+Result<Selection> select_segments(const SelectionInput& in, const SelectionOptions& o) {
+  RK_RETURN_IF_ERROR(validate(o));
+  if (in.plan == nullptr) return Status::InvalidArgument("selection needs a plan");
+  if (in.progress.size() != in.plan->segments.size()) {
+    return Status::InvalidArgument(fmt::format("{} progress entries for {} segments",
+                                               in.progress.size(), in.plan->segments.size()));
+  }
+  Tick t(in, o);
+  t.open = o.windows.is_open(t.now);
+  t.window_opens = t.open ? t.now : o.windows.next_open(t.now);
+  read_host_conditions(t);
+  review_sessions(t);
+  measure_window_overrun(t);
+  find_candidates(t);
+  if (o.mode == RepairMode::kSequential) {
+    pick_sequential(t);
+  } else {
+    pick_parallel(t);
+  }
+  explain_waits(t);
+  summarize(t);
+  return std::move(t.out);
 }
 
 std::vector<std::vector<uint32_t>> plan_waves(const SegmentPlan& plan, int concurrency) {
