@@ -1,5 +1,5 @@
 // repair_stream_bench: what a repair session streams and how long incremental repair takes,
-// on three in-process storage nodes driven by the real session logic (agent/src/repair_session.cc
+// on three in-process storage nodes driven by the real session logic (agent/src/repair/session.cc
 // through InProcessReplicas: no HTTP, trees still serialized and parsed).
 //
 // 1. Overstreaming. N rows (default 1,000,000, small: ~10-byte keys, one 16-byte cell) on every
@@ -23,8 +23,8 @@
 #include <string>
 #include <vector>
 
-#include "repair_in_process.h"
-#include "repair_session.h"
+#include "repair/in_process.h"
+#include "repair/session.h"
 #include "ringkeeper/storage/node.h"
 #include "ringkeeper/storage/range_stream.h"
 

@@ -14,9 +14,9 @@
 #include "backup/restore.h"
 #include "data/coordinator.h"
 #include "backup/node_backups.h"
-#include "repair_replica.h"
-#include "repair_sessions.h"
-#include "repair_views.h"
+#include "repair/replica.h"
+#include "repair/service.h"
+#include "repair/views.h"
 #include "data/replica_client.h"
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/agent/cluster_view.h"
@@ -120,7 +120,7 @@ http::Router client_routes(Agent::Impl& agent);
 void add_signal_routes(http::Router& router, Agent::Impl& agent);
 // Starts the signal sampler and the alert push to the scheduler (signals_api.cc).
 Status start_signals(Agent::Impl& agent);
-// /v1/repair/sessions on the ops API (repair_api.cc).
+// /v1/repair/sessions on the ops API (repair/api.cc).
 void add_repair_session_routes(http::Router& ops, Agent::Impl& agent);
 
 }  // namespace rk::agent

@@ -1,5 +1,5 @@
-// A repair session's steps (see repair_session.h and docs/repair.md).
-#include "repair_session.h"
+// A repair session's steps (see session.h and docs/repair.md).
+#include "repair/session.h"
 
 #include <algorithm>
 #include <future>
@@ -401,9 +401,8 @@ Status RepairSession::stream(const std::string& table, const repair::Transfer& t
                                       static_cast<size_t>(settings_.stream_chunk_bytes));
     if (!chunk.ok()) return replica_error(t.source, chunk.status());
     if (!chunk->bytes.empty()) {
-      Status s =
-          client_.import_chunk(members_[t.target].target, request_.keyspace, table, chunk->bytes,
-                               &cancelled_);
+      Status s = client_.import_chunk(members_[t.target].target, request_.keyspace, table,
+                                      chunk->bytes, &cancelled_);
       if (!s.ok()) return replica_error(t.target, s);
       progress_.bytes_streamed += chunk->bytes.size();
     }

@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/consistency_level.h"
-#include "repair_replica.h"
+#include "repair/replica.h"
 #include "ringkeeper/agent/options.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/json_api.h"

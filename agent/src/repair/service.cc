@@ -1,5 +1,5 @@
-// The node's repair sessions (see repair_sessions.h).
-#include "repair_sessions.h"
+// The node's repair sessions (see service.h).
+#include "repair/service.h"
 
 #include <algorithm>
 #include <set>

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "repair_replica.h"
+#include "repair/replica.h"
 
 namespace rk::agent {
 

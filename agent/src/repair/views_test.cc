@@ -1,5 +1,5 @@
 // Leased views: renewed by use, released on request or when the lease runs out.
-#include "repair_views.h"
+#include "repair/views.h"
 
 #include <filesystem>
 

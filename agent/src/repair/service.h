@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "repair_session.h"
-#include "repair_views.h"
 #include "cluster/topology.h"
+#include "repair/session.h"
+#include "repair/views.h"
 
 namespace rk::agent {
 

@@ -1,7 +1,7 @@
 // Repair sessions over three in-process storage nodes (InProcessReplicas): diverged replicas
 // converge, incremental sessions mark repaired only on success and only what they validated,
 // cancel and a failing replica leave everything unrepaired, validation order follows the mode.
-#include "repair_session.h"
+#include "repair/session.h"
 
 #include <gtest/gtest.h>
 
@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "repair_in_process.h"
-#include "repair_sessions.h"
+#include "repair/in_process.h"
+#include "repair/service.h"
 #include "ringkeeper/storage/range_stream.h"
 
 namespace rk::agent {
@@ -258,8 +258,8 @@ TEST_F(RepairSessionTest, CancelAbortsACallWaitingOnASilentReplica) {
   ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&addr), len), 0);
   ASSERT_EQ(::listen(silent, 8), 0);
   ::getsockname(silent, reinterpret_cast<sockaddr*>(&addr), &len);
-  auto remote = make_repair_replicas(*locals_[0], InternodeClientOptions{},
-                                     std::chrono::minutes(10));
+  auto remote =
+      make_repair_replicas(*locals_[0], InternodeClientOptions{}, std::chrono::minutes(10));
   std::vector<ReplicaTarget> targets(2);
   targets[0].host_id = host(0);
   targets[0].local = true;

@@ -1,5 +1,5 @@
-// Leased views for repair sessions (see repair_views.h).
-#include "repair_views.h"
+// Leased views for repair sessions (see views.h).
+#include "repair/views.h"
 
 #include "cluster/host_id.h"
 

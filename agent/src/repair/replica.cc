@@ -1,6 +1,6 @@
 // A replica's side of repair (LocalRepair) and the coordinator's client for it (local calls go
 // straight to LocalRepair, remote ones to the internode API's /internode/v1/repair/* routes).
-#include "repair_replica.h"
+#include "repair/replica.h"
 
 #include <nlohmann/json.hpp>
 
@@ -326,9 +326,9 @@ class RepairReplicasClient final : public RepairReplicas {
   Result<json> call_json(const ReplicaTarget& t, const std::string& method, const std::string& path,
                          const json& body, Repeat repeat = Repeat::kSafe,
                          const std::atomic<bool>* cancel = nullptr) {
-    RK_ASSIGN_OR_RETURN(http::Response r, call(t, method, path,
-                                               body.is_null() ? std::string() : body.dump(),
-                                               "application/json", repeat, cancel));
+    RK_ASSIGN_OR_RETURN(http::Response r,
+                        call(t, method, path, body.is_null() ? std::string() : body.dump(),
+                             "application/json", repeat, cancel));
     auto parsed = api::parse_response(r);
     if (!parsed.ok()) return parsed.status().with_context("replica " + t.address);
     return parsed;

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "data/consistency_level.h"
-#include "repair_views.h"
 #include "data/replica_client.h"
+#include "repair/views.h"
 #include "ringkeeper/core/token_range.h"
 #include "ringkeeper/repair/tree_diff.h"
 #include "ringkeeper/storage/merkle_tree.h"
