@@ -1,6 +1,6 @@
 // repair_stream_bench: what a repair session streams and how long incremental repair takes,
-// on three in-process storage nodes driven by the real session logic (agent/src/repair/session.cc
-// through InProcessReplicas: no HTTP, trees still serialized and parsed).
+// on three in-process storage nodes driven by the real session logic (rk_agent's InProcessRepair,
+// ringkeeper/agent/in_process_repair.h: no HTTP, trees still serialized and parsed).
 //
 // 1. Overstreaming. N rows (default 1,000,000, small: ~10-byte keys, one 16-byte cell) on every
 //    replica; then a random 0.1% (and, separately, 1%) of the rows diverge on one replica, and a
@@ -23,8 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "repair/in_process.h"
-#include "repair/session.h"
+#include "ringkeeper/agent/in_process_repair.h"
 #include "ringkeeper/storage/node.h"
 #include "ringkeeper/storage/range_stream.h"
 
@@ -39,9 +38,7 @@ constexpr int kReplicas = 3;
 
 struct Cluster {
   std::vector<std::unique_ptr<storage::Node>> nodes;
-  std::vector<std::unique_ptr<ViewRegistry>> views;
-  std::vector<std::unique_ptr<LocalRepair>> locals;
-  InProcessReplicas replicas;
+  std::unique_ptr<InProcessRepair> repair;  // before the nodes go: it holds views on them
   int sessions = 0;
 };
 
@@ -77,26 +74,19 @@ struct SessionResult {
 };
 
 SessionResult run(Cluster& c, bool incremental, bool mark_repaired = false) {
-  RepairRequest r;
-  r.id = "bench-" + std::to_string(++c.sessions);
-  r.keyspace = "bench";
-  r.range = TokenRange::full_ring();
-  for (int i = 0; i < kReplicas; ++i) r.replicas.push_back("h" + std::to_string(i));
-  r.incremental = incremental;
-  r.mark_repaired = mark_repaired;
-  std::vector<ReplicaTarget> targets;
-  for (int i = 0; i < kReplicas; ++i) {
-    ReplicaTarget t;
-    t.host_id = "h" + std::to_string(i);
-    t.address = "in-process";
-    t.local = i == 0;
-    targets.push_back(t);
-  }
-  RepairSession session(r, {"kv"}, targets, RepairSettings{}, c.replicas, SystemClock::instance());
+  nlohmann::json replicas = nlohmann::json::array();
+  for (int i = 0; i < kReplicas; ++i) replicas.push_back("h" + std::to_string(i));
+  const nlohmann::json request = {{"id", "bench-" + std::to_string(++c.sessions)},
+                                  {"keyspace", "bench"},
+                                  {"tables", {"kv"}},
+                                  {"range", TokenRange::full_ring().to_string()},
+                                  {"replicas", replicas},
+                                  {"mode", incremental ? "incremental" : "full"},
+                                  {"mark_repaired", mark_repaired}};
   const auto start = Steady::now();
-  session.run();
-  SessionResult out{session.to_json(),
-                    std::chrono::duration<double>(Steady::now() - start).count()};
+  auto session = c.repair->run(request);
+  check(session.status(), "starting a session");
+  SessionResult out{*session, std::chrono::duration<double>(Steady::now() - start).count()};
   if (out.session["state"] != "SUCCEEDED") {
     std::fprintf(stderr, "session failed: %s\n", out.session.dump().c_str());
     std::exit(1);
@@ -152,7 +142,7 @@ void overstreaming(Cluster& c, uint64_t rows, double fraction, bool missed_updat
       static_cast<unsigned long long>(n), static_cast<unsigned long long>(divergent),
       static_cast<unsigned long long>(streamed),
       static_cast<double>(streamed) / static_cast<double>(divergent),
-      static_cast<double>(c.replicas.tree_bytes.exchange(0)) / (1 << 20), s.seconds);
+      static_cast<double>(c.repair->take_tree_bytes()) / (1 << 20), s.seconds);
 }
 
 }  // namespace
@@ -173,6 +163,7 @@ int main(int argc, char** argv) {
   }
   fs::remove_all(dir);
   Cluster c;
+  std::vector<InProcessRepair::Replica> replicas;
   for (int i = 0; i < kReplicas; ++i) {
     storage::Options o;
     o.data_dir = dir + "/node" + std::to_string(i);
@@ -184,11 +175,11 @@ int main(int argc, char** argv) {
     c.nodes.push_back(std::move(*n));
     check(c.nodes[i]->create_keyspace({"bench", {}}), "keyspace");
     check(c.nodes[i]->create_table(storage::TableSchema{"bench", "kv"}).status(), "table");
-    c.views.push_back(std::make_unique<ViewRegistry>(*c.nodes[i], SystemClock::instance()));
-    c.locals.push_back(
-        std::make_unique<LocalRepair>(*c.nodes[i], *c.views[i], std::chrono::minutes(10)));
-    c.replicas.add("h" + std::to_string(i), *c.locals[i]);
+    replicas.push_back({"h" + std::to_string(i), c.nodes[i].get()});
   }
+  RepairSettings settings;
+  settings.view_lease = std::chrono::minutes(10);
+  c.repair = std::make_unique<InProcessRepair>(replicas, settings, SystemClock::instance());
   std::printf(
       "repair_stream_bench: %llu rows on 3 replicas (in-process nodes, RepairSettings "
       "defaults: rows_per_leaf 2, refine 16 leaves/row, max tree depth 16)\n",
@@ -227,8 +218,7 @@ int main(int argc, char** argv) {
       inc.seconds,
       static_cast<unsigned long long>(inc.session["progress"]["rows_validated"].get<uint64_t>()),
       inc.seconds / full.seconds);
-  c.locals.clear();
-  c.views.clear();
+  c.repair.reset();
   c.nodes.clear();
   fs::remove_all(dir);
   return 0;

@@ -1,4 +1,5 @@
-// The real ReplicaClient: the local storage node directly, peers over the internode API.
+// The real ReplicaClient: the local storage node directly, peers over the internode API
+// (InternodeClient).
 #include "data/replica_client.h"
 
 #include <nlohmann/json.hpp>
@@ -17,14 +18,7 @@ constexpr size_t kLocalPageBytes = 4 << 20;
 class HttpReplicaClient final : public ReplicaClient {
  public:
   HttpReplicaClient(storage::Node& node, const InternodeClientOptions& o)
-      : node_(node), scheme_(o.https ? "https://" : "http://"), client_([&] {
-          http::ClientOptions c;
-          c.bearer_token = o.cluster_secret;
-          c.tls_ca_file = o.tls_ca_file;
-          c.tls_cert_file = o.tls_cert_file;
-          c.tls_key_file = o.tls_key_file;
-          return c;
-        }()) {}
+      : node_(node), internode_(o) {}
 
   Status apply(const ReplicaTarget& target, std::span<const storage::Mutation> mutations,
                std::chrono::milliseconds timeout) override {
@@ -82,25 +76,15 @@ class HttpReplicaClient final : public ReplicaClient {
  private:
   Result<json> call(const ReplicaTarget& target, const std::string& path, const json& body,
                     std::chrono::milliseconds timeout) {
-    http::ClientRequest req;
-    req.method = "POST";
-    req.url = scheme_ + target.address + path;
-    req.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    req.timeout = timeout;
     // Every internode call here may be sent twice: an apply writes timestamped cells, and a
     // second apply of the same cells changes nothing (last write wins per timestamp); read and
     // export only read.
-    req.idempotent = true;
-    auto response = client_.request(req);
-    if (!response.ok()) return response.status().with_context("replica " + target.address);
-    auto parsed = api::parse_response(*response);
-    if (!parsed.ok()) return parsed.status().with_context("replica " + target.address);
-    return parsed;
+    return internode_.call_json(target, {.path = path, .idempotent = true, .timeout = timeout},
+                                body);
   }
 
   storage::Node& node_;
-  std::string scheme_;
-  http::Client client_;
+  InternodeClient internode_;
 };
 
 }  // namespace

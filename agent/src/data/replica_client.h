@@ -11,6 +11,7 @@
 
 #include "data/consistency_level.h"
 #include "data/local_replica.h"
+#include "internode_client.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/storage/node.h"
 
@@ -37,14 +38,6 @@ class ReplicaClient {
   virtual Result<ExportPage> export_page(const ReplicaTarget& target, const std::string& keyspace,
                                          const std::string& table, const TokenRange& range,
                                          std::chrono::milliseconds timeout) = 0;
-};
-
-struct InternodeClientOptions {
-  std::string cluster_secret;
-  bool https = false;
-  std::string tls_ca_file;
-  std::string tls_cert_file;
-  std::string tls_key_file;
 };
 
 // Local work to `node`, remote work over HTTP to the target's internode address.

@@ -160,15 +160,7 @@ class RepairReplicasClient final : public RepairReplicas {
  public:
   RepairReplicasClient(LocalRepair& local, const InternodeClientOptions& o,
                        std::chrono::milliseconds timeout)
-      : local_(local), scheme_(o.https ? "https://" : "http://"), timeout_(timeout), client_([&] {
-          http::ClientOptions c;
-          c.bearer_token = o.cluster_secret;
-          c.tls_ca_file = o.tls_ca_file;
-          c.tls_cert_file = o.tls_cert_file;
-          c.tls_key_file = o.tls_key_file;
-          c.timeout = timeout;
-          return c;
-        }()) {}
+      : local_(local), timeout_(timeout), internode_(o) {}
 
   Result<PinnedView> pin(const ReplicaTarget& t, const std::string& session,
                          const std::atomic<bool>* cancel) override {
@@ -307,37 +299,30 @@ class RepairReplicasClient final : public RepairReplicas {
                               const std::string& content_type = "application/json",
                               Repeat repeat = Repeat::kSafe,
                               const std::atomic<bool>* cancel = nullptr) {
-    http::ClientRequest req;
-    req.cancel = cancel;
-    req.method = method;
-    req.url = scheme_ + t.address + path;
-    req.idempotent = repeat == Repeat::kSafe;
-    req.body = std::move(body);
-    if (!req.body.empty()) req.headers["Content-Type"] = content_type;
-    req.timeout = timeout_;
-    auto response = client_.request(req);
-    if (!response.ok()) return response.status().with_context("replica " + t.address);
-    if (!response->ok()) {
-      return api::status_from_response(*response).with_context("replica " + t.address);
-    }
-    return response;
+    return internode_.call(t, {.method = method,
+                               .path = path,
+                               .body = std::move(body),
+                               .content_type = content_type,
+                               .idempotent = repeat == Repeat::kSafe,
+                               .timeout = timeout_,
+                               .cancel = cancel});
   }
 
   Result<json> call_json(const ReplicaTarget& t, const std::string& method, const std::string& path,
                          const json& body, Repeat repeat = Repeat::kSafe,
                          const std::atomic<bool>* cancel = nullptr) {
-    RK_ASSIGN_OR_RETURN(http::Response r,
-                        call(t, method, path, body.is_null() ? std::string() : body.dump(),
-                             "application/json", repeat, cancel));
-    auto parsed = api::parse_response(r);
-    if (!parsed.ok()) return parsed.status().with_context("replica " + t.address);
-    return parsed;
+    return internode_.call_json(t,
+                                {.method = method,
+                                 .path = path,
+                                 .idempotent = repeat == Repeat::kSafe,
+                                 .timeout = timeout_,
+                                 .cancel = cancel},
+                                body);
   }
 
   LocalRepair& local_;
-  std::string scheme_;
   std::chrono::milliseconds timeout_;
-  http::Client client_;
+  InternodeClient internode_;
 };
 
 }  // namespace

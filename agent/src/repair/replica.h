@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "data/consistency_level.h"
-#include "data/replica_client.h"
+#include "internode_client.h"
 #include "repair/views.h"
 #include "ringkeeper/core/token_range.h"
 #include "ringkeeper/repair/tree_diff.h"
