@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "ringkeeper/core/duration_text.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/json_api.h"
 
@@ -74,12 +75,13 @@ Result<json> fetch_signals(const std::string& agent_url, const std::string& ca_f
                       fetch_json(trim_slash(agent_url) + "/v1/signals", ca_file, timeout_seconds));
   RK_ASSIGN_OR_RETURN(int64_t at, int_field(s, "", "sampled_at_us"));
   if (at == 0) return Status::FailedPrecondition("the agent has not sampled its signals yet");
-  const double age = static_cast<double>(now_us - at) / 1e6;
-  if (age > max_age_seconds) {
-    return Status::FailedPrecondition(
-        fmt::format("the agent's sample is {} old (more than --max-age {} s): is its sampler "
-                    "stuck?",
-                    monitor::format_duration(age), monitor::format_perf_number(max_age_seconds)));
+  const int64_t age_us = now_us - at;
+  if (static_cast<double>(age_us) / 1e6 > max_age_seconds) {
+    return Status::FailedPrecondition(fmt::format(
+        "the agent's sample is {} old (more than --max-age {} s): is its sampler "
+        "stuck?",
+        format_duration(std::chrono::microseconds(age_us), DurationStyle::kRoundedShort),
+        monitor::format_perf_number(max_age_seconds)));
   }
   return s;
 }

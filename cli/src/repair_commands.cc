@@ -8,6 +8,7 @@
 #include "args.h"
 #include "cluster_client.h"
 #include "commands.h"
+#include "ringkeeper/core/duration_text.h"
 #include "ringkeeper/core/time_text.h"
 
 namespace rk::cli {
@@ -91,12 +92,9 @@ std::string utc(int64_t us) {
   return us <= 0 ? "-" : format_time_us(us, TimeForm::kRfc3339Seconds);
 }
 
+// An elapsed time, ETA or interval in a progress line or schedule table.
 std::string span(int64_t us) {
-  int64_t s = us / 1'000'000;
-  if (s < 120) return fmt::format("{}s", s);
-  if (s < 7200) return fmt::format("{}m{:02}s", s / 60, s % 60);
-  if (s < 172800) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
-  return fmt::format("{}d{:02}h", s / 86400, (s % 86400) / 3600);
+  return format_duration(std::chrono::microseconds(us), DurationStyle::kTwoUnits);
 }
 
 std::string joined(const json& list) {

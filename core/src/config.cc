@@ -397,22 +397,6 @@ std::string render_double(double v) {
   return out;
 }
 
-std::string render_duration(std::chrono::nanoseconds d) {
-  const int64_t ns = d.count();
-  if (ns == 0) return "0s";
-  static constexpr std::pair<int64_t, const char*> kUnits[] = {{86'400'000'000'000, "d"},
-                                                               {3'600'000'000'000, "h"},
-                                                               {60'000'000'000, "m"},
-                                                               {1'000'000'000, "s"},
-                                                               {1'000'000, "ms"},
-                                                               {1'000, "us"},
-                                                               {1, "ns"}};
-  for (const auto& [unit_ns, name] : kUnits) {
-    if (ns % unit_ns == 0) return std::to_string(ns / unit_ns) + name;
-  }
-  return std::to_string(ns) + "ns";
-}
-
 std::string render_size(int64_t bytes) {
   if (bytes == 0) return "0B";
   static constexpr std::pair<int64_t, const char*> kUnits[] = {

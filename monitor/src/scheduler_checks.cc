@@ -7,21 +7,19 @@
 #include <cmath>
 #include <optional>
 
+#include "ringkeeper/core/duration_text.h"
+#include "ringkeeper/core/saturating.h"
 #include "ringkeeper/monitor/disk_check.h"
 #include "ringkeeper/repair/deadline_severity.h"
 
 namespace rk::monitor {
 
-std::string format_duration(double seconds) {
-  const char* sign = seconds < 0 ? "-" : "";
-  const double s = std::fabs(seconds);
-  if (s < 120) return fmt::format("{}{:.0f} s", sign, s);
-  if (s < 2 * 3600) return fmt::format("{}{:.0f} min", sign, s / 60);
-  if (s < 2 * 86400) return fmt::format("{}{:.1f} h", sign, s / 3600);
-  return fmt::format("{}{:.1f} d", sign, s / 86400);
-}
-
 namespace {
+
+// A time left, past or elapsed in the plugin's text line.
+std::string duration(int64_t us) {
+  return format_duration(std::chrono::microseconds(us), DurationStyle::kRoundedShort);
+}
 
 // The scheduler's verdict on a table, by the repair module's one severity map (a table that never
 // had a repair is OK until it is older than gc_grace); UNKNOWN for a state this rkctl does not
@@ -49,10 +47,11 @@ PluginResult evaluate_repair(const std::vector<TableDeadline>& tables, int64_t n
   State worst = State::kOk;
   std::vector<std::pair<State, std::string>> problems;
   int overdue = 0, at_risk = 0, never = 0;
-  std::optional<double> min_left;
+  std::optional<int64_t> min_left_us;
   for (const TableDeadline& t : tables) {
-    const double left = static_cast<double>(t.deadline_us - now_us) / 1e6;
-    if (t.deadline_us != 0) min_left = min_left ? std::min(*min_left, left) : left;
+    const int64_t left_us = saturating_sub(t.deadline_us, now_us);
+    const double left = static_cast<double>(left_us) / 1e6;
+    if (t.deadline_us != 0) min_left_us = min_left_us ? std::min(*min_left_us, left_us) : left_us;
     if (t.state == "OVERDUE") ++overdue;
     if (t.state == "AT_RISK") ++at_risk;
     if (t.state == "NEVER_REPAIRED") ++never;
@@ -62,8 +61,9 @@ PluginResult evaluate_repair(const std::vector<TableDeadline>& tables, int64_t n
     if (s == State::kOk) continue;
     std::string what = fmt::format("{}.{} {}", t.keyspace, t.table, t.state);
     if (t.deadline_us != 0) {
-      what += left >= 0 ? fmt::format(" ({} left)", format_duration(left))
-                        : fmt::format(" ({} past gc_grace)", format_duration(-left));
+      what += left_us >= 0
+                  ? fmt::format(" ({} left)", duration(left_us))
+                  : fmt::format(" ({} past gc_grace)", duration(saturating_sub(0, left_us)));
     }
     problems.emplace_back(s, std::move(what));
   }
@@ -78,14 +78,14 @@ PluginResult evaluate_repair(const std::vector<TableDeadline>& tables, int64_t n
   if (problems.size() > 5) text += fmt::format(" and {} more", problems.size() - 5);
   if (text.empty()) {
     text = fmt::format("all {} tables repaired within gc_grace", tables.size());
-    if (min_left) text += fmt::format(" (next deadline in {})", format_duration(*min_left));
+    if (min_left_us) text += fmt::format(" (next deadline in {})", duration(*min_left_us));
   } else {
     text += fmt::format("; {} of {} tables OK", tables.size() - problems.size(), tables.size());
   }
   r.state = worst;
   r.text = text;
-  if (min_left) {
-    r.perfdata.push_back({"min_time_left", std::round(*min_left), "s",
+  if (min_left_us) {
+    r.perfdata.push_back({"min_time_left", std::round(static_cast<double>(*min_left_us) / 1e6), "s",
                           seconds_range(options.time_left.warning),
                           seconds_range(options.time_left.critical), std::nullopt, std::nullopt});
   }
@@ -112,9 +112,8 @@ PluginResult evaluate_backup(const std::vector<BackupRun>& backups, int64_t now_
   }
   std::string extra;
   if (running != nullptr) {
-    extra +=
-        fmt::format("; '{}' running for {}", running->tag,
-                    format_duration(static_cast<double>(now_us - running->started_at_us) / 1e6));
+    extra += fmt::format("; '{}' running for {}", running->tag,
+                         duration(now_us - running->started_at_us));
   }
   if (newest != nullptr && (newest->state == "FAILED" || newest->state == "ABORTED")) {
     extra += fmt::format("; the latest, '{}', {}", newest->tag, newest->state);
@@ -125,10 +124,11 @@ PluginResult evaluate_backup(const std::vector<BackupRun>& backups, int64_t now_
         (backups.empty() ? std::string("no backup has run") : "no backup has completed") + extra;
     return r;
   }
-  const double age = static_cast<double>(now_us - last->completed_at_us) / 1e6;
+  const int64_t age_us = now_us - last->completed_at_us;
+  const double age = static_cast<double>(age_us) / 1e6;
   r.state = options.age.evaluate(age);
   r.text = fmt::format("last complete backup '{}' {} ago ({}, {} nodes, {} files){}", last->tag,
-                       format_duration(age), format_bytes_iec(static_cast<uint64_t>(last->bytes)),
+                       duration(age_us), format_bytes_iec(static_cast<uint64_t>(last->bytes)),
                        last->nodes, last->files, extra);
   r.perfdata.push_back({"age", std::round(age), "s", seconds_range(options.age.warning),
                         seconds_range(options.age.critical), 0, std::nullopt});

@@ -86,12 +86,5 @@ TEST(BackupCheck, NoCompleteBackupIsCriticalAndAFailedLatestIsNamed) {
   EXPECT_NE(failed.text.find("the latest, 'b2', FAILED"), std::string::npos) << failed.text;
 }
 
-TEST(FormatDuration, PicksAReadableUnit) {
-  EXPECT_EQ(format_duration(45), "45 s");
-  EXPECT_EQ(format_duration(600), "10 min");
-  EXPECT_EQ(format_duration(5 * 3600), "5.0 h");
-  EXPECT_EQ(format_duration(-3 * 86400), "-3.0 d");
-}
-
 }  // namespace
 }  // namespace rk::monitor

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ringkeeper/core/duration_text.h"
 #include "ringkeeper/core/saturating.h"
 #include "ringkeeper/core/time_text.h"
 
@@ -19,11 +20,7 @@ namespace {
 constexpr int64_t kMicros = 1'000'000;
 
 std::string duration_text(int64_t us) {
-  const double s = static_cast<double>(us) / kMicros;
-  if (std::abs(s) >= 2 * 86400) return fmt::format("{:.1f} days", s / 86400);
-  if (std::abs(s) >= 2 * 3600) return fmt::format("{:.1f} hours", s / 3600);
-  if (std::abs(s) >= 120) return fmt::format("{:.0f} minutes", s / 60);
-  return fmt::format("{:.0f} seconds", s);
+  return format_duration(std::chrono::microseconds(us), DurationStyle::kRoundedWords);
 }
 
 // The safety margin for a gc_grace of `grace_us` µs: a share of it, at least the minimum.

@@ -103,6 +103,7 @@
 #include <utility>
 #include <vector>
 
+#include "ringkeeper/core/duration_text.h"
 #include "ringkeeper/core/status.h"
 
 namespace YAML {
@@ -138,7 +139,6 @@ Result<std::vector<std::string>> parse_string_list(const YAML::Node& node,
 // Text renderers used for defaults in the doc table and for effective_yaml().
 std::string quote(std::string_view s);  // YAML-safe scalar: plain when safe, else double-quoted
 std::string render_double(double v);
-std::string render_duration(std::chrono::nanoseconds d);            // "10s", "250ms", "2h", "0s"
 std::string render_size(int64_t bytes);                             // "64MiB", "1000B"
 std::string render_string_list(const std::vector<std::string>& v);  // ["a", "b"]
 
@@ -216,13 +216,15 @@ struct Traits<V, std::enable_if_t<kIsDuration<V>>> {
     auto v = std::chrono::duration_cast<V>(*r);
     if (std::chrono::duration_cast<std::chrono::nanoseconds>(v) != *r) {
       return c.error("must be a whole number of " +
-                     render_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(V(1))) +
-                     ", got " + render_duration(*r));
+                     format_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(V(1)),
+                                     DurationStyle::kExact) +
+                     ", got " + format_duration(*r, DurationStyle::kExact));
     }
     return v;
   }
   static std::string render(V v) {
-    return render_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(v));
+    return format_duration(std::chrono::duration_cast<std::chrono::nanoseconds>(v),
+                           DurationStyle::kExact);
   }
 };
 

@@ -57,7 +57,4 @@ struct BackupCheckOptions {
 PluginResult evaluate_backup(const std::vector<BackupRun>& backups, int64_t now_us,
                              const BackupCheckOptions& options);
 
-// "45 s", "12 min", "5.2 h", "3.1 d" (negative durations with a leading '-').
-std::string format_duration(double seconds);
-
 }  // namespace rk::monitor
