@@ -3,6 +3,7 @@
 // whatever answers at the configured endpoint: a page it cannot read must be an error, and keys,
 // sizes and times it can must come out as the page says.
 #include "fuzz_check.h"
+#include "ringkeeper/core/time_text.h"
 #include "s3_xml.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -23,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                   "escaping then decoding gives the text back");
   }
   (void)rk::backup::url_decode(xml);
-  (void)rk::backup::parse_iso8601_us(xml);
+  (void)rk::parse_time_us(xml);  // a LastModified
   (void)rk::backup::parse_http_date_us(xml);
   return 0;
 }

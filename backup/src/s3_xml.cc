@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "ringkeeper/core/http_message.h"
+#include "ringkeeper/core/time_text.h"
 
 namespace rk::backup {
 
@@ -171,7 +172,9 @@ Result<ListPage> parse_list_page(std::string_view xml) {
                                    "' for key " + info.key.substr(0, 200));
       }
     }
-    info.modified_us = parse_iso8601_us(xml_first(one, "LastModified"));
+    // 0 (unknown) when absent or unreadable, as a store without the element is still listable.
+    const Result<int64_t> modified = parse_time_us(xml_first(one, "LastModified"));
+    info.modified_us = modified.ok() ? *modified : 0;
     page.objects.push_back(std::move(info));
     pos = end;
   }
@@ -181,20 +184,6 @@ Result<ListPage> parse_list_page(std::string_view xml) {
     return Status::Unavailable("S3 list reply is truncated but has no continuation token");
   }
   return page;
-}
-
-int64_t parse_iso8601_us(std::string_view text) {
-  std::tm tm{};
-  std::string s(text);
-  const char* rest = strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-  if (rest == nullptr) return 0;
-  int64_t us = static_cast<int64_t>(timegm(&tm)) * 1'000'000;
-  if (*rest == '.') {
-    int64_t frac = 0, scale = 100'000;
-    for (++rest; *rest >= '0' && *rest <= '9'; ++rest, scale /= 10) frac += (*rest - '0') * scale;
-    us += frac;
-  }
-  return us;
 }
 
 int64_t parse_http_date_us(std::string_view text) {

@@ -34,8 +34,6 @@ struct ListPage {
 // ignores encoding-type and escapes '&' and '\'' in keys twice: keep such keys off s3rver.)
 Result<ListPage> parse_list_page(std::string_view xml);
 
-// "2026-11-23T01:51:57.000Z" → µs since the epoch; 0 when unparseable.
-int64_t parse_iso8601_us(std::string_view text);
 // "Mon, 23 Nov 2026 01:51:57 GMT" → µs since the epoch; 0 when unparseable.
 int64_t parse_http_date_us(std::string_view text);
 

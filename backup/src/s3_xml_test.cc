@@ -19,6 +19,7 @@ TEST(S3Xml, ListPageWithContinuation) {
   EXPECT_EQ(page->objects[0].key, "p/a&b");
   EXPECT_EQ(page->objects[0].size, 12);
   EXPECT_EQ(page->objects[0].modified_us, 1'795'398'717'250'000);
+  EXPECT_EQ(page->objects[1].modified_us, 0);  // no LastModified: unknown
   EXPECT_TRUE(page->truncated);
   EXPECT_EQ(page->next_token, "tok+/=");
 }

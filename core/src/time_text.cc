@@ -50,7 +50,7 @@ Result<int64_t> parse_time_us(std::string_view text) {
       micros += (text[pos] - '0') * scale;
       scale /= 10;
     }
-    if (n == 0 || n > 9) return bad(text);
+    if (n == 0) return bad(text);  // digits past µs are read and dropped
   }
   int64_t offset_s = 0;
   if (pos < text.size() && (text[pos] == 'Z' || text[pos] == 'z')) {

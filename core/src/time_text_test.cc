@@ -15,6 +15,15 @@ TEST(TimeText, ParsesMicrosAndRfc3339) {
   EXPECT_EQ(*parse_time_us("2026-11-23T04:40:00-00:30"), 1795410600000000);
 }
 
+TEST(TimeText, ReadsFractionsOfAnyLengthToTheMicrosecond) {
+  // S3 sends milliseconds; other object stores send none, µs or ns.
+  EXPECT_EQ(*parse_time_us("2026-11-23T05:10:00.000Z"), 1795410600000000);
+  EXPECT_EQ(*parse_time_us("2026-11-23T05:10:00.5z"), 1795410600500000);
+  EXPECT_EQ(*parse_time_us("2026-11-23T05:10:00.123456Z"), 1795410600123456);
+  EXPECT_EQ(*parse_time_us("2026-11-23T05:10:00.123456789Z"), 1795410600123456);
+  EXPECT_EQ(*parse_time_us("2026-11-23T05:10:00.12345678901234567890123Z"), 1795410600123456);
+}
+
 TEST(TimeText, RefusesWhatIsNotATime) {
   for (const char* t :
        {"", "now", "2026-11-23", "2026-11-23T05:10:00", "2026-13-01T00:00:00Z",

@@ -14,7 +14,8 @@
 namespace rk {
 
 // Parses µs since the epoch (digits only) or an RFC 3339 date-time (T or a space between date
-// and time, optional fraction of up to 9 digits, Z or ±hh:mm). InvalidArgument with the
+// and time, an optional fraction of any length, truncated to µs, Z or ±hh:mm): also the
+// LastModified of S3's list replies ("2026-11-23T05:10:00.000Z"). InvalidArgument with the
 // accepted forms otherwise.
 Result<int64_t> parse_time_us(std::string_view text);
 
