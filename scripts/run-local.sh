@@ -94,6 +94,12 @@ auth:
 backup:
   store:
     url: file://$root/$state/backups
+# The local cluster shares this machine's filesystem with everything else on it, and its data is
+# a few MiB: the production thresholds (WARNING under 60% free, CRITICAL under 50%: room for a
+# compaction to double a node's data) would postpone its repairs on a half-full disk.
+signals:
+  disk_warning: "10%:"
+  disk_critical: "5%:"
 YAML
 chmod 600 "$state/scheduler.yaml"
 rm -f "$state/scheduler.port"
@@ -131,6 +137,12 @@ client:
 backup:
   store:
     url: file://$root/$state/backups
+# The local cluster shares this machine's filesystem with everything else on it, and its data is
+# a few MiB: the production thresholds (WARNING under 60% free, CRITICAL under 50%: room for a
+# compaction to double a node's data) would postpone its repairs on a half-full disk.
+signals:
+  disk_warning: "10%:"
+  disk_critical: "5%:"
 YAML
   chmod 600 "$dir/agent.yaml"
   echo "== starting rk-agent $n in rack r$n (log: $dir/agent.log)"

@@ -200,6 +200,7 @@ bool ended(const json& run) {
 // Follows a run until it ends; 0 when DONE.
 int follow(Context& ctx, ClusterClient& client, int64_t id, std::chrono::milliseconds interval) {
   const bool bar = ctx.tty && !ctx.json;
+  std::vector<std::string> waiting;  // the run's postponed reasons as last printed
   while (true) {
     Result<json> run = client.get(fmt::format("/api/v1/repair/runs/{}", id));
     if (!run.ok()) {
@@ -218,6 +219,18 @@ int follow(Context& ctx, ClusterClient& client, int64_t id, std::chrono::millise
                               progress_line(*run));
     } else {
       *ctx.out << "progress: " << progress_line(*run) << "\n";
+    }
+    // Why nothing runs (a node's disk CRITICAL, a window closed, replicas busy), each time it
+    // changes: a run that sits at 0% says why instead of leaving the operator to guess.
+    if (!ctx.json) {
+      std::vector<std::string> now;
+      for (const json& reason : (*run)["progress"].value("postponed", json::array()))
+        if (reason.is_string()) now.push_back(reason.get<std::string>());
+      if (now != waiting) {
+        if (bar) *ctx.out << "\n";
+        for (const auto& reason : now) *ctx.out << "waiting: " << reason << "\n";
+        waiting = std::move(now);
+      }
     }
     ctx.out->flush();
     if (ended(*run)) {

@@ -144,6 +144,10 @@ TEST(RepairCommands, ProgressFollowsTheRunToItsEnd) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("progress: RUNNING"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("DONE 100% 3/3 segments done"), std::string::npos) << r.out;
+  // Why the run waits, once while it does not change (every poll here says the same).
+  const size_t waiting = r.out.find("waiting: replica h3 DOWN\n");
+  EXPECT_NE(waiting, std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("waiting:", waiting + 1), std::string::npos) << r.out;
   Ran missing = rkctl(s, {"repair", "progress", "8", "--interval", "10ms"});
   EXPECT_EQ(missing.code, 1);
   EXPECT_NE(missing.err.find("no repair run 8"), std::string::npos) << missing.err;
