@@ -4,7 +4,7 @@
 #include "ringkeeper/core/log.h"
 #include "ringkeeper/core/names.h"
 #include "ringkeeper/core/time_text.h"
-#include "signals/sampler.h"
+#include "signals/thresholds.h"
 
 namespace rk::agent {
 namespace {

@@ -1,5 +1,5 @@
-// Restore: manifest lookup, staged download with checks, and the swap at start-up (see
-// restore.h).
+// Restore: staged download with checks, and the swap at start-up (see restore.h; the manifest
+// lookup is in restore_plan.cc).
 #include "backup/restore.h"
 
 #include <cstdio>
@@ -13,7 +13,6 @@
 #include <nlohmann/json.hpp>
 
 #include "atomic_file.h"
-#include "ringkeeper/core/names.h"
 #include "ringkeeper/core/sha256.h"
 
 namespace rk::agent {
@@ -102,52 +101,6 @@ Result<RestoreRecord> read_restore_record(const std::string& path) {
   }
   RK_RETURN_IF_ERROR(backup::validate_host_id(r.host_id).with_context(path));
   return r;
-}
-
-Result<std::string> latest_backup_tag(backup::ObjectStore& store, const std::string& host_id) {
-  RK_RETURN_IF_ERROR(backup::validate_host_id(host_id));
-  std::string best;
-  int64_t best_at = -1;
-  RK_RETURN_IF_ERROR(store.list("meta/", [&](const backup::ObjectInfo& o) -> Status {
-    auto key = backup::parse_manifest_key(o.key);
-    if (!key.ok() || key->host_id != host_id) return Status::OK();
-    // Incremental uploads (one manifest every pass) are no snapshot: not even read.
-    if (backup::incremental_tag_time(key->tag).ok()) return Status::OK();
-    backup::StringSink sink;
-    if (!store.get(o.key, sink).ok()) return Status::OK();  // unreadable: not a candidate
-    auto m = backup::manifest_from_text(sink.data);
-    if (!m.ok() || m->kind != "snapshot") return Status::OK();
-    if (m->created_at_us > best_at) {
-      best_at = m->created_at_us;
-      best = key->tag;
-    }
-    return Status::OK();
-  }));
-  if (best.empty()) return Status::NotFound("the store has no backup of host " + host_id);
-  return best;
-}
-
-Result<backup::NodeManifest> fetch_manifest(backup::ObjectStore& store, const std::string& tag,
-                                            const std::string& host_id) {
-  RK_RETURN_IF_ERROR(backup::validate_host_id(host_id));
-  std::string resolved = tag;
-  if (tag == "latest") {
-    RK_ASSIGN_OR_RETURN(resolved, latest_backup_tag(store, host_id));
-  } else {
-    RK_RETURN_IF_ERROR(validate_backup_tag(tag));
-  }
-  backup::StringSink sink;
-  auto got = store.get(backup::manifest_key(resolved, host_id), sink);
-  if (!got.ok()) {
-    if (got.status().code() == ErrorCode::kNotFound)
-      return Status::NotFound("backup " + resolved + " has no manifest of host " + host_id);
-    return got.status().with_context("reading the manifest of " + resolved);
-  }
-  RK_ASSIGN_OR_RETURN(backup::NodeManifest m, backup::manifest_from_text(sink.data));
-  if (m.tag != resolved || m.host_id != host_id)
-    return Status::Corruption("manifest " + backup::manifest_key(resolved, host_id) +
-                              " names tag " + m.tag + " and host " + m.host_id);
-  return m;
 }
 
 namespace {

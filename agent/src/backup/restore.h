@@ -21,24 +21,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backup/upload.h"
 #include "backup/restore_plan.h"
+#include "backup/upload.h"
 #include "ringkeeper/backup/node_manifest.h"
 #include "ringkeeper/backup/object_store.h"
 #include "ringkeeper/core/token.h"
 
 namespace rk::agent {
-
-// The newest tag (by the manifest's created_at_us) holding a manifest of `host_id`. NotFound when
-// there is none.
-Result<std::string> latest_backup_tag(backup::ObjectStore& store, const std::string& host_id);
-
-// Reads and strictly validates the manifest of `host_id` under `tag` ("latest": the newest).
-// InvalidArgument for a bad tag or host id (before the store is touched), NotFound when the
-// store has no such manifest, Corruption for a manifest that fails validation or names another
-// tag or host.
-Result<backup::NodeManifest> fetch_manifest(backup::ObjectStore& store, const std::string& tag,
-                                            const std::string& host_id);
 
 // Downloads every file of `manifest` into `staging_dir` (emptied first) and checks its size and
 // SHA-256. Corruption naming the file on a mismatch or a truncated object; nothing of a bad

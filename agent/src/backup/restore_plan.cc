@@ -6,7 +6,6 @@
 
 #include <fmt/format.h>
 
-#include "backup/restore.h"
 #include "ringkeeper/core/names.h"
 #include "ringkeeper/core/time_text.h"
 
@@ -29,6 +28,52 @@ uint64_t RestorePlan::replay_bytes() const {
   uint64_t total = 0;
   for (const auto& f : files) total += f.file.size;
   return total;
+}
+
+Result<std::string> latest_backup_tag(backup::ObjectStore& store, const std::string& host_id) {
+  RK_RETURN_IF_ERROR(backup::validate_host_id(host_id));
+  std::string best;
+  int64_t best_at = -1;
+  RK_RETURN_IF_ERROR(store.list("meta/", [&](const backup::ObjectInfo& o) -> Status {
+    auto key = backup::parse_manifest_key(o.key);
+    if (!key.ok() || key->host_id != host_id) return Status::OK();
+    // Incremental uploads (one manifest every pass) are no snapshot: not even read.
+    if (backup::incremental_tag_time(key->tag).ok()) return Status::OK();
+    backup::StringSink sink;
+    if (!store.get(o.key, sink).ok()) return Status::OK();  // unreadable: not a candidate
+    auto m = backup::manifest_from_text(sink.data);
+    if (!m.ok() || m->kind != "snapshot") return Status::OK();
+    if (m->created_at_us > best_at) {
+      best_at = m->created_at_us;
+      best = key->tag;
+    }
+    return Status::OK();
+  }));
+  if (best.empty()) return Status::NotFound("the store has no backup of host " + host_id);
+  return best;
+}
+
+Result<backup::NodeManifest> fetch_manifest(backup::ObjectStore& store, const std::string& tag,
+                                            const std::string& host_id) {
+  RK_RETURN_IF_ERROR(backup::validate_host_id(host_id));
+  std::string resolved = tag;
+  if (tag == "latest") {
+    RK_ASSIGN_OR_RETURN(resolved, latest_backup_tag(store, host_id));
+  } else {
+    RK_RETURN_IF_ERROR(validate_backup_tag(tag));
+  }
+  backup::StringSink sink;
+  auto got = store.get(backup::manifest_key(resolved, host_id), sink);
+  if (!got.ok()) {
+    if (got.status().code() == ErrorCode::kNotFound)
+      return Status::NotFound("backup " + resolved + " has no manifest of host " + host_id);
+    return got.status().with_context("reading the manifest of " + resolved);
+  }
+  RK_ASSIGN_OR_RETURN(backup::NodeManifest m, backup::manifest_from_text(sink.data));
+  if (m.tag != resolved || m.host_id != host_id)
+    return Status::Corruption("manifest " + backup::manifest_key(resolved, host_id) +
+                              " names tag " + m.tag + " and host " + m.host_id);
+  return m;
 }
 
 Result<backup::NodeManifest> choose_snapshot(backup::ObjectStore& store, const std::string& tag,

@@ -1,6 +1,7 @@
-// What a restore applies: the snapshot of a host to start from, and the files uploaded after it
-// that bring the node forward — incremental SSTs and archived write-ahead-log files — with the
-// bounds of the replay (docs/backup.md "Point-in-time restore").
+// What a restore applies: the snapshot of a host to start from (its manifest looked up in the
+// store), and the files uploaded after it that bring the node forward — incremental SSTs and
+// archived write-ahead-log files — with the bounds of the replay (docs/backup.md "Point-in-time
+// restore").
 //
 // Choosing the snapshot: a tag, the newest backup of the host ("latest"), or, with `until`, the
 // newest COMPLETE backup (meta/<tag>/backup.json present) of the host taken at or before it.
@@ -50,6 +51,17 @@ struct RestorePlan {
 
   uint64_t replay_bytes() const;
 };
+
+// The newest tag (by the manifest's created_at_us) holding a manifest of `host_id`. NotFound when
+// there is none.
+Result<std::string> latest_backup_tag(backup::ObjectStore& store, const std::string& host_id);
+
+// Reads and strictly validates the manifest of `host_id` under `tag` ("latest": the newest).
+// InvalidArgument for a bad tag or host id (before the store is touched), NotFound when the
+// store has no such manifest, Corruption for a manifest that fails validation or names another
+// tag or host.
+Result<backup::NodeManifest> fetch_manifest(backup::ObjectStore& store, const std::string& tag,
+                                            const std::string& host_id);
 
 // The snapshot manifest a restore starts from: `tag` ("latest": the newest of `host_id`), or
 // with `until_us` the newest complete backup of the host taken at or before it (tag "latest"),

@@ -29,6 +29,7 @@
 #include "ringkeeper/monitor/diskstats.h"
 #include "ringkeeper/monitor/node_signals.h"
 #include "ringkeeper/monitor/prometheus.h"
+#include "signals/thresholds.h"
 
 namespace rk::agent {
 
@@ -41,14 +42,6 @@ struct SignalSources {
   // The storage engine's facts; an error makes the node signals UNKNOWN.
   std::function<Result<monitor::NodeFactsInput>()> node_facts;
 };
-
-// The thresholds of every signal, parsed from SignalOptions.
-struct SignalThresholds {
-  monitor::DiskCheckOptions disk;    // path unused; thresholds and budget
-  monitor::AwaitCheckOptions await;  // thresholds
-  monitor::NodeCheckOptions node;
-};
-Result<SignalThresholds> parse_signal_thresholds(const SignalOptions& options);
 
 // One complete sample, as GET /v1/signals shows it.
 struct SignalSnapshot {
