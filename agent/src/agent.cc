@@ -1,148 +1,80 @@
-// rk-agent's life cycle: open the node, serve the three APIs, register and heartbeat with the
-// scheduler, keep the ring cache, and run a replacement's streaming (see agent.h).
+// rk-agent's life cycle (see agent.h): opens the node and builds each service with what it uses —
+// the ring state, the data path (coordinator, replicas), repairs, backups, signals, the scheduler
+// link — serves the three APIs, each router given only the services it calls, and stops them in
+// order. No service receives the agent itself.
 #include "ringkeeper/agent/agent.h"
 
-#include <algorithm>
+#include <atomic>
 #include <filesystem>
-#include <functional>
+#include <mutex>
 
 #include <spdlog/spdlog.h>
 
-#include "agent_impl.h"
-#include "atomic_file.h"
-#include "backup/restore.h"
+#include "backup/api.h"
+#include "backup/node_backups.h"
+#include "backup/startup_restore.h"
 #include "cluster/host_id.h"
 #include "cluster/replacement.h"
-#include "backup/restore_replay.h"
+#include "cluster/ring_state.h"
+#include "cluster/scheduler_client.h"
+#include "cluster/scheduler_link.h"
+#include "data/client_api.h"
+#include "data/coordinator.h"
+#include "data/internode_api.h"
+#include "data/replica_client.h"
+#include "data/work_pool.h"
+#include "ops_api.h"
+#include "repair/replica.h"
+#include "repair/service.h"
+#include "repair/views.h"
 #include "ringkeeper/core/auth.h"
-#include "ringkeeper/core/backoff.h"
-#include "ringkeeper/core/time_text.h"
+#include "ringkeeper/core/http_server.h"
+#include "ringkeeper/monitor/prometheus.h"
+#include "ringkeeper/storage/node.h"
+#include "signals/api.h"
+#include "signals/node_signals.h"
+#include "stop_signal.h"
+#include "version.h"
 
 namespace rk::agent {
 namespace fs = std::filesystem;
 
-// ---- shared state -------------------------------------------------------------------------
+// /v1/repair/sessions on the ops API (repair_api.cc).
+void add_repair_session_routes(http::Router& ops, RepairService& repairs);
 
-std::shared_ptr<const Topology> Agent::Impl::topology() const {
-  std::lock_guard lock(mu);
-  return topology_;
-}
+// The agent's services, built in open() in the order they depend on each other.
+struct Agent::Parts {
+  Parts(const AgentOptions& options, Clock& clock) : options(options), clock(clock) {}
 
-std::string Agent::Impl::state() const {
-  std::lock_guard lock(mu);
-  return state_;
-}
+  Status open();
+  void stop();
 
-std::vector<Token> Agent::Impl::tokens() const {
-  std::lock_guard lock(mu);
-  return tokens_;
-}
-
-NodeAddresses Agent::Impl::addresses() const {
-  const std::string& host = options.advertised();
-  NodeAddresses a;
-  if (ops_server) a.ops = host + ":" + std::to_string(ops_server->bound_port());
-  if (internode_server) {
-    a.internode = host + ":" + std::to_string(internode_server->bound_port());
-  }
-  if (client_server) a.client = host + ":" + std::to_string(client_server->bound_port());
-  return a;
-}
-
-Status Agent::Impl::apply_schema(const SchemaView& schema) {
-  RK_RETURN_IF_ERROR(create_on_node(schema));
-  std::lock_guard lock(mu);
-  if (topology_ && topology_->schema().version > schema.version) return Status::OK();
-  return install_locked(std::nullopt, schema);
-}
-
-Status Agent::Impl::create_on_node(const SchemaView& schema) {
-  for (const KeyspaceDef& ks : schema.keyspaces) {
-    if (!node->keyspace(ks.name).ok()) {
-      Status s = node->create_keyspace(storage::KeyspaceSchema{ks.name, ks.replication});
-      if (!s.ok() && s.code() != ErrorCode::kAlreadyExists) {
-        return s.with_context("schema: keyspace " + ks.name);
-      }
-    }
-    for (const TableDef& t : ks.tables) {
-      if (node->table(ks.name, t.name).ok()) continue;
-      storage::TableSchema table;
-      table.keyspace = ks.name;
-      table.name = t.name;
-      table.gc_grace_seconds = t.gc_grace_seconds;
-      table.default_ttl_seconds = t.default_ttl_seconds;
-      auto created = node->create_table(table);
-      if (!created.ok() && created.status().code() != ErrorCode::kAlreadyExists) {
-        return created.status().with_context("schema: table " + ks.name + "." + t.name);
-      }
-    }
-  }
-  return Status::OK();
-}
-
-Status Agent::Impl::install(std::optional<RingView> ring, std::optional<SchemaView> schema) {
-  if (schema) RK_RETURN_IF_ERROR(apply_schema(*schema));
-  std::lock_guard lock(mu);
-  return install_locked(std::move(ring), std::nullopt);
-}
-
-Status Agent::Impl::install_locked(std::optional<RingView> ring, std::optional<SchemaView> schema) {
-  if (!ring && !schema) return Status::OK();
-  RingView r = ring ? std::move(*ring) : (topology_ ? topology_->ring_view() : RingView{});
-  SchemaView s = schema ? std::move(*schema) : (topology_ ? topology_->schema() : SchemaView{});
-  if (r.cluster.empty()) r.cluster = options.cluster;
-  // The ring always shows this node as it knows itself (the scheduler's copy may lag).
-  if (!tokens_.empty()) {
-    RingMember* self = nullptr;
-    for (auto& m : r.nodes) {
-      if (m.host_id == host_id) self = &m;
-    }
-    if (self == nullptr) {
-      r.nodes.push_back(RingMember{});
-      self = &r.nodes.back();
-      self->host_id = host_id;
-      self->datacenter = options.datacenter;
-      self->rack = options.rack;
-      self->version = kAgentVersion;
-    }
-    self->tokens = tokens_;
-    if (state_ != "STARTING") self->state = state_;
-    self->addresses = addresses();
-  }
-  RK_ASSIGN_OR_RETURN(auto t, Topology::create(std::move(r), std::move(s), host_id));
-  topology_ = std::move(t);
-  return write_cache_locked();
-}
-
-Status Agent::Impl::write_cache_locked() {
-  if (!topology_) return Status::OK();
-  RingCache cache;
-  cache.host_id = host_id;
-  cache.tokens = tokens_;
-  cache.state = state_;
-  cache.ring = topology_->ring_view();
-  cache.schema = topology_->schema();
-  Status s = write_ring_cache(cache_path, cache);
-  if (!s.ok()) spdlog::warn("cannot write the ring cache: {}", s.message());
-  return s;
-}
-
-int64_t Agent::Impl::load_bytes() const {
-  std::error_code ec;
-  int64_t total = 0;
-  const fs::path dir = fs::path(options.data_dir) / "storage";
-  for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->path().filename() == "snapshots" || it->path().filename() == "backups") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    std::error_code fec;
-    if (it->is_regular_file(fec)) total += static_cast<int64_t>(it->file_size(fec));
-  }
-  return total;
-}
-
-// ---- start-up -----------------------------------------------------------------------------
+  AgentOptions options;
+  Clock& clock;
+  StopSignal stop_signal;
+  std::atomic<bool> restart_requested{false};  // a restore is staged: restart to swap it in
+  std::string host_id;
+  std::unique_ptr<storage::Node> node;
+  std::unique_ptr<RingState> ring;
+  std::unique_ptr<NodeBackups> backups;
+  std::unique_ptr<ReplicaClient> replicas;
+  // Repair: views pinned on this node, its side of sessions, and the sessions it coordinates.
+  std::unique_ptr<ViewRegistry> views;
+  std::unique_ptr<LocalRepair> local_repair;
+  std::unique_ptr<RepairReplicas> repair_client;
+  std::unique_ptr<RepairService> repairs;
+  std::unique_ptr<WorkPool> pool;
+  std::unique_ptr<Coordinator> coordinator;
+  std::unique_ptr<SchedulerClient> scheduler;
+  std::unique_ptr<Replacement> replacement;
+  std::unique_ptr<SchedulerLink> link;
+  // Request counts of all three listeners (GET /metrics).
+  monitor::RequestMetrics request_metrics;
+  std::unique_ptr<NodeSignals> signals;
+  std::unique_ptr<http::Server> ops_server, internode_server, client_server;
+  // Serializes stop(): the signal thread and main() may both call it; joins must happen once.
+  std::mutex stop_call_mu;
+};
 
 namespace {
 
@@ -174,29 +106,11 @@ http::ServerOptions server_options(const AgentOptions& o, const ListenerOptions&
   return s;
 }
 
-}  // namespace
+std::string address_of(const std::string& host, const std::unique_ptr<http::Server>& server) {
+  return server ? host + ":" + std::to_string(server->bound_port()) : std::string();
+}
 
-Status Agent::Impl::open() {
-  std::error_code ec;
-  fs::create_directories(options.data_dir, ec);
-  if (ec)
-    return Status::IOError("cannot create data_dir " + options.data_dir + ": " + ec.message());
-  // A restore staged through the ops API, or configured to run at start, is swapped in before
-  // the node opens (docs/backup.md): the node never serves a half-restored directory.
-  RK_ASSIGN_OR_RETURN(std::optional<RestoreRecord> swapped,
-                      apply_pending_restore(options.data_dir));
-  {
-    std::string existing;
-    if (auto text = read_small_file(options.data_dir + "/host_id"); text.ok()) {
-      existing = text->substr(0, text->find_first_of(" \r\n"));
-    }
-    RK_ASSIGN_OR_RETURN(auto on_start, NodeBackups::restore_on_start(
-                                           options.backup, options.data_dir, existing, clock));
-    if (on_start) swapped = std::move(on_start);
-  }
-  RK_ASSIGN_OR_RETURN(host_id, load_or_create_host_id(options.data_dir + "/host_id"));
-  cache_path = options.data_dir + "/ring.json";
-
+storage::Options storage_options(const AgentOptions& options) {
   storage::Options so;
   so.data_dir = options.data_dir + "/storage";
   so.write_buffer_bytes = static_cast<size_t>(options.storage.write_buffer_bytes);
@@ -207,7 +121,25 @@ Status Agent::Impl::open() {
   so.max_background_jobs = options.storage.max_background_jobs;
   so.incremental_backups = options.storage.incremental_backups;
   so.archive_wal = options.backup.archive_wal;  // the agent uploads and removes what it archives
-  RK_ASSIGN_OR_RETURN(node, storage::Node::open(so, clock));
+  return so;
+}
+
+}  // namespace
+
+Status Agent::Parts::open() {
+  std::error_code ec;
+  fs::create_directories(options.data_dir, ec);
+  if (ec)
+    return Status::IOError("cannot create data_dir " + options.data_dir + ": " + ec.message());
+  // A restore staged through the ops API, or configured to run at start, is swapped in before
+  // the node opens (docs/backup.md): the node never serves a half-restored directory.
+  RK_ASSIGN_OR_RETURN(std::optional<RestoreRecord> swapped, swap_in_restore(options, clock));
+  RK_ASSIGN_OR_RETURN(host_id, load_or_create_host_id(options.data_dir + "/host_id"));
+  RK_ASSIGN_OR_RETURN(node, storage::Node::open(storage_options(options), clock));
+  ring = std::make_unique<RingState>(
+      RingStateOptions{options.cluster, options.datacenter, options.rack, host_id,
+                       options.data_dir + "/ring.json"},
+      *node);
 
   NodeBackups::Deps backup_deps;
   backup_deps.node = node.get();
@@ -219,20 +151,20 @@ Status Agent::Impl::open() {
     id.host_id = host_id;
     id.datacenter = options.datacenter;
     id.rack = options.rack;
-    id.tokens = tokens();
-    if (auto t = topology()) id.schema = schema_to_json(t->schema());
+    id.tokens = ring->tokens();
+    if (auto t = ring->topology()) id.schema = schema_to_json(t->schema());
     return id;
   };
   backup_deps.request_restart = [this] {
-    restart_requested_ = true;
-    set_fatal(Status::Unavailable("restarting to swap in a staged restore"));
+    restart_requested = true;
+    stop_signal.fail(Status::Unavailable("restarting to swap in a staged restore"));
   };
   RK_ASSIGN_OR_RETURN(backups, NodeBackups::start(options.backup, std::move(backup_deps)));
 
-  const bool https = !options.tls.cert_file.empty();
+  auto topology = [ring = ring.get()] { return ring->topology(); };
   InternodeClientOptions io;
   io.cluster_secret = options.cluster_secret;
-  io.https = https;
+  io.https = !options.tls.cert_file.empty();
   io.tls_ca_file = options.tls.ca_file;
   io.tls_cert_file = options.tls.cert_file;
   io.tls_key_file = options.tls.key_file;
@@ -240,16 +172,15 @@ Status Agent::Impl::open() {
   views = std::make_unique<ViewRegistry>(*node, clock);
   local_repair = std::make_unique<LocalRepair>(*node, *views, options.repair.view_lease);
   repair_client = make_repair_replicas(*local_repair, io, options.repair.call_timeout);
-  repairs = std::make_unique<RepairService>(options.repair, *repair_client, *views, clock,
-                                            [this] { return topology(); });
+  repairs =
+      std::make_unique<RepairService>(options.repair, *repair_client, *views, clock, topology);
   pool = std::make_unique<WorkPool>(options.coordinator_threads,
                                     static_cast<size_t>(options.coordinator_queue));
   CoordinatorOptions co;
   co.local_dc = options.datacenter;
   co.write_timeout = options.write_timeout;
   co.read_timeout = options.read_timeout;
-  coordinator =
-      std::make_unique<Coordinator>(co, *replicas, *pool, clock, [this] { return topology(); });
+  coordinator = std::make_unique<Coordinator>(co, *replicas, *pool, clock, topology);
   http::ClientOptions sc;
   sc.bearer_token = options.agent_token;
   sc.timeout = options.scheduler_timeout;
@@ -257,25 +188,15 @@ Status Agent::Impl::open() {
   sc.tls_cert_file = options.tls.cert_file;
   sc.tls_key_file = options.tls.key_file;
   scheduler = std::make_unique<SchedulerClient>(options.scheduler_url, sc);
+  replacement = std::make_unique<Replacement>(
+      ReplacementOptions{options.replace_address, options.stream_timeout,
+                         options.register_retry_max},
+      *ring, *replicas, *node, stop_signal);
+  link = std::make_unique<SchedulerLink>(options, *scheduler, *ring, *replacement, stop_signal);
+  signals = std::make_unique<NodeSignals>(options, *node, *scheduler, host_id, clock);
 
   // The ring cache: serve data at once, whatever the scheduler is doing.
-  auto cache = read_ring_cache(cache_path);
-  if (cache.ok()) {
-    if (!cache->host_id.empty() && cache->host_id != host_id) {
-      return Status::FailedPrecondition("ring cache " + cache_path + " belongs to host " +
-                                        cache->host_id + ", not " + host_id);
-    }
-    {
-      std::lock_guard lock(mu);
-      tokens_ = cache->tokens;
-      if (!cache->state.empty()) state_ = cache->state;
-    }
-    RK_RETURN_IF_ERROR(install(cache->ring, cache->schema));
-    spdlog::info("serving from the ring cache (ring version {}, schema version {}, {} nodes)",
-                 cache->ring.version, cache->schema.version, cache->ring.nodes.size());
-  } else if (cache.status().code() != ErrorCode::kNotFound) {
-    spdlog::warn("ignoring the ring cache: {}", cache.status().message());
-  }
+  RK_RETURN_IF_ERROR(ring->load_cache());
 
   // Listeners. Ops: reads open, mutating calls need the operator or agent token (when set).
   RK_ASSIGN_OR_RETURN(auto ops_tokens,
@@ -288,14 +209,22 @@ Status Agent::Impl::open() {
   ops_options.tokens = ops_tokens;
   ops_options.access.writes = RoleSet{Role::kOperator, Role::kAgent};
   ops_options.on_request = count_requests;
-  http::Router ops = ops_routes(*this);
-  add_signal_routes(ops, *this);
+  http::Router ops = ops_routes(*ring, *node, options);
+  add_repair_session_routes(ops, *repairs);
+  add_backup_routes(ops, *backups);
+  add_signal_routes(ops, *signals, request_metrics);
   // A restore swapped in at this start shows in the restore status from the first answer on.
-  RK_ASSIGN_OR_RETURN(std::optional<RestoreJob> restoring, restore_at_start(swapped));
+  RK_ASSIGN_OR_RETURN(std::optional<RestoreJob> restoring,
+                      restore_at_start(options.data_dir, swapped, *backups, clock));
   RK_ASSIGN_OR_RETURN(ops_server, http::Server::start(ops_options, std::move(ops)));
+  const std::string& host = options.advertised();
+  ring->set_addresses({address_of(host, ops_server), "", ""});
   // Its last step, with only the ops API up (showing the progress): the node serves no client
   // or peer and does not register before the replay is complete.
-  if (restoring) RK_RETURN_IF_ERROR(finish_restore(*restoring));
+  if (restoring) {
+    RK_RETURN_IF_ERROR(
+        finish_restore(options.data_dir, *restoring, *node, *backups, clock, stop_signal));
+  }
 
   if (options.cluster_secret.empty()) {
     spdlog::warn("cluster_secret is not set: the internode API accepts any caller");
@@ -308,278 +237,33 @@ Status Agent::Impl::open() {
   internode_options.access.writes = RoleSet{Role::kAgent};
   internode_options.on_request = count_requests;
   RK_ASSIGN_OR_RETURN(internode_server,
-                      http::Server::start(internode_options, internode_routes(*this)));
+                      http::Server::start(internode_options,
+                                          internode_routes(*node, *views, *local_repair,
+                                                           options.repair.view_lease)));
 
   auto client_options = server_options(options, options.client, "client API");
   client_options.on_request = count_requests;
-  RK_ASSIGN_OR_RETURN(client_server, http::Server::start(client_options, client_routes(*this)));
-  {
-    // Addresses are known now: refresh this node's entry in the served ring.
-    std::lock_guard lock(mu);
-    if (topology_) RK_RETURN_IF_ERROR(install_locked(topology_->ring_view(), std::nullopt));
-  }
+  RK_ASSIGN_OR_RETURN(client_server,
+                      http::Server::start(client_options, client_routes(*coordinator, clock)));
+  // Addresses are known now: refresh this node's entry in the served ring.
+  ring->set_addresses({address_of(host, ops_server), address_of(host, internode_server),
+                       address_of(host, client_server)});
+  RK_RETURN_IF_ERROR(ring->refresh_self());
   spdlog::info("rk-agent {} host {} ({}/{}) ops :{} internode :{} client :{}", kAgentVersion,
                host_id, options.datacenter, options.rack, ops_server->bound_port(),
                internode_server->bound_port(), client_server->bound_port());
-  RK_RETURN_IF_ERROR(start_signals(*this));
-  loop_thread = std::thread([this] { loop(); });
+  RK_RETURN_IF_ERROR(signals->start());
+  link->start();
   return Status::OK();
 }
 
-Result<std::optional<RestoreJob>> Agent::Impl::restore_at_start(
-    const std::optional<RestoreRecord>& swapped) {
-  RK_ASSIGN_OR_RETURN(std::optional<RestoreRecord> replay, pending_replay(options.data_dir));
-  if (!replay && !swapped) return std::optional<RestoreJob>();
-  const RestoreRecord& r = replay ? *replay : *swapped;
-  RestoreJob job;
-  job.tag = r.tag;
-  job.host_id = r.host_id;
-  job.until_us = r.until_us;
-  job.started_at_us = r.at_us;
-  job.replay_files = r.replay.size();
-  job.progress.files_total = replay ? r.replay.size() : 0;
-  job.phase = replay ? "replaying" : "done";
-  job.state = replay ? JobState::kRunning : JobState::kSucceeded;
-  if (!replay) job.finished_at_us = clock.now_micros();
-  backups->report_restore(job);
-  return std::optional<RestoreJob>(job);
-}
-
-Status Agent::Impl::finish_restore(RestoreJob job) {
-  if (job.state != JobState::kRunning) return Status::OK();
-  RK_ASSIGN_OR_RETURN(std::optional<RestoreRecord> replay, pending_replay(options.data_dir));
-  if (!replay) return Status::Internal("the restore's replay plan vanished");
-  spdlog::info("restore of {}: replaying {} incremental and WAL files{}", job.tag,
-               replay->replay.size(),
-               replay->until_us ? " up to " + format_time_us(replay->until_us) : "");
-  Status s = replay_restore(
-      options.data_dir, *replay, *node,
-      [&](const ReplayProgress& p) {
-        job.progress.files_total = p.files_total;
-        job.progress.files_done = p.files_done;
-        job.progress.bytes_total = p.bytes_total;
-        job.progress.bytes_done = p.bytes_done;
-        job.progress.updated_at_us = clock.now_micros();
-        job.cells_applied = p.cells_applied;
-        backups->report_restore(job);
-      },
-      [this] { return wait_for_stop(std::chrono::milliseconds(0)); });
-  job.finished_at_us = clock.now_micros();
-  if (!s.ok()) {
-    job.state = s.code() == ErrorCode::kCancelled ? JobState::kAborted : JobState::kFailed;
-    job.error = s.message() + " (the agent replays again at its next start)";
-    backups->report_restore(job);
-    return s;
-  }
-  job.state = JobState::kSucceeded;
-  job.phase = "done";
-  backups->report_restore(job);
-  return Status::OK();
-}
-
-// ---- the scheduler loop ---------------------------------------------------------------------
-
-bool Agent::Impl::wait_for_stop(std::chrono::milliseconds d) {
-  std::unique_lock lock(stop_mu);
-  return stop_cv.wait_for(lock, d, [this] { return stopping_ || fatal_.has_value(); });
-}
-
-void Agent::Impl::set_fatal(Status s) {
-  spdlog::error("{}", s.message());
-  {
-    std::lock_guard lock(stop_mu);
-    if (!fatal_) fatal_ = std::move(s);
-  }
-  stop_cv.notify_all();
-}
-
-Status Agent::Impl::register_with_scheduler() {
-  RegisterRequest req;
-  req.host_id = host_id;
-  req.cluster = options.cluster;
-  req.datacenter = options.datacenter;
-  req.rack = options.rack;
-  req.num_tokens = options.num_tokens;
-  req.version = kAgentVersion;
-  req.addresses = addresses();
-  // A node that already holds tokens (from its ring cache) registered before, possibly as the
-  // replacement: it registers by host id alone, as the node it replaced is gone from the ring.
-  if (tokens().empty()) {
-    req.replace_address = options.replace_address;
-  } else if (!options.replace_address.empty()) {
-    spdlog::info("replace_address ignored: this node already holds its tokens");
-  }
-  // A node restored from a backup asks for the backed-up tokens: a scheduler that does not know
-  // it (a whole cluster restored onto a fresh one) gives it their slot, in whatever order the
-  // restored nodes come up; one that knows it with other tokens, or whose slot another host
-  // holds, refuses the registration (409) and the agent stops.
-  const std::optional<RestoreRecord> restored = applied_restore(options.data_dir);
-  if (restored && restored->host_id == host_id) req.tokens = restored->tokens;
-
-  BackoffOptions bo;
-  bo.max_attempts = std::numeric_limits<int>::max();
-  bo.initial_delay = std::chrono::milliseconds(100);
-  bo.max_delay = options.register_retry_max;
-  bo.seed = std::hash<std::string>{}(host_id);
-  Backoff backoff(bo);
-  while (true) {
-    auto reg = scheduler->register_node(req);
-    if (reg.ok()) {
-      // A node restored from a backup must hold the backed-up tokens: its data is theirs.
-      if (restored && restored->host_id == host_id) {
-        if (!std::is_permutation(restored->tokens.begin(), restored->tokens.end(),
-                                 reg->tokens.begin(), reg->tokens.end())) {
-          return Status::FailedPrecondition(
-              "this node was restored from backup " + restored->tag +
-              " but the scheduler gave it other tokens than the backup's; it must not serve "
-              "(start it against the scheduler that knows host " +
-              host_id + ", or restore the cluster's registry)");
-        }
-        confirm_applied_restore(options.data_dir);
-      }
-      Status applied = reg->schema ? create_on_node(*reg->schema) : Status::OK();
-      {
-        // Tokens, state and ring change together: whoever sees the state sees the ring.
-        std::lock_guard lock(mu);
-        tokens_ = reg->tokens;
-        state_ = reg->state.empty() ? "NORMAL" : reg->state;
-        registered_ = true;
-        Status installed = install_locked(reg->ring, reg->schema);
-        if (applied.ok()) applied = installed;
-      }
-      if (!applied.ok())
-        spdlog::warn("cannot apply the scheduler's ring/schema: {}", applied.message());
-      std::string tokens;
-      for (Token t : reg->tokens) tokens += (tokens.empty() ? "" : ",") + token_to_string(t);
-      spdlog::info("registered with the scheduler: slot {}, state {}, tokens {}", reg->slot,
-                   reg->state, tokens);
-      return Status::OK();
-    }
-    const Status& s = reg.status();
-    if (!is_retryable(s) && s.code() != ErrorCode::kInternal) {
-      return Status(s.code(), "the scheduler refused the registration: " + s.message());
-    }
-    auto delay = backoff.next_delay().value_or(options.register_retry_max);
-    spdlog::warn("cannot register with the scheduler at {} ({}); retrying in {} ms",
-                 options.scheduler_url, s.message(), delay.count());
-    if (wait_for_stop(delay)) return Status::Cancelled("stopping");
-  }
-}
-
-Status Agent::Impl::replace_node() {
-  auto t = topology();
-  spdlog::info("replacing {}: streaming this node's ranges from the surviving replicas",
-               options.replace_address);
-  auto stats = stream_replaced_ranges(*t, *replicas, *node, options.stream_timeout, [this] {
-    return wait_for_stop(std::chrono::milliseconds(0));
-  });
-  if (!stats.ok()) return stats.status();
-  spdlog::info("replacement streaming done: {} table ranges, {} pages, {} partitions",
-               stats->ranges, stats->pages, stats->partitions);
-  return Status::OK();
-}
-
-void Agent::Impl::loop() {
-  while (true) {
-    Status s = register_with_scheduler();
-    if (s.code() == ErrorCode::kCancelled) return;
-    if (!s.ok()) {
-      set_fatal(s);
-      return;
-    }
-    // A replacement streams in the background while it keeps heartbeating (so the scheduler
-    // does not take it for DOWN), and reports NORMAL once done. A plain new node reports NORMAL
-    // at once.
-    if (state() == "JOINING" && !options.replace_address.empty() && !stream_thread.joinable()) {
-      stream_thread = std::thread([this] { stream_until_done(); });
-    }
-    heartbeat_loop();
-    if (wait_for_stop(std::chrono::milliseconds(0))) return;
-  }
-}
-
-void Agent::Impl::stream_until_done() {
-  BackoffOptions bo;
-  bo.max_attempts = std::numeric_limits<int>::max();
-  bo.max_delay = options.register_retry_max;
-  Backoff backoff(bo);
-  while (true) {
-    Status r = replace_node();
-    if (r.ok()) {
-      streamed_ = true;
-      return;
-    }
-    if (r.code() == ErrorCode::kCancelled) return;
-    spdlog::warn("{}; retrying", r.message());
-    if (wait_for_stop(backoff.next_delay().value_or(options.register_retry_max))) return;
-  }
-}
-
-// Heartbeats until stopping (returns) or the scheduler forgot this node (returns to register).
-void Agent::Impl::heartbeat_loop() {
-  bool first = true;
-  int failures = 0;  // in a row: only the first of a streak is logged as a warning
-  while (true) {
-    if (!first && wait_for_stop(options.heartbeat_interval)) return;
-    first = false;
-    HeartbeatRequest req;
-    const std::string current = state();
-    if (current == "JOINING" && (options.replace_address.empty() || streamed_)) {
-      req.state = "NORMAL";
-    }
-    req.load_bytes = load_bytes();
-    if (auto t = topology()) {
-      req.ring_version = t->ring_view().version;
-      req.schema_version = t->schema().version;
-    }
-    auto reply = scheduler->heartbeat(host_id, req);
-    if (!reply.ok()) {
-      const Status& s = reply.status();
-      if (s.code() == ErrorCode::kNotFound) {
-        spdlog::warn("the scheduler does not know this node any more; registering again");
-        return;
-      }
-      if (s.code() == ErrorCode::kFailedPrecondition) {
-        set_fatal(Status(s.code(), "the scheduler refused the heartbeat: " + s.message()));
-        return;
-      }
-      if (failures++ == 0) {
-        spdlog::warn("heartbeat failed (serving with the cached ring meanwhile): {}", s.message());
-      } else {
-        spdlog::debug("heartbeat failed again: {}", s.message());
-      }
-      continue;
-    }
-    if (failures > 0) spdlog::info("heartbeats answered again after {} failures", failures);
-    failures = 0;
-    if (req.state) {
-      std::lock_guard lock(mu);
-      state_ = *req.state;
-      spdlog::info("reported {} to the scheduler", state_);
-    }
-    const bool got_ring = reply->ring.has_value();
-    Status s = install(std::move(reply->ring), std::move(reply->schema));
-    if (!s.ok()) spdlog::warn("cannot apply the scheduler's ring/schema: {}", s.message());
-    if (req.state && !got_ring) {
-      // Show this node's new state in the served ring even before the scheduler sends one.
-      std::lock_guard lock(mu);
-      if (topology_) (void)install_locked(topology_->ring_view(), std::nullopt);
-    }
-  }
-}
-
-void Agent::Impl::stop() {
+void Agent::Parts::stop() {
   std::lock_guard stop_call(stop_call_mu);
-  {
-    std::lock_guard lock(stop_mu);
-    stopping_ = true;
-  }
-  stop_cv.notify_all();
+  stop_signal.stop();
   if (backups) backups->stop();
-  if (loop_thread.joinable()) loop_thread.join();
-  if (stream_thread.joinable()) stream_thread.join();
+  if (link) link->join();
+  if (replacement) replacement->join();
   if (signals) signals->stop();  // it reads the node's facts
-  if (alert_push) alert_push->stop();
   if (repairs) repairs->stop();  // cancels running sessions; they release their views
   if (client_server) client_server->stop();
   if (internode_server) internode_server->stop();
@@ -589,44 +273,37 @@ void Agent::Impl::stop() {
 
 // ---- Agent ----------------------------------------------------------------------------------
 
-Agent::Agent(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Agent::Agent(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 Agent::~Agent() { stop(); }
 
 Result<std::unique_ptr<Agent>> Agent::start(const AgentOptions& options, Clock& clock) {
-  auto impl = std::make_unique<Impl>(options, clock);
-  Status s = impl->open();
+  auto parts = std::make_unique<Parts>(options, clock);
+  Status s = parts->open();
   if (!s.ok()) {
-    impl->stop();
+    parts->stop();
     return s;
   }
-  return std::unique_ptr<Agent>(new Agent(std::move(impl)));
+  return std::unique_ptr<Agent>(new Agent(std::move(parts)));
 }
 
 void Agent::stop() {
-  if (impl_) impl_->stop();
+  if (parts_) parts_->stop();
 }
 
-Status Agent::wait() {
-  std::unique_lock lock(impl_->stop_mu);
-  impl_->stop_cv.wait(lock, [this] { return impl_->stopping_ || impl_->fatal_.has_value(); });
-  return impl_->fatal_ ? *impl_->fatal_ : Status::OK();
-}
+Status Agent::wait() { return parts_->stop_signal.wait(); }
 
-bool Agent::restart_requested() const { return impl_->restart_requested_; }
-uint16_t Agent::ops_port() const { return impl_->ops_server->bound_port(); }
-uint16_t Agent::internode_port() const { return impl_->internode_server->bound_port(); }
-uint16_t Agent::client_port() const { return impl_->client_server->bound_port(); }
-const std::string& Agent::host_id() const { return impl_->host_id; }
-std::string Agent::state() const { return impl_->state(); }
-bool Agent::registered() const {
-  std::lock_guard lock(impl_->mu);
-  return impl_->registered_;
-}
+bool Agent::restart_requested() const { return parts_->restart_requested; }
+uint16_t Agent::ops_port() const { return parts_->ops_server->bound_port(); }
+uint16_t Agent::internode_port() const { return parts_->internode_server->bound_port(); }
+uint16_t Agent::client_port() const { return parts_->client_server->bound_port(); }
+const std::string& Agent::host_id() const { return parts_->host_id; }
+std::string Agent::state() const { return parts_->ring->state(); }
+bool Agent::registered() const { return parts_->ring->registered(); }
 int64_t Agent::ring_version() const {
-  auto t = impl_->topology();
+  auto t = parts_->ring->topology();
   return t ? t->ring_view().version : 0;
 }
-storage::Node& Agent::node() { return *impl_->node; }
+storage::Node& Agent::node() { return *parts_->node; }
 
 }  // namespace rk::agent

@@ -1,12 +1,15 @@
 // The ops API (Priam-like): health, node facts, the ring as this node sees it, maintenance
 // (flush, compact, snapshots), data sizes and the scheduler's schema push. Handlers only translate;
-// the work is in Agent::Impl and the storage node. Mutating routes need the operator or agent token
-// (set up in agent.cc); /v1/schema needs the agent token.
+// the work is in RingState and the storage node. Mutating routes need the operator or agent token
+// (set up in ring.cc); /v1/schema needs the agent token. ring.cc adds the repair, backup and
+// signal routes of the same listener.
+#include "ops_api.h"
+
 #include <nlohmann/json.hpp>
 
-#include "agent_impl.h"
-#include "backup/api.h"
+#include "cluster/scheduler_link.h"
 #include "ringkeeper/core/json_api.h"
+#include "version.h"
 
 namespace rk::agent {
 namespace {
@@ -42,88 +45,84 @@ json tokens_json(const std::vector<Token>& tokens) {
 
 }  // namespace
 
-http::Router ops_routes(Agent::Impl& agent) {
+http::Router ops_routes(RingState& ring, storage::Node& node, const AgentOptions& options) {
   http::Router r;
-  r.get("/v1/health", [&agent](const http::Request&) -> Result<http::Response> {
-    const std::string state = agent.state();
-    const bool serving = agent.topology() != nullptr;
+  r.get("/v1/health", [&ring](const http::Request&) -> Result<http::Response> {
+    const std::string state = ring.state();
+    const bool serving = ring.topology() != nullptr;
     std::string status = state;
     if (state == "NORMAL") status = "UP";
     if (!serving) status = "STARTING";
     json body = {{"status", status},
-                 {"host_id", agent.host_id},
+                 {"host_id", ring.host_id()},
                  {"state", state},
-                 {"registered",
-                  [&] {
-                    std::lock_guard lock(agent.mu);
-                    return agent.registered_;
-                  }()},
-                 {"ring_version", serving ? agent.topology()->ring_view().version : 0}};
+                 {"registered", ring.registered()},
+                 {"ring_version", serving ? ring.topology()->ring_view().version : 0}};
     return api::json_response(serving ? 200 : 503, body);
   });
 
-  r.get("/v1/node", [&agent](const http::Request&) -> Result<http::Response> {
-    const NodeAddresses a = agent.addresses();
+  r.get("/v1/node", [&ring, &options](const http::Request&) -> Result<http::Response> {
+    const NodeAddresses a = ring.addresses();
     return api::json_ok(
-        {{"host_id", agent.host_id},
-         {"cluster", agent.options.cluster},
-         {"datacenter", agent.options.datacenter},
-         {"rack", agent.options.rack},
-         {"state", agent.state()},
-         {"tokens", tokens_json(agent.tokens())},
-         {"num_tokens", agent.options.num_tokens},
+        {{"host_id", ring.host_id()},
+         {"cluster", options.cluster},
+         {"datacenter", options.datacenter},
+         {"rack", options.rack},
+         {"state", ring.state()},
+         {"tokens", tokens_json(ring.tokens())},
+         {"num_tokens", options.num_tokens},
          {"addresses", {{"ops", a.ops}, {"internode", a.internode}, {"client", a.client}}},
-         {"data_dir", agent.options.data_dir},
-         {"scheduler_url", agent.options.scheduler_url},
+         {"data_dir", options.data_dir},
+         {"scheduler_url", options.scheduler_url},
          {"version", kAgentVersion}});
   });
 
-  r.get("/v1/ring", [&agent](const http::Request&) -> Result<http::Response> {
-    auto t = agent.topology();
+  r.get("/v1/ring", [&ring](const http::Request&) -> Result<http::Response> {
+    auto t = ring.topology();
     if (!t) return Status::Unavailable("this node does not know the ring yet");
     return api::json_ok(ring_to_json(t->ring_view()));
   });
 
-  r.get("/v1/schema", [&agent](const http::Request&) -> Result<http::Response> {
-    auto t = agent.topology();
+  r.get("/v1/schema", [&ring](const http::Request&) -> Result<http::Response> {
+    auto t = ring.topology();
     if (!t) return api::json_ok(schema_to_json(SchemaView{}));
     return api::json_ok(schema_to_json(t->schema()));
   });
 
-  r.post("/v1/flush", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/v1/flush", [&node](const http::Request& req) -> Result<http::Response> {
     RK_RETURN_IF_ERROR(no_body(req));
-    RK_RETURN_IF_ERROR(agent.node->flush());
+    RK_RETURN_IF_ERROR(node.flush());
     return api::json_ok({{"ok", true}});
   });
 
-  r.post("/v1/compact", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/v1/compact", [&node](const http::Request& req) -> Result<http::Response> {
     RK_RETURN_IF_ERROR(no_body(req));
-    RK_RETURN_IF_ERROR(agent.node->compact());
+    RK_RETURN_IF_ERROR(node.compact());
     return api::json_ok({{"ok", true}});
   });
 
-  r.post("/v1/snapshots", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/v1/snapshots", [&node](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kSnapshot = {{"tag", api::Type::kString, api::kRequired}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSnapshot));
     RK_ASSIGN_OR_RETURN(storage::SnapshotInfo info,
-                        agent.node->snapshot(body["tag"].get<std::string>()));
+                        node.snapshot(body["tag"].get<std::string>()));
     return api::json_response(201, snapshot_json(info));
   });
 
-  r.get("/v1/snapshots", [&agent](const http::Request&) -> Result<http::Response> {
-    RK_ASSIGN_OR_RETURN(auto snapshots, agent.node->list_snapshots());
+  r.get("/v1/snapshots", [&node](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(auto snapshots, node.list_snapshots());
     json list = json::array();
     for (const auto& s : snapshots) list.push_back(snapshot_json(s));
     return api::json_ok({{"snapshots", std::move(list)}});
   });
 
-  r.del("/v1/snapshots/{tag}", [&agent](const http::Request& req) -> Result<http::Response> {
-    RK_RETURN_IF_ERROR(agent.node->clear_snapshot(req.path_param("tag")));
+  r.del("/v1/snapshots/{tag}", [&node](const http::Request& req) -> Result<http::Response> {
+    RK_RETURN_IF_ERROR(node.clear_snapshot(req.path_param("tag")));
     return api::json_ok({{"ok", true}});
   });
 
-  r.get("/v1/sizes", [&agent](const http::Request&) -> Result<http::Response> {
-    RK_ASSIGN_OR_RETURN(storage::NodeFacts facts, agent.node->facts());
+  r.get("/v1/sizes", [&node, &options](const http::Request&) -> Result<http::Response> {
+    RK_ASSIGN_OR_RETURN(storage::NodeFacts facts, node.facts());
     json tables = json::array();
     for (const auto& t : facts.tables) {
       tables.push_back({{"keyspace", t.keyspace},
@@ -139,24 +138,22 @@ http::Router ops_routes(Agent::Impl& agent) {
                          {"pending_compactions", facts.pending_compactions},
                          {"pending_compaction_bytes", facts.pending_compaction_bytes},
                          {"memtable_bytes", facts.memtable_bytes},
-                         {"load_bytes", agent.load_bytes()}});
+                         {"load_bytes", load_bytes(options.data_dir)}});
   });
 
   r.post(
       "/v1/schema",
-      [&agent](const http::Request& req) -> Result<http::Response> {
+      [&ring](const http::Request& req) -> Result<http::Response> {
         static const api::Spec kSchema = {
             {.name = "version", .type = api::Type::kInteger, .required = api::kRequired, .min = 0},
             {"keyspaces", api::Type::kArray, api::kRequired}};
         RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSchema));
         RK_ASSIGN_OR_RETURN(SchemaView schema, schema_from_json(body));
-        RK_RETURN_IF_ERROR(agent.apply_schema(schema));
-        auto t = agent.topology();
+        RK_RETURN_IF_ERROR(ring.apply_schema(schema));
+        auto t = ring.topology();
         return api::json_ok({{"ok", true}, {"schema_version", t ? t->schema().version : 0}});
       },
       RoleSet{Role::kAgent});
-  add_repair_session_routes(r, agent);
-  add_backup_routes(r, agent);
   return r;
 }
 

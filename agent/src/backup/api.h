@@ -1,11 +1,12 @@
 // The ops API's backup and restore routes (see api.cc).
 #pragma once
 
-#include "agent_impl.h"
+#include "backup/node_backups.h"
 #include "ringkeeper/core/http_server.h"
 
 namespace rk::agent {
 
-void add_backup_routes(http::Router& router, Agent::Impl& agent);
+// `backups` must outlive the router's server.
+void add_backup_routes(http::Router& router, NodeBackups& backups);
 
 }  // namespace rk::agent

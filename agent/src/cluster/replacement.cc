@@ -1,7 +1,12 @@
-// Streaming a replaced node's ranges from the survivors (see replacement.h).
+// Streaming a replaced node's ranges from the survivors, and the background job that does it
+// until it is complete (see replacement.h).
 #include "cluster/replacement.h"
 
+#include <limits>
+
 #include <spdlog/spdlog.h>
+
+#include "ringkeeper/core/backoff.h"
 
 namespace rk::agent {
 
@@ -66,6 +71,47 @@ Result<StreamStats> stream_replaced_ranges(const Topology& topology, ReplicaClie
     }
   }
   return stats;
+}
+
+Replacement::Replacement(ReplacementOptions options, const RingState& ring, ReplicaClient& replicas,
+                         storage::Node& node, StopSignal& stop)
+    : options_(std::move(options)), ring_(ring), replicas_(replicas), node_(node), stop_(stop) {}
+
+void Replacement::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+void Replacement::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+Status Replacement::stream_once() {
+  auto t = ring_.topology();
+  spdlog::info("replacing {}: streaming this node's ranges from the surviving replicas",
+               options_.replace_address);
+  auto stats = stream_replaced_ranges(*t, replicas_, node_, options_.page_timeout,
+                                      [this] { return stop_.stopping(); });
+  if (!stats.ok()) return stats.status();
+  spdlog::info("replacement streaming done: {} table ranges, {} pages, {} partitions",
+               stats->ranges, stats->pages, stats->partitions);
+  return Status::OK();
+}
+
+void Replacement::run() {
+  BackoffOptions bo;
+  bo.max_attempts = std::numeric_limits<int>::max();
+  bo.max_delay = options_.retry_max;
+  Backoff backoff(bo);
+  while (true) {
+    Status r = stream_once();
+    if (r.ok()) {
+      done_ = true;
+      return;
+    }
+    if (r.code() == ErrorCode::kCancelled) return;
+    spdlog::warn("{}; retrying", r.message());
+    if (stop_.wait_for(backoff.next_delay().value_or(options_.retry_max))) return;
+  }
 }
 
 }  // namespace rk::agent

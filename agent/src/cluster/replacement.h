@@ -3,11 +3,16 @@
 // imports it last-write-wins, before it reports NORMAL.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <string>
+#include <thread>
 
-#include "data/replica_client.h"
+#include "cluster/ring_state.h"
 #include "cluster/topology.h"
+#include "data/replica_client.h"
+#include "stop_signal.h"
 
 namespace rk::agent {
 
@@ -26,5 +31,41 @@ Result<StreamStats> stream_replaced_ranges(const Topology& topology, ReplicaClie
                                            storage::Node& node,
                                            std::chrono::milliseconds page_timeout,
                                            const std::function<bool()>& stopping);
+
+struct ReplacementOptions {
+  std::string replace_address;              // the replaced node, for the log
+  std::chrono::milliseconds page_timeout{};  // one export page
+  std::chrono::milliseconds retry_max{};     // longest wait between attempts
+};
+
+// A replacement's streaming as a background job beside the heartbeats (so the scheduler does not
+// take the node for DOWN meanwhile): streams with the ring the node serves, retrying with backoff
+// until it is complete or the agent stops. The heartbeats report NORMAL once done().
+class Replacement {
+ public:
+  // Everything passed in must outlive the job.
+  Replacement(ReplacementOptions options, const RingState& ring, ReplicaClient& replicas,
+              storage::Node& node, StopSignal& stop);
+  ~Replacement() { join(); }
+
+  // Starts the streaming, once; later calls do nothing.
+  void start();
+  // True once every range is streamed.
+  bool done() const { return done_; }
+  // Waits for the job to end (after the agent's stop).
+  void join();
+
+ private:
+  Status stream_once();
+  void run();
+
+  const ReplacementOptions options_;
+  const RingState& ring_;
+  ReplicaClient& replicas_;
+  storage::Node& node_;
+  StopSignal& stop_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
 
 }  // namespace rk::agent

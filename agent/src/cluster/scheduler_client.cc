@@ -1,4 +1,4 @@
-// Register and heartbeat calls to rk-scheduler (see scheduler_client.h).
+// Register, heartbeat and alert calls to rk-scheduler (see scheduler_client.h).
 #include "cluster/scheduler_client.h"
 
 #include <nlohmann/json.hpp>
@@ -106,6 +106,15 @@ Result<HeartbeatReply> SchedulerClient::heartbeat(const std::string& host_id,
     out.schema = std::move(*schema);
   }
   return out;
+}
+
+Status SchedulerClient::post_alert(const std::string& body) {
+  RK_ASSIGN_OR_RETURN(http::Response r, client_.post(base_url_ + "/api/v1/alerts", body));
+  if (r.ok()) return Status::OK();
+  if (r.status >= 500 || r.status == 429) {
+    return Status::Unavailable("the scheduler answered " + std::to_string(r.status));
+  }
+  return api::status_from_response(r);
 }
 
 }  // namespace rk::agent

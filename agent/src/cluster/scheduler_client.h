@@ -1,5 +1,6 @@
-// The agent's calls to rk-scheduler (register, heartbeat), per docs/api.md's scheduler section.
-// One attempt per call; the agent's loop decides about retries.
+// The agent's one client of rk-scheduler (register, heartbeat, alert state changes), per
+// docs/api.md's scheduler section. One attempt per call; the caller decides about retries.
+// Thread-safe: the scheduler link and the alert push share it.
 #pragma once
 
 #include <chrono>
@@ -54,6 +55,9 @@ class SchedulerClient {
 
   Result<Registration> register_node(const RegisterRequest& request);
   Result<HeartbeatReply> heartbeat(const std::string& host_id, const HeartbeatRequest& request);
+  // POST /api/v1/alerts with one alert state change (JSON). Unavailable when the scheduler
+  // answers 5xx or 429 (worth retrying); its error otherwise.
+  Status post_alert(const std::string& body);
 
  private:
   std::string base_url_;

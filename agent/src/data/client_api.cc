@@ -1,8 +1,9 @@
 // The client data API (open unless configured otherwise): write, batch and read with a
 // consistency level. Handlers parse and validate, then hand over to the Coordinator.
+#include "data/client_api.h"
+
 #include <nlohmann/json.hpp>
 
-#include "agent_impl.h"
 #include "ringkeeper/agent/wire.h"
 #include "ringkeeper/core/json_api.h"
 
@@ -36,9 +37,9 @@ json write_reply(const WriteOutcome& o) {
 
 }  // namespace
 
-http::Router client_routes(Agent::Impl& agent) {
+http::Router client_routes(Coordinator& coordinator, Clock& clock) {
   http::Router r;
-  r.post("/v1/write", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/v1/write", [&coordinator, &clock](const http::Request& req) -> Result<http::Response> {
     static const Spec kWrite = {
         {"keyspace", Type::kString, kRequired},  {"table", Type::kString, kRequired},
         {"partition", Type::kString, kRequired}, {"consistency", Type::kString},
@@ -46,12 +47,12 @@ http::Router client_routes(Agent::Impl& agent) {
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kWrite));
     RK_ASSIGN_OR_RETURN(ConsistencyLevel level,
                         parse_consistency(body.value("consistency", kDefaultConsistency)));
-    RK_ASSIGN_OR_RETURN(storage::Mutation m, client_mutation(body, agent.clock.now_micros()));
-    RK_ASSIGN_OR_RETURN(WriteOutcome o, agent.coordinator->write({std::move(m)}, level));
+    RK_ASSIGN_OR_RETURN(storage::Mutation m, client_mutation(body, clock.now_micros()));
+    RK_ASSIGN_OR_RETURN(WriteOutcome o, coordinator.write({std::move(m)}, level));
     return api::json_ok(write_reply(o));
   });
 
-  r.post("/v1/batch", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/v1/batch", [&coordinator, &clock](const http::Request& req) -> Result<http::Response> {
     static const Spec kMutation = {{"keyspace", Type::kString, kRequired},
                                    {"table", Type::kString, kRequired},
                                    {"partition", Type::kString, kRequired},
@@ -68,7 +69,7 @@ http::Router client_routes(Agent::Impl& agent) {
       return Status::InvalidArgument("a batch holds at most " + std::to_string(kMaxBatchMutations) +
                                      " mutations");
     }
-    const int64_t now = agent.clock.now_micros();
+    const int64_t now = clock.now_micros();
     std::vector<storage::Mutation> mutations;
     mutations.reserve(list.size());
     for (size_t i = 0; i < list.size(); ++i) {
@@ -76,13 +77,13 @@ http::Router client_routes(Agent::Impl& agent) {
       if (!m.ok()) return m.status().with_context("mutations[" + std::to_string(i) + "]");
       mutations.push_back(std::move(*m));
     }
-    RK_ASSIGN_OR_RETURN(WriteOutcome o, agent.coordinator->write(mutations, level));
+    RK_ASSIGN_OR_RETURN(WriteOutcome o, coordinator.write(mutations, level));
     json reply = write_reply(o);
     reply["mutations"] = mutations.size();
     return api::json_ok(reply);
   });
 
-  r.post("/v1/read", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/v1/read", [&coordinator, &clock](const http::Request& req) -> Result<http::Response> {
     static const Spec kRead = {{"keyspace", Type::kString, kRequired},
                                {"table", Type::kString, kRequired},
                                {"partition", Type::kString, kRequired},
@@ -98,7 +99,7 @@ http::Router client_routes(Agent::Impl& agent) {
     if (body.contains("slice")) {
       RK_ASSIGN_OR_RETURN(read.slice, wire::slice_from_json(body["slice"]));
     }
-    RK_ASSIGN_OR_RETURN(storage::Partition p, agent.coordinator->read(read, level));
+    RK_ASSIGN_OR_RETURN(storage::Partition p, coordinator.read(read, level));
     return api::json_ok(wire::live_partition_to_json(p));
   });
   return r;

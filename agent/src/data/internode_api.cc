@@ -2,9 +2,10 @@
 // partition reads for the coordinator's reconciliation, paged range exports for streaming, and a
 // replica's side of repair sessions (/internode/v1/repair/*: leased views, row estimates, Merkle
 // trees, chunked export/import at a view, marking repaired at a view).
+#include "data/internode_api.h"
+
 #include <nlohmann/json.hpp>
 
-#include "agent_impl.h"
 #include "data/local_replica.h"
 #include "ringkeeper/agent/wire.h"
 #include "ringkeeper/core/json_api.h"
@@ -59,51 +60,52 @@ http::Response binary(std::string body) {
   return r;
 }
 
-void add_repair_routes(http::Router& r, Agent::Impl& agent) {
+void add_repair_routes(http::Router& r, ViewRegistry& views, LocalRepair& local_repair,
+                       std::chrono::milliseconds view_lease) {
   r.post(
-      "/internode/v1/repair/views", [&agent](const http::Request& req) -> Result<http::Response> {
+      "/internode/v1/repair/views",
+      [&views, view_lease](const http::Request& req) -> Result<http::Response> {
         static const api::Spec kPin = {{"session", api::Type::kString, api::kRequired}, kLeaseMs};
         RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kPin));
-        const auto lease = lease_of(body, agent.options.repair.view_lease);
-        RK_ASSIGN_OR_RETURN(PinnedView v,
-                            agent.views->pin(body["session"].get<std::string>(), lease));
+        const auto lease = lease_of(body, view_lease);
+        RK_ASSIGN_OR_RETURN(PinnedView v, views.pin(body["session"].get<std::string>(), lease));
         return api::json_response(201, view_json(v));
       });
 
-  r.get("/internode/v1/repair/views", [&agent](const http::Request&) -> Result<http::Response> {
+  r.get("/internode/v1/repair/views", [&views](const http::Request&) -> Result<http::Response> {
     json list = json::array();
-    for (const auto& v : agent.views->list()) list.push_back(view_json(v));
+    for (const auto& v : views.list()) list.push_back(view_json(v));
     return api::json_ok({{"views", std::move(list)}});
   });
 
   r.post("/internode/v1/repair/views/{view}/renew",
-         [&agent](const http::Request& req) -> Result<http::Response> {
+         [&views, view_lease](const http::Request& req) -> Result<http::Response> {
            static const api::Spec kRenew = {kLeaseMs};
            RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRenew));
-           const auto lease = lease_of(body, agent.options.repair.view_lease);
-           RK_ASSIGN_OR_RETURN(PinnedView v, agent.views->renew(req.path_param("view"), lease));
+           const auto lease = lease_of(body, view_lease);
+           RK_ASSIGN_OR_RETURN(PinnedView v, views.renew(req.path_param("view"), lease));
            return api::json_ok(view_json(v));
          });
 
   r.del("/internode/v1/repair/views/{view}",
-        [&agent](const http::Request& req) -> Result<http::Response> {
-          RK_RETURN_IF_ERROR(agent.views->release(req.path_param("view")));
+        [&views](const http::Request& req) -> Result<http::Response> {
+          RK_RETURN_IF_ERROR(views.release(req.path_param("view")));
           return api::json_ok({{"ok", true}});
         });
 
   r.post("/internode/v1/repair/estimate",
-         [&agent](const http::Request& req) -> Result<http::Response> {
+         [&local_repair](const http::Request& req) -> Result<http::Response> {
            RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kViewScope));
            RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
            RK_ASSIGN_OR_RETURN(TokenRange range,
                                TokenRange::parse(body["range"].get<std::string>()));
-           RK_ASSIGN_OR_RETURN(uint64_t rows, agent.local_repair->estimate_rows(scope, range));
+           RK_ASSIGN_OR_RETURN(uint64_t rows, local_repair.estimate_rows(scope, range));
            return api::json_ok({{"rows", rows}});
          });
 
   r.post(
       "/internode/v1/repair/validate",
-      [&agent](const http::Request& req) -> Result<http::Response> {
+      [&local_repair](const http::Request& req) -> Result<http::Response> {
         static const api::Spec kTree = {{"range", api::Type::kString, api::kRequired},
                                         {.name = "depth",
                                          .type = api::Type::kInteger,
@@ -122,17 +124,18 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
           RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(t["range"].get<std::string>()));
           trees.push_back({range, static_cast<int>(t["depth"].get<int64_t>())});
         }
-        RK_ASSIGN_OR_RETURN(auto built, agent.local_repair->validate(scope, trees));
+        RK_ASSIGN_OR_RETURN(auto built, local_repair.validate(scope, trees));
         return binary(encode_trees(built));
       });
 
   r.post(
-      "/internode/v1/repair/export", [&agent](const http::Request& req) -> Result<http::Response> {
+      "/internode/v1/repair/export",
+      [&local_repair](const http::Request& req) -> Result<http::Response> {
         RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kViewScope));
         RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
         RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
         const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
-        RK_ASSIGN_OR_RETURN(RepairChunk chunk, agent.local_repair->export_chunk(
+        RK_ASSIGN_OR_RETURN(RepairChunk chunk, local_repair.export_chunk(
                                                    scope, range, static_cast<size_t>(max_bytes)));
         http::Response r = binary(std::move(chunk.bytes));
         r.headers["X-Rk-Partitions"] = std::to_string(chunk.partitions);
@@ -141,60 +144,63 @@ void add_repair_routes(http::Router& r, Agent::Impl& agent) {
       });
 
   r.post("/internode/v1/repair/import",
-         [&agent](const http::Request& req) -> Result<http::Response> {
+         [&local_repair](const http::Request& req) -> Result<http::Response> {
            auto keyspace = req.query.find("keyspace");
            auto table = req.query.find("table");
            if (keyspace == req.query.end() || table == req.query.end()) {
              return Status::InvalidArgument("query parameters 'keyspace' and 'table' are required");
            }
-           RK_RETURN_IF_ERROR(
-               agent.local_repair->import_chunk(keyspace->second, table->second, req.body));
+           RK_RETURN_IF_ERROR(local_repair.import_chunk(keyspace->second, table->second, req.body));
            return api::json_ok({{"ok", true}});
          });
 
-  r.post(
-      "/internode/v1/repair/compact", [&agent](const http::Request& req) -> Result<http::Response> {
-        static const api::Spec kCompact = {{"keyspace", api::Type::kString, api::kRequired},
-                                           {"table", api::Type::kString, api::kRequired},
-                                           {"range", api::Type::kString, api::kRequired}};
-        RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCompact));
-        RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
-        RK_RETURN_IF_ERROR(agent.local_repair->compact_unrepaired(
-            body["keyspace"].get<std::string>(), body["table"].get<std::string>(), range));
-        return api::json_ok({{"ok", true}});
-      });
+  r.post("/internode/v1/repair/compact",
+         [&local_repair](const http::Request& req) -> Result<http::Response> {
+           static const api::Spec kCompact = {{"keyspace", api::Type::kString, api::kRequired},
+                                              {"table", api::Type::kString, api::kRequired},
+                                              {"range", api::Type::kString, api::kRequired}};
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCompact));
+           RK_ASSIGN_OR_RETURN(TokenRange range,
+                               TokenRange::parse(body["range"].get<std::string>()));
+           RK_RETURN_IF_ERROR(local_repair.compact_unrepaired(
+               body["keyspace"].get<std::string>(), body["table"].get<std::string>(), range));
+           return api::json_ok({{"ok", true}});
+         });
 
-  r.post("/internode/v1/repair/mark", [&agent](const http::Request& req) -> Result<http::Response> {
-    static const api::Spec kMark = {{"view", api::Type::kString, api::kRequired},
-                                    {"keyspace", api::Type::kString, api::kRequired},
-                                    {"table", api::Type::kString, api::kRequired},
-                                    {"ranges", api::Type::kArray, api::kRequired},
-                                    {.name = "repaired_at_ms",
-                                     .type = api::Type::kInteger,
-                                     .required = api::kRequired,
-                                     .min = 1},
-                                    {"record", api::Type::kBool}};
-    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kMark));
-    RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
-    std::vector<TokenRange> ranges;
-    for (const auto& r : body["ranges"]) {
-      if (!r.is_string()) return Status::InvalidArgument("'ranges' must hold ranges \"(a,b]\"");
-      RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(r.get<std::string>()));
-      ranges.push_back(range);
-    }
-    const int64_t repaired_at = body["repaired_at_ms"].get<int64_t>();
-    RK_ASSIGN_OR_RETURN(
-        uint64_t moved,
-        agent.local_repair->mark_repaired(scope, ranges, repaired_at, body.value("record", true)));
-    return api::json_ok({{"moved", moved}});
-  });
+  r.post("/internode/v1/repair/mark",
+         [&local_repair](const http::Request& req) -> Result<http::Response> {
+           static const api::Spec kMark = {{"view", api::Type::kString, api::kRequired},
+                                           {"keyspace", api::Type::kString, api::kRequired},
+                                           {"table", api::Type::kString, api::kRequired},
+                                           {"ranges", api::Type::kArray, api::kRequired},
+                                           {.name = "repaired_at_ms",
+                                            .type = api::Type::kInteger,
+                                            .required = api::kRequired,
+                                            .min = 1},
+                                           {"record", api::Type::kBool}};
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kMark));
+           RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+           std::vector<TokenRange> ranges;
+           for (const auto& r : body["ranges"]) {
+             if (!r.is_string())
+               return Status::InvalidArgument("'ranges' must hold ranges \"(a,b]\"");
+             RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(r.get<std::string>()));
+             ranges.push_back(range);
+           }
+           const int64_t repaired_at = body["repaired_at_ms"].get<int64_t>();
+           RK_ASSIGN_OR_RETURN(
+               uint64_t moved,
+               local_repair.mark_repaired(scope, ranges, repaired_at, body.value("record", true)));
+           return api::json_ok({{"moved", moved}});
+         });
 }
 
 }  // namespace
 
-http::Router internode_routes(Agent::Impl& agent) {
+http::Router internode_routes(storage::Node& node, ViewRegistry& views, LocalRepair& local_repair,
+                              std::chrono::milliseconds view_lease) {
   http::Router r;
-  r.post("/internode/v1/apply", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/internode/v1/apply", [&node](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kApply = {{"mutations", api::Type::kArray, api::kRequired}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kApply));
     std::vector<storage::Mutation> mutations;
@@ -204,11 +210,11 @@ http::Router internode_routes(Agent::Impl& agent) {
       if (!m.ok()) return m.status().with_context("mutations[" + std::to_string(i) + "]");
       mutations.push_back(std::move(*m));
     }
-    RK_RETURN_IF_ERROR(agent.node->apply_batch(mutations));
+    RK_RETURN_IF_ERROR(node.apply_batch(mutations));
     return api::json_ok({{"ok", true}, {"applied", mutations.size()}});
   });
 
-  r.post("/internode/v1/read", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/internode/v1/read", [&node](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kRead = {{"keyspace", api::Type::kString, api::kRequired},
                                     {"table", api::Type::kString, api::kRequired},
                                     {"partition", api::Type::kString, api::kRequired},
@@ -219,13 +225,13 @@ http::Router internode_routes(Agent::Impl& agent) {
       RK_ASSIGN_OR_RETURN(slice, wire::slice_from_json(body["slice"]));
     }
     RK_ASSIGN_OR_RETURN(storage::Partition p,
-                        read_raw_partition(*agent.node, body["keyspace"].get<std::string>(),
+                        read_raw_partition(node, body["keyspace"].get<std::string>(),
                                            body["table"].get<std::string>(),
                                            body["partition"].get<std::string>(), slice));
     return api::json_ok(wire::partition_to_json(p));
   });
 
-  r.post("/internode/v1/export", [&agent](const http::Request& req) -> Result<http::Response> {
+  r.post("/internode/v1/export", [&node](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kExport = {
         {"keyspace", api::Type::kString, api::kRequired},
         {"table", api::Type::kString, api::kRequired},
@@ -238,17 +244,17 @@ http::Router internode_routes(Agent::Impl& agent) {
     RK_ASSIGN_OR_RETURN(storage::DataScope scope, parse_scope_name(body.value("scope", "all")));
     const int64_t limit = body.value("limit", kDefaultPagePartitions);
     const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
-    RK_ASSIGN_OR_RETURN(ExportPage page,
-                        export_page(*agent.node, body["keyspace"].get<std::string>(),
-                                    body["table"].get<std::string>(), range, scope,
-                                    static_cast<size_t>(limit), static_cast<size_t>(max_bytes)));
+    RK_ASSIGN_OR_RETURN(
+        ExportPage page,
+        export_page(node, body["keyspace"].get<std::string>(), body["table"].get<std::string>(),
+                    range, scope, static_cast<size_t>(limit), static_cast<size_t>(max_bytes)));
     json partitions = json::array();
     for (const auto& p : page.partitions) partitions.push_back(wire::partition_to_json(p));
     return api::json_ok({{"range", range.to_string()},
                          {"partitions", std::move(partitions)},
                          {"next", page.next ? json(page.next->to_string()) : json(nullptr)}});
   });
-  add_repair_routes(r, agent);
+  add_repair_routes(r, views, local_repair, view_lease);
   return r;
 }
 

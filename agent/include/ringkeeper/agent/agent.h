@@ -59,11 +59,11 @@ class Agent {
   // The hosted storage node.
   storage::Node& node();
 
-  class Impl;
-
  private:
-  explicit Agent(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  // The services the agent wires together (agent.cc); none of them sees the agent.
+  struct Parts;
+  explicit Agent(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
 };
 
 }  // namespace rk::agent
