@@ -75,10 +75,9 @@ Result<Registration> SchedulerClient::register_node(const RegisterRequest& r) {
 }
 
 Result<HeartbeatReply> SchedulerClient::heartbeat(const std::string& host_id,
-                                                  const HeartbeatRequest& r) {
-  json body = {{"load_bytes", r.load_bytes},
-               {"ring_version", r.ring_version},
-               {"schema_version", r.schema_version}};
+                                                  const AgentHeartbeat& r) {
+  json body = {{"ring_version", r.ring_version}, {"schema_version", r.schema_version}};
+  if (r.load_bytes) body["load_bytes"] = *r.load_bytes;
   if (r.state) body["state"] = *r.state;
   // A heartbeat reports the node's current state; a second copy reports the same.
   http::ClientRequest req{

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ringkeeper/agent/cluster_view.h"
+#include "ringkeeper/core/heartbeat.h"
 #include "ringkeeper/core/http_client.h"
 
 namespace rk::agent {
@@ -34,19 +35,8 @@ struct Registration {
   std::optional<SchemaView> schema;
 };
 
-struct HeartbeatRequest {
-  std::optional<std::string> state;  // "NORMAL" when a joining node is ready
-  int64_t load_bytes = 0;
-  int64_t ring_version = 0;
-  int64_t schema_version = 0;
-};
-
-struct HeartbeatReply {
-  int64_t ring_version = 0;
-  int64_t schema_version = 0;
-  std::optional<RingView> ring;
-  std::optional<SchemaView> schema;
-};
+// The agent's side of the heartbeat (core/heartbeat.h).
+using HeartbeatReply = HeartbeatAnswer<RingView, SchemaView>;
 
 class SchedulerClient {
  public:
@@ -54,7 +44,7 @@ class SchedulerClient {
   SchedulerClient(std::string base_url, http::ClientOptions options);
 
   Result<Registration> register_node(const RegisterRequest& request);
-  Result<HeartbeatReply> heartbeat(const std::string& host_id, const HeartbeatRequest& request);
+  Result<HeartbeatReply> heartbeat(const std::string& host_id, const AgentHeartbeat& report);
   // POST /api/v1/alerts with one alert state change (JSON). Unavailable when the scheduler
   // answers 5xx or 429 (worth retrying); its error otherwise.
   Status post_alert(const std::string& body);

@@ -135,7 +135,7 @@ void SchedulerLink::heartbeat_loop() {
   while (true) {
     if (!first && stop_.wait_for(options_.heartbeat_interval)) return;
     first = false;
-    HeartbeatRequest req;
+    AgentHeartbeat req;
     if (ring_.state() == "JOINING" && (options_.replace_address.empty() || replacement_.done())) {
       req.state = "NORMAL";
     }
