@@ -140,9 +140,7 @@ Result<http::Response> handle_register(ClusterService& service, const http::Requ
 Result<http::Response> handle_heartbeat(ClusterService& service, const http::Request& req) {
   RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kHeartbeat));
   AgentHeartbeat hb;
-  if (body.contains("state")) {
-    RK_ASSIGN_OR_RETURN(hb.state, parse_node_state(body["state"].get<std::string>()));
-  }
+  if (body.contains("state")) hb.state = body["state"].get<std::string>();
   if (body.contains("load_bytes")) hb.load_bytes = body["load_bytes"].get<int64_t>();
   hb.ring_version = body.value("ring_version", int64_t{0});
   hb.schema_version = body.value("schema_version", int64_t{0});

@@ -112,17 +112,20 @@ Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
 Result<AgentHeartbeatReply> ClusterService::heartbeat(const std::string& actor,
                                                       std::string_view host_id,
                                                       const AgentHeartbeat& request) {
-  if (request.state && *request.state != NodeState::kNormal &&
-      *request.state != NodeState::kLeaving) {
+  std::optional<NodeState> state;
+  if (request.state) {
+    RK_ASSIGN_OR_RETURN(state, parse_node_state(*request.state));
+  }
+  if (state && *state != NodeState::kNormal && *state != NodeState::kLeaving) {
     return Status::InvalidArgument(fmt::format(
-        "a heartbeat may report state NORMAL or LEAVING, not {}", node_state_name(*request.state)));
+        "a heartbeat may report state NORMAL or LEAVING, not {}", node_state_name(*state)));
   }
   RK_ASSIGN_OR_RETURN(NodeInfo before, registry_.node(host_id));
   RK_ASSIGN_OR_RETURN(rk::scheduler::HeartbeatReply beat,
                       registry_.heartbeat(host_id, {request.load_bytes.value_or(-1)}));
   NodeInfo node = std::move(beat.node);
-  if (request.state && *request.state != node.state) {
-    Result<NodeInfo> changed = registry_.set_state(host_id, *request.state);
+  if (state && *state != node.state) {
+    Result<NodeInfo> changed = registry_.set_state(host_id, *state);
     record(actor, "node.state", std::string(host_id), changed.status());
     RK_RETURN_IF_ERROR(changed.status());
     node = std::move(*changed);

@@ -18,6 +18,7 @@
 #include "audit/audit_log.h"
 #include "cluster/schema_catalog.h"
 #include "ringkeeper/core/clock.h"
+#include "ringkeeper/core/heartbeat.h"
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/scheduler/registry.h"
 
@@ -76,19 +77,8 @@ struct RegisterReply {
   ClusterSchema schema;
 };
 
-struct AgentHeartbeat {
-  std::optional<NodeState> state;  // NORMAL (done joining) or LEAVING
-  std::optional<int64_t> load_bytes;
-  int64_t ring_version = 0;    // the caller's; older than ours: the reply carries the ring
-  int64_t schema_version = 0;  // likewise for the schema
-};
-
-struct AgentHeartbeatReply {
-  int64_t ring_version = 0;
-  int64_t schema_version = 0;
-  std::optional<RingView> ring;
-  std::optional<ClusterSchema> schema;
-};
+// The scheduler's side of the heartbeat (core/heartbeat.h).
+using AgentHeartbeatReply = HeartbeatAnswer<RingView, ClusterSchema>;
 
 class ClusterService {
  public:

@@ -170,7 +170,7 @@ TEST_F(ClusterServiceTest, ReplacementByOpsAddressTakesTokensAndJoinsUntilItRepo
   EXPECT_EQ(reply.node.tokens, old_tokens);
   EXPECT_EQ(service_->node("host-2")->info.state, NodeState::kReplaced);
 
-  auto beat = service_->heartbeat("agent", "host-4", {.state = NodeState::kNormal});
+  auto beat = service_->heartbeat("agent", "host-4", {.state = "NORMAL"});
   ASSERT_TRUE(beat.ok()) << beat.status().to_string();
   EXPECT_EQ(service_->node("host-4")->info.state, NodeState::kNormal);
   auto audit = service_->audit({.action = "node.replace"});
