@@ -249,8 +249,8 @@ TEST_F(AgentApiTest, SnapshotsCanBeTakenListedAndCleared) {
   EXPECT_TRUE(json::parse(sizes.body).contains("pending_compactions"));
 }
 
-// The contract's GET /v1/signals (other engineers' repair gating and rkctl check --agent read
-// it): every field named there is present, and /metrics serves the signals.
+// The contract's GET /v1/signals (the scheduler's repair gating and rkctl check --agent read it):
+// every field named there is present, and /metrics serves the signals.
 TEST_F(AgentApiTest, SignalsCarryEveryContractFieldAndMetricsServeThem) {
   json s;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

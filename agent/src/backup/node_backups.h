@@ -123,8 +123,8 @@ class NodeBackups {
   Result<RestoreJob> start_restore(const std::string& tag, const std::string& host_id, bool force,
                                    std::optional<int64_t> until_us = std::nullopt);
   std::optional<RestoreJob> restore_job() const;
-  // Shows a restore the agent applied at this start (the swap and replay happen in agent.cc,
-  // before the node serves) as restore_job().
+  // Shows a restore the agent applied at this start (the swap and replay happen in
+  // startup_restore.cc, before the node serves) as restore_job().
   void report_restore(const RestoreJob& job);
   Result<RestoreJob> abort_restore();
 

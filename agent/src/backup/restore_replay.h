@@ -1,7 +1,7 @@
 // The last step of a restore: once the restored storage is swapped in and the node has opened
 // it, the incremental and WAL files downloaded with the snapshot (<data_dir>/restore.replay/,
 // listed in its plan.json) are replayed into the node, in order — before the node serves any
-// client or peer and before it registers with the scheduler (agent.cc).
+// client or peer and before it registers with the scheduler (startup_restore.cc).
 //
 // Crash safety: plan.json stays until every file is replayed, then it and the directory go.
 // Replay is idempotent (last-write-wins), so a start that finds plan.json replays every file
