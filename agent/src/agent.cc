@@ -87,18 +87,9 @@ Result<std::shared_ptr<const BearerTokens>> make_tokens(std::vector<NamedToken> 
   return std::make_shared<const BearerTokens>(std::move(b));
 }
 
-http::ServerOptions server_options(const AgentOptions& o, const ListenerOptions& l,
-                                   std::string name) {
-  http::ServerOptions s;
-  s.name = std::move(name);
+// A listener as configured, bound to listen_address and with the agent's TLS.
+http::ServerOptions server_options(const AgentOptions& o, http::ServerOptions s) {
   s.bind_address = o.listen_address;
-  s.port = l.port;
-  s.port_file = l.port_file;
-  s.handler_threads = l.handler_threads;
-  s.max_queued_requests = l.max_queued_requests;
-  s.max_connections = l.max_connections;
-  s.max_body_bytes = static_cast<size_t>(l.max_body_bytes);
-  s.idle_timeout = l.idle_timeout;
   s.tls_cert_file = o.tls.cert_file;
   s.tls_key_file = o.tls.key_file;
   s.tls_ca_file = o.tls.ca_file;
@@ -205,7 +196,7 @@ Status Agent::Parts::open() {
   auto count_requests = [this](const http::RequestRecord& r) {
     request_metrics.observe(r.listener, r.method, r.route, r.status, r.micros);
   };
-  auto ops_options = server_options(options, options.ops, "ops API");
+  auto ops_options = server_options(options, options.ops);
   ops_options.tokens = ops_tokens;
   ops_options.access.writes = RoleSet{Role::kOperator, Role::kAgent};
   ops_options.on_request = count_requests;
@@ -231,17 +222,17 @@ Status Agent::Parts::open() {
   }
   RK_ASSIGN_OR_RETURN(auto internode_tokens,
                       make_tokens({{"cluster", options.cluster_secret, Role::kAgent}}));
-  auto internode_options = server_options(options, options.internode, "internode API");
+  auto internode_options = server_options(options, options.internode);
   internode_options.tokens = internode_tokens;
   internode_options.access.reads = RoleSet{Role::kAgent};
   internode_options.access.writes = RoleSet{Role::kAgent};
   internode_options.on_request = count_requests;
-  RK_ASSIGN_OR_RETURN(internode_server,
-                      http::Server::start(internode_options,
-                                          internode_routes(*node, *views, *local_repair,
-                                                           options.repair.view_lease)));
+  RK_ASSIGN_OR_RETURN(
+      internode_server,
+      http::Server::start(internode_options, internode_routes(*node, *views, *local_repair,
+                                                              options.repair.view_lease)));
 
-  auto client_options = server_options(options, options.client, "client API");
+  auto client_options = server_options(options, options.client);
   client_options.on_request = count_requests;
   RK_ASSIGN_OR_RETURN(client_server,
                       http::Server::start(client_options, client_routes(*coordinator, clock)));

@@ -1,6 +1,7 @@
 // rk-agent's config schema: every key of AgentOptions with its YAML name, doc line and limits.
 #include "ringkeeper/agent/options.h"
 
+#include "ringkeeper/core/http_config.h"
 #include "ringkeeper/core/log.h"
 #include "ringkeeper/core/names.h"
 #include "ringkeeper/core/time_text.h"
@@ -10,32 +11,6 @@ namespace rk::agent {
 namespace {
 
 using std::chrono::milliseconds;
-
-ConfigSchema<ListenerOptions> listener_schema(const std::string& what) {
-  ConfigSchema<ListenerOptions> s;
-  s.field("port", &ListenerOptions::port, "TCP port of the " + what + "; 0 picks a free one.");
-  s.field("port_file", &ListenerOptions::port_file,
-          "If set, the bound port is written to this file (useful with port 0).");
-  s.field("handler_threads", &ListenerOptions::handler_threads,
-          "Threads running the " + what + "'s request handlers.")
-      .range(1, 256);
-  s.field("max_queued_requests", &ListenerOptions::max_queued_requests,
-          "Requests waiting for a handler thread at most; one that finds the queue full is "
-          "answered 503 with Retry-After at once. 0: 16 per handler thread.")
-      .range(0, 1'000'000);
-  s.field("max_connections", &ListenerOptions::max_connections,
-          "Open connections at most; a new one past it is answered 503 and closed (keep it "
-          "under the process's file descriptor limit).")
-      .range(1, 1'000'000);
-  s.size("max_body", &ListenerOptions::max_body_bytes,
-         "Request bodies larger than this are refused with 413.")
-      .range(1024, int64_t{1} << 30);
-  s.field("idle_timeout", &ListenerOptions::idle_timeout,
-          "A connection without a complete request for this long is closed (clients stop reusing "
-          "connections after their pool_idle_timeout, 15s by default: keep this above that).")
-      .range(milliseconds(100), milliseconds(3'600'000));
-  return s;
-}
 
 ConfigSchema<TlsOptions> tls_schema() {
   ConfigSchema<TlsOptions> s;
@@ -237,12 +212,14 @@ ConfigSchema<AgentOptions> agent_options_schema() {
       .non_empty();
   s.field("advertise_address", &AgentOptions::advertise_address,
           "Address the scheduler and peers use to reach this node; empty: listen_address.");
-  s.section("ops", &AgentOptions::ops, listener_schema("ops API"),
+  // Handlers block on the node and on peers (whose answers come through this process's own
+  // listeners): they never run on the I/O threads.
+  const ConfigSchema<http::ServerOptions> listener = http::listener_options_schema(1);
+  s.section("ops", &AgentOptions::ops, listener,
             "The ops API (Priam-like: health, node, ring, flush, snapshots).");
-  s.section("internode", &AgentOptions::internode, listener_schema("internode API"),
+  s.section("internode", &AgentOptions::internode, listener,
             "The internode API (replica writes, raw reads, range export).");
-  s.section("client", &AgentOptions::client, listener_schema("client data API"),
-            "The client data API (write, read, batch).");
+  s.section("client", &AgentOptions::client, listener, "The client data API (write, read, batch).");
   s.field("heartbeat_interval", &AgentOptions::heartbeat_interval,
           "Time between heartbeats to the scheduler; keep it well under its heartbeat timeout.")
       .range(milliseconds(10), milliseconds(600'000));

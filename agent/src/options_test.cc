@@ -54,6 +54,20 @@ TEST(AgentOptions, RefusesShortClusterSecretAndWildcardWithoutAdvertiseAddress) 
   EXPECT_TRUE(ok.ok());
 }
 
+TEST(AgentOptions, ListenersTakeTheSharedListenerKeysWithTheirLimits) {
+  auto o = load_config_string("internode: {handler_threads: 2, max_body: 8MiB, idle_timeout: 5s}\n",
+                              agent_options_schema());
+  ASSERT_TRUE(o.ok()) << o.status().to_string();
+  EXPECT_EQ(o->internode.handler_threads, 2);
+  EXPECT_EQ(o->internode.max_body_bytes, size_t{8} << 20);
+  EXPECT_EQ(o->internode.idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(o->client.max_body_bytes, size_t{4} << 20);
+  // Handlers never run on the I/O threads; bind address and TLS are set once for all three.
+  EXPECT_FALSE(load_config_string("ops: {handler_threads: 0}\n", agent_options_schema()).ok());
+  EXPECT_FALSE(load_config_string("ops: {bind_address: 0.0.0.0}\n", agent_options_schema()).ok());
+  EXPECT_FALSE(load_config_string("client: {tls_cert_file: a.crt}\n", agent_options_schema()).ok());
+}
+
 TEST(AgentOptions, SecretsAreRedactedInPrintedConfig) {
   auto o = load_config_string("agent_token: aaaaaaaaaaaaaaaaaaaa\n", agent_options_schema());
   ASSERT_TRUE(o.ok());

@@ -5,18 +5,29 @@ namespace rk::http {
 
 using std::chrono::milliseconds;
 
-ConfigSchema<ServerOptions> server_options_schema() {
+namespace {
+
+// Both schemas below, from one list of keys. A whole server's schema has every key; a listener's
+// leaves out what its process sets once for all its listeners (bind address, TLS) and the I/O
+// tuning the process fixes (io_threads, max_header, drain_timeout).
+ConfigSchema<ServerOptions> schema_of(bool whole_server, int min_handler_threads) {
   using O = ServerOptions;
   ConfigSchema<O> s;
-  s.field("bind_address", &O::bind_address, "Address the listener binds (IPv4 or IPv6).")
-      .non_empty();
+  if (whole_server) {
+    s.field("bind_address", &O::bind_address, "Address the listener binds (IPv4 or IPv6).")
+        .non_empty();
+  }
   s.field("port", &O::port, "TCP port; 0 lets the OS pick a free one (see port_file).");
   s.field("port_file", &O::port_file,
           "If set, the bound port is written to this file (replaced atomically).");
-  s.field("io_threads", &O::io_threads, "Threads doing socket I/O and TLS.").range(1, 64);
+  if (whole_server) {
+    s.field("io_threads", &O::io_threads, "Threads doing socket I/O and TLS.").range(1, 64);
+  }
   s.field("handler_threads", &O::handler_threads,
-          "Threads running request handlers; 0 runs them on the I/O threads.")
-      .range(0, 256);
+          min_handler_threads == 0
+              ? "Threads running request handlers; 0 runs them on the I/O threads."
+              : "Threads running request handlers.")
+      .range(min_handler_threads, 256);
   s.field("max_queued_requests", &O::max_queued_requests,
           "Requests waiting for a handler thread at most; one that finds the queue full is "
           "answered 503 with Retry-After at once. 0: 16 per handler thread.")
@@ -27,11 +38,14 @@ ConfigSchema<ServerOptions> server_options_schema() {
       .range(1, 1'000'000);
   s.size("max_body", &O::max_body_bytes, "Larger request bodies are refused with 413.")
       .range(1024, size_t{1} << 30);
-  s.size("max_header", &O::max_header_bytes, "Larger request headers are refused with 431.")
-      .range(1024, size_t{1} << 20);
+  if (whole_server) {
+    s.size("max_header", &O::max_header_bytes, "Larger request headers are refused with 431.")
+        .range(1024, size_t{1} << 20);
+  }
   s.field("idle_timeout", &O::idle_timeout,
           "A connection without a complete request for this long is closed.")
       .range(milliseconds(100), milliseconds(3'600'000));
+  if (!whole_server) return s;
   s.field("drain_timeout", &O::drain_timeout,
           "On shutdown, how long requests in progress may take to finish.")
       .range(milliseconds(0), milliseconds(600'000));
@@ -55,6 +69,14 @@ ConfigSchema<ServerOptions> server_options_schema() {
     return Status::OK();
   });
   return s;
+}
+
+}  // namespace
+
+ConfigSchema<ServerOptions> server_options_schema() { return schema_of(true, 0); }
+
+ConfigSchema<ServerOptions> listener_options_schema(int min_handler_threads) {
+  return schema_of(false, min_handler_threads);
 }
 
 ConfigSchema<ClientOptions> client_options_schema() {

@@ -48,6 +48,22 @@ TEST(HttpConfig, ServerKeysAreChecked) {
   EXPECT_FALSE(load_config_string("prot: 1\n", server_options_schema()).ok());
 }
 
+TEST(HttpConfig, ListenerKeysLeaveBindAddressAndTlsToTheProcess) {
+  auto schema = listener_options_schema(1);
+  auto o = load_config_string("port: 7100\nhandler_threads: 2\nmax_body: 2MiB\n", schema);
+  ASSERT_TRUE(o.ok()) << o.status().to_string();
+  EXPECT_EQ(o->port, 7100);
+  EXPECT_EQ(o->handler_threads, 2);
+  EXPECT_EQ(o->max_body_bytes, size_t{2} << 20);
+  for (const char* key : {"bind_address: 0.0.0.0\n", "tls_cert_file: s.crt\n", "io_threads: 2\n",
+                          "max_header: 64KiB\n", "drain_timeout: 1s\n"}) {
+    EXPECT_FALSE(load_config_string(key, schema).ok()) << key;
+  }
+  EXPECT_FALSE(load_config_string("handler_threads: 0\n", schema).ok());
+  EXPECT_TRUE(load_config_string("handler_threads: 0\n", listener_options_schema(0)).ok());
+  EXPECT_FALSE(load_config_string("max_body: 10\n", schema).ok());
+}
+
 TEST(HttpConfig, ClientTokenIsNeverPrinted) {
   auto schema = client_options_schema();
   auto o = load_config_string("bearer_token: very-secret-token-123\ntimeout: 2s\n", schema);

@@ -9,21 +9,9 @@
 
 #include "ringkeeper/backup/store_factory.h"
 #include "ringkeeper/core/config.h"
+#include "ringkeeper/core/http_server.h"
 
 namespace rk::agent {
-
-// One HTTP listener of the agent (ops, internode or client API).
-struct ListenerOptions {
-  uint16_t port = 0;                 // TCP port; 0 lets the OS pick one (see port_file)
-  std::string port_file;             // if set, the bound port is written here ("7100\n")
-  int handler_threads = 4;           // threads running this listener's handlers
-  int max_queued_requests = 0;       // requests waiting for a handler thread; 0: 16 per thread
-  int max_connections = 1024;        // open connections; past it new ones get 503 and close
-  int64_t max_body_bytes = 4 << 20;  // request bodies larger than this get 413
-  // A kept-alive connection without a complete request for this long is closed. Peers' and the
-  // scheduler's clients stop reusing connections sooner (ClientOptions::pool_idle_timeout).
-  std::chrono::milliseconds idle_timeout{30'000};
-};
 
 // TLS for all three listeners and for the agent's own calls (scheduler, peers).
 struct TlsOptions {
@@ -124,9 +112,13 @@ struct AgentOptions {
   std::string cluster_secret;  // shared secret of the internode API; required
   std::string listen_address = "127.0.0.1";  // address all three listeners bind
   std::string advertise_address;  // address peers and the scheduler use; "" = listen_address
-  ListenerOptions ops{.port = 7100};
-  ListenerOptions internode{.port = 7000, .handler_threads = 8};
-  ListenerOptions client{.port = 9043, .handler_threads = 8};
+  // The three listeners: core's listener keys (http::listener_options_schema); all three bind
+  // listen_address and take TLS from `tls`. Bodies up to 4 MiB (replica batches, stream chunks).
+  http::ServerOptions ops{.name = "ops API", .port = 7100, .max_body_bytes = 4 << 20};
+  http::ServerOptions internode{
+      .name = "internode API", .port = 7000, .handler_threads = 8, .max_body_bytes = 4 << 20};
+  http::ServerOptions client{
+      .name = "client API", .port = 9043, .handler_threads = 8, .max_body_bytes = 4 << 20};
   std::chrono::milliseconds heartbeat_interval{5'000};   // time between heartbeats
   std::chrono::milliseconds register_retry_max{10'000};  // cap on the registration retry delay
   std::chrono::milliseconds scheduler_timeout{5'000};    // per call to the scheduler

@@ -32,6 +32,13 @@ namespace rk::http {
 // required client certificates only with TLS on).
 ConfigSchema<ServerOptions> server_options_schema();
 
+// The keys of one listener of a process that binds all its listeners to one address and sets TLS
+// once for them (rk-agent: listen_address and tls): port, port_file, handler_threads,
+// max_queued_requests, max_connections, max_body, idle_timeout, with the same checks as above;
+// handler_threads from `min_handler_threads` (a process whose handlers block on other listeners
+// of its own must not run them on the I/O threads: 1).
+ConfigSchema<ServerOptions> listener_options_schema(int min_handler_threads);
+
 // timeout, pool_idle_timeout, pool_max_idle, tls_ca_file, tls_cert_file, tls_key_file,
 // bearer_token (secret: never printed).
 ConfigSchema<ClientOptions> client_options_schema();
