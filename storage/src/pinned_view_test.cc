@@ -46,20 +46,9 @@ TEST_F(PinnedViewTest, ReadsAtAViewSeeTheDataAsItWasWhenPinned) {
       node_->validate("ks", "t", TokenRange::full_ring(), DataScope::kAll, 2, view.get());
   ASSERT_TRUE(at_view.ok());
   EXPECT_EQ(at_view->total_rows(), 1u);
-  size_t chunks = 0;
-  std::string exported;
-  ASSERT_TRUE(node_
-                  ->export_range(
-                      "ks", "t", TokenRange::full_ring(), DataScope::kAll, 1 << 20,
-                      [&](std::string_view chunk) {
-                        ++chunks;
-                        exported.assign(chunk);
-                        return Status::OK();
-                      },
-                      view.get())
-                  .ok());
-  ASSERT_EQ(chunks, 1u);
-  auto parts = decode_partitions(exported);
+  const auto chunks = testing::export_chunks(*node_, "t", 1 << 20, view.get());
+  ASSERT_EQ(chunks.size(), 1u);
+  auto parts = decode_partitions(chunks[0]);
   ASSERT_TRUE(parts.ok());
   ASSERT_EQ(parts->size(), 1u);
   EXPECT_EQ((*parts)[0].rows[0].cells.at("v").value, "old");

@@ -1,5 +1,5 @@
-// Export of a token range's raw partitions as stream chunks, and LWW import of streamed
-// partitions: the node side of repair's streaming.
+// Export of a token range's raw partitions page by page, and LWW import of streamed partitions:
+// the node side of what repair and a replacement stream between replicas.
 #include <rocksdb/write_batch.h>
 
 #include "cell_codec.h"
@@ -12,11 +12,12 @@ namespace {
 
 constexpr size_t kMaxKeyComponent = 65535;
 
-size_t approximate_size(const Partition& p) {
+// Keys, values and per-cell overhead: what a page's max_bytes counts.
+size_t approximate_bytes(const Partition& p) {
   size_t n = p.partition_key.size() + 32;
   for (const Row& r : p.rows) {
-    n += r.clustering_key.size() + 24;
-    for (const auto& [column, c] : r.cells) n += column.size() + c.value.size() + 24;
+    n += r.clustering_key.size() + 32;
+    for (const auto& [column, c] : r.cells) n += column.size() + c.value.size() + 48;
   }
   return n;
 }
@@ -44,31 +45,43 @@ Status validate_partition(const Partition& p) {
 
 }  // namespace
 
-Status Node::export_range(std::string_view keyspace, std::string_view table,
-                          const TokenRange& range, DataScope scope, size_t chunk_bytes,
-                          const std::function<Status(std::string_view chunk)>& sink,
-                          const View* view) const {
-  std::vector<Partition> pending;
-  size_t pending_bytes = 0;
-  Status sink_status;
-  auto emit = [&]() {
-    if (pending.empty()) return true;
-    sink_status = sink(encode_partitions(pending));
-    pending.clear();
-    pending_bytes = 0;
-    return sink_status.ok();
-  };
-  RK_RETURN_IF_ERROR(scan_raw(
-      keyspace, table, range, scope,
-      [&](const Partition& p) {
-        pending_bytes += approximate_size(p);
-        pending.push_back(p);
-        return pending_bytes < chunk_bytes || emit();
-      },
-      view));
-  RK_RETURN_IF_ERROR(sink_status);
-  emit();
-  return sink_status;
+Result<ExportPage> Node::export_page(std::string_view keyspace, std::string_view table,
+                                     const TokenRange& range, DataScope scope,
+                                     size_t max_partitions, size_t max_bytes,
+                                     const View* view) const {
+  ExportPage page;
+  size_t bytes = 0;
+  bool full = false;
+  // Pages end only between tokens: once full, keep taking partitions of the last token.
+  std::optional<Token> last_token;
+  bool stopped_early = false;
+  // Walk in ring order from range.start() (scan_raw alone would visit a wrapping range's
+  // (kMinToken, end] piece first), so that "the rest after the last token" is one range.
+  std::vector<TokenRange> pieces = {range};
+  if (range.is_wrapping()) {
+    pieces = {TokenRange(range.start(), kMinToken), TokenRange(kMinToken, range.end())};
+  }
+  for (const TokenRange& piece : pieces) {
+    RK_RETURN_IF_ERROR(scan_raw(
+        keyspace, table, piece, scope,
+        [&](const Partition& p) {
+          if (full && p.token != *last_token) {
+            stopped_early = true;
+            return false;
+          }
+          bytes += approximate_bytes(p);
+          last_token = p.token;
+          page.partitions.push_back(p);
+          if (page.partitions.size() >= max_partitions || bytes >= max_bytes) full = true;
+          return true;
+        },
+        view));
+    if (stopped_early) break;
+  }
+  if (stopped_early && last_token && *last_token != range.end()) {
+    page.next = TokenRange(*last_token, range.end());
+  }
+  return page;
 }
 
 Status Node::import_partitions(std::string_view keyspace, std::string_view table,

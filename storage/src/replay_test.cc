@@ -42,12 +42,7 @@ std::vector<std::string> numbered_files(const fs::path& dir, std::string_view su
 // Everything a table holds (tombstones included), reconciled over both sets, as stream bytes.
 std::string dump(Node& node, const std::string& table = "t") {
   std::string out;
-  EXPECT_TRUE(node.export_range("ks", table, TokenRange::full_ring(), DataScope::kAll, 1 << 20,
-                                [&](std::string_view chunk) {
-                                  out.append(chunk);
-                                  return Status::OK();
-                                })
-                  .ok());
+  for (const std::string& chunk : testing::export_chunks(node, table)) out += chunk;
   return out;
 }
 

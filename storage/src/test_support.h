@@ -1,5 +1,5 @@
-// Helpers shared by the storage tests: a temporary directory, a node opened in it, and the leaves
-// where two Merkle trees differ.
+// Helpers shared by the storage tests: a temporary directory, a node opened in it, the leaves
+// where two Merkle trees differ, and a table's whole contents as stream chunks.
 #pragma once
 
 #include <algorithm>
@@ -14,6 +14,7 @@
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/node.h"
+#include "ringkeeper/storage/range_stream.h"
 
 namespace rk::storage::testing {
 
@@ -44,6 +45,23 @@ inline std::vector<uint64_t> differing_leaves(const MerkleTree& a, const MerkleT
     if (a.leaf_hashes()[i] != b.leaf_hashes()[i]) out.push_back(i);
   }
   return out;
+}
+
+// Every partition of table ks.`table` (both sets, tombstones included), page by page through
+// export_page, each page that holds any as encode_partitions() bytes: what repair would stream.
+inline std::vector<std::string> export_chunks(const Node& node, const std::string& table = "t",
+                                              size_t page_bytes = 1 << 20,
+                                              const View* view = nullptr) {
+  std::vector<std::string> chunks;
+  std::optional<TokenRange> next = TokenRange::full_ring();
+  while (next) {
+    auto page = node.export_page("ks", table, *next, DataScope::kAll, 100'000, page_bytes, view);
+    EXPECT_TRUE(page.ok()) << page.status().to_string();
+    if (!page.ok()) break;
+    if (!page->partitions.empty()) chunks.push_back(encode_partitions(page->partitions));
+    next = page->next;
+  }
+  return chunks;
 }
 
 // A node in a temp dir with a manual clock, a keyspace "ks" and a table "t".

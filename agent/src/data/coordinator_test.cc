@@ -57,9 +57,10 @@ class FakeReplicas final : public ReplicaClient {
     p.partition_key = r.partition_key;
     return p;
   }
-  Result<ExportPage> export_page(const ReplicaTarget&, const std::string&, const std::string&,
-                                 const TokenRange&, std::chrono::milliseconds) override {
-    return ExportPage{};
+  Result<storage::ExportPage> export_page(const ReplicaTarget&, const std::string&,
+                                          const std::string&, const TokenRange&,
+                                          std::chrono::milliseconds) override {
+    return storage::ExportPage{};
   }
 
  private:

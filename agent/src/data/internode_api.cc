@@ -245,9 +245,9 @@ http::Router internode_routes(storage::Node& node, ViewRegistry& views, LocalRep
     const int64_t limit = body.value("limit", kDefaultPagePartitions);
     const int64_t max_bytes = body.value("max_bytes", kDefaultPageBytes);
     RK_ASSIGN_OR_RETURN(
-        ExportPage page,
-        export_page(node, body["keyspace"].get<std::string>(), body["table"].get<std::string>(),
-                    range, scope, static_cast<size_t>(limit), static_cast<size_t>(max_bytes)));
+        storage::ExportPage page,
+        node.export_page(body["keyspace"].get<std::string>(), body["table"].get<std::string>(),
+                         range, scope, static_cast<size_t>(limit), static_cast<size_t>(max_bytes)));
     json partitions = json::array();
     for (const auto& p : page.partitions) partitions.push_back(wire::partition_to_json(p));
     return api::json_ok({{"range", range.to_string()},

@@ -1,4 +1,4 @@
-// Raw reads, range export pages and LWW imports against the local storage node.
+// Raw single-partition reads against the local storage node.
 #include "data/local_replica.h"
 
 #include <string>
@@ -10,15 +10,6 @@ bool in_slice(const std::string& key, const storage::ClusteringSlice& slice) {
   if (slice.start && key < *slice.start) return false;
   if (slice.end && key >= *slice.end) return false;
   return true;
-}
-
-size_t approximate_bytes(const storage::Partition& p) {
-  size_t n = p.partition_key.size() + 32;
-  for (const auto& row : p.rows) {
-    n += row.clustering_key.size() + 32;
-    for (const auto& [column, cell] : row.cells) n += column.size() + cell.value.size() + 48;
-  }
-  return n;
 }
 
 }  // namespace
@@ -45,47 +36,6 @@ Result<storage::Partition> read_raw_partition(const storage::Node& node, std::st
                                      return false;
                                    }));
   return out;
-}
-
-Result<ExportPage> export_page(const storage::Node& node, std::string_view keyspace,
-                               std::string_view table, const TokenRange& range,
-                               storage::DataScope scope, size_t max_partitions, size_t max_bytes,
-                               const storage::View* view) {
-  ExportPage page;
-  size_t bytes = 0;
-  bool full = false;
-  // Pages end only between tokens: once full, keep taking partitions of the last token.
-  std::optional<Token> last_token;
-  bool stopped_early = false;
-  // Walk in ring order from range.start() (scan_raw alone would visit a wrapping range's
-  // (kMinToken, end] piece first), so that "the rest after the last token" is one range.
-  std::vector<TokenRange> pieces = {range};
-  if (range.is_wrapping()) {
-    pieces = {TokenRange(range.start(), kMinToken), TokenRange(kMinToken, range.end())};
-  }
-  for (const TokenRange& piece : pieces) {
-    RK_RETURN_IF_ERROR(node.scan_raw(
-        keyspace, table, piece, scope,
-        [&](const storage::Partition& p) {
-          if (full && p.token != *last_token) {
-            stopped_early = true;
-            return false;
-          }
-          bytes += approximate_bytes(p);
-          last_token = p.token;
-          page.partitions.push_back(p);
-          if (page.partitions.size() >= max_partitions || bytes >= max_bytes) {
-            full = true;
-          }
-          return true;
-        },
-        view));
-    if (stopped_early) break;
-  }
-  if (stopped_early && last_token && *last_token != range.end()) {
-    page.next = TokenRange(*last_token, range.end());
-  }
-  return page;
 }
 
 }  // namespace rk::agent

@@ -1,10 +1,9 @@
-// Raw single-partition reads and paged range exports against a real storage node.
+// Raw single-partition reads against a real storage node.
 #include "data/local_replica.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <set>
 
 namespace rk::agent {
 namespace {
@@ -54,30 +53,6 @@ TEST_F(LocalReplicaTest, RawReadKeepsTombstonesAndHonoursTheSlice) {
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->rows.empty());
   EXPECT_EQ(read_raw_partition(*node_, "ks", "zz", "p", {}).status().code(), ErrorCode::kNotFound);
-}
-
-TEST_F(LocalReplicaTest, ExportPagesCoverAWrappingRangeExactlyOnce) {
-  std::set<std::string> keys;
-  for (int i = 0; i < 100; ++i) {
-    const std::string key = "key" + std::to_string(i);
-    keys.insert(key);
-    ASSERT_TRUE(node_->apply(storage::Mutation("ks", "t", key).set("c", "v", "x", 1)).ok());
-  }
-  // A wrapping range that is the whole ring: (42, 42].
-  std::optional<TokenRange> next = TokenRange(42, 42);
-  std::multiset<std::string> seen;
-  int pages = 0;
-  while (next) {
-    auto page = export_page(*node_, "ks", "t", *next, storage::DataScope::kAll, 7, 1 << 20);
-    ASSERT_TRUE(page.ok()) << page.status().to_string();
-    EXPECT_LE(page->partitions.size(), 7u);
-    for (const auto& p : page->partitions) seen.insert(p.partition_key);
-    next = page->next;
-    ASSERT_LT(++pages, 100);
-  }
-  EXPECT_EQ(seen.size(), 100u);
-  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), keys);
-  EXPECT_GE(pages, 15);
 }
 
 }  // namespace

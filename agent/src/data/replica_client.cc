@@ -45,17 +45,17 @@ class HttpReplicaClient final : public ReplicaClient {
     return p;
   }
 
-  Result<ExportPage> export_page(const ReplicaTarget& target, const std::string& keyspace,
-                                 const std::string& table, const TokenRange& range,
-                                 std::chrono::milliseconds timeout) override {
+  Result<storage::ExportPage> export_page(const ReplicaTarget& target, const std::string& keyspace,
+                                          const std::string& table, const TokenRange& range,
+                                          std::chrono::milliseconds timeout) override {
     if (target.local) {
-      return ::rk::agent::export_page(node_, keyspace, table, range, storage::DataScope::kAll,
-                                      kLocalPagePartitions, kLocalPageBytes);
+      return node_.export_page(keyspace, table, range, storage::DataScope::kAll,
+                               kLocalPagePartitions, kLocalPageBytes);
     }
     json body = {
         {"keyspace", keyspace}, {"table", table}, {"range", range.to_string()}, {"scope", "all"}};
     RK_ASSIGN_OR_RETURN(json reply, call(target, "/internode/v1/export", body, timeout));
-    ExportPage page;
+    storage::ExportPage page;
     if (!reply.is_object() || !reply.contains("partitions") || !reply["partitions"].is_array()) {
       return Status::Internal("replica " + target.address + " sent a bad export page");
     }

@@ -35,9 +35,10 @@ class ReplicaClient {
                                           const RawReadRequest& request,
                                           std::chrono::milliseconds timeout) = 0;
   // One page of the replica's raw partitions of `range`.
-  virtual Result<ExportPage> export_page(const ReplicaTarget& target, const std::string& keyspace,
-                                         const std::string& table, const TokenRange& range,
-                                         std::chrono::milliseconds timeout) = 0;
+  virtual Result<storage::ExportPage> export_page(const ReplicaTarget& target,
+                                                  const std::string& keyspace,
+                                                  const std::string& table, const TokenRange& range,
+                                                  std::chrono::milliseconds timeout) = 0;
 };
 
 // Local work to `node`, remote work over HTTP to the target's internode address.

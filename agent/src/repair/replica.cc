@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/local_replica.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/json_api.h"
 #include "ringkeeper/storage/range_stream.h"
@@ -106,8 +105,9 @@ Result<std::vector<storage::MerkleTree>> LocalRepair::validate(
 Result<RepairChunk> LocalRepair::export_chunk(const RepairScope& s, const TokenRange& range,
                                               size_t max_bytes) {
   RK_ASSIGN_OR_RETURN(auto view, views_.use(s.view, lease_));
-  RK_ASSIGN_OR_RETURN(ExportPage page, export_page(node_, s.keyspace, s.table, range, s.scope,
-                                                   kMaxChunkPartitions, max_bytes, view.get()));
+  RK_ASSIGN_OR_RETURN(storage::ExportPage page,
+                      node_.export_page(s.keyspace, s.table, range, s.scope, kMaxChunkPartitions,
+                                        max_bytes, view.get()));
   RepairChunk chunk;
   chunk.partitions = page.partitions.size();
   if (!page.partitions.empty()) chunk.bytes = storage::encode_partitions(page.partitions);

@@ -75,6 +75,13 @@ enum class DataScope : uint8_t {
 };
 
 // One file of a snapshot, as listed in its manifest.
+// One page of a range export (Node::export_page).
+struct ExportPage {
+  std::vector<Partition> partitions;
+  // The rest of the range to ask for next; nullopt when the range is done.
+  std::optional<TokenRange> next;
+};
+
 struct SnapshotFile {
   std::string path;  // relative to the snapshot directory, e.g. "data/000012.sst"
   uint64_t size = 0;
@@ -237,15 +244,15 @@ class Node {
                               const TokenRange& range, DataScope scope, int depth,
                               const View* view = nullptr) const;
 
-  // --- streaming (what repair moves between replicas) -------------------------------------
-  // Calls `sink` with chunks of encode_partitions() bytes (range_stream.h) holding the
-  // partitions of `range` in `scope` exactly as scan_raw gives them, in token order. A chunk
-  // holds whole partitions, about `chunk_bytes` of them (a single partition may exceed it).
-  // Stops with the sink's error if it returns one. Reads at `view` when given (see scan_raw).
-  Status export_range(std::string_view keyspace, std::string_view table, const TokenRange& range,
-                      DataScope scope, size_t chunk_bytes,
-                      const std::function<Status(std::string_view chunk)>& sink,
-                      const View* view = nullptr) const;
+  // --- streaming (what repair and a replacement move between replicas) ---------------------
+  // One page of the partitions of `range` in `scope`, exactly as scan_raw gives them, in ring
+  // order from range.start(): stops once `max_partitions` or about `max_bytes` of keys and values
+  // are collected, never between two partitions of the same token, so that the rest is
+  // ExportPage::next. Reads at `view` when given (see scan_raw). Callers send a page as
+  // encode_partitions() bytes (range_stream.h) or as JSON.
+  Result<ExportPage> export_page(std::string_view keyspace, std::string_view table,
+                                 const TokenRange& range, DataScope scope, size_t max_partitions,
+                                 size_t max_bytes, const View* view = nullptr) const;
   // Writes streamed partitions into the unrepaired set, last-write-wins: a version with an older
   // timestamp than the one held never wins, and timestamps, TTLs and local deletion times are
   // kept as streamed. Atomic: InvalidArgument (nothing written) when a partition's token is not
