@@ -187,33 +187,91 @@ std::pair<int, int> first_unprintable(std::string_view yaml) {
   return {0, 0};
 }
 
-// The 1-based line of a YAML document whose first token (after the root's anchors and tags) is
-// ',' (0 when there is none).
-// yaml-cpp 0.7 (Debian 12) loops forever, allocating, on such a document instead of failing.
-int line_of_leading_comma(std::string_view yaml) {
-  bool document_start = true;
+// The 1-based line and column of the first ',' that starts a token outside a flow collection
+// ([ ] or { }), quotes, comments and block scalars, or {0, 0}. No YAML has one there (a plain
+// scalar cannot start with ','), and yaml-cpp 0.7 (Debian 12) loops forever, allocating, on some
+// such documents ("a #c\n,x", "&a ,x", "- a #c\n,b") instead of failing. A line that continues a
+// multi-line plain scalar with ',' (valid YAML, never written in a config) is refused as well.
+std::pair<int, int> first_block_comma(std::string_view yaml) {
+  int flow_depth = 0;
+  char quote = 0;                 // the open quote across lines, 0 when none
+  int block_scalar_parent = -1;   // the indentation of a | or > scalar's parent line, -1 when none
   int line_no = 0;
   while (!yaml.empty()) {
     ++line_no;
     const size_t nl = yaml.find_first_of("\r\n");  // YAML breaks lines at either
-    std::string_view line = yaml.substr(0, nl);
+    const std::string_view line = yaml.substr(0, nl);
     yaml = nl == std::string_view::npos ? std::string_view() : yaml.substr(nl + 1);
-    if (line.starts_with("---")) {
-      document_start = true;
-      line.remove_prefix(3);
+    const size_t first = line.find_first_not_of(' ');
+    const int indent = first == std::string_view::npos ? static_cast<int>(line.size())
+                                                       : static_cast<int>(first);
+    if (block_scalar_parent >= 0) {
+      if (line.find_first_not_of(" \t") == std::string_view::npos || indent > block_scalar_parent) {
+        continue;  // the scalar's content
+      }
+      block_scalar_parent = -1;
     }
-    if (!document_start) continue;
-    // The document's first token, after any anchors (&a) and tags (!t) of its root node.
-    size_t at = line.find_first_not_of(" \t");
-    while (at != std::string_view::npos && (line[at] == '&' || line[at] == '!')) {
-      at = line.find_first_of(" \t,[]{}", at);  // a property ends where a flow indicator starts
-      if (at != std::string_view::npos) at = line.find_first_not_of(" \t", at);
+    auto ends_token = [&](size_t at) {
+      return at >= line.size() || line[at] == ' ' || line[at] == '\t' ||
+             (flow_depth > 0 && std::string_view(",[]{}").find(line[at]) != std::string_view::npos);
+    };
+    size_t i = 0;
+    if (quote == 0 && (line.starts_with("---") || line.starts_with("...")) && ends_token(3)) i = 3;
+    bool in_plain = false;
+    while (i < line.size()) {
+      const char c = line[i];
+      if (quote != 0) {
+        if (quote == '"' && c == '\\') {
+          i += 2;
+        } else if (c == quote && quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
+          i += 2;
+        } else {
+          if (c == quote) quote = 0;
+          ++i;
+        }
+        continue;
+      }
+      const bool after_space = i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t';
+      if (c == '#' && after_space) break;  // a comment
+      if (in_plain) {
+        if ((c == ':' && ends_token(i + 1)) ||
+            (flow_depth > 0 && std::string_view(",[]{}").find(c) != std::string_view::npos)) {
+          in_plain = false;  // the plain scalar ends; the indicator is read below
+        } else {
+          ++i;
+          continue;
+        }
+      }
+      if (c == ' ' || c == '\t') {
+        ++i;
+      } else if (c == ',') {
+        if (flow_depth == 0) return {line_no, static_cast<int>(i) + 1};
+        ++i;
+      } else if (c == '[' || c == '{') {
+        ++flow_depth;
+        ++i;
+      } else if (c == ']' || c == '}') {
+        if (flow_depth > 0) --flow_depth;
+        ++i;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+        ++i;
+      } else if ((c == '-' || c == '?' || c == ':') && ends_token(i + 1)) {
+        ++i;
+      } else if (c == '&' || c == '!' || c == '*') {
+        // An anchor, tag or alias ends where a blank or a flow indicator starts.
+        i = line.find_first_of(" \t,[]{}", i + 1);
+        if (i == std::string_view::npos) i = line.size();
+      } else if ((c == '|' || c == '>') && flow_depth == 0) {
+        block_scalar_parent = indent;
+        break;
+      } else {
+        in_plain = true;
+        ++i;
+      }
     }
-    if (at == std::string_view::npos || line[at] == '#') continue;
-    if (line[at] == ',') return line_no;
-    document_start = false;
   }
-  return 0;
+  return {0, 0};
 }
 
 }  // namespace
@@ -485,12 +543,12 @@ Status ConfigSchemaBase::apply_text(std::string_view yaml, std::string_view sour
     ctx.column = column;
     return ctx.error("malformed YAML: a control character or malformed UTF-8");
   }
-  if (int line = line_of_leading_comma(yaml); line > 0) {
+  if (auto [line, column] = first_block_comma(yaml); line > 0) {
     ConfigContext ctx;
     ctx.source = source;
     ctx.line = line;
-    ctx.column = 1;
-    return ctx.error("malformed YAML: a document cannot start with ','");
+    ctx.column = column;
+    return ctx.error("malformed YAML: ',' outside [ ] or { } cannot start a value");
   }
   try {
     docs = YAML::LoadAll(std::string(yaml));

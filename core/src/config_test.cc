@@ -220,18 +220,32 @@ TEST(Config, MalformedYamlNamesTheLine) {
   EXPECT_NE(m.find("malformed YAML"), std::string::npos) << m;
 }
 
-// yaml-cpp 0.7 never returns from such a document: the loader must refuse it first.
-TEST(Config, ADocumentStartingWithACommaIsMalformedNotAHang) {
-  EXPECT_EQ(error_of(","), "agent.yaml:1:1: malformed YAML: a document cannot start with ','");
-  EXPECT_EQ(error_of("# comment\n\n  , port: 1\n"),
-            "agent.yaml:3:1: malformed YAML: a document cannot start with ','");
-  EXPECT_EQ(error_of("port: 1\n--- ,\n"),
-            "agent.yaml:2:1: malformed YAML: a document cannot start with ','");
-  EXPECT_EQ(error_of("&a,"), "agent.yaml:1:1: malformed YAML: a document cannot start with ','");
-  EXPECT_EQ(error_of("&anchor\n!tag ,\n"),
-            "agent.yaml:2:1: malformed YAML: a document cannot start with ','");
-  EXPECT_EQ(error_of("&\r,"), "agent.yaml:2:1: malformed YAML: a document cannot start with ','");
+// yaml-cpp 0.7 never returns from such documents: the loader must refuse them first.
+TEST(Config, ACommaStartingAValueOutsideAFlowCollectionIsMalformedNotAHang) {
+  const std::string m = "malformed YAML: ',' outside [ ] or { } cannot start a value";
+  EXPECT_EQ(error_of(","), "agent.yaml:1:1: " + m);
+  EXPECT_EQ(error_of("# comment\n\n  , port: 1\n"), "agent.yaml:3:3: " + m);
+  EXPECT_EQ(error_of("port: 1\n--- ,\n"), "agent.yaml:2:5: " + m);
+  EXPECT_EQ(error_of("&a,"), "agent.yaml:1:3: " + m);
+  EXPECT_EQ(error_of("&anchor\n!tag ,\n"), "agent.yaml:2:6: " + m);
+  EXPECT_EQ(error_of("&\r,"), "agent.yaml:2:1: " + m);
+  // After a scalar that a comment ends, after an anchor, in a sequence: each looped before.
+  EXPECT_EQ(error_of("a #c\n,x"), "agent.yaml:2:1: " + m);
+  EXPECT_EQ(error_of("a #c\n\n ,x"), "agent.yaml:3:2: " + m);
+  EXPECT_EQ(error_of("a #c\n #d\n,x"), "agent.yaml:3:1: " + m);
+  EXPECT_EQ(error_of("&a ,x"), "agent.yaml:1:4: " + m);
+  EXPECT_EQ(error_of("- - a #c\n,b"), "agent.yaml:2:1: " + m);
+  EXPECT_EQ(error_of("\"a\" #c\n,x"), "agent.yaml:2:1: " + m);
+  EXPECT_EQ(error_of("[a] #c\n,x"), "agent.yaml:2:1: " + m);
+  EXPECT_EQ(error_of("port: 1 #c\n,x"), "agent.yaml:2:1: " + m);
+  // Commas inside flow collections, quotes, plain scalars, comments and block scalars are text.
   EXPECT_TRUE(load("seeds: [a, b]\n").ok());
+  EXPECT_TRUE(load("seeds: [a #c\n , b]\n").ok());
+  EXPECT_TRUE(load("seeds: [\"a\n,b\", 'it''s, c']\n").ok());
+  EXPECT_TRUE(load("# , comment\nseeds: [a,b] # ,\n").ok());
+  EXPECT_EQ(load("auth_token: a,b\n")->auth_token, "a,b");
+  EXPECT_EQ(load("auth_token: |\n  ,x\n")->auth_token, ",x\n");
+  EXPECT_EQ(load("auth_token: it's, \"x, [y\n")->auth_token, "it's, \"x, [y");
 }
 
 TEST(Config, ControlCharactersAndMalformedUtf8AreMalformedYaml) {
