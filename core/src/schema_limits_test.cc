@@ -24,5 +24,33 @@ TEST(SchemaLimits, TtlIsAtMostTwentyYearsAndNamesTheField) {
   EXPECT_FALSE(validate_ttl_seconds(-5).ok());
 }
 
+TEST(SchemaLimits, TombstoneGcModesReadBackByName) {
+  for (TombstoneGc mode : {TombstoneGc::kTimeout, TombstoneGc::kRepair, TombstoneGc::kDisabled,
+                           TombstoneGc::kImmediate}) {
+    auto parsed = parse_tombstone_gc(tombstone_gc_name(mode));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, mode);
+  }
+  EXPECT_EQ(kDefaultTombstoneGc, TombstoneGc::kRepair);
+}
+
+TEST(SchemaLimits, UnknownTombstoneGcModeNamesTheValueAndTheModes) {
+  auto parsed = parse_tombstone_gc("sometimes");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(parsed.status().message().find("'sometimes'"), std::string::npos);
+  EXPECT_NE(parsed.status().message().find("repair, timeout, disabled, immediate"),
+            std::string::npos);
+}
+
+TEST(SchemaLimits, ImmediateNeedsForceWithMoreThanOneReplica) {
+  EXPECT_TRUE(check_tombstone_gc(TombstoneGc::kImmediate, 1, false).ok());
+  Status s = check_tombstone_gc(TombstoneGc::kImmediate, 3, false);
+  EXPECT_EQ(s.code(), ErrorCode::kFailedPrecondition);
+  EXPECT_NE(s.message().find("3 replicas"), std::string::npos) << s.message();
+  EXPECT_TRUE(check_tombstone_gc(TombstoneGc::kImmediate, 3, true).ok());
+  EXPECT_TRUE(check_tombstone_gc(TombstoneGc::kRepair, 3, false).ok());
+}
+
 }  // namespace
 }  // namespace rk

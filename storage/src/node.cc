@@ -145,6 +145,7 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   impl->unrepaired = impl->handles[1];
   impl->repaired = impl->handles[2];
   RK_RETURN_IF_ERROR(impl->schema.load(impl->db.get(), impl->meta));
+  RK_RETURN_IF_ERROR(impl->history.load(impl->db.get(), impl->meta));
   // Replayed data may hold tables whose schema has not arrived (yet): never reuse their ids.
   for (auto* cf : {impl->unrepaired, impl->repaired}) {
     std::unique_ptr<rocksdb::Iterator> it(impl->db->NewIterator(rocksdb::ReadOptions(), cf));
@@ -159,6 +160,7 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   impl->purge->unrepaired = impl->unrepaired;
   impl->purge->repaired = impl->repaired;
   impl->purge->schema = &impl->schema;
+  impl->purge->history = &impl->history;
   impl->purge->clock = &clock;
   impl->purge->db.store(impl->db.get());
   return std::unique_ptr<Node>(new Node(std::move(impl)));
@@ -171,6 +173,21 @@ Status Node::create_keyspace(const KeyspaceSchema& keyspace) {
 }
 Result<TableSchema> Node::create_table(const TableSchema& table) {
   return impl_->schema.create_table(table);
+}
+Result<TableSchema> Node::alter_table(const TableSchema& table) {
+  return impl_->schema.alter_table(table);
+}
+Status Node::record_repair(std::string_view keyspace, std::string_view table,
+                           const TokenRange& range, int64_t repaired_at_us) {
+  RK_ASSIGN_OR_RETURN(TableSchema t, impl_->schema.table(keyspace, table));
+  return impl_->history.record(t.id, range, repaired_at_us);
+}
+Result<std::vector<RepairedRange>> Node::repair_history(std::string_view keyspace,
+                                                        std::string_view table) const {
+  RK_ASSIGN_OR_RETURN(TableSchema t, impl_->schema.table(keyspace, table));
+  std::vector<RepairedRange> out;
+  for (const auto& [range, at] : impl_->history.of(t.id)->ranges()) out.push_back({range, at});
+  return out;
 }
 Result<KeyspaceSchema> Node::keyspace(std::string_view name) const {
   return impl_->schema.keyspace(name);

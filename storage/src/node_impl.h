@@ -11,12 +11,13 @@
 
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/storage/node.h"
+#include "repair_history.h"
 #include "schema_catalog.h"
 #include "tombstone_purge.h"
 
 namespace rk::storage {
 
-// Column family names: "default" holds node metadata (schema, repaired ranges).
+// Column family names: "default" holds node metadata (schema, repaired ranges, repair history).
 inline constexpr const char* kUnrepairedSet = "unrepaired";
 inline constexpr const char* kRepairedSet = "repaired";
 
@@ -30,6 +31,7 @@ struct Node::Impl {
   rocksdb::ColumnFamilyHandle* repaired = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   SchemaCatalog schema;
+  RepairHistory history;
   std::shared_ptr<PurgeContext> purge = std::make_shared<PurgeContext>();
   // Writes hold it shared; moving data between sets holds it exclusively so that a write cannot
   // land between reading a key and deleting it from the unrepaired set.

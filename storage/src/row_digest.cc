@@ -18,8 +18,8 @@ constexpr char kCellTag = 0x02;
 // table id (4) | token (8): where the escaped partition key starts.
 constexpr size_t kTokenEnd = 12;
 
-bool purgeable(const Deletion& d, int64_t gc_before) {
-  return !d.is_live() && d.local_deletion_time <= gc_before;
+bool purgeable(const Deletion& d, Token token, const PurgeRule& rule) {
+  return !d.is_live() && rule.purgeable(token, d.local_deletion_time);
 }
 
 Status bad_key() { return Status::Corruption("undecodable key in the data set"); }
@@ -115,7 +115,7 @@ size_t escaped_size(std::string_view in, uint64_t* unescaped) {
   return 0;
 }
 
-void digest_partition(const Partition& p, int64_t now_seconds, int64_t gc_before,
+void digest_partition(const Partition& p, int64_t now_seconds, const PurgeRule& rule,
                       std::vector<RowDigest>* out) {
   // One hasher and scratch per thread for the process's life.
   thread_local RowHasher h;
@@ -123,7 +123,7 @@ void digest_partition(const Partition& p, int64_t now_seconds, int64_t gc_before
   out->clear();
   pk.clear();
   append_escaped(&pk, p.partition_key);
-  if (!p.deletion.is_live() && !purgeable(p.deletion, gc_before)) {
+  if (!p.deletion.is_live() && !purgeable(p.deletion, p.token, rule)) {
     h.add_tag('P');
     h.add(pk);
     h.add_u64(static_cast<uint64_t>(p.deletion.marked_for_delete_at));
@@ -137,13 +137,13 @@ void digest_partition(const Partition& p, int64_t now_seconds, int64_t gc_before
     h.add_tag('R');
     h.add(pk);
     h.add(ck);
-    if (!r.deletion.is_live() && !purgeable(r.deletion, gc_before)) {
+    if (!r.deletion.is_live() && !purgeable(r.deletion, p.token, rule)) {
       h.add_tag('D');
       h.add_u64(static_cast<uint64_t>(r.deletion.marked_for_delete_at));
       any = true;
     }
     for (const auto& [column, c] : r.cells) {
-      if (!c.is_live(now_seconds) && c.local_deletion_time <= gc_before) continue;
+      if (!c.is_live(now_seconds) && rule.purgeable(p.token, c.local_deletion_time)) continue;
       add_cell(h, column, c.kind, c.timestamp, c.ttl_seconds, c.value);
       bytes += column.size() + c.value.size() + 24;
       any = true;
@@ -198,7 +198,7 @@ Status EntryDigester::add(std::string_view key, std::string_view value) {
     // It sorts before the partition's rows: no row is open.
     partition_deletion_.marked_for_delete_at = cell->timestamp;
     partition_deletion_.local_deletion_time = cell->local_deletion_time;
-    if (!purgeable(partition_deletion_, gc_before_)) {
+    if (!purgeable(partition_deletion_, token_, rule_)) {
       hash_.add_tag('P');
       hash_.add(escaped_pk);
       hash_.add_u64(static_cast<uint64_t>(partition_deletion_.marked_for_delete_at));
@@ -230,7 +230,7 @@ Status EntryDigester::add(std::string_view key, std::string_view value) {
     if (!partition_deletion_.deletes(cell->timestamp)) {
       row_deletion_.marked_for_delete_at = cell->timestamp;
       row_deletion_.local_deletion_time = cell->local_deletion_time;
-      if (!purgeable(row_deletion_, gc_before_)) {
+      if (!purgeable(row_deletion_, token_, rule_)) {
         hash_.add_tag('D');
         hash_.add_u64(static_cast<uint64_t>(row_deletion_.marked_for_delete_at));
         row_has_content_ = true;
@@ -245,7 +245,7 @@ Status EntryDigester::add(std::string_view key, std::string_view value) {
   }
   const bool live = cell->kind == CellKind::kLive ||
                     (cell->kind == CellKind::kExpiring && now_ < cell->local_deletion_time);
-  if (!live && cell->local_deletion_time <= gc_before_) return Status::OK();
+  if (!live && rule_.purgeable(token_, cell->local_deletion_time)) return Status::OK();
   add_cell(hash_, column, cell->kind, cell->timestamp, cell->ttl_seconds, cell->value);
   row_bytes_ += column.size() + cell->value.size() + 24;
   row_has_content_ = true;

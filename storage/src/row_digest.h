@@ -27,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "purge_rule.h"
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/storage/merkle_tree.h"
 #include "ringkeeper/storage/row.h"
@@ -85,10 +86,10 @@ class RowHasher {
 };
 
 // Replaces `*out` with one unit for the partition's deletion (when it is set and not purgeable)
-// and one per row with anything left after dropping what is purgeable at `gc_before` (deletions
-// and expired cells whose local_deletion_time <= gc_before). The caller keeps `out` across
+// and one per row with anything left after dropping what `rule` lets compaction purge (deletions
+// and expired cells, purge_rule.h). The caller keeps `out` across
 // partitions so that its storage is reused. Thread-safe (each thread hashes with its own state).
-void digest_partition(const Partition& partition, int64_t now_seconds, int64_t gc_before,
+void digest_partition(const Partition& partition, int64_t now_seconds, const PurgeRule& rule,
                       std::vector<RowDigest>* out);
 
 // The same digests straight from the engine's key-ordered entries (a raw scan's keys and values,
@@ -101,8 +102,9 @@ void digest_partition(const Partition& partition, int64_t now_seconds, int64_t g
 // partitions. One per thread.
 class EntryDigester {
  public:
-  EntryDigester(int64_t now_seconds, int64_t gc_before, MerkleTree::Filler* filler)
-      : now_(now_seconds), gc_before_(gc_before), tree_(filler) {}
+  // `rule`: the table's, copied (one per thread).
+  EntryDigester(int64_t now_seconds, PurgeRule rule, MerkleTree::Filler* filler)
+      : now_(now_seconds), rule_(std::move(rule)), tree_(filler) {}
   // Adds one entry; Corruption for undecodable bytes, or add_row's error.
   Status add(std::string_view key, std::string_view value);
   // Completes the last row; call once after the last entry.
@@ -113,7 +115,7 @@ class EntryDigester {
   Status start_partition(std::string_view key);
 
   int64_t now_;
-  int64_t gc_before_;
+  PurgeRule rule_;
   MerkleTree::Filler* tree_;
   RowHasher hash_;
   // Raw key bytes of the current partition: table id | token | esc(partition key).

@@ -76,7 +76,9 @@ TEST(DigestPartition, HashesTheDocumentedCanonicalBytes) {
   r.cells.emplace("col", c);
   p.rows.push_back(r);
   std::vector<RowDigest> out;
-  digest_partition(p, /*now_seconds=*/2000, /*gc_before=*/0, &out);
+  TableSchema timeout;
+  timeout.gc_grace_seconds = 2000;  // purges what was deleted by time 0
+  digest_partition(p, /*now_seconds=*/2000, PurgeRule(timeout, 2000, nullptr), &out);
   ASSERT_EQ(out.size(), 2u);
 
   auto u64 = [](uint64_t v) {

@@ -32,7 +32,18 @@ nlohmann::json table_json(const TableSchema& t) {
                         {"name", t.name},
                         {"id", t.id},
                         {"gc_grace_seconds", t.gc_grace_seconds},
-                        {"default_ttl_seconds", t.default_ttl_seconds}};
+                        {"default_ttl_seconds", t.default_ttl_seconds},
+                        {"tombstone_gc", tombstone_gc_name(t.tombstone_gc)}};
+}
+
+Status validate_table(const TableSchema& table) {
+  RK_RETURN_IF_ERROR(validate_keyspace_name(table.keyspace));
+  RK_RETURN_IF_ERROR(validate_table_name(table.name));
+  if (table.gc_grace_seconds < 0)
+    return Status::InvalidArgument("table " + table.name + ": gc_grace_seconds must be >= 0");
+  if (table.default_ttl_seconds < 0)
+    return Status::InvalidArgument("table " + table.name + ": default_ttl_seconds must be >= 0");
+  return Status::OK();
 }
 
 Status validate_keyspace(const KeyspaceSchema& ks) {
@@ -89,6 +100,11 @@ Result<TableSchema> parse_table(const std::string& key, std::string_view value) 
     t.id = j.at("id").get<uint32_t>();
     t.gc_grace_seconds = j.at("gc_grace_seconds").get<int64_t>();
     t.default_ttl_seconds = j.at("default_ttl_seconds").get<int64_t>();
+    // Tables recorded before the mode existed keep the rule they had.
+    auto mode = parse_tombstone_gc(j.value("tombstone_gc", "timeout"));
+    if (!mode.ok())
+      return Status::Corruption("schema record " + key + ": " + mode.status().message());
+    t.tombstone_gc = *mode;
     return t;
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption("schema record " + key + ": " + e.what());
@@ -137,12 +153,7 @@ Status SchemaCatalog::create_keyspace(const KeyspaceSchema& keyspace) {
 }
 
 Result<TableSchema> SchemaCatalog::create_table(const TableSchema& table) {
-  RK_RETURN_IF_ERROR(validate_keyspace_name(table.keyspace));
-  RK_RETURN_IF_ERROR(validate_table_name(table.name));
-  if (table.gc_grace_seconds < 0)
-    return Status::InvalidArgument("table " + table.name + ": gc_grace_seconds must be >= 0");
-  if (table.default_ttl_seconds < 0)
-    return Status::InvalidArgument("table " + table.name + ": default_ttl_seconds must be >= 0");
+  RK_RETURN_IF_ERROR(validate_table(table));
   std::lock_guard create_lock(create_mu_);
   TableSchema t = table;
   {
@@ -154,16 +165,34 @@ Result<TableSchema> SchemaCatalog::create_table(const TableSchema& table) {
                                    " already exists");
     t.id = next_table_id_;
   }
+  return store_table(t);
+}
+
+Result<TableSchema> SchemaCatalog::store_table(const TableSchema& t) {
   rocksdb::WriteOptions wo;
   wo.sync = true;
   std::string key = std::string(kTablePrefix) + t.keyspace + "/" + t.name;
   auto s = db_->Put(wo, cf_, key, table_json(t).dump());
   if (!s.ok()) return Status::IOError("persisting table " + t.name + ": " + s.ToString());
   std::unique_lock lock(mu_);
-  ++next_table_id_;
+  next_table_id_ = std::max(next_table_id_, t.id + 1);
   tables_[{t.keyspace, t.name}] = t;
   tables_by_id_[t.id] = t;
   return t;
+}
+
+Result<TableSchema> SchemaCatalog::alter_table(const TableSchema& table) {
+  RK_RETURN_IF_ERROR(validate_table(table));
+  std::lock_guard create_lock(create_mu_);
+  TableSchema t = table;
+  {
+    std::shared_lock lock(mu_);
+    auto it = tables_.find({table.keyspace, table.name});
+    if (it == tables_.end())
+      return Status::NotFound("table " + table.keyspace + "." + table.name + " does not exist");
+    t.id = it->second.id;
+  }
+  return store_table(t);
 }
 
 Result<bool> SchemaCatalog::adopt(std::string_view record_key, std::string_view record_value) {

@@ -1,5 +1,6 @@
 // The node's schema: keyspaces and tables, validated, persisted in the metadata column family,
-// and read concurrently by writes, reads and the compaction filter (gc_grace per table id).
+// and read concurrently by writes, reads and the compaction filter (gc_grace and tombstone_gc per
+// table id).
 #pragma once
 
 #include <map>
@@ -29,6 +30,9 @@ class SchemaCatalog {
   Status create_keyspace(const KeyspaceSchema& keyspace);
   // Validates, assigns the table id and persists; NotFound for an unknown keyspace.
   Result<TableSchema> create_table(const TableSchema& table);
+  // Replaces a table's options (gc_grace_seconds, default TTL, tombstone_gc), keeping its id, and
+  // persists them; NotFound for an unknown table.
+  Result<TableSchema> alter_table(const TableSchema& table);
 
   // Takes over a schema record replayed from another copy of this node's data (a WAL file or a
   // metadata SST): a keyspace or table this node does not know is created as recorded (a table
@@ -51,6 +55,9 @@ class SchemaCatalog {
   std::string to_json() const;
 
  private:
+  // Persists `t` and publishes it (creator lock held).
+  Result<TableSchema> store_table(const TableSchema& t);
+
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* cf_ = nullptr;
   // Serializes creators. The write to RocksDB happens outside mu_: the compaction filter reads the

@@ -8,6 +8,8 @@
 
 #include "cell_codec.h"
 #include "key_codec.h"
+#include "purge_rule.h"
+#include "repair_history.h"
 #include "schema_catalog.h"
 
 namespace rk::storage {
@@ -85,13 +87,13 @@ class TombstonePurgeFilter final : public rocksdb::CompactionFilter {
   }
 
   bool gc_able(const DecodedKey& d, int64_t local_deletion_time) const {
-    if (gc_table_id_ != d.table_id) {
+    if (!rule_ || rule_table_id_ != d.table_id) {
       auto t = ctx_->schema->table_by_id(d.table_id);
-      gc_table_id_ = d.table_id;
-      gc_grace_ = t ? std::optional<int64_t>(t->gc_grace_seconds) : std::nullopt;
+      rule_table_id_ = d.table_id;
+      rule_ =
+          t ? PurgeRule(*t, now_, ctx_->history->of(d.table_id)) : PurgeRule();  // unknown: keep
     }
-    if (!gc_grace_) return false;  // unknown table: keep
-    return local_deletion_time <= now_ - *gc_grace_;
+    return rule_->purgeable(d.token, local_deletion_time);
   }
 
   bool in_other_set(rocksdb::DB* db, const rocksdb::Slice& key) const {
@@ -129,8 +131,8 @@ class TombstonePurgeFilter final : public rocksdb::CompactionFilter {
   mutable std::optional<int64_t> partition_deletion_;
   mutable std::string row_key_;
   mutable std::optional<int64_t> row_deletion_;
-  mutable uint32_t gc_table_id_ = 0;
-  mutable std::optional<int64_t> gc_grace_;
+  mutable uint32_t rule_table_id_ = 0;
+  mutable std::optional<PurgeRule> rule_;
 };
 
 class TombstonePurgeFactory final : public rocksdb::CompactionFilterFactory {

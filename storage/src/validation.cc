@@ -15,6 +15,7 @@
 #include <rocksdb/snapshot.h>
 
 #include "node_impl.h"
+#include "purge_rule.h"
 #include "read_path.h"
 #include "row_digest.h"
 
@@ -46,7 +47,7 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
   RK_ASSIGN_OR_RETURN(TableSchema t, impl_->schema.table(keyspace, table));
   RK_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::create(range, depth));
   const int64_t now = impl_->clock->now_seconds();
-  const int64_t gc_before = now - t.gc_grace_seconds;
+  const PurgeRule rule(t, now, impl_->history.of(t.id));
 
   // Feeds the rows of the filler's span into it, reading at `at` (a snapshot taken now when
   // null). `stop` is set when another span failed.
@@ -58,7 +59,7 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
       own.emplace(impl_->db.get());
       snapshot = own->snapshot();
     }
-    EntryDigester digester(now, gc_before, &filler);
+    EntryDigester digester(now, rule, &filler);
     for (const auto& [lower, upper] : token_key_ranges(t.id, filler.range())) {
       SetCursor cursor(impl_->db.get(), impl_->sets(scope), lower, upper, snapshot,
                        /*bulk=*/true);

@@ -105,14 +105,16 @@ namespace {
 
 // The tree of one scan_raw feeding digest_partition into one tree: what validate() must equal
 // (it streams entries into an EntryDigester, in parallel pieces).
-MerkleTree tree_of_one_scan(Node& node, DataScope scope, int64_t now, int64_t gc_before,
-                            int depth) {
+MerkleTree tree_of_one_scan(Node& node, DataScope scope, int64_t now, int depth) {
+  auto table = node.table("ks", "t");
+  EXPECT_TRUE(table.ok());
+  const PurgeRule rule(*table, now, nullptr);  // NodeTest's table is in timeout mode
   auto single = MerkleTree::create(TokenRange::full_ring(), depth);
   EXPECT_TRUE(single.ok());
   std::vector<RowDigest> units;
   EXPECT_TRUE(node.scan_raw("ks", "t", TokenRange::full_ring(), scope,
                             [&](const Partition& p) {
-                              digest_partition(p, now, gc_before, &units);
+                              digest_partition(p, now, rule, &units);
                               for (const RowDigest& u : units) {
                                 EXPECT_TRUE(single->add_row(p.token, u.digest, u.bytes).ok());
                               }
@@ -155,7 +157,7 @@ TEST_F(ValidationTest, StreamedParallelDigestsEqualDigestsOfScannedPartitions) {
 
   const int64_t now = clock_.now_seconds();
   for (DataScope scope : {DataScope::kAll, DataScope::kUnrepaired}) {
-    MerkleTree expected = tree_of_one_scan(*node_, scope, now, now - gc_grace_seconds_, 6);
+    MerkleTree expected = tree_of_one_scan(*node_, scope, now, 6);
     MerkleTree streamed = tree(*node_, scope, 6);
     EXPECT_EQ(streamed.root(), expected.root());
     EXPECT_EQ(streamed.total_rows(), expected.total_rows());
@@ -194,7 +196,7 @@ TEST_F(ValidationTest, ZeroBytesInKeysAndLargeRowsGiveTheSameTreeEverywhere) {
   EXPECT_EQ(a.root(), b.root());
   EXPECT_EQ(a.total_bytes(), b.total_bytes());
   const int64_t now = clock_.now_seconds();
-  MerkleTree expected = tree_of_one_scan(*peer_, DataScope::kAll, now, now - gc_grace_seconds_, 4);
+  MerkleTree expected = tree_of_one_scan(*peer_, DataScope::kAll, now, 4);
   EXPECT_EQ(b.root(), expected.root());
   EXPECT_EQ(b.total_bytes(), expected.total_bytes());
 }

@@ -122,6 +122,12 @@ struct SetFacts {
   uint64_t entries = 0;  // all entries in those SSTs (0 for SSTs written before it was counted)
 };
 
+// One range of a table's repair history (Node::repair_history).
+struct RepairedRange {
+  TokenRange range;
+  int64_t repaired_at_us = 0;
+};
+
 struct TableFacts {
   std::string keyspace;
   std::string table;
@@ -185,6 +191,11 @@ class Node {
   Status create_keyspace(const KeyspaceSchema& keyspace);
   // Creates a table (its `id` is assigned and returned); NotFound for an unknown keyspace.
   Result<TableSchema> create_table(const TableSchema& table);
+  // Changes a table's options (gc_grace_seconds, default_ttl_seconds, tombstone_gc) to those of
+  // `table`, found by keyspace and name; its id stays. Takes effect for the compactions and
+  // validations that start afterwards. InvalidArgument for bad values, NotFound for an unknown
+  // table; on error nothing changes.
+  Result<TableSchema> alter_table(const TableSchema& table);
   Result<KeyspaceSchema> keyspace(std::string_view name) const;
   Result<TableSchema> table(std::string_view keyspace, std::string_view name) const;
   std::vector<KeyspaceSchema> keyspaces() const;
@@ -237,7 +248,8 @@ class Node {
   // partition deletion. A row's digest is SHA-256 over its reconciled content (row_digest.h): the
   // same data gives the same tree on every replica, however it was written, flushed, compacted
   // or split between the sets. Tombstones and expired cells that compaction may already purge
-  // (gc_grace_seconds past) are left out, so a replica that purged them does not differ.
+  // (by the table's tombstone_gc mode) are left out, so a replica that purged them does not
+  // differ.
   // Reads at `view` when given (see scan_raw). InvalidArgument for a bad depth (see
   // MerkleTree::create).
   Result<MerkleTree> validate(std::string_view keyspace, std::string_view table,
@@ -277,6 +289,20 @@ class Node {
   Result<uint64_t> mark_repaired(std::string_view keyspace, std::string_view table,
                                  const TokenRange& range, int64_t repaired_at,
                                  const View* view = nullptr, bool record = true);
+
+  // --- repair history (tombstone_gc: repair) -----------------------------------------------
+  // Records that a repair covering `range` of the table succeeded on every replica, having
+  // compared their data as it was at `repaired_at_us` (> 0): the earliest moment any replica's
+  // view was pinned, each by its own clock. From then on a deletion of a token in `range` whose
+  // local deletion time is before `repaired_at_us` may be purged in repair mode (see
+  // docs/storage.md). Never moves a range's time back. Durable (synchronous write) and carried by
+  // snapshots. InvalidArgument for repaired_at_us <= 0, NotFound for an unknown table.
+  Status record_repair(std::string_view keyspace, std::string_view table, const TokenRange& range,
+                       int64_t repaired_at_us);
+  // The table's repair history: disjoint ranges in token order, each with the time recorded for
+  // it; ranges never recorded are left out.
+  Result<std::vector<RepairedRange>> repair_history(std::string_view keyspace,
+                                                    std::string_view table) const;
 
   // Compacts the table's keys in `range` in the sets of `scope` (RocksDB CompactRange). After
   // mark_repaired the unrepaired set holds a deletion marker per moved key, which every later

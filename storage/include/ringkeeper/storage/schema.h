@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "ringkeeper/core/schema_limits.h"
+
 namespace rk::storage {
 
 struct Replication {
@@ -32,6 +34,10 @@ struct TableSchema {
   int64_t gc_grace_seconds = kDefaultGcGraceSeconds;
   // TTL applied to writes that do not give one; 0 = none.
   int64_t default_ttl_seconds = 0;
+  // When compaction may purge the table's tombstones (ringkeeper/core/schema_limits.h). The node
+  // defaults to the rule tables had before the mode existed (a stored table without it reads as
+  // kTimeout too); the cluster's schema creates new tables with kDefaultTombstoneGc (repair).
+  TombstoneGc tombstone_gc = TombstoneGc::kTimeout;
   // Assigned by the node when the table is created; the prefix of the table's keys.
   uint32_t id = 0;
 
