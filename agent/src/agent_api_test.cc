@@ -169,6 +169,12 @@ TEST_F(AgentApiTest, BadNumbersAreRefusedNamingTheField) {
       {ops, "/v1/schema",
        R"({"version":2,"keyspaces":[{"name":"ks","replication":{"class":"NetworkTopologyStrategy","dc1":"3"}}]})",
        kAgentToken, "dc1"},
+      {ops, "/v1/schema",
+       R"({"version":2,"keyspaces":[{"name":"ks","replication":{"class":"SimpleStrategy","replication_factor":1},"tables":[{"name":"t","tombstone_gc":"sometimes"}]}]})",
+       kAgentToken, "tombstone_gc"},
+      {internode, "/internode/v1/repair/history",
+       R"({"keyspace":"ks","tables":["t"],"range":"(0,1]","repaired_at_us":0})", kSecret,
+       "repaired_at_us"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.path + " " + c.body);
@@ -228,6 +234,37 @@ TEST_F(AgentApiTest, OpsMutatingCallsNeedOperatorOrAgentToken) {
   ASSERT_EQ(node.status, 200);
   EXPECT_EQ(json::parse(node.body)["host_id"], agent_->host_id());
   EXPECT_EQ(json::parse(node.body)["tokens"].size(), 1u);
+}
+
+// The table's options follow the cluster's schema (an ALTER reaches the node), never an older one.
+TEST_F(AgentApiTest, TombstoneGcFollowsTheNewestSchemaAndShowsWithTheRepairHistory) {
+  const uint16_t ops = agent_->ops_port();
+  auto mode = [&] {
+    auto r = call("GET", url(ops, "/v1/repair/history"), "");
+    EXPECT_EQ(r.status, 200) << r.body;
+    json j = json::parse(r.body, nullptr, false);
+    return j.is_object() ? j["tables"][0].value("tombstone_gc", "") : "";
+  };
+  EXPECT_EQ(mode(), "timeout") << "a schema without the mode keeps the rule tables had";
+  auto schema = [](int version, const char* tombstone_gc) {
+    return std::string(R"({"version":)") + std::to_string(version) +
+           R"(,"keyspaces":[{"name":"ks","replication":{"class":"SimpleStrategy","replication_factor":1},"tables":[{"name":"t","tombstone_gc":")" +
+           tombstone_gc + R"("}]}]})";
+  };
+  ASSERT_EQ(call("POST", url(ops, "/v1/schema"), schema(5, "repair"), kAgentToken).status, 200);
+  EXPECT_EQ(mode(), "repair");
+  ASSERT_EQ(call("POST", url(ops, "/v1/schema"), schema(4, "disabled"), kAgentToken).status, 200);
+  EXPECT_EQ(mode(), "repair") << "an older schema arriving late changes nothing";
+  // The history a coordinator records shows per table.
+  ASSERT_EQ(
+      call("POST", url(agent_->internode_port(), "/internode/v1/repair/history"),
+           R"({"keyspace":"ks","tables":["t"],"range":"(0,100]","repaired_at_us":7})", kSecret)
+          .status,
+      200);
+  auto history = json::parse(call("GET", url(ops, "/v1/repair/history"), "").body);
+  ASSERT_EQ(history["tables"][0]["ranges"].size(), 1u) << history.dump();
+  EXPECT_EQ(history["tables"][0]["ranges"][0]["range"], "(0,100]");
+  EXPECT_EQ(history["tables"][0]["ranges"][0]["repaired_at_us"], 7);
 }
 
 TEST_F(AgentApiTest, SnapshotsCanBeTakenListedAndCleared) {

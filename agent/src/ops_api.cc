@@ -104,8 +104,7 @@ http::Router ops_routes(RingState& ring, storage::Node& node, const AgentOptions
   r.post("/v1/snapshots", [&node](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kSnapshot = {{"tag", api::Type::kString, api::kRequired}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kSnapshot));
-    RK_ASSIGN_OR_RETURN(storage::SnapshotInfo info,
-                        node.snapshot(body["tag"].get<std::string>()));
+    RK_ASSIGN_OR_RETURN(storage::SnapshotInfo info, node.snapshot(body["tag"].get<std::string>()));
     return api::json_response(201, snapshot_json(info));
   });
 
@@ -139,6 +138,25 @@ http::Router ops_routes(RingState& ring, storage::Node& node, const AgentOptions
                          {"pending_compaction_bytes", facts.pending_compaction_bytes},
                          {"memtable_bytes", facts.memtable_bytes},
                          {"load_bytes", load_bytes(options.data_dir)}});
+  });
+
+  // Each table's tombstone_gc mode as this node applies it, with its repair history (the ranges a
+  // repair succeeded on every replica for, and when: what repair mode purges by).
+  r.get("/v1/repair/history", [&node](const http::Request&) -> Result<http::Response> {
+    json tables = json::array();
+    for (const storage::TableSchema& t : node.tables()) {
+      RK_ASSIGN_OR_RETURN(auto history, node.repair_history(t.keyspace, t.name));
+      json ranges = json::array();
+      for (const storage::RepairedRange& r : history) {
+        ranges.push_back({{"range", r.range.to_string()}, {"repaired_at_us", r.repaired_at_us}});
+      }
+      tables.push_back({{"keyspace", t.keyspace},
+                        {"table", t.name},
+                        {"tombstone_gc", tombstone_gc_name(t.tombstone_gc)},
+                        {"gc_grace_seconds", t.gc_grace_seconds},
+                        {"ranges", std::move(ranges)}});
+    }
+    return api::json_ok({{"tables", std::move(tables)}});
   });
 
   r.post(

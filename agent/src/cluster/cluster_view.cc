@@ -162,6 +162,13 @@ Result<SchemaView> schema_from_json(const json& j) {
             int_field(t, "gc_grace_seconds", false, storage::kDefaultGcGraceSeconds, what));
         RK_ASSIGN_OR_RETURN(table.default_ttl_seconds,
                             int_field(t, "default_ttl_seconds", false, 0, what));
+        if (t.contains("tombstone_gc")) {
+          if (!t["tombstone_gc"].is_string())
+            return Status::InvalidArgument(what + ": 'tombstone_gc' must be a string");
+          auto mode = parse_tombstone_gc(t["tombstone_gc"].get<std::string>());
+          if (!mode.ok()) return mode.status().with_context(what);
+          table.tombstone_gc = *mode;
+        }
         RK_RETURN_IF_ERROR(validate_gc_grace_seconds(table.gc_grace_seconds).with_context(what));
         RK_RETURN_IF_ERROR(validate_ttl_seconds(table.default_ttl_seconds).with_context(what));
         ks.tables.push_back(std::move(table));
@@ -179,7 +186,8 @@ json schema_to_json(const SchemaView& schema) {
     for (const auto& t : ks.tables) {
       tables.push_back({{"name", t.name},
                         {"gc_grace_seconds", t.gc_grace_seconds},
-                        {"default_ttl_seconds", t.default_ttl_seconds}});
+                        {"default_ttl_seconds", t.default_ttl_seconds},
+                        {"tombstone_gc", tombstone_gc_name(t.tombstone_gc)}});
     }
     keyspaces.push_back({{"name", ks.name},
                          {"replication", wire::replication_to_json(ks.replication)},

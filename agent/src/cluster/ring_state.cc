@@ -71,7 +71,12 @@ Status RingState::refresh_self() {
 }
 
 Status RingState::apply_schema(const SchemaView& schema) {
-  RK_RETURN_IF_ERROR(create_on_node(schema));
+  bool newest = true;  // an older schema arriving late must not undo a later ALTER
+  {
+    std::lock_guard lock(mu_);
+    newest = !(topology_ && topology_->schema().version > schema.version);
+  }
+  RK_RETURN_IF_ERROR(create_on_node(schema, newest));
   std::lock_guard lock(mu_);
   if (topology_ && topology_->schema().version > schema.version) return Status::OK();
   return install_locked(std::nullopt, schema);
@@ -86,7 +91,7 @@ Status RingState::install(std::optional<RingView> ring, std::optional<SchemaView
 Status RingState::take_registration(std::vector<Token> tokens, std::string state,
                                     std::optional<RingView> ring,
                                     std::optional<SchemaView> schema) {
-  Status applied = schema ? create_on_node(*schema) : Status::OK();
+  Status applied = schema ? create_on_node(*schema, /*alter=*/true) : Status::OK();
   std::lock_guard lock(mu_);
   tokens_ = std::move(tokens);
   state_ = state.empty() ? "NORMAL" : std::move(state);
@@ -101,7 +106,7 @@ void RingState::set_reported_state(std::string state) {
   spdlog::info("reported {} to the scheduler", state_);
 }
 
-Status RingState::create_on_node(const SchemaView& schema) {
+Status RingState::create_on_node(const SchemaView& schema, bool alter) {
   for (const KeyspaceDef& ks : schema.keyspaces) {
     if (!node_.keyspace(ks.name).ok()) {
       Status s = node_.create_keyspace(storage::KeyspaceSchema{ks.name, ks.replication});
@@ -110,12 +115,25 @@ Status RingState::create_on_node(const SchemaView& schema) {
       }
     }
     for (const TableDef& t : ks.tables) {
-      if (node_.table(ks.name, t.name).ok()) continue;
       storage::TableSchema table;
       table.keyspace = ks.name;
       table.name = t.name;
       table.gc_grace_seconds = t.gc_grace_seconds;
       table.default_ttl_seconds = t.default_ttl_seconds;
+      table.tombstone_gc = t.tombstone_gc;
+      if (auto have = node_.table(ks.name, t.name); have.ok()) {
+        // The cluster's schema changed the table's options (an ALTER): take them over.
+        table.id = have->id;
+        if (!alter || *have == table) continue;
+        auto altered = node_.alter_table(table);
+        if (!altered.ok()) {
+          return altered.status().with_context("schema: table " + ks.name + "." + t.name);
+        }
+        spdlog::info("table {}.{}: tombstone_gc {}, gc_grace_seconds {}, default_ttl_seconds {}",
+                     ks.name, t.name, tombstone_gc_name(table.tombstone_gc), table.gc_grace_seconds,
+                     table.default_ttl_seconds);
+        continue;
+      }
       auto created = node_.create_table(table);
       if (!created.ok() && created.status().code() != ErrorCode::kAlreadyExists) {
         return created.status().with_context("schema: table " + ks.name + "." + t.name);

@@ -62,8 +62,9 @@ class RingState {
   void set_reported_state(std::string state);
 
  private:
-  // Creates the schema's missing keyspaces and tables on the storage node.
-  Status create_on_node(const SchemaView& schema);
+  // Creates the schema's missing keyspaces and tables on the storage node and, with `alter`,
+  // gives existing tables the schema's options (gc_grace_seconds, default TTL, tombstone_gc).
+  Status create_on_node(const SchemaView& schema, bool alter);
   Status install_locked(std::optional<RingView> ring, std::optional<SchemaView> schema);
   Status write_cache_locked();
 

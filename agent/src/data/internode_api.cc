@@ -167,6 +167,29 @@ void add_repair_routes(http::Router& r, ViewRegistry& views, LocalRepair& local_
            return api::json_ok({{"ok", true}});
          });
 
+  r.post("/internode/v1/repair/history",
+         [&local_repair](const http::Request& req) -> Result<http::Response> {
+           static const api::Spec kHistory = {{"keyspace", api::Type::kString, api::kRequired},
+                                              {"tables", api::Type::kArray, api::kRequired},
+                                              {"range", api::Type::kString, api::kRequired},
+                                              {.name = "repaired_at_us",
+                                               .type = api::Type::kInteger,
+                                               .required = api::kRequired,
+                                               .min = 1}};
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kHistory));
+           std::vector<std::string> tables;
+           for (const auto& t : body["tables"]) {
+             if (!t.is_string()) return Status::InvalidArgument("'tables' must hold table names");
+             tables.push_back(t.get<std::string>());
+           }
+           RK_ASSIGN_OR_RETURN(TokenRange range,
+                               TokenRange::parse(body["range"].get<std::string>()));
+           RK_RETURN_IF_ERROR(local_repair.record_repair(body["keyspace"].get<std::string>(),
+                                                         tables, range,
+                                                         body["repaired_at_us"].get<int64_t>()));
+           return api::json_ok({{"ok", true}});
+         });
+
   r.post("/internode/v1/repair/mark",
          [&local_repair](const http::Request& req) -> Result<http::Response> {
            static const api::Spec kMark = {{"view", api::Type::kString, api::kRequired},

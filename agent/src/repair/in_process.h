@@ -21,7 +21,8 @@ class InProcessReplicas final : public RepairReplicas {
   void add(const std::string& host_id, LocalRepair& local) { replicas_[host_id] = &local; }
 
   // Called with the replica's host id and the call ("pin", "renew", "release", "estimate",
-  // "validate", "export", "import", "mark"); a non-OK Status fails the call with it.
+  // "validate", "export", "import", "mark", "compact", "record"); a non-OK Status fails the call
+  // with it.
   std::function<Status(const std::string& host_id, std::string_view call)> before;
   std::atomic<uint64_t> tree_bytes{0};  // serialized trees received
 
@@ -73,6 +74,12 @@ class InProcessReplicas final : public RepairReplicas {
                             const std::string& table, const TokenRange& range) override {
     RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "compact"));
     return r->compact_unrepaired(keyspace, table, range);
+  }
+  Status record_repair(const ReplicaTarget& t, const std::string& keyspace,
+                       const std::vector<std::string>& tables, const TokenRange& range,
+                       int64_t repaired_at_us) override {
+    RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "record"));
+    return r->record_repair(keyspace, tables, range, repaired_at_us);
   }
 
  private:

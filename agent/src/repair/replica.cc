@@ -145,6 +145,15 @@ Status LocalRepair::compact_unrepaired(const std::string& keyspace, const std::s
   return node_.compact_range(keyspace, table, range, storage::DataScope::kUnrepaired);
 }
 
+Status LocalRepair::record_repair(const std::string& keyspace,
+                                  const std::vector<std::string>& tables, const TokenRange& range,
+                                  int64_t repaired_at_us) {
+  for (const std::string& table : tables) {
+    RK_RETURN_IF_ERROR(node_.record_repair(keyspace, table, range, repaired_at_us));
+  }
+  return Status::OK();
+}
+
 // ---- the coordinator's client ------------------------------------------------------------------
 
 namespace {
@@ -284,12 +293,24 @@ class RepairReplicasClient final : public RepairReplicas {
         .status();
   }
 
+  Status record_repair(const ReplicaTarget& t, const std::string& keyspace,
+                       const std::vector<std::string>& tables, const TokenRange& range,
+                       int64_t repaired_at_us) override {
+    if (t.local) return local_.record_repair(keyspace, tables, range, repaired_at_us);
+    return call_json(t, "POST", "/internode/v1/repair/history",
+                     {{"keyspace", keyspace},
+                      {"tables", tables},
+                      {"range", range.to_string()},
+                      {"repaired_at_us", repaired_at_us}})
+        .status();
+  }
+
  private:
   // Whether a call may reach the replica twice. Every repair call may, but pin: renew and
   // release act on a view by id, estimate, validate and export read it, an import writes
   // timestamped cells again (last write wins: no change), and marking or compacting ranges that
-  // are already marked or compacted does nothing more. A second pin would hold a second view
-  // until its lease ran out.
+  // are already marked or compacted, or recording a repair already recorded, does nothing more. A
+  // second pin would hold a second view until its lease ran out.
   enum class Repeat { kSafe, kUnsafe };
 
   // A call whose 2xx response is returned as is (binary bodies); errors become Statuses naming

@@ -78,6 +78,11 @@ class LocalRepair {
   // Compacts the unrepaired set in `range` (drops what marking left behind).
   Status compact_unrepaired(const std::string& keyspace, const std::string& table,
                             const TokenRange& range);
+  // Records in each table's repair history that a repair of `range` succeeded on every replica
+  // with views pinned from `repaired_at_us` on (storage::Node::record_repair): what tombstone_gc
+  // repair mode purges by. Idempotent.
+  Status record_repair(const std::string& keyspace, const std::vector<std::string>& tables,
+                       const TokenRange& range, int64_t repaired_at_us);
 
  private:
   storage::Node& node_;
@@ -110,6 +115,9 @@ class RepairReplicas {
                                          int64_t repaired_at_ms, bool record) = 0;
   virtual Status compact_unrepaired(const ReplicaTarget& target, const std::string& keyspace,
                                     const std::string& table, const TokenRange& range) = 0;
+  virtual Status record_repair(const ReplicaTarget& target, const std::string& keyspace,
+                               const std::vector<std::string>& tables, const TokenRange& range,
+                               int64_t repaired_at_us) = 0;
 };
 
 // Local calls to `local`, remote ones over HTTP with `options` (cluster secret, TLS), each call

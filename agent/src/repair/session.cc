@@ -180,7 +180,12 @@ Status RepairSession::pin_all(bool settle) {
     auto view = client_.pin(target, request_.id, &cancelled_);
     if (!view.ok()) return replica_error(m, view.status());
     std::lock_guard lock(mu_);
-    (settle ? members_[m].settle_view : members_[m].view) = view->id;
+    if (settle) {
+      members_[m].settle_view = view->id;
+    } else {
+      members_[m].view = view->id;
+      members_[m].view_pinned_at_us = view->pinned_at_us;
+    }
   }
   return Status::OK();
 }
@@ -240,7 +245,40 @@ Status RepairSession::run_steps() {
     ++progress_.tables_done;
   }
   RK_RETURN_IF_ERROR(check_cancelled());
-  if (!request_.incremental && !request_.mark_repaired) return Status::OK();
+  if (request_.incremental || request_.mark_repaired) RK_RETURN_IF_ERROR(anticompact());
+  return record_history();
+}
+
+// The session's last step, reached only when every table was validated and streamed on every
+// replica (and marked, for incremental sessions). Each replica records the range in its repair
+// history with one time: the earliest moment any replica's view was pinned, each by its own
+// clock. A deletion stamped on replica R after R's view has a deletion time after R's pin time,
+// hence after the earliest, whatever the others' clocks say, so a deletion the session did not
+// compare is never counted; one before the earliest pin was in every view compared, and the
+// session left every replica holding it. A replica that fails to record keeps its tombstones
+// longer (the session fails and is retried); the others' records are true all the same, since
+// the data was already compared and streamed everywhere.
+Status RepairSession::record_history() {
+  if (!marking_) RK_RETURN_IF_ERROR(check_cancelled());  // once marking, a cancel is too late
+  set_phase("recording");
+  int64_t repaired_at_us = 0;
+  {
+    std::lock_guard lock(mu_);
+    for (const Member& m : members_) {
+      if (repaired_at_us == 0 || m.view_pinned_at_us < repaired_at_us)
+        repaired_at_us = m.view_pinned_at_us;
+    }
+  }
+  if (repaired_at_us <= 0) return Status::Internal("no view pin time to record the repair at");
+  for (size_t m = 0; m < members_.size(); ++m) {
+    Status s = client_.record_repair(members_[m].target, request_.keyspace, tables_, request_.range,
+                                     repaired_at_us);
+    if (!s.ok()) return replica_error(m, s);
+  }
+  return Status::OK();
+}
+
+Status RepairSession::anticompact() {
   // Anticompaction: past this point a cancel is too late (some replicas may already be marked).
   marking_ = true;
   set_phase("anticompacting");

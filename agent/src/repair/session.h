@@ -2,11 +2,12 @@
 // every replica, validate the range table by table (replicas one after another, or all at once),
 // find the leaves where the replicas' Merkle trees differ, validate those again with finer trees,
 // stream only the still-differing sub-ranges between the replicas that disagree (last-write-wins
-// import), and on success of an incremental session mark the range repaired on every replica at
-// its view. Which trees to build, where they differ and what goes from whom to whom are the
-// repair domain's pure algorithms (ringkeeper/repair/tree_diff.h, transfer_plan.h); this class
-// runs them over the replicas' calls. The session's request, state and progress are what the
-// ops API shows.
+// import), on success of an incremental session mark the range repaired on every replica at
+// its view, and last, once everything succeeded on every replica, record the range in each
+// replica's repair history (what tombstone_gc repair mode purges by). Which trees to build, where
+// they differ and what goes from whom to whom are the repair domain's pure algorithms
+// (ringkeeper/repair/tree_diff.h, transfer_plan.h); this class runs them over the replicas' calls.
+// The session's request, state and progress are what the ops API shows.
 #pragma once
 
 #include <atomic>
@@ -81,8 +82,9 @@ class RepairSession {
  private:
   struct Member {
     ReplicaTarget target;
-    std::string view;         // empty until pinned
-    std::string settle_view;  // pinned after streaming, to mark what was streamed (see .cc)
+    std::string view;               // empty until pinned
+    int64_t view_pinned_at_us = 0;  // the replica's clock when `view` was pinned
+    std::string settle_view;        // pinned after streaming, to mark what was streamed (see .cc)
   };
 
   Status run_steps();
@@ -92,6 +94,8 @@ class RepairSession {
       const std::string& table, const std::vector<TreeRequest>& trees, bool settle = false);
   Status pin_all(bool settle);
   Status mark_streamed(const std::string& table, int64_t repaired_at);
+  Status anticompact();
+  Status record_history();
   Status stream(const std::string& table, const repair::Transfer& t);
   Status check_cancelled() const;
   void set_phase(const char* phase);

@@ -308,6 +308,133 @@ TEST_F(RepairSessionTest, AFailingReplicaFailsTheSessionByNameAndNothingIsMarked
   EXPECT_TRUE(views_[0]->list().empty()) << "the views already pinned are released";
 }
 
+// ---- the repair history (tombstone_gc: repair) ---------------------------------------------
+
+class RepairHistoryTest : public RepairSessionTest {
+ protected:
+  void SetUp() override {
+    RepairSessionTest::SetUp();
+    for (auto& node : nodes_) {
+      auto t = node->table("ks", "t");
+      ASSERT_TRUE(t.ok());
+      t->gc_grace_seconds = 10;
+      t->tombstone_gc = TombstoneGc::kRepair;
+      ASSERT_TRUE(node->alter_table(*t).ok());
+    }
+  }
+  // Written everywhere, deleted on replicas 0 and 1 only (replica 2 was away).
+  void write_and_delete_missed_by_two() {
+    for (int k = 0; k < 20; ++k) put_all("k" + std::to_string(k), "v", 10);
+    for (int i : {0, 1}) {
+      ASSERT_TRUE(nodes_[i]->apply(Mutation("ks", "t", "gone").delete_partition(20)).ok());
+    }
+    put_all("gone", "alive", 10);  // older than the delete
+  }
+  void compact_all() {
+    // The first folds versions, the second drops cells the deletion shadows, the third purges it.
+    for (int round = 0; round < 3; ++round) {
+      for (auto& node : nodes_) ASSERT_TRUE(node->compact().ok());
+    }
+  }
+  bool stores_deletion_of_gone(int i) {
+    for (const auto& p : contents(i)) {
+      if (p.partition_key == "gone") return !p.deletion.is_live();
+    }
+    return false;
+  }
+  std::vector<storage::RepairedRange> history(int i) {
+    auto h = nodes_[i]->repair_history("ks", "t");
+    EXPECT_TRUE(h.ok());
+    return h.ok() ? *h : std::vector<storage::RepairedRange>{};
+  }
+};
+
+TEST_F(RepairHistoryTest, WithoutARepairTombstonesOlderThanGcGraceStay) {
+  write_and_delete_missed_by_two();
+  clock_.advance_seconds(1000);  // a hundred times gc_grace
+  compact_all();
+  EXPECT_TRUE(stores_deletion_of_gone(0));
+  EXPECT_TRUE(stores_deletion_of_gone(1));
+  EXPECT_EQ(value(2, "gone"), "alive");  // the replica that missed it, until a repair
+}
+
+TEST_F(RepairHistoryTest, ASuccessfulSessionRecordsItsRangeOnEveryReplicaAndTombstonesGo) {
+  write_and_delete_missed_by_two();
+  clock_.advance_seconds(1000);
+  const int64_t pinned = clock_.now_micros();
+  auto s = run(request(/*incremental=*/false));
+  ASSERT_EQ(s["state"], "SUCCEEDED") << s.dump();
+  for (int i = 0; i < kReplicas; ++i) {
+    auto h = history(i);
+    ASSERT_EQ(h.size(), 1u) << "replica " << i;
+    EXPECT_EQ(h[0].range, TokenRange::full_ring());
+    EXPECT_EQ(h[0].repaired_at_us, pinned);
+  }
+  clock_.advance_seconds(1);
+  compact_all();
+  for (int i = 0; i < kReplicas; ++i) {
+    EXPECT_FALSE(stores_deletion_of_gone(i)) << "replica " << i;
+    EXPECT_EQ(value(i, "gone"), "") << "no zombie on replica " << i;
+  }
+  EXPECT_EQ(encoded(0), encoded(2));
+}
+
+TEST_F(RepairHistoryTest, IncrementalSessionsRecordTooAfterMarking) {
+  write_and_delete_missed_by_two();
+  auto s = run(request(/*incremental=*/true));
+  ASSERT_EQ(s["state"], "SUCCEEDED") << s.dump();
+  for (int i = 0; i < kReplicas; ++i) EXPECT_EQ(history(i).size(), 1u) << "replica " << i;
+}
+
+TEST_F(RepairHistoryTest, FailedAndCancelledSessionsRecordNothing) {
+  write_and_delete_missed_by_two();
+  clock_.advance_seconds(1000);
+  replicas_.before = [&](const std::string& host_id, std::string_view call) {
+    if (host_id == "h2" && call == "mark") return Status::Unavailable("connection refused");
+    return Status::OK();
+  };
+  ASSERT_EQ(run(request(true))["state"], "FAILED");
+  replicas_.before = [&](const std::string&, std::string_view call) {
+    if (call == "validate") session_->cancel();
+    return Status::OK();
+  };
+  ASSERT_EQ(run(request(false))["state"], "CANCELLED");
+  for (int i = 0; i < kReplicas; ++i) EXPECT_TRUE(history(i).empty()) << "replica " << i;
+  compact_all();
+  EXPECT_TRUE(stores_deletion_of_gone(0));
+  EXPECT_TRUE(stores_deletion_of_gone(1));
+}
+
+// The views are pinned one after another; a delete that lands on replica 2 after replica 0's view
+// but before its own (so it is in the session) has a deletion time after the earliest pin and is
+// not counted as covered: the time recorded is the earliest pin, on every replica.
+TEST_F(RepairHistoryTest, TheRecordedTimeIsTheEarliestViewAndLaterDeletionsStay) {
+  for (int k = 0; k < 20; ++k) put_all("k" + std::to_string(k), "v", 10);
+  const int64_t first_pin = clock_.now_micros();
+  replicas_.before = [&](const std::string& host_id, std::string_view call) {
+    if (call != "pin") return Status::OK();
+    clock_.advance_seconds(2);  // each replica pins two seconds after the one before
+    if (host_id == "h2") {
+      EXPECT_TRUE(nodes_[2]->apply(Mutation("ks", "t", "late").delete_partition(30)).ok());
+    }
+    return Status::OK();
+  };
+  auto s = run(request(false));
+  ASSERT_EQ(s["state"], "SUCCEEDED") << s.dump();
+  for (int i = 0; i < kReplicas; ++i) {
+    ASSERT_EQ(history(i).size(), 1u);
+    EXPECT_EQ(history(i)[0].repaired_at_us, first_pin + 2'000'000) << "replica " << i;
+  }
+  replicas_.before = nullptr;
+  clock_.advance_seconds(1000);
+  compact_all();
+  for (int i = 0; i < kReplicas; ++i) {
+    bool kept = false;
+    for (const auto& p : contents(i)) kept = kept || p.partition_key == "late";
+    EXPECT_TRUE(kept) << "replica " << i << " purged a deletion made after the earliest view";
+  }
+}
+
 TEST_F(RepairSessionTest, SequentialValidationRunsOneReplicaAtATime) {
   for (int k = 0; k < 50; ++k) put_all("k" + std::to_string(k), "v", 10);
   ASSERT_TRUE(put(0, "extra", "v", 10).ok());

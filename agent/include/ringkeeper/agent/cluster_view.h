@@ -49,6 +49,8 @@ struct TableDef {
   std::string name;
   int64_t gc_grace_seconds = storage::kDefaultGcGraceSeconds;
   int64_t default_ttl_seconds = 0;
+  // A schema without it (a scheduler older than the mode) means the rule tables had before.
+  TombstoneGc tombstone_gc = TombstoneGc::kTimeout;
 };
 
 struct KeyspaceDef {
