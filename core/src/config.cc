@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "ringkeeper/core/duration_text.h"
+#include "yaml_guard.h"
 
 namespace rk {
 
@@ -158,120 +159,6 @@ std::string escape_cell(std::string_view s) {
       out += c;
   }
   return out;
-}
-
-// The 1-based line and column of the first byte that YAML does not allow in a stream (control
-// characters other than tab, line feed and carriage return; DEL; malformed UTF-8), or {0, 0}.
-std::pair<int, int> first_unprintable(std::string_view yaml) {
-  int line = 1, column = 1;
-  for (size_t i = 0; i < yaml.size(); ++column) {
-    const auto c = static_cast<unsigned char>(yaml[i]);
-    if (c == '\n') {
-      ++line;
-      column = 0;
-      ++i;
-      continue;
-    }
-    size_t length = 1;
-    if (c >= 0xc2 && c <= 0xf4) {
-      length = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-      if (yaml.size() - i < length) return {line, column};
-      for (size_t k = 1; k < length; ++k) {
-        if ((static_cast<unsigned char>(yaml[i + k]) & 0xc0) != 0x80) return {line, column};
-      }
-    } else if ((c < 0x20 && c != '\t' && c != '\r') || c >= 0x7f) {
-      return {line, column};
-    }
-    i += length;
-  }
-  return {0, 0};
-}
-
-// The 1-based line and column of the first ',' that starts a token outside a flow collection
-// ([ ] or { }), quotes, comments and block scalars, or {0, 0}. No YAML has one there (a plain
-// scalar cannot start with ','), and yaml-cpp 0.7 (Debian 12) loops forever, allocating, on some
-// such documents ("a #c\n,x", "&a ,x", "- a #c\n,b") instead of failing. A line that continues a
-// multi-line plain scalar with ',' (valid YAML, never written in a config) is refused as well.
-std::pair<int, int> first_block_comma(std::string_view yaml) {
-  int flow_depth = 0;
-  char quote = 0;                 // the open quote across lines, 0 when none
-  int block_scalar_parent = -1;   // the indentation of a | or > scalar's parent line, -1 when none
-  int line_no = 0;
-  while (!yaml.empty()) {
-    ++line_no;
-    const size_t nl = yaml.find_first_of("\r\n");  // YAML breaks lines at either
-    const std::string_view line = yaml.substr(0, nl);
-    yaml = nl == std::string_view::npos ? std::string_view() : yaml.substr(nl + 1);
-    const size_t first = line.find_first_not_of(' ');
-    const int indent = first == std::string_view::npos ? static_cast<int>(line.size())
-                                                       : static_cast<int>(first);
-    if (block_scalar_parent >= 0) {
-      if (line.find_first_not_of(" \t") == std::string_view::npos || indent > block_scalar_parent) {
-        continue;  // the scalar's content
-      }
-      block_scalar_parent = -1;
-    }
-    auto ends_token = [&](size_t at) {
-      return at >= line.size() || line[at] == ' ' || line[at] == '\t' ||
-             (flow_depth > 0 && std::string_view(",[]{}").find(line[at]) != std::string_view::npos);
-    };
-    size_t i = 0;
-    if (quote == 0 && (line.starts_with("---") || line.starts_with("...")) && ends_token(3)) i = 3;
-    bool in_plain = false;
-    while (i < line.size()) {
-      const char c = line[i];
-      if (quote != 0) {
-        if (quote == '"' && c == '\\') {
-          i += 2;
-        } else if (c == quote && quote == '\'' && i + 1 < line.size() && line[i + 1] == '\'') {
-          i += 2;
-        } else {
-          if (c == quote) quote = 0;
-          ++i;
-        }
-        continue;
-      }
-      const bool after_space = i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t';
-      if (c == '#' && after_space) break;  // a comment
-      if (in_plain) {
-        if ((c == ':' && ends_token(i + 1)) ||
-            (flow_depth > 0 && std::string_view(",[]{}").find(c) != std::string_view::npos)) {
-          in_plain = false;  // the plain scalar ends; the indicator is read below
-        } else {
-          ++i;
-          continue;
-        }
-      }
-      if (c == ' ' || c == '\t') {
-        ++i;
-      } else if (c == ',') {
-        if (flow_depth == 0) return {line_no, static_cast<int>(i) + 1};
-        ++i;
-      } else if (c == '[' || c == '{') {
-        ++flow_depth;
-        ++i;
-      } else if (c == ']' || c == '}') {
-        if (flow_depth > 0) --flow_depth;
-        ++i;
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-        ++i;
-      } else if ((c == '-' || c == '?' || c == ':') && ends_token(i + 1)) {
-        ++i;
-      } else if (c == '&' || c == '!' || c == '*') {
-        // An anchor, tag or alias ends where a blank or a flow indicator starts.
-        i = line.find_first_of(" \t,[]{}", i + 1);
-        if (i == std::string_view::npos) i = line.size();
-      } else if ((c == '|' || c == '>') && flow_depth == 0) {
-        block_scalar_parent = indent;
-        break;
-      } else {
-        in_plain = true;
-        ++i;
-      }
-    }
-  }
-  return {0, 0};
 }
 
 }  // namespace
@@ -536,14 +423,14 @@ Status ConfigSchemaBase::apply_node(const YAML::Node& node, std::string_view sou
 Status ConfigSchemaBase::apply_text(std::string_view yaml, std::string_view source,
                                     void* obj) const {
   std::vector<YAML::Node> docs;
-  if (auto [line, column] = first_unprintable(yaml); line > 0) {
+  if (auto [line, column] = yaml_guard::first_unprintable(yaml); line > 0) {
     ConfigContext ctx;
     ctx.source = source;
     ctx.line = line;
     ctx.column = column;
     return ctx.error("malformed YAML: a control character or malformed UTF-8");
   }
-  if (auto [line, column] = first_block_comma(yaml); line > 0) {
+  if (auto [line, column] = yaml_guard::first_block_comma(yaml); line > 0) {
     ConfigContext ctx;
     ctx.source = source;
     ctx.line = line;
