@@ -19,11 +19,7 @@ Result<std::vector<std::string>> columns_of(Database& db, const std::string& tab
   std::vector<std::string> out;
   RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare("SELECT name FROM pragma_table_info(?)"));
   stmt.bind_all(table);
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) break;
-    out.push_back(stmt.column_text(0));
-  }
+  RK_RETURN_IF_ERROR(stmt.each_row([&] { out.push_back(stmt.column_text(0)); }));
   return out;
 }
 
@@ -54,12 +50,10 @@ Status write_progress(Database& db, PrometheusText& out) {
         Statement stmt,
         db.prepare(fmt::format("SELECT state, COUNT(*) FROM {} GROUP BY state", t.table)));
     out.family(t.metric, "gauge", t.help);
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-      if (!row) break;
+    RK_RETURN_IF_ERROR(stmt.each_row([&] {
       out.sample(t.metric, {{"state", stmt.column_text(0)}},
                  static_cast<double>(stmt.column_int64(1)));
-    }
+    }));
   }
   // Bytes of running backups, when the per-node table carries them.
   RK_ASSIGN_OR_RETURN(std::vector<std::string> cols, columns_of(db, "backup_run_nodes"));

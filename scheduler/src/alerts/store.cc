@@ -112,12 +112,7 @@ Result<std::vector<AlertRecord>> AlertStore::query(const AlertQuery& q) {
                                kColumns, where);
     RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(sql));
     stmt.bind_all(q.source, q.signal, q.since_us, int64_t{q.limit});
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-      if (!row) break;
-      out.push_back(read_record(stmt));
-    }
-    return Status::OK();
+    return stmt.each_row([&] { out.push_back(read_record(stmt)); });
   }));
   return out;
 }
@@ -127,12 +122,8 @@ Result<std::vector<std::pair<State, int64_t>>> AlertStore::count_by_state() {
   RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
     RK_ASSIGN_OR_RETURN(Statement stmt,
                         db.prepare("SELECT state, COUNT(*) FROM alerts_current GROUP BY state"));
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-      if (!row) break;
-      out.emplace_back(state_from_column(stmt.column_text(0)), stmt.column_int64(1));
-    }
-    return Status::OK();
+    return stmt.each_row(
+        [&] { out.emplace_back(state_from_column(stmt.column_text(0)), stmt.column_int64(1)); });
   }));
   return out;
 }

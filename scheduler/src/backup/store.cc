@@ -30,9 +30,7 @@ Status load_nodes(Database& db, BackupRun& run) {
            bytes_sent, rate_bps, error, updated_at_us
     FROM backup_run_nodes WHERE tag = ? ORDER BY host_id)sql"));
   s.bind_all(run.tag);
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) break;
+  return s.each_row([&] {
     BackupRunNode n;
     n.host_id = s.column_text(0);
     n.state = s.column_text(1);
@@ -53,8 +51,7 @@ Status load_nodes(Database& db, BackupRun& run) {
                                                  static_cast<double>(rate));
     }
     run.nodes.push_back(std::move(n));
-  }
-  return Status::OK();
+  });
 }
 
 Status insert_run(Database& db, const BackupRun& run) {
@@ -94,12 +91,11 @@ Result<std::vector<BackupRun>> load_runs(Database& db, int limit,
   if (state) filter = std::string(backup_run_state_name(*state));
   s.bind_all(filter, int64_t{limit});
   std::vector<BackupRun> out;
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) break;
+  RK_RETURN_IF_ERROR(s.each_row([&]() -> Status {
     RK_ASSIGN_OR_RETURN(BackupRun run, run_from_row(s));
     out.push_back(std::move(run));
-  }
+    return Status::OK();
+  }));
   for (auto& run : out) RK_RETURN_IF_ERROR(load_nodes(db, run));
   return out;
 }
@@ -152,9 +148,7 @@ Result<std::vector<BackupSchedule>> load_schedules(Database& db) {
     SELECT id, name, interval_seconds, next_run_at_us, keep_last, keep_days, enabled
     FROM backup_schedules ORDER BY name)sql"));
   std::vector<BackupSchedule> out;
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) break;
+  RK_RETURN_IF_ERROR(s.each_row([&] {
     BackupSchedule b;
     b.id = s.column_int64(0);
     b.name = s.column_text(1);
@@ -164,7 +158,7 @@ Result<std::vector<BackupSchedule>> load_schedules(Database& db) {
     b.retention.keep_days = s.column_int64(5);
     b.enabled = s.column_int64(6) != 0;
     out.push_back(std::move(b));
-  }
+  }));
   return out;
 }
 

@@ -530,11 +530,7 @@ Result<std::vector<std::string>> Registry::clusters() {
   std::vector<std::string> out;
   RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
     RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare("SELECT name FROM clusters ORDER BY name"));
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-      if (!row) return Status::OK();
-      out.push_back(stmt.column_text(0));
-    }
+    return stmt.each_row([&] { out.push_back(stmt.column_text(0)); });
   }));
   return out;
 }
@@ -546,12 +542,11 @@ Result<std::vector<DatacenterInfo>> Registry::datacenters(std::string_view clust
       SELECT c.id, d.name FROM datacenters d JOIN clusters c ON c.id = d.cluster_id
       WHERE c.name = ? ORDER BY d.name)sql"));
     stmt.bind(1, cluster);
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-      if (!row) return Status::OK();
+    return stmt.each_row([&]() -> Status {
       RK_ASSIGN_OR_RETURN(auto dc, load_datacenter(db, stmt.column_int64(0), stmt.column_text(1)));
       if (dc) out.push_back({std::string(cluster), std::move(dc->layout)});
-    }
+      return Status::OK();
+    });
   }));
   return out;
 }

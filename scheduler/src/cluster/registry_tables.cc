@@ -27,9 +27,7 @@ Result<std::vector<NodeRow>> select_nodes(Database& db, std::string_view where,
       db.prepare(fmt::format("{} {} ORDER BY d.name, n.slot, n.host_id", kNodeColumns, where)));
   bind(stmt);
   std::vector<NodeRow> rows;
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool has_row, stmt.step());
-    if (!has_row) break;
+  RK_RETURN_IF_ERROR(stmt.each_row([&]() -> Status {
     NodeRow row;
     row.id = stmt.column_int64(0);
     NodeInfo& n = row.info;
@@ -56,18 +54,15 @@ Result<std::vector<NodeRow>> select_nodes(Database& db, std::string_view where,
     row.rack_id = stmt.column_int64(21);
     n.load_bytes = stmt.column_int64(22);
     rows.push_back(std::move(row));
-  }
+    return Status::OK();
+  }));
   RK_ASSIGN_OR_RETURN(
       Statement tokens,
       db.prepare("SELECT token FROM node_tokens WHERE node_id = ? ORDER BY position"));
   for (NodeRow& row : rows) {
     tokens.reset();
     tokens.bind(1, row.id);
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool has_row, tokens.step());
-      if (!has_row) break;
-      row.info.tokens.push_back(tokens.column_int64(0));
-    }
+    RK_RETURN_IF_ERROR(tokens.each_row([&] { row.info.tokens.push_back(tokens.column_int64(0)); }));
   }
   return rows;
 }
@@ -121,12 +116,10 @@ Result<std::optional<StoredDatacenter>> load_datacenter(Database& db, int64_t cl
       Statement racks,
       db.prepare("SELECT id, name FROM racks WHERE datacenter_id = ? ORDER BY position"));
   racks.bind(1, out.id);
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool row, racks.step());
-    if (!row) break;
+  RK_RETURN_IF_ERROR(racks.each_row([&] {
     out.rack_ids.push_back(racks.column_int64(0));
     out.layout.racks.push_back(racks.column_text(1));
-  }
+  }));
   return std::optional<StoredDatacenter>(std::move(out));
 }
 

@@ -20,12 +20,11 @@ Result<std::vector<TableDef>> load_tables(Database& db, std::string_view keyspac
     WHERE keyspace = ? ORDER BY name)sql"));
   stmt.bind(1, keyspace);
   std::vector<TableDef> tables;
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool row, stmt.step());
-    if (!row) return tables;
+  RK_RETURN_IF_ERROR(stmt.each_row([&] {
     tables.push_back(
         {stmt.column_text(0), stmt.column_int64(1), stmt.column_int64(2), stmt.column_int64(3)});
-  }
+  }));
+  return tables;
 }
 
 Result<KeyspaceDef> keyspace_from_row(Database& db, std::string name, const std::string& text) {
@@ -67,13 +66,12 @@ Result<ClusterSchema> SchemaCatalog::schema() {
     if (row) out.version = version.column_int64(0);
     RK_ASSIGN_OR_RETURN(Statement stmt,
                         db.prepare("SELECT name, replication FROM keyspaces ORDER BY name"));
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool more, stmt.step());
-      if (!more) return Status::OK();
+    return stmt.each_row([&]() -> Status {
       RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
                           keyspace_from_row(db, stmt.column_text(0), stmt.column_text(1)));
       out.keyspaces.push_back(std::move(ks));
-    }
+      return Status::OK();
+    });
   }));
   return out;
 }

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "ringkeeper/core/status.h"
 
@@ -93,6 +94,20 @@ class Statement {
 
   // Runs the statement one row further: true when a row is available, false when done.
   Result<bool> step();
+  // Steps through the remaining rows, calling `row()` at each (it reads the columns); `row`
+  // returns void or a Status, whose error stops the walk and is returned.
+  template <class F>
+  Status each_row(F&& row) {
+    while (true) {
+      RK_ASSIGN_OR_RETURN(bool more, step());
+      if (!more) return Status::OK();
+      if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
+        row();
+      } else {
+        RK_RETURN_IF_ERROR(row());
+      }
+    }
+  }
   // Runs the statement to completion, ignoring any rows.
   Status run();
   // Makes the statement ready to run again; bindings are kept unless cleared.

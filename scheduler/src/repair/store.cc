@@ -76,12 +76,11 @@ Result<RepairRun> read_run(Statement& s) {
 
 Result<std::vector<RepairRun>> read_runs(Statement& s) {
   std::vector<RepairRun> out;
-  while (true) {
-    RK_ASSIGN_OR_RETURN(bool row, s.step());
-    if (!row) break;
+  RK_RETURN_IF_ERROR(s.each_row([&]() -> Status {
     RK_ASSIGN_OR_RETURN(RepairRun r, read_run(s));
     out.push_back(std::move(r));
-  }
+    return Status::OK();
+  }));
   return out;
 }
 
@@ -273,13 +272,11 @@ Result<std::vector<RepairSegment>> RepairStore::segments(int64_t run_id,
     std::optional<std::string> state_text;
     if (state) state_text = std::string(segment_state_name(*state));
     s.bind_all(run_id, state_text);
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, s.step());
-      if (!row) break;
+    return s.each_row([&]() -> Status {
       RK_ASSIGN_OR_RETURN(RepairSegment g, read_segment(s));
       out.push_back(std::move(g));
-    }
-    return Status::OK();
+      return Status::OK();
+    });
   }));
   return out;
 }
@@ -317,14 +314,12 @@ Result<std::vector<RepairRecord>> RepairStore::history(const std::string& keyspa
       SELECT range_start, range_end, repaired_at_us FROM repair_history
       WHERE keyspace = ? AND table_name = ?)sql"));
     s.bind_all(keyspace, table);
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, s.step());
-      if (!row) break;
+    return s.each_row([&]() -> Status {
       RK_ASSIGN_OR_RETURN(Token start, parse_token(s.column_text(0)));
       RK_ASSIGN_OR_RETURN(Token end, parse_token(s.column_text(1)));
       out.push_back({TokenRange(start, end), s.column_int64(2)});
-    }
-    return Status::OK();
+      return Status::OK();
+    });
   }));
   return out;
 }
@@ -355,9 +350,7 @@ Result<std::vector<RepairSchedule>> RepairStore::schedules() {
       SELECT id, keyspace, tables, kind, interval_seconds, interval_derived, options,
         next_activation_us, enabled, last_run_id, created_by, created_at_us
       FROM repair_schedules ORDER BY id)sql"));
-    while (true) {
-      RK_ASSIGN_OR_RETURN(bool row, s.step());
-      if (!row) break;
+    return s.each_row([&]() -> Status {
       RepairSchedule sc;
       sc.id = s.column_int64(0);
       sc.spec.keyspace = s.column_text(1);
@@ -376,8 +369,8 @@ Result<std::vector<RepairSchedule>> RepairStore::schedules() {
       sc.created_by = s.column_text(10);
       sc.created_at_us = s.column_int64(11);
       out.push_back(std::move(sc));
-    }
-    return Status::OK();
+      return Status::OK();
+    });
   }));
   return out;
 }
