@@ -13,6 +13,7 @@
 #include "ringkeeper/agent/cluster_view.h"
 #include "ringkeeper/core/http_server.h"
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/registration.h"
 #include "ringkeeper/core/token_assignment.h"
 
 namespace rk::agent::testing {
@@ -68,9 +69,10 @@ class FakeScheduler {
  private:
   Result<http::Response> on_register(const http::Request& req) {
     using nlohmann::json;
-    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRegister));
+    RK_ASSIGN_OR_RETURN(json body, api::read_body(req, registration_spec()));
+    RK_ASSIGN_OR_RETURN(AgentRegistration registration, parse_registration(body));
     std::lock_guard lock(mu_);
-    const std::string host_id = body["host_id"];
+    const std::string host_id = registration.host_id;
     RingMember* self = nullptr;
     for (auto& m : ring_.nodes) {
       if (m.host_id == host_id) self = &m;
@@ -78,11 +80,11 @@ class FakeScheduler {
     if (self == nullptr) {
       RingMember m;
       m.host_id = host_id;
-      m.datacenter = body["datacenter"];
-      m.rack = body["rack"];
+      m.datacenter = registration.datacenter;
+      m.rack = registration.rack;
       m.state = "NORMAL";
-      if (body.contains("replace_address")) {
-        const std::string address = body["replace_address"];
+      if (!registration.replace_address.empty()) {
+        const std::string& address = registration.replace_address;
         RingMember* old = nullptr;
         for (auto& n : ring_.nodes) {
           if (n.addresses.internode == address || n.addresses.ops == address) old = &n;
@@ -102,9 +104,7 @@ class FakeScheduler {
       ring_.nodes.push_back(m);
       self = &ring_.nodes.back();
     }
-    self->addresses.ops = body["addresses"]["ops"];
-    self->addresses.internode = body["addresses"]["internode"];
-    self->addresses.client = body["addresses"]["client"];
+    self->addresses = registration.addresses;
     ++ring_.version;
     json tokens = json::array();
     for (Token t : self->tokens) tokens.push_back(token_to_string(t));
@@ -144,19 +144,6 @@ class FakeScheduler {
     }
     return api::json_ok(reply);
   }
-
-  static inline const api::Spec kAddresses = {{"ops", api::Type::kString, api::kRequired},
-                                              {"internode", api::Type::kString, api::kRequired},
-                                              {"client", api::Type::kString, api::kRequired}};
-  static inline const api::Spec kRegister = {
-      {"host_id", api::Type::kString, api::kRequired},
-      {"cluster", api::Type::kString, api::kRequired},
-      {"datacenter", api::Type::kString, api::kRequired},
-      {"rack", api::Type::kString, api::kRequired},
-      {"num_tokens", api::Type::kInteger, api::kRequired},
-      {"version", api::Type::kString},
-      {"addresses", api::Type::kObject, api::kRequired, &kAddresses},
-      {"replace_address", api::Type::kString}};
 
   mutable std::mutex mu_;
   int slots_;

@@ -21,23 +21,8 @@ SchedulerClient::SchedulerClient(std::string base_url, http::ClientOptions optio
   while (!base_url_.empty() && base_url_.back() == '/') base_url_.pop_back();
 }
 
-Result<Registration> SchedulerClient::register_node(const RegisterRequest& r) {
-  json body = {{"host_id", r.host_id},
-               {"cluster", r.cluster},
-               {"datacenter", r.datacenter},
-               {"rack", r.rack},
-               {"num_tokens", r.num_tokens},
-               {"version", r.version},
-               {"addresses",
-                {{"ops", r.addresses.ops},
-                 {"internode", r.addresses.internode},
-                 {"client", r.addresses.client}}}};
-  if (!r.replace_address.empty()) body["replace_address"] = r.replace_address;
-  if (!r.tokens.empty()) {
-    json tokens = json::array();
-    for (Token t : r.tokens) tokens.push_back(token_to_string(t));
-    body["tokens"] = std::move(tokens);
-  }
+Result<Registration> SchedulerClient::register_node(const AgentRegistration& r) {
+  const json body = registration_body(r);
   // Registering again under the same host_id returns the registration already made (the
   // scheduler keys nodes by host_id), so the request may be sent twice.
   http::ClientRequest req{"POST", base_url_ + "/api/v1/agents/register", {}, body.dump(), {}};
@@ -81,8 +66,11 @@ Result<HeartbeatReply> SchedulerClient::heartbeat(const std::string& host_id,
   if (r.state) body["state"] = *r.state;
   // A heartbeat reports the node's current state; a second copy reports the same.
   http::ClientRequest req{
-      "POST", base_url_ + "/api/v1/agents/" + http::percent_encode(host_id) + "/heartbeat", {},
-      body.dump(), {}};
+      "POST",
+      base_url_ + "/api/v1/agents/" + http::percent_encode(host_id) + "/heartbeat",
+      {},
+      body.dump(),
+      {}};
   req.idempotent = true;
   RK_ASSIGN_OR_RETURN(http::Response response, client_.request(req));
   RK_ASSIGN_OR_RETURN(json reply, api::parse_response(response));

@@ -10,21 +10,9 @@
 #include "ringkeeper/agent/cluster_view.h"
 #include "ringkeeper/core/heartbeat.h"
 #include "ringkeeper/core/http_client.h"
+#include "ringkeeper/core/registration.h"
 
 namespace rk::agent {
-
-struct RegisterRequest {
-  std::string host_id;
-  std::string cluster;
-  std::string datacenter;
-  std::string rack;
-  uint32_t num_tokens = 1;
-  std::string version;
-  NodeAddresses addresses;
-  std::string replace_address;  // empty: not a replacement
-  // The tokens this node must hold (a node restored from a backup); empty: any free slot.
-  std::vector<Token> tokens;
-};
 
 struct Registration {
   std::string host_id;
@@ -43,7 +31,7 @@ class SchedulerClient {
   // `base_url` like "http://127.0.0.1:7400"; `agent_token` is sent as bearer token.
   SchedulerClient(std::string base_url, http::ClientOptions options);
 
-  Result<Registration> register_node(const RegisterRequest& request);
+  Result<Registration> register_node(const AgentRegistration& request);
   Result<HeartbeatReply> heartbeat(const std::string& host_id, const AgentHeartbeat& report);
   // POST /api/v1/alerts with one alert state change (JSON). Unavailable when the scheduler
   // answers 5xx or 429 (worth retrying); its error otherwise.

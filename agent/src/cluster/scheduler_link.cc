@@ -65,7 +65,7 @@ void SchedulerLink::run() {
 
 Status SchedulerLink::register_node() {
   const std::string& host_id = ring_.host_id();
-  RegisterRequest req;
+  AgentRegistration req;
   req.host_id = host_id;
   req.cluster = options_.cluster;
   req.datacenter = options_.datacenter;

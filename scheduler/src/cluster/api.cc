@@ -5,11 +5,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
-#include <limits>
 
 #include "cluster/json.h"
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/registration.h"
 #include "ringkeeper/core/schema_limits.h"
 
 namespace rk::scheduler {
@@ -17,30 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// Counts that fill uint32 fields; their ranges are the registry's (kMaxNumTokens,
-// kMaxNodesPerRack in registry.h).
-constexpr int64_t kUint32Max = std::numeric_limits<uint32_t>::max();
-
-const api::Spec kAddresses = {
-    {"ops", api::Type::kString, api::kRequired},
-    {"internode", api::Type::kString, api::kRequired},
-    {"client", api::Type::kString, api::kRequired},
-};
-const api::Spec kRegister = {
-    {"host_id", api::Type::kString, api::kRequired},
-    {"cluster", api::Type::kString, api::kRequired},
-    {"datacenter", api::Type::kString, api::kRequired},
-    {"rack", api::Type::kString, api::kRequired},
-    {.name = "num_tokens", .type = api::Type::kInteger, .min = 0, .max = kUint32Max},
-    {"version", api::Type::kString},
-    {"addresses", api::Type::kObject, api::kRequired, &kAddresses},
-    {"replace_address", api::Type::kString},
-    // Optional datacenter plan (docs/tokens.md); the scheduler's configured plan otherwise.
-    {"datacenter_racks", api::Type::kArray},
-    {.name = "nodes_per_rack", .type = api::Type::kInteger, .min = 0, .max = kUint32Max},
-    // Optional: the tokens the node must hold (a node restored from a backup), decimal strings.
-    {"tokens", api::Type::kArray},
-};
 const api::Spec kHeartbeat = {
     {"state", api::Type::kString},
     {.name = "load_bytes", .type = api::Type::kInteger, .min = 0},
@@ -57,67 +32,6 @@ const api::Spec kCreateTable = {
     {.name = "default_ttl_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxTtlSeconds},
 };
 
-// "host:port" of one of the node's APIs.
-Status parse_address(const json& body, const char* which, std::string* host, int* port) {
-  const std::string& text = body["addresses"][which].get_ref<const std::string&>();
-  std::string h = text;
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    return Status::InvalidArgument(
-        fmt::format("addresses.{} must be host:port, got '{}'", which, text));
-  }
-  h = text.substr(0, colon);
-  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  int p = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data() + colon + 1, end, p);
-  if (ec != std::errc() || ptr != end || p < 1 || p > 65535) {
-    return Status::InvalidArgument(
-        fmt::format("addresses.{} must be host:port with a port 1..65535, got '{}'", which, text));
-  }
-  if (!host->empty() && *host != h) {
-    return Status::InvalidArgument(fmt::format(
-        "addresses must share one host; addresses.{} is on {}, not {}", which, h, *host));
-  }
-  *host = h;
-  *port = p;
-  return Status::OK();
-}
-
-Result<AgentRegistration> parse_registration(const json& body) {
-  AgentRegistration r;
-  r.host_id = body["host_id"];
-  r.cluster = body["cluster"];
-  r.datacenter = body["datacenter"];
-  r.rack = body["rack"];
-  r.num_tokens = static_cast<uint32_t>(body.value("num_tokens", int64_t{r.num_tokens}));
-  if (body.contains("version")) r.version = body["version"];
-  RK_RETURN_IF_ERROR(parse_address(body, "ops", &r.address, &r.ops_port));
-  RK_RETURN_IF_ERROR(parse_address(body, "internode", &r.address, &r.internode_port));
-  RK_RETURN_IF_ERROR(parse_address(body, "client", &r.address, &r.client_port));
-  if (body.contains("replace_address")) r.replace_address = body["replace_address"];
-  if (body.contains("datacenter_racks")) {
-    for (const json& rack : body["datacenter_racks"]) {
-      if (!rack.is_string() || rack.get_ref<const std::string&>().empty()) {
-        return Status::InvalidArgument("datacenter_racks must be a list of rack names");
-      }
-      r.datacenter_racks.push_back(rack);
-    }
-  }
-  r.nodes_per_rack = static_cast<uint32_t>(body.value("nodes_per_rack", int64_t{r.nodes_per_rack}));
-  if (body.contains("tokens")) {
-    if (body["tokens"].empty() || body["tokens"].size() > kMaxNumTokens) {
-      return Status::InvalidArgument(fmt::format("tokens must list 1..{} tokens", kMaxNumTokens));
-    }
-    for (const json& t : body["tokens"]) {
-      if (!t.is_string()) return Status::InvalidArgument("tokens must be decimal strings");
-      RK_ASSIGN_OR_RETURN(Token token, parse_token(t.get_ref<const std::string&>()));
-      r.tokens.push_back(token);
-    }
-  }
-  return r;
-}
-
 http::Response register_response(const RegisterReply& reply) {
   json tokens = json::array();
   for (Token t : reply.node.tokens) tokens.push_back(token_to_string(t));
@@ -131,7 +45,7 @@ http::Response register_response(const RegisterReply& reply) {
 
 // Refusals, here or in the service, are audited by request_audit.cc.
 Result<http::Response> handle_register(ClusterService& service, const http::Request& req) {
-  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRegister));
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, registration_spec()));
   RK_ASSIGN_OR_RETURN(AgentRegistration reg, parse_registration(body));
   RK_ASSIGN_OR_RETURN(RegisterReply reply, service.register_agent(req.principal, reg));
   return register_response(reply);

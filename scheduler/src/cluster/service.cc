@@ -4,29 +4,10 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include "db/sqlite.h"
 #include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
-namespace {
-
-// "host:port" -> host, port; nullopt port for a bare host.
-Result<std::pair<std::string, std::optional<int>>> split_host_port(const std::string& text) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return std::pair{text, std::optional<int>()};
-  int port = 0;
-  const char* begin = text.data() + colon + 1;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(begin, end, port);
-  if (ec != std::errc() || ptr != end || port < 1 || port > 65535 || colon == 0) {
-    return Status::InvalidArgument(fmt::format("'{}' is not host:port", text));
-  }
-  return std::pair{text.substr(0, colon), std::optional<int>(port)};
-}
-
-}  // namespace
 
 ClusterService::ClusterService(Store& store, Registry& registry, SchemaCatalog& catalog,
                                AuditLog& audit, Clock& clock, ClusterServiceOptions options,
@@ -63,10 +44,11 @@ Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
     req.host_id = request.host_id;
     req.datacenter = request.datacenter;
     req.rack = request.rack;
-    req.address = request.address;
-    req.ops_port = request.ops_port;
-    req.internode_port = request.internode_port;
-    req.client_port = request.client_port;
+    RK_ASSIGN_OR_RETURN(NodeEndpoints endpoints, node_endpoints(request.addresses));
+    req.address = endpoints.host;
+    req.ops_port = endpoints.ops_port;
+    req.internode_port = endpoints.internode_port;
+    req.client_port = endpoints.client_port;
     req.num_tokens = request.num_tokens;
     req.agent_version = request.version;
     req.tokens = request.tokens;
@@ -80,8 +62,8 @@ Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
       RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, registry_.nodes(options_.cluster));
       std::vector<const NodeInfo*> found;
       for (const NodeInfo& n : all) {
-        if (n.state == NodeState::kReplaced || n.address != hp.first) continue;
-        if (hp.second && n.ops_port != *hp.second && n.internode_port != *hp.second) continue;
+        if (n.state == NodeState::kReplaced || n.address != hp.host) continue;
+        if (hp.port && n.ops_port != *hp.port && n.internode_port != *hp.port) continue;
         found.push_back(&n);
       }
       if (found.empty()) {

@@ -19,6 +19,7 @@
 #include "cluster/schema_catalog.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/heartbeat.h"
+#include "ringkeeper/core/registration.h"
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/scheduler/registry.h"
 
@@ -51,25 +52,6 @@ struct ClusterServiceOptions {
 // through heartbeats). Called outside any transaction, with the NORMAL nodes.
 using SchemaPush =
     std::function<void(const ClusterSchema& schema, const std::vector<NodeView>& targets)>;
-
-struct AgentRegistration {
-  std::string host_id;
-  std::string cluster;
-  std::string datacenter;
-  std::string rack;
-  uint32_t num_tokens = 1;
-  std::string version;
-  std::string address;  // host of the node's three APIs
-  int ops_port = 0;
-  int internode_port = 0;
-  int client_port = 0;
-  std::string replace_address;  // "host:port" (ops or internode port) of a DOWN node, or ""
-  // Optional datacenter plan (overrides the service's default for a new datacenter).
-  std::vector<std::string> datacenter_racks;
-  uint32_t nodes_per_rack = 0;  // 0: the service's default
-  // The tokens the node must hold (RegisterRequest::tokens); empty: any free slot.
-  std::vector<Token> tokens;
-};
 
 struct RegisterReply {
   NodeInfo node;

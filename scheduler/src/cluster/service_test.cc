@@ -35,10 +35,8 @@ class ClusterServiceTest : public ::testing::Test {
     r.cluster = "ringkeeper";
     r.datacenter = "dc1";
     r.rack = rack;
-    r.address = "127.0.0.1";
-    r.ops_port = 7100 + n;
-    r.internode_port = 7000 + n;
-    r.client_port = 9000 + n;
+    r.addresses = {"127.0.0.1:" + std::to_string(7100 + n), "127.0.0.1:" + std::to_string(7000 + n),
+                   "127.0.0.1:" + std::to_string(9000 + n)};
     return r;
   }
 

@@ -13,18 +13,12 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "ringkeeper/core/registration.h"  // NodeAddresses
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/core/token.h"
 #include "ringkeeper/storage/schema.h"
 
 namespace rk::agent {
-
-// "host:port" of a node's three APIs.
-struct NodeAddresses {
-  std::string ops;
-  std::string internode;
-  std::string client;
-};
 
 // A node of the ring. `state` is the scheduler's word: JOINING, NORMAL, DOWN, LEAVING, REPLACED.
 struct RingMember {

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "ringkeeper/core/clock.h"
+#include "ringkeeper/core/registration.h"
 #include "ringkeeper/core/replica_placement.h"
 #include "ringkeeper/core/ring.h"
 #include "ringkeeper/core/status.h"
@@ -36,8 +37,8 @@ namespace rk::scheduler {
 class Store;
 
 // Bounds of a datacenter's plan, checked by register_node and define_datacenter (and by the
-// scheduler's nodes_per_rack option): tokens per node (vnodes) and planned nodes per rack.
-inline constexpr uint32_t kMaxNumTokens = 1536;
+// scheduler's nodes_per_rack option): tokens per node (vnodes: core's kMaxNumTokens) and planned
+// nodes per rack.
 inline constexpr uint32_t kMaxNodesPerRack = 4096;
 
 enum class NodeState { kJoining, kNormal, kDown, kLeaving, kReplaced };
