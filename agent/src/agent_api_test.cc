@@ -12,6 +12,8 @@
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/log.h"
+#include "ringkeeper/core/testing/eventually.h"
+#include "test_support.h"
 
 namespace rk::agent {
 namespace {
@@ -29,14 +31,7 @@ class AgentApiTest : public ::testing::Test {
     (void)setup_logging("warn", "agent-test");
     dir_ = fs::temp_directory_path() / ("rk_agent_api_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
-    SchemaView schema;
-    schema.version = 1;
-    KeyspaceDef ks;
-    ks.name = "ks";
-    ks.replication.replication_factor = 1;
-    ks.tables.push_back(TableDef{"t", 864000, 0});
-    schema.keyspaces.push_back(ks);
-    scheduler_ = std::make_unique<testing::FakeScheduler>(schema);
+    scheduler_ = std::make_unique<testing::FakeScheduler>(testing::ks_t_schema(1));
     ASSERT_TRUE(scheduler_->start().ok());
     AgentOptions o;
     o.data_dir = dir_.string();
@@ -54,11 +49,8 @@ class AgentApiTest : public ::testing::Test {
     auto a = Agent::start(o);
     ASSERT_TRUE(a.ok()) << a.status().to_string();
     agent_ = std::move(*a);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (agent_->state() != "NORMAL" && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    ASSERT_EQ(agent_->state(), "NORMAL");
+    ASSERT_TRUE(rk::testing::eventually([&] { return agent_->state() == "NORMAL"; }))
+        << agent_->state();
   }
   void TearDown() override {
     agent_.reset();

@@ -14,7 +14,9 @@
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/log.h"
+#include "ringkeeper/core/testing/eventually.h"
 #include "ringkeeper/storage/node.h"
+#include "test_support.h"
 
 namespace rk::agent {
 namespace {
@@ -24,27 +26,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kSecret = "cluster-secret-0123456789";
 
-SchemaView test_schema() {
-  SchemaView s;
-  s.version = 1;
-  KeyspaceDef ks;
-  ks.name = "ks";
-  ks.replication.strategy = storage::Replication::Strategy::kSimple;
-  ks.replication.replication_factor = 3;
-  ks.tables.push_back(TableDef{"t", 864000, 0});
-  s.keyspaces.push_back(ks);
-  return s;
-}
-
-// Polls `done` until it holds or 15 s pass.
-bool eventually(const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return done();
-}
+using rk::testing::eventually;
 
 class AgentClusterTest : public ::testing::Test {
  protected:
@@ -55,7 +37,7 @@ class AgentClusterTest : public ::testing::Test {
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_);
-    scheduler_ = std::make_unique<testing::FakeScheduler>(test_schema());
+    scheduler_ = std::make_unique<testing::FakeScheduler>(testing::ks_t_schema());
     ASSERT_TRUE(scheduler_->start().ok());
   }
   void TearDown() override {

@@ -12,6 +12,7 @@
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/log.h"
+#include "ringkeeper/core/testing/eventually.h"
 #include "ringkeeper/core/testing/test_pki.h"
 #include "ringkeeper/storage/node.h"
 
@@ -64,7 +65,6 @@ TEST(AgentTls, AgentsTalkHttpsToEachOtherAndRefusePlainOrCertificatelessClients)
     return "https://127.0.0.1:" + std::to_string(port) + path;
   };
   // Both agents know both nodes.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
   auto both_known = [&] {
     for (auto& a : agents) {
       auto r = client.get(url(a->ops_port(), "/v1/ring"));
@@ -72,10 +72,7 @@ TEST(AgentTls, AgentsTalkHttpsToEachOtherAndRefusePlainOrCertificatelessClients)
     }
     return true;
   };
-  while (!both_known() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  ASSERT_TRUE(both_known());
+  ASSERT_TRUE(rk::testing::eventually(both_known));
 
   const json write = {
       {"keyspace", "ks"},

@@ -28,6 +28,13 @@ using std::chrono::milliseconds;
 
 void idle_for(milliseconds gap) { std::this_thread::sleep_for(gap); }
 
+// A real server on 127.0.0.1 port 0 with the routes `r`.
+std::unique_ptr<Server> serve(Router r, ServerOptions o = {}) {
+  auto s = Server::start(std::move(o), std::move(r));
+  EXPECT_TRUE(s.ok()) << s.status().to_string();
+  return s.ok() ? std::move(s).value() : nullptr;
+}
+
 // A real server whose /peer answers with the client's address:port, so a test sees which
 // connection carried each request.
 std::unique_ptr<Server> peer_server(milliseconds idle_timeout) {
@@ -39,11 +46,11 @@ std::unique_ptr<Server> peer_server(milliseconds idle_timeout) {
   });
   r.post(
       "/peer",
-      [](const Request& req) -> Result<Response> { return api::json_ok({{"peer", req.peer}}); },
+      [](const Request& req) -> Result<Response> {
+        return api::json_ok({{"peer", req.peer}});
+      },
       RoleSet::open());
-  auto s = Server::start(o, std::move(r));
-  EXPECT_TRUE(s.ok()) << s.status().to_string();
-  return s.ok() ? std::move(s).value() : nullptr;
+  return serve(std::move(r), std::move(o));
 }
 
 std::string peer_of(const Result<Response>& r) {
@@ -388,16 +395,17 @@ TEST(HttpClientPool, APeerClosedConnectionIsDetectedBeforeReuse) {
 TEST(HttpClientPool, ConnectionCloseAndHttp10AnswersAreNotPooled) {
   // The server keeps every connection open and answers all its requests, so only the client's
   // choice decides whether a connection is used again.
-  for (const auto& [status_line, extra] :
-       std::vector<std::pair<std::string, std::string>>{{"HTTP/1.1 200 OK", "Connection: close\r\n"},
-                                                        {"HTTP/1.0 200 OK", ""},
-                                                        {"HTTP/1.1 200 OK", ""}}) {
+  for (const auto& [status_line, extra] : std::vector<std::pair<std::string, std::string>>{
+           {"HTTP/1.1 200 OK", "Connection: close\r\n"},
+           {"HTTP/1.0 200 OK", ""},
+           {"HTTP/1.1 200 OK", ""}}) {
     ScriptedServer server([&](int fd, int) {
       while (!read_request(fd).empty()) answer(fd, status_line, extra);
     });
     Client client;
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(client.get(server.url("/x")).ok());
-    EXPECT_EQ(server.accepted(), extra.empty() && status_line.find("1.1") != std::string::npos ? 1 : 3)
+    EXPECT_EQ(server.accepted(),
+              extra.empty() && status_line.find("1.1") != std::string::npos ? 1 : 3)
         << status_line << " " << extra;
   }
 }
@@ -447,6 +455,86 @@ TEST(HttpUrl, MalformedUrlsAreRefusedAndSayWhy) {
     ASSERT_FALSE(r.ok()) << url;
     EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument) << url;
   }
+}
+
+// ---- Answers, timeouts and retries ----
+
+TEST(HttpClient, RefusedConnectionIsUnavailable) {
+  uint16_t port;
+  {
+    auto s = serve(Router());
+    port = s->bound_port();
+  }
+  auto r = Client().get("http://127.0.0.1:" + std::to_string(port) + "/x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kUnavailable);
+}
+
+TEST(HttpClient, MalformedUrlIsInvalidArgument) {
+  auto r = Client().get("not a url");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(HttpClient, SlowServerIsTimeout) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  Router r;
+  r.get("/slow", [&](const Request&) -> Result<Response> {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return release; });
+    return api::json_ok({});
+  });
+  auto server = serve(std::move(r));
+  ClientOptions co;
+  co.timeout = std::chrono::milliseconds(200);
+  auto res = Client(co).get(server->base_url() + "/slow");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.status().code(), ErrorCode::kTimeout) << res.status().to_string();
+}
+
+TEST(HttpClient, RetriesUnavailableResponsesWithBackoff) {
+  std::atomic<int> calls{0};
+  Router r;
+  r.get("/flaky", [&](const Request&) -> Result<Response> {
+    if (++calls < 3) return Status::Unavailable("warming up");
+    return api::json_ok({{"calls", calls.load()}});
+  });
+  auto server = serve(std::move(r));
+  std::vector<std::chrono::milliseconds> waits;
+  ClientOptions co;
+  co.retry = BackoffOptions{.max_attempts = 5, .initial_delay = std::chrono::milliseconds(10)};
+  co.sleep = [&](std::chrono::milliseconds d) { waits.push_back(d); };
+  auto res = Client(co).get(server->base_url() + "/flaky");
+  ASSERT_TRUE(res.ok()) << res.status().to_string();
+  EXPECT_EQ(nlohmann::json::parse(res->body)["calls"], 3);
+  EXPECT_EQ(waits.size(), 2u);
+}
+
+TEST(HttpClient, DoesNotRetryPostByDefault) {
+  std::atomic<int> calls{0};
+  Router r;
+  r.post(
+      "/flaky",
+      [&](const Request&) -> Result<Response> {
+        ++calls;
+        return Status::Unavailable("warming up");
+      },
+      RoleSet::open());
+  auto server = serve(std::move(r));
+  ClientOptions co;
+  co.retry = BackoffOptions{};
+  co.sleep = [](std::chrono::milliseconds) {};
+  auto res = Client(co).post(server->base_url() + "/flaky", "{}");
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->status, 503);
+  EXPECT_EQ(calls.load(), 1);
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "test_support.h"
+
 namespace rk::agent {
 namespace {
 
@@ -98,14 +100,7 @@ class CoordinatorTest : public ::testing::Test {
       m.addresses.internode = "127.0.0.1:700" + std::to_string(i);
       ring.nodes.push_back(m);
     }
-    SchemaView schema;
-    schema.version = 1;
-    KeyspaceDef ks;
-    ks.name = "ks";
-    ks.replication.replication_factor = 3;
-    ks.tables.push_back(TableDef{"t", 864000, 0});
-    schema.keyspaces.push_back(ks);
-    set_topology(ring, schema);
+    set_topology(ring, testing::ks_t_schema());
     CoordinatorOptions o;
     o.write_timeout = std::chrono::milliseconds(200);
     o.read_timeout = std::chrono::milliseconds(200);

@@ -14,8 +14,10 @@
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/log.h"
+#include "ringkeeper/core/testing/eventually.h"
 #include "ringkeeper/storage/node.h"
 #include "ringkeeper/storage/range_stream.h"
+#include "test_support.h"
 
 namespace rk::agent {
 namespace {
@@ -26,6 +28,8 @@ namespace fs = std::filesystem;
 constexpr const char* kSecret = "cluster-secret-0123456789";
 constexpr const char* kOperator = "operator-token-0123456789";
 
+using rk::testing::eventually;
+
 class RepairApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -34,15 +38,7 @@ class RepairApiTest : public ::testing::Test {
             ("rk_repair_api_" + std::to_string(::getpid()) + "_" +
              ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
-    SchemaView schema;
-    schema.version = 1;
-    KeyspaceDef ks;
-    ks.name = "ks";
-    ks.replication.strategy = storage::Replication::Strategy::kSimple;
-    ks.replication.replication_factor = 3;
-    ks.tables.push_back(TableDef{"t", 864000, 0});
-    schema.keyspaces.push_back(ks);
-    scheduler_ = std::make_unique<testing::FakeScheduler>(schema);
+    scheduler_ = std::make_unique<testing::FakeScheduler>(testing::ks_t_schema());
     ASSERT_TRUE(scheduler_->start().ok());
     for (int i = 0; i < 3; ++i) {
       AgentOptions o;
@@ -87,14 +83,6 @@ class RepairApiTest : public ::testing::Test {
     fs::remove_all(root_);
   }
 
-  static bool eventually(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-  }
   static std::string ops(Agent& a) { return "http://127.0.0.1:" + std::to_string(a.ops_port()); }
 
   json session_body(const std::string& id, const std::string& mode = "full") {

@@ -20,6 +20,7 @@
 #include "repair/in_process.h"
 #include "repair/service.h"
 #include "ringkeeper/storage/range_stream.h"
+#include "test_support.h"
 
 namespace rk::agent {
 namespace {
@@ -488,15 +489,7 @@ class RepairServiceTest : public RepairSessionTest {
       m.addresses.internode = "in-process:" + std::to_string(i);
       ring.nodes.push_back(m);
     }
-    SchemaView schema;
-    schema.version = 1;
-    KeyspaceDef ks;
-    ks.name = "ks";
-    ks.replication.strategy = storage::Replication::Strategy::kSimple;
-    ks.replication.replication_factor = 3;
-    ks.tables.push_back(TableDef{"t", 864000, 0});
-    schema.keyspaces.push_back(ks);
-    auto topology = Topology::create(ring, schema, host(0));
+    auto topology = Topology::create(ring, testing::ks_t_schema(), host(0));
     ASSERT_TRUE(topology.ok()) << topology.status().to_string();
     topology_ = *topology;
     service_ = std::make_unique<RepairService>(settings_, replicas_, *views_[0], clock_,

@@ -7,73 +7,22 @@
 
 #include <nlohmann/json.hpp>
 
-#include "db/test_db.h"
-#include "ringkeeper/core/http_client.h"
-#include "ringkeeper/scheduler/scheduler_process.h"
+#include "api_test_support.h"
 
 namespace rk::scheduler {
 namespace {
 
 using nlohmann::json;
 
-const std::string kAgentToken = "agent-secret-0123456789";
-const std::string kOperatorToken = "alice-secret-0123456789";
-const std::string kReaderToken = "grafana-secret-0123456789";
+using namespace testing;  // the scheduler's test support: tokens and SchedulerApiTest
 
-class RestApiTest : public ::testing::Test {
+class RestApiTest : public SchedulerApiTest {
  protected:
   void SetUp() override {
-    SchedulerOptions o;
-    o.api.port = 0;
-    o.database.path = dir_.file("api.db");
-    o.database.synchronous = "NORMAL";
+    SchedulerOptions o = base_options();
     o.api.max_body_bytes = 4096;
-    o.datacenter_racks = {"r1", "r2", "r3"};
-    o.auth.agent_token = kAgentToken;
-    o.auth.tokens = {"alice:operator:" + kOperatorToken, "grafana:readonly:" + kReaderToken};
-    auto p = SchedulerProcess::start(o, clock_);
-    ASSERT_TRUE(p.ok()) << p.status().to_string();
-    process_ = std::move(p).value();
-    base_ = "http://127.0.0.1:" + std::to_string(process_->port());
+    start(o);
   }
-
-  http::Response call(const std::string& method, const std::string& path, const std::string& body,
-                      const std::string& token = "") {
-    http::ClientRequest req{method, base_ + path, {}, body, {}};
-    if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
-    auto r = client_.request(req);
-    EXPECT_TRUE(r.ok()) << r.status().to_string();
-    return r.ok() ? *r : http::Response{};
-  }
-
-  static json registration(int n, const std::string& rack) {
-    return {{"host_id", "host-" + std::to_string(n)},
-            {"cluster", "ringkeeper"},
-            {"datacenter", "dc1"},
-            {"rack", rack},
-            {"num_tokens", 1},
-            {"version", "0.1.0"},
-            {"addresses",
-             {{"ops", "127.0.0.1:" + std::to_string(7100 + n)},
-              {"internode", "127.0.0.1:" + std::to_string(7000 + n)},
-              {"client", "127.0.0.1:" + std::to_string(9000 + n)}}}};
-  }
-
-  // The error shape: {"error": word, "detail": text} and nothing else.
-  static void expect_error(const http::Response& r, int status, const std::string& error) {
-    EXPECT_EQ(r.status, status) << r.body;
-    json body = json::parse(r.body, nullptr, false);
-    ASSERT_TRUE(body.is_object()) << r.body;
-    EXPECT_EQ(body.value("error", ""), error) << r.body;
-    EXPECT_TRUE(body.contains("detail"));
-    EXPECT_EQ(body.size(), 2u) << r.body;
-  }
-
-  TempDir dir_;
-  SystemClock clock_;
-  std::unique_ptr<SchedulerProcess> process_;
-  std::string base_;
-  http::Client client_;
 };
 
 TEST_F(RestApiTest, AgentRegistersHeartbeatsAndShowsInRingAndNodes) {

@@ -8,42 +8,28 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ringkeeper/core/http_client.h"
-#include "ringkeeper/scheduler/scheduler_process.h"
-#include "db/test_db.h"
+#include "api_test_support.h"
 
 namespace rk::scheduler {
 namespace {
 
 using nlohmann::json;
 
-const std::string kAgentToken = "agent-secret-0123456789";
-const std::string kOperatorToken = "alice-secret-0123456789";
+using namespace testing;  // the scheduler's test support: tokens and SchedulerApiTest
 
-class RepairApiTest : public ::testing::Test {
+class RepairApiTest : public SchedulerApiTest {
  protected:
   void SetUp() override {
-    SchedulerOptions o;
-    o.api.port = 0;
-    o.database.path = dir_.file("api.db");
-    o.database.synchronous = "NORMAL";
-    o.datacenter_racks = {"r1", "r2", "r3"};
-    o.auth.agent_token = kAgentToken;
-    o.auth.tokens = {"alice:operator:" + kOperatorToken};
+    SchedulerOptions o = base_options();
     o.agent_timeout = std::chrono::milliseconds(200);
     o.repair.retry_initial_delay = std::chrono::seconds(60);  // keep the unreachable agents quiet
-    auto p = SchedulerProcess::start(o, clock_);
-    ASSERT_TRUE(p.ok()) << p.status().to_string();
-    process_ = std::move(p).value();
-    base_ = "http://127.0.0.1:" + std::to_string(process_->port());
+    start(o);
     for (int n = 1; n <= 3; ++n) {
-      json reg = {
-          {"host_id", "host-" + std::to_string(n)},
-          {"cluster", "ringkeeper"},
-          {"datacenter", "dc1"},
-          {"rack", "r" + std::to_string(n)},
-          {"addresses",
-           {{"ops", "127.0.0.1:1"}, {"internode", "127.0.0.1:1"}, {"client", "127.0.0.1:1"}}}};
+      json reg = registration(n, "r" + std::to_string(n));
+      reg["addresses"] = {// nobody listens there
+                          {"ops", "127.0.0.1:1"},
+                          {"internode", "127.0.0.1:1"},
+                          {"client", "127.0.0.1:1"}};
       ASSERT_EQ(call("POST", "/api/v1/agents/register", reg.dump(), kAgentToken).status, 200);
     }
     json ks = {{"name", "ks"},
@@ -52,22 +38,6 @@ class RepairApiTest : public ::testing::Test {
     ASSERT_EQ(call("POST", "/api/v1/keyspaces/ks/tables", R"({"name":"t"})", kOperatorToken).status,
               201);
   }
-
-  http::Response call(const std::string& method, const std::string& path, const std::string& body,
-                      const std::string& token = "") {
-    http::ClientRequest req{method, base_ + path, {}, body, {}};
-    if (!token.empty()) req.headers["Authorization"] = "Bearer " + token;
-    auto r = client_.request(req);
-    EXPECT_TRUE(r.ok()) << r.status().to_string();
-    return r.ok() ? *r : http::Response{};
-  }
-  json parsed(const http::Response& r) { return json::parse(r.body, nullptr, false); }
-
-  TempDir dir_;
-  SystemClock clock_;
-  std::unique_ptr<SchedulerProcess> process_;
-  std::string base_;
-  http::Client client_;
 };
 
 TEST_F(RepairApiTest, RunLifecycle) {
