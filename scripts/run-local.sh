@@ -79,18 +79,12 @@ if port_in_use 7400; then
   echo "== port 7400 is in use by another program; the scheduler takes a free port instead"
   scheduler_port=0
 fi
-# The keys the scheduler's and the agents' configs share: the backup store, and disk thresholds
-# for a local cluster that shares this machine's filesystem with everything else on it (its data is
-# a few MiB: the production thresholds, WARNING under 60% free and CRITICAL under 50% to leave
-# room for a compaction to double a node's data, would postpone its repairs on a half-full disk).
-shared_yaml() {
+# The object store the scheduler and the agents share.
+backup_yaml() {
   cat <<YAML
 backup:
   store:
     url: file://$root/$state/backups
-signals:
-  disk_warning: "10%:"
-  disk_critical: "5%:"
 YAML
 }
 cat > "$state/scheduler.yaml" <<YAML
@@ -105,7 +99,7 @@ registry:
 auth:
   agent_token: $agent_token
   tokens: ['local-operator:operator:$operator_token']
-$(shared_yaml)
+$(backup_yaml)
 YAML
 chmod 600 "$state/scheduler.yaml"
 rm -f "$state/scheduler.port"
@@ -140,7 +134,13 @@ internode:
 client:
   port: 0
   port_file: $root/$dir/client.port
-$(shared_yaml)
+$(backup_yaml)
+# The local cluster shares this machine's filesystem with everything else on it, and its data is
+# a few MiB: the production thresholds (WARNING under 60% free, CRITICAL under 50%: room for a
+# compaction to double a node's data) would postpone its repairs on a half-full disk.
+signals:
+  disk_warning: "10%:"
+  disk_critical: "5%:"
 YAML
   chmod 600 "$dir/agent.yaml"
   echo "== starting rk-agent $n in rack r$n (log: $dir/agent.log)"
