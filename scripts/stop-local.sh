@@ -19,7 +19,8 @@ for pidfile in "$state"/*/*.pid "$state"/*.pid; do
   name=${name#./}
   name=${name#.local-cluster/}
   cmd=""
-  [[ -n "$pid" ]] && cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null || true)
+  # A pid file left by a process that has exited names no /proc entry: nothing to stop.
+  [[ -n "$pid" ]] && cmd=$({ tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null || true)
   if [[ "$cmd" == *rk-scheduler* || "$cmd" == *rk-agent* ]]; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do
