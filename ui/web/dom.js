@@ -76,10 +76,12 @@ export function time(us) {
          `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-// "in 3h 2m" / "5m ago" relative to now.
+// "in 3h 2m" / "5m ago" relative to now; "now" within half a second either way (a heartbeat
+// stamped by the scheduler a few ms ahead of the browser's clock is not "in 0s").
 export function relative(us) {
   if (!us) return '–';
   const delta = us - Date.now() * 1000;
+  if (Math.abs(delta) < 500000) return 'now';
   return delta >= 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`;
 }
 
