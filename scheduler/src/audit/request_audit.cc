@@ -14,11 +14,12 @@ std::string audit_action(std::string_view method, std::string_view route) {
     std::string_view route;
     std::string_view action;
   };
-  static constexpr std::array<Name, 22> kNames = {{
+  static constexpr std::array<Name, 23> kNames = {{
       {"POST", "/api/v1/agents/register", "node.register"},
       {"POST", "/api/v1/agents/{host_id}/heartbeat", "node.heartbeat"},
       {"POST", "/api/v1/keyspaces", "keyspace.create"},
       {"POST", "/api/v1/keyspaces/{keyspace}/tables", "table.create"},
+      {"PATCH", "/api/v1/keyspaces/{keyspace}/tables/{table}", "table.alter"},
       {"POST", "/api/v1/alerts", "alert.record"},
       {"POST", "/api/v1/backups", "backup.start"},
       {"POST", "/api/v1/backups/purge", "backup.purge"},

@@ -30,6 +30,12 @@ const api::Spec kCreateTable = {
     {"name", api::Type::kString, api::kRequired},
     {.name = "gc_grace_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxGcGraceSeconds},
     {.name = "default_ttl_seconds", .type = api::Type::kInteger, .min = 0, .max = kMaxTtlSeconds},
+    {"tombstone_gc", api::Type::kString},
+    {"force", api::Type::kBool},
+};
+const api::Spec kAlterTable = {
+    {"tombstone_gc", api::Type::kString},
+    {"force", api::Type::kBool},
 };
 
 http::Response register_response(const RegisterReply& reply) {
@@ -81,8 +87,26 @@ Result<http::Response> handle_create_table(ClusterService& service, const http::
   t.name = body["name"];
   t.gc_grace_seconds = body.value("gc_grace_seconds", t.gc_grace_seconds);
   t.default_ttl_seconds = body.value("default_ttl_seconds", t.default_ttl_seconds);
-  RK_ASSIGN_OR_RETURN(KeyspaceDef ks, service.create_table(req.principal, keyspace, t));
+  if (body.contains("tombstone_gc")) {
+    RK_ASSIGN_OR_RETURN(t.tombstone_gc,
+                        parse_tombstone_gc(body["tombstone_gc"].get<std::string>()));
+  }
+  RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
+                      service.create_table(req.principal, keyspace, t, body.value("force", false)));
   return api::json_response(201, keyspace_json(ks));
+}
+
+Result<http::Response> handle_alter_table(ClusterService& service, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kAlterTable));
+  TableAlter alter;
+  if (body.contains("tombstone_gc")) {
+    RK_ASSIGN_OR_RETURN(alter.tombstone_gc,
+                        parse_tombstone_gc(body["tombstone_gc"].get<std::string>()));
+  }
+  alter.force = body.value("force", false);
+  RK_ASSIGN_OR_RETURN(KeyspaceDef ks, service.alter_table(req.principal, req.path_param("keyspace"),
+                                                          req.path_param("table"), alter));
+  return api::json_ok(keyspace_json(ks));
 }
 
 Result<http::Response> handle_audit(ClusterService& service, const http::Request& req) {
@@ -163,6 +187,9 @@ http::Router rest_api_routes(ClusterService& service) {
   r.post(
       "/api/v1/keyspaces/{keyspace}/tables",
       [s](const http::Request& req) { return handle_create_table(*s, req); }, op);
+  r.add(
+      "PATCH", "/api/v1/keyspaces/{keyspace}/tables/{table}",
+      [s](const http::Request& req) { return handle_alter_table(*s, req); }, op);
   r.get("/api/v1/schema", [s](const http::Request&) -> Result<http::Response> {
     RK_ASSIGN_OR_RETURN(ClusterSchema schema, s->schema());
     return api::json_ok(schema_json(schema));

@@ -67,6 +67,7 @@ TEST_F(RestApiTest, KeyspacesAndTablesAreCreatedDescribedAndAudited) {
   EXPECT_EQ(described["tables"][0]["name"], "events");
   EXPECT_EQ(described["tables"][0]["gc_grace_seconds"], 60);
   EXPECT_EQ(described["tables"][0]["default_ttl_seconds"], 0);
+  EXPECT_EQ(described["tables"][0]["tombstone_gc"], "repair") << "the default for new tables";
   EXPECT_EQ(json::parse(call("GET", "/api/v1/keyspaces", "").body).size(), 1u);
   EXPECT_EQ(json::parse(call("GET", "/api/v1/schema", "").body)["version"], 2);
   auto nts = call("POST", "/api/v1/keyspaces",
@@ -87,6 +88,65 @@ TEST_F(RestApiTest, KeyspacesAndTablesAreCreatedDescribedAndAudited) {
   EXPECT_EQ(audit["entries"][2]["target"], "demo");
   expect_error(call("GET", "/api/v1/audit?limit=x", ""), 400, "invalid_argument");
   expect_error(call("GET", "/api/v1/audit?color=red", ""), 400, "invalid_argument");
+}
+
+// ALTER of a table's tombstone_gc: changes the mode and the schema version; an unknown mode and
+// immediate on RF 3 without force are clear errors and change nothing.
+TEST_F(RestApiTest, TableTombstoneGcIsSetAtCreateAndAltered) {
+  ASSERT_EQ(
+      call("POST", "/api/v1/keyspaces",
+           R"({"name":"demo","replication":{"class":"SimpleStrategy","replication_factor":3}})",
+           kOperatorToken)
+          .status,
+      201);
+  ASSERT_EQ(call("POST", "/api/v1/keyspaces/demo/tables",
+                 R"({"name":"old","tombstone_gc":"timeout"})", kOperatorToken)
+                .status,
+            201);
+  auto mode = [&] {
+    auto ks = json::parse(call("GET", "/api/v1/keyspaces/demo", "").body);
+    return ks["tables"][0]["tombstone_gc"].get<std::string>();
+  };
+  auto version = [&] {
+    return json::parse(call("GET", "/api/v1/schema", "").body)["version"].get<int64_t>();
+  };
+  EXPECT_EQ(mode(), "timeout");
+  const int64_t before = version();
+  const std::string path = "/api/v1/keyspaces/demo/tables/old";
+
+  auto unknown = call("PATCH", path, R"({"tombstone_gc":"sometimes"})", kOperatorToken);
+  expect_error(unknown, 400, "invalid_argument");
+  EXPECT_NE(unknown.body.find("repair, timeout, disabled, immediate"), std::string::npos)
+      << unknown.body;
+  auto unforced = call("PATCH", path, R"({"tombstone_gc":"immediate"})", kOperatorToken);
+  expect_error(unforced, 409, "failed_precondition");
+  EXPECT_NE(unforced.body.find("3 replicas"), std::string::npos) << unforced.body;
+  expect_error(call("PATCH", path, "{}", kOperatorToken), 400, "invalid_argument");
+  expect_error(call("PATCH", path, R"({"tombstone_gc":"repair","colour":1})", kOperatorToken), 400,
+               "invalid_argument");
+  EXPECT_EQ(mode(), "timeout");
+  EXPECT_EQ(version(), before) << "refused ALTERs change nothing";
+
+  auto altered = call("PATCH", path, R"({"tombstone_gc":"repair"})", kOperatorToken);
+  ASSERT_EQ(altered.status, 200) << altered.body;
+  EXPECT_EQ(json::parse(altered.body)["tables"][0]["tombstone_gc"], "repair");
+  EXPECT_EQ(version(), before + 1);
+  EXPECT_EQ(call("PATCH", path, R"({"tombstone_gc":"repair"})", kOperatorToken).status, 200);
+  EXPECT_EQ(version(), before + 1) << "the same mode again is no change";
+  ASSERT_EQ(
+      call("PATCH", path, R"({"tombstone_gc":"immediate","force":true})", kOperatorToken).status,
+      200);
+  EXPECT_EQ(mode(), "immediate");
+
+  expect_error(call("POST", "/api/v1/keyspaces/demo/tables",
+                    R"({"name":"fast","tombstone_gc":"immediate"})", kOperatorToken),
+               409, "failed_precondition");
+  EXPECT_EQ(call("POST", "/api/v1/keyspaces/demo/tables",
+                 R"({"name":"fast","tombstone_gc":"immediate","force":true})", kOperatorToken)
+                .status,
+            201);
+  auto audit = json::parse(call("GET", "/api/v1/audit?action=table.alter", "").body);
+  EXPECT_GE(audit["entries"].size(), 4u) << audit.dump();
 }
 
 struct Endpoint {
@@ -369,6 +429,12 @@ TEST_F(RestApiTest, EveryRefusedMutationIsAuditedOnceAndChangesNothing) {
        kOperatorToken, 409, "alice", "keyspace.create"},
       {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","gc_grace_seconds":2147483648})",
        kOperatorToken, 400, "alice", "table.create"},
+      {"POST", "/api/v1/keyspaces/demo/tables", R"({"name":"t","tombstone_gc":"sometimes"})",
+       kOperatorToken, 400, "alice", "table.create"},
+      {"PATCH", "/api/v1/keyspaces/demo/tables/nope", R"({"tombstone_gc":"timeout"})",
+       kOperatorToken, 404, "alice", "table.alter"},
+      {"PATCH", "/api/v1/keyspaces/demo/tables/nope", R"({"tombstone_gc":"timeout"})", kReaderToken,
+       403, "grafana", "table.alter"},
       {"POST", "/api/v1/repair/runs", R"({"keyspace":"nope"})", kOperatorToken, 404, "alice",
        "repair.start"},
       {"POST", "/api/v1/repair/runs/7/abort", "", kOperatorToken, 404, "alice", "repair.abort"},

@@ -78,7 +78,8 @@ Result<Replication> replication_from_json(const nlohmann::json& value) {
 nlohmann::json table_json(const TableDef& table) {
   return {{"name", table.name},
           {"gc_grace_seconds", table.gc_grace_seconds},
-          {"default_ttl_seconds", table.default_ttl_seconds}};
+          {"default_ttl_seconds", table.default_ttl_seconds},
+          {"tombstone_gc", tombstone_gc_name(table.tombstone_gc)}};
 }
 
 nlohmann::json keyspace_json(const KeyspaceDef& keyspace) {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "cluster/json.h"
@@ -16,13 +17,18 @@ namespace {
 
 Result<std::vector<TableDef>> load_tables(Database& db, std::string_view keyspace) {
   RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(R"sql(
-    SELECT name, gc_grace_seconds, default_ttl_seconds, created_at_us FROM keyspace_tables
-    WHERE keyspace = ? ORDER BY name)sql"));
+    SELECT name, gc_grace_seconds, default_ttl_seconds, created_at_us, tombstone_gc
+    FROM keyspace_tables WHERE keyspace = ? ORDER BY name)sql"));
   stmt.bind(1, keyspace);
   std::vector<TableDef> tables;
-  RK_RETURN_IF_ERROR(stmt.each_row([&] {
-    tables.push_back(
-        {stmt.column_text(0), stmt.column_int64(1), stmt.column_int64(2), stmt.column_int64(3)});
+  RK_RETURN_IF_ERROR(stmt.each_row([&]() -> Status {
+    TableDef t{stmt.column_text(0), stmt.column_int64(1), stmt.column_int64(2)};
+    t.created_at_us = stmt.column_int64(3);
+    auto mode = parse_tombstone_gc(stmt.column_text(4));
+    if (!mode.ok()) return Status::Corruption(mode.status().message());
+    t.tombstone_gc = *mode;
+    tables.push_back(std::move(t));
+    return Status::OK();
   }));
   return tables;
 }
@@ -105,7 +111,8 @@ Result<KeyspaceDef> SchemaCatalog::create_keyspace(const KeyspaceDef& keyspace) 
   return KeyspaceDef{keyspace.name, keyspace.replication, {}};
 }
 
-Result<KeyspaceDef> SchemaCatalog::create_table(std::string_view keyspace, const TableDef& table) {
+Result<KeyspaceDef> SchemaCatalog::create_table(std::string_view keyspace, const TableDef& table,
+                                                bool force) {
   RK_RETURN_IF_ERROR(validate_table_name(table.name));
   RK_RETURN_IF_ERROR(validate_gc_grace_seconds(table.gc_grace_seconds));
   RK_RETURN_IF_ERROR(validate_ttl_seconds(table.default_ttl_seconds));
@@ -119,14 +126,46 @@ Result<KeyspaceDef> SchemaCatalog::create_table(std::string_view keyspace, const
             fmt::format("table {}.{} already exists", keyspace, table.name));
       }
     }
+    RK_RETURN_IF_ERROR(check_tombstone_gc(table.tombstone_gc, ks->replication.total_factor(), force)
+                           .with_context(fmt::format("table {}.{}", keyspace, table.name)));
     RK_ASSIGN_OR_RETURN(Statement insert, db.prepare(R"sql(
       INSERT INTO keyspace_tables (keyspace, name, gc_grace_seconds, default_ttl_seconds,
-                                   created_at_us) VALUES (?, ?, ?, ?, ?))sql"));
+                                   created_at_us, tombstone_gc) VALUES (?, ?, ?, ?, ?, ?))sql"));
     RK_RETURN_IF_ERROR(insert
                            .bind_all(keyspace, table.name, table.gc_grace_seconds,
-                                     table.default_ttl_seconds, store_.clock().now_micros())
+                                     table.default_ttl_seconds, store_.clock().now_micros(),
+                                     std::string(tombstone_gc_name(table.tombstone_gc)))
                            .run());
     RK_RETURN_IF_ERROR(bump_schema_version(db));
+    RK_ASSIGN_OR_RETURN(out, find_keyspace(db, keyspace));
+    return Status::OK();
+  }));
+  return std::move(*out);
+}
+
+Result<KeyspaceDef> SchemaCatalog::alter_table(std::string_view keyspace, std::string_view table,
+                                               const TableAlter& alter) {
+  if (!alter.tombstone_gc) return Status::InvalidArgument("nothing to alter: give tombstone_gc");
+  std::optional<KeyspaceDef> out;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(auto ks, find_keyspace(db, keyspace));
+    if (!ks) return Status::NotFound(fmt::format("no keyspace {}", keyspace));
+    auto t = std::find_if(ks->tables.begin(), ks->tables.end(),
+                          [&](const TableDef& d) { return d.name == table; });
+    if (t == ks->tables.end()) {
+      return Status::NotFound(fmt::format("no table {}.{}", keyspace, table));
+    }
+    RK_RETURN_IF_ERROR(
+        check_tombstone_gc(*alter.tombstone_gc, ks->replication.total_factor(), alter.force)
+            .with_context(fmt::format("table {}.{}", keyspace, table)));
+    if (t->tombstone_gc != *alter.tombstone_gc) {
+      RK_ASSIGN_OR_RETURN(Statement update, db.prepare(R"sql(
+        UPDATE keyspace_tables SET tombstone_gc = ? WHERE keyspace = ? AND name = ?)sql"));
+      RK_RETURN_IF_ERROR(
+          update.bind_all(std::string(tombstone_gc_name(*alter.tombstone_gc)), keyspace, table)
+              .run());
+      RK_RETURN_IF_ERROR(bump_schema_version(db));
+    }
     RK_ASSIGN_OR_RETURN(out, find_keyspace(db, keyspace));
     return Status::OK();
   }));

@@ -15,7 +15,8 @@ namespace {
 using nlohmann::json;
 
 // The agent's schema JSON (SCHEMA in docs/api.md): {"version", "keyspaces": [{"name",
-// "replication", "tables": [{"name", "gc_grace_seconds", "default_ttl_seconds"}]}]}.
+// "replication", "tables": [{"name", "gc_grace_seconds", "default_ttl_seconds",
+// "tombstone_gc"}]}]}.
 Result<std::vector<KeyspaceDef>> keyspaces_from_json(const json& schema) {
   std::vector<KeyspaceDef> out;
   const json keyspaces = schema.value("keyspaces", json::array());
@@ -40,6 +41,13 @@ Result<std::vector<KeyspaceDef>> keyspaces_from_json(const json& schema) {
       RK_ASSIGN_OR_RETURN(
           table.default_ttl_seconds,
           api::get_int(t, "default_ttl_seconds", 0, kMaxTtlSeconds, table.default_ttl_seconds));
+      // A backup taken before the mode existed holds tables that had the timeout rule.
+      const json mode = t.value("tombstone_gc", json("timeout"));
+      if (!mode.is_string()) {
+        return Status::InvalidArgument(
+            fmt::format("table {}.{}: tombstone_gc is not a string", def.name, table.name));
+      }
+      RK_ASSIGN_OR_RETURN(table.tombstone_gc, parse_tombstone_gc(mode.get<std::string>()));
       def.tables.push_back(std::move(table));
     }
     out.push_back(std::move(def));
@@ -121,7 +129,8 @@ Result<SchemaRestoreReport> restore_schema(ClusterService& cluster, const std::s
         report.existing.push_back(name);
         continue;
       }
-      RK_RETURN_IF_ERROR(cluster.create_table(actor, ks.name, t).status());
+      // The mode as the backup recorded it: an immediate table was forced when it was created.
+      RK_RETURN_IF_ERROR(cluster.create_table(actor, ks.name, t, /*force=*/true).status());
       report.created.push_back(name);
     }
   }

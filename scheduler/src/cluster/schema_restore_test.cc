@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "ringkeeper/scheduler/store.h"
 #include "db/test_db.h"
+#include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
 namespace {
@@ -123,6 +123,32 @@ TEST_F(SchemaRestoreTest, AConflictCreatesNothing) {
   report = restore_schema(*service_, "alice", *keyspaces);
   EXPECT_EQ(report.status().code(), ErrorCode::kFailedPrecondition);
   EXPECT_NE(report.status().message().find("demo.events"), std::string::npos);
+}
+
+// A table keeps the mode the backup recorded (an immediate one on RF 3 was forced once, so it is
+// restored as it was); a backup from before the mode holds tables that had the timeout rule.
+TEST_F(SchemaRestoreTest, TablesComeBackWithTheirTombstoneGcMode) {
+  json fast = table("fast");
+  fast["tombstone_gc"] = "immediate";
+  json kept = table("kept");
+  kept["tombstone_gc"] = "repair";
+  auto keyspaces = backup_schema(
+      {manifest("a", schema(1, json::array({demo(3, json::array({table("old"), fast, kept}))})))});
+  ASSERT_TRUE(keyspaces.ok()) << keyspaces.status().to_string();
+  ASSERT_TRUE(restore_schema(*service_, "op", *keyspaces).ok());
+  auto ks = catalog_->keyspace("demo");
+  ASSERT_TRUE(ks.ok());
+  ASSERT_EQ(ks->tables.size(), 3u);
+  EXPECT_EQ(ks->tables[0].name, "fast");
+  EXPECT_EQ(ks->tables[0].tombstone_gc, TombstoneGc::kImmediate);
+  EXPECT_EQ(ks->tables[1].tombstone_gc, TombstoneGc::kRepair);
+  EXPECT_EQ(ks->tables[2].tombstone_gc, TombstoneGc::kTimeout);
+  json bad = table("bad");
+  bad["tombstone_gc"] = "sometimes";
+  EXPECT_EQ(backup_schema({manifest("b", schema(1, json::array({demo(3, json::array({bad}))})))})
+                .status()
+                .code(),
+            ErrorCode::kCorruption);
 }
 
 }  // namespace

@@ -183,9 +183,18 @@ Result<KeyspaceDef> ClusterService::create_keyspace(const std::string& actor,
 }
 
 Result<KeyspaceDef> ClusterService::create_table(const std::string& actor,
-                                                 std::string_view keyspace, const TableDef& table) {
-  Result<KeyspaceDef> out = catalog_.create_table(keyspace, table);
+                                                 std::string_view keyspace, const TableDef& table,
+                                                 bool force) {
+  Result<KeyspaceDef> out = catalog_.create_table(keyspace, table, force);
   record(actor, "table.create", fmt::format("{}.{}", keyspace, table.name), out.status());
+  if (out.ok()) push_schema();
+  return out;
+}
+
+Result<KeyspaceDef> ClusterService::alter_table(const std::string& actor, std::string_view keyspace,
+                                                std::string_view table, const TableAlter& alter) {
+  Result<KeyspaceDef> out = catalog_.alter_table(keyspace, table, alter);
+  record(actor, "table.alter", fmt::format("{}.{}", keyspace, table), out.status());
   if (out.ok()) push_schema();
   return out;
 }

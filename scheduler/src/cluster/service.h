@@ -84,7 +84,10 @@ class ClusterService {
 
   Result<KeyspaceDef> create_keyspace(const std::string& actor, const KeyspaceDef& keyspace);
   Result<KeyspaceDef> create_table(const std::string& actor, std::string_view keyspace,
-                                   const TableDef& table);
+                                   const TableDef& table, bool force = false);
+  // SchemaCatalog::alter_table, audited; the agents get the new schema.
+  Result<KeyspaceDef> alter_table(const std::string& actor, std::string_view keyspace,
+                                  std::string_view table, const TableAlter& alter);
   Result<ClusterSchema> schema();
   Result<KeyspaceDef> keyspace(std::string_view name);
 
