@@ -38,6 +38,26 @@ class FakeCluster {
            {"tables",
             {{{"name", "events"}, {"gc_grace_seconds", 60}, {"default_ttl_seconds", 0}}}}});
     });
+    // ALTER as the scheduler answers it: immediate on RF 3 needs force.
+    r.add(
+        "PATCH", "/api/v1/keyspaces/{ks}/tables/{t}",
+        [this](const http::Request& req) -> Result<http::Response> {
+          record(req);
+          json body = json::parse(req.body);
+          if (body["tombstone_gc"] == "immediate" && !body.value("force", false))
+            return Status::FailedPrecondition(
+                "table demo.events: tombstone_gc immediate purges tombstones at once: with 3 "
+                "replicas, one that missed a delete brings the data back");
+          return api::json_ok(
+              {{"name", "demo"},
+               {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", 3}}},
+               {"tables",
+                {{{"name", req.path_param("t")},
+                  {"gc_grace_seconds", 60},
+                  {"default_ttl_seconds", 0},
+                  {"tombstone_gc", body["tombstone_gc"]}}}}});
+        },
+        RoleSet::open());
     r.post("/api/v1/keyspaces", [this](const http::Request& req) -> Result<http::Response> {
       record(req);
       return api::json_response(201, {{"name", "demo"},
@@ -196,6 +216,38 @@ TEST(ClusterCommands, TableDescribeFindsTheTable) {
   EXPECT_EQ(missing.code, 1);
   Outcome bad = rkctl(fake, {"table", "describe", "nodot"});
   EXPECT_EQ(bad.code, 2);
+}
+
+TEST(ClusterCommands, TableAlterSendsTheModeAndShowsTheTable) {
+  FakeCluster fake;
+  Outcome o = rkctl(fake, {"table", "alter", "demo.events", "--tombstone-gc", "repair"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(fake.last_body(), json({{"tombstone_gc", "repair"}}));
+  EXPECT_NE(o.out.find("altered table demo.events"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("tombstone_gc: repair"), std::string::npos) << o.out;
+  Outcome forced =
+      rkctl(fake, {"table", "alter", "demo.events", "--tombstone-gc", "immediate", "--force"});
+  ASSERT_EQ(forced.code, 0) << forced.err;
+  EXPECT_EQ(fake.last_body(), json({{"tombstone_gc", "immediate"}, {"force", true}}));
+}
+
+// An unknown mode, or alter without one, is a usage error and nothing is sent; immediate on
+// RF 3 without --force is the scheduler's one-line refusal.
+TEST(ClusterCommands, TableAlterBadInputIsAClearError) {
+  FakeCluster fake;
+  Outcome unknown = rkctl(fake, {"table", "alter", "demo.events", "--tombstone-gc", "sometimes"});
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.err.find("repair, timeout, disabled, immediate"), std::string::npos)
+      << unknown.err;
+  Outcome none = rkctl(fake, {"table", "alter", "demo.events"});
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.err.find("--tombstone-gc"), std::string::npos) << none.err;
+  Outcome create = rkctl(fake, {"table", "create", "demo.t", "--tombstone-gc", "later"});
+  EXPECT_EQ(create.code, 2) << create.err;
+  Outcome unforced = rkctl(fake, {"table", "alter", "demo.events", "--tombstone-gc", "immediate"});
+  EXPECT_EQ(unforced.code, 1);
+  EXPECT_NE(unforced.err.find("3 replicas"), std::string::npos) << unforced.err;
+  EXPECT_EQ(std::count(unforced.err.begin(), unforced.err.end(), '\n'), 1) << unforced.err;
 }
 
 // Cassandra's bounds are checked before anything is sent: gc_grace 0..2^31-1, TTLs 0..20 years.

@@ -31,7 +31,7 @@ const Command kCommands[] = {
      status_command},
     {"ring", "every token of the ring with its node", nullptr, &kRingUsage, ring_command},
     {"keyspace", "create, describe or list keyspaces", nullptr, &kKeyspaceUsage, keyspace_command},
-    {"table", "create or describe a table", nullptr, &kTableUsage, table_command},
+    {"table", "create, alter or describe a table", nullptr, &kTableUsage, table_command},
     {"write", "write cells of one row through a node", nullptr, &kWriteUsage, write_command},
     {"read", "read one partition through a node", nullptr, &kReadUsage, read_command},
     {"delete", "delete a partition, row or cell", nullptr, &kDeleteUsage, delete_command},

@@ -1,5 +1,5 @@
-// `rkctl keyspace create|describe|list` and `rkctl table create|describe`: the cluster schema
-// through the scheduler's REST API (creating needs an operator token).
+// `rkctl keyspace create|describe|list` and `rkctl table create|alter|describe`: the cluster
+// schema through the scheduler's REST API (creating and altering need an operator token).
 #include <fmt/format.h>
 
 #include <charconv>
@@ -22,12 +22,18 @@ const char* const kKeyspaceUsage =
     "Needs an operator token (--token or RK_TOKEN) when the scheduler has tokens configured.\n";
 
 const char* const kTableUsage =
-    "usage: rkctl table create KEYSPACE.TABLE [--gc-grace SECONDS] [--ttl SECONDS] [--json]\n"
+    "usage: rkctl table create KEYSPACE.TABLE [--gc-grace SECONDS] [--ttl SECONDS]\n"
+    "                          [--tombstone-gc MODE [--force]] [--json]\n"
+    "       rkctl table alter KEYSPACE.TABLE --tombstone-gc MODE [--force] [--json]\n"
     "       rkctl table describe KEYSPACE.TABLE [--json]\n"
     "\n"
-    "--gc-grace is gc_grace_seconds (default 864000, 10 days; 0..2147483647): how long tombstones\n"
-    "are kept; repair must reach every replica within it. --ttl is the table's default TTL\n"
-    "(0: none; at most 630720000, 20 years, as in Cassandra).\n";
+    "--gc-grace is gc_grace_seconds (default 864000, 10 days; 0..2147483647): repair must reach\n"
+    "every replica within it. --ttl is the table's default TTL (0: none; at most 630720000, 20\n"
+    "years, as in Cassandra). --tombstone-gc says when compaction may purge tombstones: repair\n"
+    "(the default for new tables: once a repair covering them succeeded on every replica),\n"
+    "timeout (gc_grace after the delete; tables from before the mode keep it), disabled (never)\n"
+    "or immediate (at once: only for tables whose deletes never race writes; with more than one\n"
+    "replica it needs --force).\n";
 
 namespace {
 
@@ -63,10 +69,10 @@ void print_keyspace(std::ostream& out, const nlohmann::json& ks) {
   out << "\n";
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : tables) {
-    rows.push_back(
-        {t.value("name", ""), t["gc_grace_seconds"].dump(), t["default_ttl_seconds"].dump()});
+    rows.push_back({t.value("name", ""), t["gc_grace_seconds"].dump(),
+                    t["default_ttl_seconds"].dump(), t.value("tombstone_gc", "timeout")});
   }
-  print_table(out, {"Table", "gc_grace_seconds", "default_ttl_seconds"}, rows);
+  print_table(out, {"Table", "gc_grace_seconds", "default_ttl_seconds", "tombstone_gc"}, rows);
 }
 
 }  // namespace
@@ -154,16 +160,26 @@ int keyspace_command(Context& ctx, const std::vector<std::string>& args) {
 
 int table_command(Context& ctx, const std::vector<std::string>& args) {
   const std::string cmd = "table";
-  auto parsed = parse_args(args, {"--gc-grace", "--ttl"}, {});
+  auto parsed = parse_args(args, {"--gc-grace", "--ttl", "--tombstone-gc"}, {"--force"});
   if (!parsed.ok()) return usage_error(ctx, cmd, parsed.status().message());
   if (parsed->help) {
     *ctx.out << kTableUsage;
     return kExitOk;
   }
   const auto& pos = parsed->positionals;
-  if (pos.size() != 2 || (pos[0] != "create" && pos[0] != "describe")) {
-    return usage_error(ctx, cmd, "say create or describe, then KEYSPACE.TABLE");
+  if (pos.size() != 2 || (pos[0] != "create" && pos[0] != "alter" && pos[0] != "describe")) {
+    return usage_error(ctx, cmd, "say create, alter or describe, then KEYSPACE.TABLE");
   }
+  // The mode is checked before anything is sent.
+  std::optional<std::string> mode;
+  if (const auto* given = parsed->value("--tombstone-gc")) {
+    auto known = parse_tombstone_gc(*given);
+    if (!known.ok()) return usage_error(ctx, cmd, known.status().message());
+    mode = *given;
+  }
+  const bool force = parsed->has("--force");
+  if (pos[0] == "alter" && !mode) return usage_error(ctx, cmd, "alter needs --tombstone-gc MODE");
+  if (force && !mode) return usage_error(ctx, cmd, "--force goes with --tombstone-gc");
   std::string keyspace, table;
   if (Status s = split_table(pos[1], &keyspace, &table); !s.ok()) {
     return usage_error(ctx, cmd, s.message());
@@ -172,6 +188,13 @@ int table_command(Context& ctx, const std::vector<std::string>& args) {
   Result<nlohmann::json> result = Status::Internal("unset");
   if (pos[0] == "describe") {
     result = api.get("/api/v1/keyspaces/" + http::percent_encode(keyspace));
+  } else if (pos[0] == "alter") {
+    nlohmann::json body = {{"tombstone_gc", *mode}};
+    if (force) body["force"] = true;
+    result = api.call("PATCH",
+                      "/api/v1/keyspaces/" + http::percent_encode(keyspace) + "/tables/" +
+                          http::percent_encode(table),
+                      body);
   } else {
     nlohmann::json body = {{"name", table}};
     auto gc = int_flag(*parsed, "--gc-grace", 864000, 0, kMaxGcGraceSeconds);
@@ -180,6 +203,8 @@ int table_command(Context& ctx, const std::vector<std::string>& args) {
     if (!ttl.ok()) return usage_error(ctx, cmd, ttl.status().message());
     body["gc_grace_seconds"] = *gc;
     body["default_ttl_seconds"] = *ttl;
+    if (mode) body["tombstone_gc"] = *mode;
+    if (force) body["force"] = true;
     result = api.post("/api/v1/keyspaces/" + http::percent_encode(keyspace) + "/tables", body);
   }
   if (!result.ok()) return failed(ctx, cmd, result.status());
@@ -198,10 +223,12 @@ int table_command(Context& ctx, const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (pos[0] == "create") *ctx.out << "created table " << keyspace << "." << table << "\n";
+  if (pos[0] == "alter") *ctx.out << "altered table " << keyspace << "." << table << "\n";
   *ctx.out << "Table: " << keyspace << "." << table << "\n"
            << "Replication: " << replication_text(out["replication"]) << "\n"
            << "gc_grace_seconds: " << out["gc_grace_seconds"].dump() << "\n"
-           << "default_ttl_seconds: " << out["default_ttl_seconds"].dump() << "\n";
+           << "default_ttl_seconds: " << out["default_ttl_seconds"].dump() << "\n"
+           << "tombstone_gc: " << out.value("tombstone_gc", "timeout") << "\n";
   return kExitOk;
 }
 
