@@ -1,8 +1,9 @@
 // Repairs end to end with real processes (cluster_fixture.h): the zombie test both ways (a row
-// deleted while a replica was down comes back after gc_grace without repair, and never does with
-// a ringkeeper schedule repairing in time), convergence of random writes and deletes after full and
-// incremental runs, and kill -9 of the scheduler in the middle of a run. Tests that need the
-// agents' repair sessions skip themselves while rk-agent has none.
+// deleted while a replica was down comes back after gc_grace without repair in tombstone_gc
+// timeout mode, and never does with a ringkeeper schedule repairing in time, nor in repair mode,
+// whose tombstones go only after a repair covered them), convergence of random writes and deletes
+// after full and incremental runs, and kill -9 of the scheduler in the middle of a run. Tests that
+// need the agents' repair sessions skip themselves while rk-agent has none.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -71,13 +72,16 @@ class RepairE2E : public ::testing::Test {
     return Status::OK();
   }
 
-  Status create_keyspace(const std::string& ks, const std::map<std::string, int>& tables) {
+  // Tables with their gc_grace_seconds, in `tombstone_gc` mode (empty: the scheduler's default).
+  Status create_keyspace(const std::string& ks, const std::map<std::string, int>& tables,
+                         const std::string& tombstone_gc = "") {
     RK_RETURN_IF_ERROR(scheduler_call(
         "POST", "/api/v1/keyspaces",
         {{"name", ks}, {"replication", {{"class", "SimpleStrategy"}, {"replication_factor", 3}}}}));
     for (const auto& [name, grace] : tables) {
-      RK_RETURN_IF_ERROR(scheduler_call("POST", "/api/v1/keyspaces/" + ks + "/tables",
-                                        {{"name", name}, {"gc_grace_seconds", grace}}));
+      json body = {{"name", name}, {"gc_grace_seconds", grace}};
+      if (!tombstone_gc.empty()) body["tombstone_gc"] = tombstone_gc;
+      RK_RETURN_IF_ERROR(scheduler_call("POST", "/api/v1/keyspaces/" + ks + "/tables", body));
     }
     // Every agent has the schema before data goes in.
     return wait_until(
@@ -221,11 +225,11 @@ class RepairE2E : public ::testing::Test {
   http::Client http_;
 };
 
-// gc_grace 2 s; a replica is down while a row is deleted and comes back after the other two
-// have compacted the tombstone away: a read at ALL brings the deleted row back.
-TEST_F(RepairE2E, ZombieComesBackWithoutRepair) {
+// tombstone_gc timeout, gc_grace 2 s; a replica is down while a row is deleted and comes back
+// after the other two have compacted the tombstone away: a read at ALL brings the deleted row back.
+TEST_F(RepairE2E, ZombieComesBackWithoutRepairInTimeoutMode) {
   ASSERT_NO_FATAL_FAILURE(start());
-  ASSERT_OK(create_keyspace("zombie", {{"t", 2}}));
+  ASSERT_OK(create_keyspace("zombie", {{"t", 2}}, "timeout"));
   ASSERT_OK(write(0, "zombie", "t", "k", "alive", "ALL"));
   cluster_->stop_agent(2, SIGKILL);
   ASSERT_OK(write(0, "zombie", "t", "k", std::nullopt, "QUORUM"));
@@ -237,6 +241,63 @@ TEST_F(RepairE2E, ZombieComesBackWithoutRepair) {
   ASSERT_OK(cluster_->wait_for_normal(3, seconds(20)));
   EXPECT_EQ(read(0, "zombie", "t", "k", "ALL"), "alive")
       << "without repair the deleted row must come back (this is what repair prevents)";
+}
+
+// The same story in tombstone_gc repair mode (the default for new tables): past gc_grace the
+// other two keep the tombstone, so the returning replica's row stays deleted; a full repair then
+// records its ranges on every agent and compaction purges the tombstone everywhere, row still
+// deleted.
+TEST_F(RepairE2E, ZombieNeverComesBackInRepairModeAndTombstonesGoAfterARepair) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  REQUIRE_SESSIONS();
+  ASSERT_OK(create_keyspace("zombie", {{"t", 2}}));
+  auto ks = cluster_->scheduler_get("/api/v1/keyspaces/zombie");
+  ASSERT_TRUE(ks.ok());
+  ASSERT_EQ((*ks)["tables"][0]["tombstone_gc"], "repair");
+  ASSERT_OK(write(0, "zombie", "t", "k", "alive", "ALL"));
+  cluster_->stop_agent(2, SIGKILL);
+  ASSERT_OK(write(0, "zombie", "t", "k", std::nullopt, "QUORUM"));
+  // gc_grace passes (tombstones count whole seconds); compaction keeps the tombstone.
+  std::this_thread::sleep_for(seconds(3));
+  ASSERT_OK(compact_all());
+  auto holds_k = [&](size_t agent) {
+    auto rows = export_table(agent, "zombie", "t");
+    EXPECT_TRUE(rows.ok()) << rows.status().to_string();
+    if (!rows.ok()) return false;
+    for (const json& p : *rows) {
+      if (p.value("partition", "") == "k") return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(holds_k(0)) << "the tombstone went without a repair";
+  EXPECT_TRUE(holds_k(1));
+  ASSERT_OK(cluster_->start_agent(2));
+  ASSERT_OK(cluster_->wait_for_normal(3, seconds(20)));
+  EXPECT_EQ(read(0, "zombie", "t", "k", "ALL"), "") << "zombie in repair mode";
+
+  auto full = start_run({{"keyspace", "zombie"}, {"kind", "full"}});
+  ASSERT_TRUE(full.ok()) << full.status().to_string();
+  ASSERT_OK(wait_run_done(*full, seconds(60)));
+  for (size_t i = 0; i < 3; ++i) {
+    auto r = agent_call(i, "GET", "/v1/repair/history", nullptr);
+    ASSERT_TRUE(r.ok());
+    auto history = api::parse_response(*r);
+    ASSERT_TRUE(history.ok()) << history.status().to_string();
+    bool recorded = false;
+    for (const json& t : (*history)["tables"]) {
+      if (t["keyspace"] == "zombie" && t["table"] == "t") {
+        EXPECT_EQ(t["tombstone_gc"], "repair");
+        recorded = !t["ranges"].empty();
+      }
+    }
+    EXPECT_TRUE(recorded) << "agent " << i << ": " << history->dump();
+  }
+  // The repair's views were pinned seconds after the delete: the tombstone may go now.
+  ASSERT_OK(compact_all());
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_FALSE(holds_k(i)) << "agent " << i << " kept the tombstone after the repair";
+    EXPECT_EQ(read(i, "zombie", "t", "k", "ALL"), "") << "agent " << i;
+  }
 }
 
 // The same story with a ringkeeper schedule: the returning replica is repaired within gc_grace,
