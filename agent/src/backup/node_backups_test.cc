@@ -234,6 +234,35 @@ TEST_F(NodeBackupsTest, RestoreStagesChecksAndSwapsAtTheNextStart) {
   EXPECT_FALSE(apply_pending_restore(data_dir())->has_value());
 }
 
+// A restored node purges by the repair history of the backup's moment: the table's mode and the
+// ranges recorded before the backup come back; one recorded after it does not (older history only
+// keeps tombstones longer).
+TEST_F(NodeBackupsTest, ARestoreBringsBackTheTablesModeAndRepairHistory) {
+  auto t = node_->table("ks", "t");
+  ASSERT_TRUE(t.ok());
+  t->tombstone_gc = TombstoneGc::kRepair;
+  ASSERT_TRUE(node_->alter_table(*t).ok());
+  ASSERT_TRUE(node_->record_repair("ks", "t", TokenRange(0, 1000), 5'000'000).ok());
+  write_rows(0, 10);
+  start_backups();
+  ASSERT_TRUE(backups_->start_backup("full").ok());
+  ASSERT_EQ(wait_backup("full").state, JobState::kSucceeded);
+  ASSERT_TRUE(node_->record_repair("ks", "t", TokenRange::full_ring(), 9'000'000).ok());
+  ASSERT_TRUE(backups_->start_restore("latest", "", true).ok());
+  ASSERT_EQ(wait_restore().phase, "swapping");
+  backups_.reset();
+  node_.reset();
+  auto applied = apply_pending_restore(data_dir());
+  ASSERT_TRUE(applied.ok()) << applied.status().to_string();
+  open_node();
+  EXPECT_EQ(node_->table("ks", "t")->tombstone_gc, TombstoneGc::kRepair);
+  auto history = node_->repair_history("ks", "t");
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].range, TokenRange(0, 1000));
+  EXPECT_EQ((*history)[0].repaired_at_us, 5'000'000);
+}
+
 TEST_F(NodeBackupsTest, TamperedOrTruncatedObjectsRestoreNothing) {
   write_rows(0, 30);
   start_backups();
