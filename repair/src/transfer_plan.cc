@@ -40,7 +40,7 @@ Result<std::vector<Transfer>> plan_transfers(std::span<const std::vector<Replica
                                    std::to_string(replicas));
   }
 
-  std::map<std::pair<size_t, size_t>, std::vector<TokenRange>> plan;
+  std::map<std::pair<size_t, size_t>, std::vector<Transfer>> plan;
   std::vector<size_t> group(replicas);
   for (size_t k = 0; k < requests; ++k) {
     RK_ASSIGN_OR_RETURN(std::vector<ReplicaTree> request, trees_of_request(trees, k));
@@ -63,13 +63,20 @@ Result<std::vector<Transfer>> plan_transfers(std::span<const std::vector<Replica
       for (size_t g = 0; g < replicas; ++g) {
         if (group[g] != g || request[g].leaf_rows[i] == 0) continue;
         const size_t source = local && group[*local] == g ? *local : g;
+        // Every member of the group counted the same rows (equal hashes); the sender's are sent.
+        const uint64_t rows = request[source].leaf_rows[i];
+        const uint64_t bytes =
+            request[source].leaf_bytes.empty() ? 0 : request[source].leaf_bytes[i];
         for (size_t m = 0; m < replicas; ++m) {
           if (group[m] == g) continue;
-          auto& ranges = plan[{source, m}];
-          if (!ranges.empty() && ranges.back().end() == range.start()) {
-            ranges.back() = TokenRange(ranges.back().start(), range.end());
+          auto& transfers = plan[{source, m}];
+          if (!transfers.empty() && transfers.back().range.end() == range.start()) {
+            Transfer& last = transfers.back();
+            last.range = TokenRange(last.range.start(), range.end());
+            last.rows += rows;
+            last.bytes += bytes;
           } else {
-            ranges.push_back(range);
+            transfers.push_back({source, m, range, rows, bytes});
           }
         }
       }
@@ -77,8 +84,8 @@ Result<std::vector<Transfer>> plan_transfers(std::span<const std::vector<Replica
   }
 
   std::vector<Transfer> out;
-  for (const auto& [pair, ranges] : plan) {
-    for (const TokenRange& range : ranges) out.push_back({pair.first, pair.second, range});
+  for (auto& [pair, transfers] : plan) {
+    for (Transfer& t : transfers) out.push_back(std::move(t));
   }
   return out;
 }

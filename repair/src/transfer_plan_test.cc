@@ -54,9 +54,9 @@ TEST(TransferPlan, AReplicaMissingARowGetsItFromTheLocalReplica) {
       .replica({{kRange, {1, 0, 1, 1}}});
   auto plan = b.plan(1);
   ASSERT_TRUE(plan.ok());
-  EXPECT_EQ(*plan, (std::vector<Transfer>{{1, 2, TokenRange(100, 200)}}));
+  EXPECT_EQ(*plan, (std::vector<Transfer>{{1, 2, TokenRange(100, 200), 1}}));
   // Without a local replica among them, the group's first replica sends.
-  EXPECT_EQ(*b.plan(std::nullopt), (std::vector<Transfer>{{0, 2, TokenRange(100, 200)}}));
+  EXPECT_EQ(*b.plan(std::nullopt), (std::vector<Transfer>{{0, 2, TokenRange(100, 200), 1}}));
 }
 
 TEST(TransferPlan, WithThreeReplicasEachVersionGoesToEveryReplicaWithoutIt) {
@@ -69,15 +69,15 @@ TEST(TransferPlan, WithThreeReplicasEachVersionGoesToEveryReplicaWithoutIt) {
   auto plan = b.plan(2);
   ASSERT_TRUE(plan.ok());
   const TokenRange leaf0(0, 100), leaf3(300, 400);
-  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 1, leaf3},
-                                          {0, 2, leaf3},
-                                          {1, 0, leaf0},
-                                          {1, 0, leaf3},
-                                          {1, 2, leaf0},
-                                          {1, 2, leaf3},
-                                          {2, 0, leaf3},
-                                          {2, 1, leaf0},
-                                          {2, 1, leaf3}}));
+  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 1, leaf3, 1},
+                                          {0, 2, leaf3, 1},
+                                          {1, 0, leaf0, 1},
+                                          {1, 0, leaf3, 1},
+                                          {1, 2, leaf0, 1},
+                                          {1, 2, leaf3, 1},
+                                          {2, 0, leaf3, 1},
+                                          {2, 1, leaf0, 1},
+                                          {2, 1, leaf3, 1}}));
 }
 
 TEST(TransferPlan, AGroupWithoutRowsSendsNothing) {
@@ -86,7 +86,7 @@ TEST(TransferPlan, AGroupWithoutRowsSendsNothing) {
   b.replica({{kRange, {1, 1, 1, 1}}}).replica({{kRange, {1, 1, 0, 1}}});
   auto plan = b.plan(0);
   ASSERT_TRUE(plan.ok());
-  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 1, TokenRange(200, 300)}}));
+  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 1, TokenRange(200, 300), 1}}));
 }
 
 TEST(TransferPlan, AdjacentRangesOfOnePairMergeAcrossLeavesAndTrees) {
@@ -97,8 +97,8 @@ TEST(TransferPlan, AdjacentRangesOfOnePairMergeAcrossLeavesAndTrees) {
       .replica({{kRange, {1, 1, 0, 0}}, {next, {0, 1, 0, 1}}});
   auto plan = b.plan(0);
   ASSERT_TRUE(plan.ok());
-  EXPECT_EQ(*plan,
-            (std::vector<Transfer>{{0, 1, TokenRange(200, 500)}, {0, 1, TokenRange(600, 700)}}));
+  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 1, TokenRange(200, 500), 3},
+                                          {0, 1, TokenRange(600, 700), 1}}));
 }
 
 TEST(TransferPlan, RefinementNarrowsACoarseLeafToTheSubRangeThatDiffers) {
@@ -124,7 +124,28 @@ TEST(TransferPlan, RefinementNarrowsACoarseLeafToTheSubRangeThatDiffers) {
       .replica({{TokenRange(400, 800), {1, 2, 0, 1}}});
   auto plan = fine.plan(0);
   ASSERT_TRUE(plan.ok());
-  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 2, TokenRange(600, 700)}}));
+  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 2, TokenRange(600, 700), 1}}));
+}
+
+TEST(TransferPlan, ATransferCarriesTheRowsAndBytesItsSenderCounted) {
+  // Leaves 1 and 2 differ on replica 1 (it lacks their rows): one merged transfer of the two
+  // leaves' rows and bytes as replica 0 counted them. What the sender's group counts is what a
+  // preview reports as the target being behind.
+  const std::vector<TreeHash> full{TreeHash{1}, TreeHash{2}, TreeHash{3}, TreeHash{4}};
+  const std::vector<TreeHash> lacking{TreeHash{1}, TreeHash{}, TreeHash{}, TreeHash{4}};
+  const std::vector<uint64_t> full_rows{1, 2, 3, 1}, lacking_rows{1, 0, 0, 1};
+  const std::vector<uint64_t> full_bytes{10, 200, 300, 10}, lacking_bytes{10, 0, 0, 10};
+  const ReplicaTree a{kRange, TreeHash{9}, full, full_rows, full_bytes};
+  const ReplicaTree b{kRange, TreeHash{8}, lacking, lacking_rows, lacking_bytes};
+  const std::vector<std::vector<ReplicaTree>> trees{{a}, {b}};
+  auto plan = plan_transfers(trees, std::nullopt);
+  ASSERT_TRUE(plan.ok()) << plan.status().to_string();
+  EXPECT_EQ(*plan, (std::vector<Transfer>{{0, 1, TokenRange(100, 300), 5, 500}}));
+  // Byte counts of another length than the hashes are a misshapen tree.
+  const std::vector<uint64_t> short_bytes{1, 2};
+  const ReplicaTree c{kRange, TreeHash{7}, full, full_rows, short_bytes};
+  const std::vector<std::vector<ReplicaTree>> bad{{a}, {c}};
+  EXPECT_EQ(plan_transfers(bad, std::nullopt).status().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST(TransferPlan, MisshapenTreesAndABadLocalReplicaAreRejected) {

@@ -20,6 +20,11 @@ Status check_same_shape(std::span<const ReplicaTree> trees) {
                                      std::to_string(t.leaf_hashes.size()) + " leaf hashes but " +
                                      std::to_string(t.leaf_rows.size()) + " leaf row counts");
     }
+    if (!t.leaf_bytes.empty() && t.leaf_bytes.size() != t.leaf_hashes.size()) {
+      return Status::InvalidArgument("replica tree " + std::to_string(r) + " has " +
+                                     std::to_string(t.leaf_hashes.size()) + " leaf hashes but " +
+                                     std::to_string(t.leaf_bytes.size()) + " leaf byte counts");
+    }
     if (t.range != first.range || t.leaf_hashes.size() != first.leaf_hashes.size()) {
       return Status::InvalidArgument("replica trees differ in shape: " + first.range.to_string() +
                                      " with " + std::to_string(first.leaf_hashes.size()) +

@@ -9,8 +9,8 @@
 
 namespace rk::repair {
 
-// InvalidArgument when `trees` is empty, a tree's leaf_rows and leaf_hashes differ in size, or
-// the trees differ in range or leaf count.
+// InvalidArgument when `trees` is empty, a tree's leaf_rows (or non-empty leaf_bytes) and
+// leaf_hashes differ in size, or the trees differ in range or leaf count.
 Status check_same_shape(std::span<const ReplicaTree> trees);
 
 }  // namespace rk::repair

@@ -197,6 +197,16 @@ TEST_F(RepairApiTest, BadRequestsAreRefusedAndStartNothing) {
   EXPECT_EQ(call("POST", url, with("tables", {"nope"})).status, 404);
   EXPECT_EQ(call("POST", url, with("replicas", {agents_[0]->host_id(), "ghost"})).status, 400);
   EXPECT_EQ(call("POST", url, with("unknown_field", 1)).status, 400);
+  json preview_incremental = with("preview", true);
+  preview_incremental["mode"] = "incremental";
+  auto refused = call("POST", url, preview_incremental);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.body.find("'mode' must be full"), std::string::npos) << refused.body;
+  json preview_marking = with("preview", true);
+  preview_marking["mode"] = "full";
+  preview_marking["mark_repaired"] = true;
+  EXPECT_EQ(call("POST", url, preview_marking).status, 400);
+  EXPECT_EQ(call("POST", url, with("preview", "yes")).status, 400);
   auto on_other = call("POST", ops(*agents_[1]) + "/v1/repair/sessions",
                        with("replicas", {agents_[0]->host_id(), agents_[2]->host_id()}));
   EXPECT_EQ(on_other.status, 400) << "the coordinator must be one of the replicas";

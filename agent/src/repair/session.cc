@@ -30,7 +30,7 @@ const char* state_name(SessionState s) {
 
 // A storage tree as the repair algorithms read it (a view: `tree` must outlive it).
 repair::ReplicaTree replica_tree(const storage::MerkleTree& tree) {
-  return {tree.range(), tree.root(), tree.leaf_hashes(), tree.leaf_rows()};
+  return {tree.range(), tree.root(), tree.leaf_hashes(), tree.leaf_rows(), tree.leaf_bytes()};
 }
 
 repair::TreeSizing tree_sizing(const RepairSettings& s) {
@@ -53,6 +53,7 @@ const api::Spec& repair_request_spec() {
       {"mode", api::Type::kString, api::kRequired},
       {"validation", api::Type::kString},
       {"mark_repaired", api::Type::kBool},
+      {"preview", api::Type::kBool},
       {.name = "repaired_at_ms", .type = api::Type::kInteger, .min = 0}};
   return kSpec;
 }
@@ -98,7 +99,60 @@ Result<RepairRequest> parse_repair_request(const json& body) {
   r.parallel = validation == "parallel";
   r.mark_repaired = body.value("mark_repaired", false);
   r.repaired_at_ms = body.value("repaired_at_ms", int64_t{0});
+  r.preview = body.value("preview", false);
+  if (r.preview && r.incremental) {
+    return Status::InvalidArgument(
+        "'preview' compares as a full session does: 'mode' must be full, not incremental");
+  }
+  if (r.preview && r.mark_repaired) {
+    return Status::InvalidArgument("'preview' marks nothing repaired: drop 'mark_repaired'");
+  }
   return r;
+}
+
+void SessionDifferences::add(const std::string& table, const repair::Transfer& t) {
+  TableTotals& totals = tables_[table];
+  totals.rows += t.rows;
+  totals.bytes += t.bytes;
+  if (std::find(totals.behind.begin(), totals.behind.end(), t.target) == totals.behind.end()) {
+    totals.behind.push_back(t.target);
+  }
+  if (totals.distinct.size() >= kMaxDistinct ||
+      totals.distinct.emplace(t.range.start(), t.range.end()).second) {
+    ++totals.ranges;
+  }
+  if (ranges_.size() < kMaxRanges) {
+    ranges_.emplace_back(table, t);
+  } else {
+    ++left_out_;
+  }
+}
+
+json SessionDifferences::to_json(const std::vector<std::string>& hosts) const {
+  const auto host = [&hosts](size_t i) { return i < hosts.size() ? hosts[i] : std::to_string(i); };
+  json tables = json::array();
+  for (const auto& [table, totals] : tables_) {
+    std::vector<size_t> behind = totals.behind;
+    std::sort(behind.begin(), behind.end());
+    json names = json::array();
+    for (size_t b : behind) names.push_back(host(b));
+    tables.push_back({{"table", table},
+                      {"ranges", totals.ranges},
+                      {"rows", totals.rows},
+                      {"bytes", totals.bytes},
+                      {"behind", std::move(names)}});
+  }
+  json ranges = json::array();
+  for (const auto& [table, t] : ranges_) {
+    ranges.push_back({{"table", table},
+                      {"range", t.range.to_string()},
+                      {"source", host(t.source)},
+                      {"target", host(t.target)},
+                      {"rows", t.rows},
+                      {"bytes", t.bytes}});
+  }
+  return {
+      {"tables", std::move(tables)}, {"ranges", std::move(ranges)}, {"ranges_left_out", left_out_}};
 }
 
 RepairSession::RepairSession(RepairRequest request, std::vector<std::string> tables,
@@ -134,6 +188,7 @@ json RepairSession::to_json() const {
           {"replicas", request_.replicas},
           {"mode", request_.incremental ? "incremental" : "full"},
           {"validation", request_.parallel ? "parallel" : "sequential"},
+          {"preview", request_.preview},
           {"state", state_name(state_)},
           {"phase", phase_},
           {"started_at_us", started_at_us_},
@@ -145,7 +200,10 @@ json RepairSession::to_json() const {
             {"rows_validated", progress_.rows_validated.load()},
             {"bytes_validated", progress_.bytes_validated.load()},
             {"ranges_differing", progress_.ranges_differing.load()},
-            {"bytes_streamed", progress_.bytes_streamed.load()}}}};
+            {"rows_differing", progress_.rows_differing.load()},
+            {"bytes_differing", progress_.bytes_differing.load()},
+            {"bytes_streamed", progress_.bytes_streamed.load()}}},
+          {"differences", differences_.to_json(request_.replicas)}};
 }
 
 void RepairSession::set_phase(const char* phase) {
@@ -232,9 +290,11 @@ void RepairSession::finish(SessionState state, const std::string& error) {
   finished_at_us_ = std::max<int64_t>(clock_.now_micros(), started_at_us_);
   spdlog::log(state == SessionState::kSucceeded ? spdlog::level::info : spdlog::level::warn,
               "repair session {} ({} {}.{} {}): {}{}{}", request_.id,
-              request_.incremental ? "incremental" : "full", request_.keyspace,
-              tables_.size() == 1 ? tables_[0] : "*", request_.range.to_string(), state_name(state),
-              error.empty() ? "" : ": ", error);
+              request_.preview       ? "preview"
+              : request_.incremental ? "incremental"
+                                     : "full",
+              request_.keyspace, tables_.size() == 1 ? tables_[0] : "*", request_.range.to_string(),
+              state_name(state), error.empty() ? "" : ": ", error);
 }
 
 Status RepairSession::run_steps() {
@@ -245,6 +305,10 @@ Status RepairSession::run_steps() {
     ++progress_.tables_done;
   }
   RK_RETURN_IF_ERROR(check_cancelled());
+  // A preview streamed nothing: it neither marks nor records a repair (a recorded repair lets
+  // tombstone_gc repair mode purge, which only a real repair may allow). parse_repair_request
+  // refuses a preview with incremental mode or mark_repaired.
+  if (request_.preview) return Status::OK();
   if (request_.incremental || request_.mark_repaired) RK_RETURN_IF_ERROR(anticompact());
   return record_history();
 }
@@ -421,11 +485,27 @@ Status RepairSession::repair_piece(const std::string& table, const TreeRequest& 
       }
       RK_ASSIGN_OR_RETURN(plan, repair::plan_transfers(trees, local));
     }
-    set_phase("streaming");
-    for (const auto& transfer : plan) {
-      RK_RETURN_IF_ERROR(stream(table, transfer));
-      streamed_[table].push_back(transfer.range);
-    }
+    RK_RETURN_IF_ERROR(carry_out(table, plan));
+  }
+  return Status::OK();
+}
+
+Status RepairSession::carry_out(const std::string& table,
+                                const std::vector<repair::Transfer>& plan) {
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& transfer : plan) differences_.add(table, transfer);
+  }
+  for (const auto& transfer : plan) {
+    progress_.rows_differing += transfer.rows;
+    progress_.bytes_differing += transfer.bytes;
+  }
+  // A preview reports the plan and leaves every replica as it was.
+  if (request_.preview) return Status::OK();
+  set_phase("streaming");
+  for (const auto& transfer : plan) {
+    RK_RETURN_IF_ERROR(stream(table, transfer));
+    streamed_[table].push_back(transfer.range);
   }
   return Status::OK();
 }

@@ -4,10 +4,12 @@
 // stream only the still-differing sub-ranges between the replicas that disagree (last-write-wins
 // import), on success of an incremental session mark the range repaired on every replica at
 // its view, and last, once everything succeeded on every replica, record the range in each
-// replica's repair history (what tombstone_gc repair mode purges by). Which trees to build, where
-// they differ and what goes from whom to whom are the repair domain's pure algorithms
-// (ringkeeper/repair/tree_diff.h, transfer_plan.h); this class runs them over the replicas' calls.
-// The session's request, state and progress are what the ops API shows.
+// replica's repair history (what tombstone_gc repair mode purges by). A preview session takes the
+// same steps up to each transfer plan and records the plan instead of streaming it; it marks
+// nothing and records no repair. Which trees to build, where they differ and what goes from whom
+// to whom are the repair domain's pure algorithms (ringkeeper/repair/tree_diff.h,
+// transfer_plan.h); this class runs them over the replicas' calls. The session's request, state
+// and progress are what the ops API shows.
 #pragma once
 
 #include <atomic>
@@ -15,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -41,6 +44,9 @@ struct RepairRequest {
   bool incremental = true;
   bool parallel = false;       // validation: "parallel" rather than "sequential"
   bool mark_repaired = false;  // full sessions: mark repaired on success
+  // Preview: validate and diff as a full session does, then record the transfer plan instead of
+  // running it; nothing is streamed or marked. Full sessions only, never with mark_repaired.
+  bool preview = false;
   int64_t repaired_at_ms = 0;  // 0: the session's start time
   nlohmann::json body;         // the body as sent, for idempotent re-POSTs
 };
@@ -56,6 +62,37 @@ struct RepairProgress {
   std::atomic<uint64_t> tables_total{0}, tables_done{0};
   std::atomic<uint64_t> rows_validated{0}, bytes_validated{0};
   std::atomic<uint64_t> ranges_differing{0}, bytes_streamed{0};
+  // What the transfer plans carry (rows and bytes as their senders counted them), streamed or not.
+  std::atomic<uint64_t> rows_differing{0}, bytes_differing{0};
+};
+
+// What a session's transfer plans say, per table: the sub-ranges where a replica is behind
+// another, with the rows and bytes the sender would send. A preview session's result; repair
+// sessions keep it too (it is what they streamed).
+class SessionDifferences {
+ public:
+  // At most this many ranges are kept per session (the totals count every one).
+  static constexpr size_t kMaxRanges = 1000;
+  static constexpr size_t kMaxDistinct = 100000;
+
+  void add(const std::string& table, const repair::Transfer& t);
+  // {"tables": [{"table", "ranges", "rows", "bytes", "behind": [host ids]}],
+  //  "ranges": [{"table", "range", "source", "target", "rows", "bytes"}], "ranges_left_out"}
+  // with replica indices named by `hosts`.
+  nlohmann::json to_json(const std::vector<std::string>& hosts) const;
+
+ private:
+  struct TableTotals {
+    // Distinct differing ranges (several replicas behind on one range count once), up to
+    // kMaxDistinct; past that every range counts.
+    std::set<std::pair<Token, Token>> distinct;
+    uint64_t ranges = 0;
+    uint64_t rows = 0, bytes = 0;
+    std::vector<size_t> behind;
+  };
+  std::map<std::string, TableTotals> tables_;
+  std::vector<std::pair<std::string, repair::Transfer>> ranges_;
+  uint64_t left_out_ = 0;
 };
 
 class RepairSession {
@@ -96,6 +133,8 @@ class RepairSession {
   Status mark_streamed(const std::string& table, int64_t repaired_at);
   Status anticompact();
   Status record_history();
+  // The plan's transfers counted and recorded; then streamed unless the session is a preview.
+  Status carry_out(const std::string& table, const std::vector<repair::Transfer>& plan);
   Status stream(const std::string& table, const repair::Transfer& t);
   Status check_cancelled() const;
   void set_phase(const char* phase);
@@ -118,6 +157,7 @@ class RepairSession {
 
   mutable std::mutex mu_;  // guards the fields below
   std::vector<Member> members_;
+  SessionDifferences differences_;
   SessionState state_ = SessionState::kRunning;
   std::string phase_ = "pinning";
   std::string error_;

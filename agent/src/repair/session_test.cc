@@ -19,6 +19,7 @@
 
 #include "repair/in_process.h"
 #include "repair/service.h"
+#include "ringkeeper/core/token.h"
 #include "ringkeeper/storage/range_stream.h"
 #include "test_support.h"
 
@@ -187,6 +188,90 @@ TEST_F(RepairSessionTest, OneDifferingRowStreamsAboutOneRow) {
   // The divergent row goes to replica 2 once; neighbours sharing its leaf rarely add to it.
   EXPECT_LE(s["progress"]["bytes_streamed"].get<uint64_t>(), 3 * row_bytes) << s.dump();
   EXPECT_EQ(encoded(2), encoded(0));
+}
+
+TEST_F(RepairSessionTest, PreviewReportsTheReplicaBehindAndChangesNothing) {
+  for (int k = 0; k < 300; ++k) put_all("k" + std::to_string(k), "base", 10);
+  const std::vector<std::string> missed{"m1", "m2", "m3", "m4", "m5"};
+  for (const auto& pk : missed) {  // replica 1 missed these writes
+    ASSERT_TRUE(put(0, pk, "late", 10).ok());
+    ASSERT_TRUE(put(2, pk, "late", 10).ok());
+  }
+  std::vector<std::string> before;
+  for (int i = 0; i < kReplicas; ++i) before.push_back(encoded(i));
+
+  RepairRequest preview = request(/*incremental=*/false);
+  preview.preview = true;
+  auto p = run(preview);
+  ASSERT_EQ(p["state"], "SUCCEEDED") << p.dump();
+  EXPECT_EQ(p["preview"], true);
+  EXPECT_EQ(p["progress"]["bytes_streamed"], 0u);
+  EXPECT_EQ(p["progress"]["rows_differing"], missed.size()) << p.dump();
+  const auto& tables = p["differences"]["tables"];
+  ASSERT_EQ(tables.size(), 1u) << p.dump();
+  EXPECT_EQ(tables[0]["table"], "t");
+  EXPECT_EQ(tables[0]["rows"], missed.size());
+  EXPECT_GT(tables[0]["bytes"].get<uint64_t>(), 0u);
+  EXPECT_EQ(tables[0]["behind"], nlohmann::json({"h1"}));
+  // Each missed row lies in a reported range that replica 1 lacks and replica 0 (local) sends.
+  uint64_t rows = 0;
+  for (const auto& r : p["differences"]["ranges"]) {
+    EXPECT_EQ(r["source"], "h0");
+    EXPECT_EQ(r["target"], "h1");
+    rows += r["rows"].get<uint64_t>();
+  }
+  EXPECT_EQ(rows, missed.size());
+  EXPECT_EQ(tables[0]["ranges"], p["differences"]["ranges"].size());
+  for (const auto& pk : missed) {
+    const Token token = murmur3_token(pk);
+    bool covered = false;
+    for (const auto& r : p["differences"]["ranges"]) {
+      covered = covered || TokenRange::parse(r["range"].get<std::string>())->contains(token);
+    }
+    EXPECT_TRUE(covered) << pk;
+  }
+  for (int i = 0; i < kReplicas; ++i) {
+    EXPECT_EQ(encoded(i), before[i]) << "a preview streams nothing to replica " << i;
+    EXPECT_TRUE(keys(i, DataScope::kRepaired).empty()) << "a preview marks nothing";
+    EXPECT_TRUE(views_[i]->list().empty()) << "views are released";
+  }
+
+  // The full session plans exactly what the preview reported, and streams it.
+  auto full = run(request(/*incremental=*/false));
+  ASSERT_EQ(full["state"], "SUCCEEDED") << full.dump();
+  EXPECT_EQ(full["differences"], p["differences"]);
+  EXPECT_EQ(full["progress"]["rows_validated"], p["progress"]["rows_validated"]);
+  EXPECT_EQ(full["progress"]["bytes_validated"], p["progress"]["bytes_validated"]);
+  EXPECT_EQ(full["progress"]["ranges_differing"], p["progress"]["ranges_differing"]);
+  EXPECT_GT(full["progress"]["bytes_streamed"].get<uint64_t>(), 0u);
+  EXPECT_EQ(encoded(1), encoded(0));
+
+  auto again = run(preview);
+  ASSERT_EQ(again["state"], "SUCCEEDED");
+  EXPECT_EQ(again["progress"]["rows_differing"], 0u);
+  EXPECT_TRUE(again["differences"]["tables"].empty()) << again.dump();
+}
+
+TEST_F(RepairSessionTest, PreviewWithIncrementalOrMarkRepairedIsRefused) {
+  nlohmann::json body = {{"id", "p1"},
+                         {"keyspace", "ks"},
+                         {"range", "(0,100]"},
+                         {"replicas", {"h0", "h1"}},
+                         {"mode", "incremental"},
+                         {"preview", true}};
+  auto incremental = parse_repair_request(body);
+  EXPECT_EQ(incremental.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(incremental.status().message().find("'mode' must be full"), std::string::npos);
+  body["mode"] = "full";
+  body["mark_repaired"] = true;
+  auto marking = parse_repair_request(body);
+  EXPECT_EQ(marking.status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(marking.status().message().find("marks nothing"), std::string::npos);
+  body.erase("mark_repaired");
+  auto ok = parse_repair_request(body);
+  ASSERT_TRUE(ok.ok()) << ok.status().to_string();
+  EXPECT_TRUE(ok->preview);
+  EXPECT_FALSE(ok->incremental);
 }
 
 TEST_F(RepairSessionTest, IncrementalSessionMarksRepairedAndSkipsRepairedDataNextTime) {
@@ -378,6 +463,22 @@ TEST_F(RepairHistoryTest, ASuccessfulSessionRecordsItsRangeOnEveryReplicaAndTomb
     EXPECT_EQ(value(i, "gone"), "") << "no zombie on replica " << i;
   }
   EXPECT_EQ(encoded(0), encoded(2));
+}
+
+TEST_F(RepairHistoryTest, APreviewRecordsNoRepairSoTombstonesStay) {
+  write_and_delete_missed_by_two();
+  clock_.advance_seconds(1000);
+  RepairRequest preview = request(/*incremental=*/false);
+  preview.preview = true;
+  auto s = run(preview);
+  ASSERT_EQ(s["state"], "SUCCEEDED") << s.dump();
+  EXPECT_EQ(s["differences"]["tables"][0]["behind"], nlohmann::json({"h2"})) << s.dump();
+  for (int i = 0; i < kReplicas; ++i) EXPECT_TRUE(history(i).empty()) << "replica " << i;
+  clock_.advance_seconds(1);
+  compact_all();
+  EXPECT_TRUE(stores_deletion_of_gone(0));
+  EXPECT_TRUE(stores_deletion_of_gone(1));
+  EXPECT_EQ(value(2, "gone"), "alive");
 }
 
 TEST_F(RepairHistoryTest, IncrementalSessionsRecordTooAfterMarking) {

@@ -32,6 +32,8 @@ struct ReplicaTree {
   TreeHash root{};
   std::span<const TreeHash> leaf_hashes;  // leaf i's hash at [i], in ring order from range.start()
   std::span<const uint64_t> leaf_rows;    // rows the replica counted in each leaf
+  // Bytes the replica counted in each leaf (what the leaf would stream); may be empty (0 each).
+  std::span<const uint64_t> leaf_bytes;
 };
 
 // One Merkle tree to build: 2^depth leaves over `range`.

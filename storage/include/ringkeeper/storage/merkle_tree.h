@@ -141,6 +141,8 @@ class MerkleTree {
     return {nodes_.data() + leaf_count(), leaf_count()};
   }
   std::span<const uint64_t> leaf_rows() const { return rows_; }
+  // Every leaf's byte count (the sum of its rows' `bytes`): what a differing leaf would stream.
+  std::span<const uint64_t> leaf_bytes() const { return bytes_; }
 
   uint64_t total_rows() const { return total_rows_; }
   uint64_t total_bytes() const { return total_bytes_; }
