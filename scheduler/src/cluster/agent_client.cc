@@ -58,6 +58,28 @@ Result<SessionState> parse_session_state(const std::string& s) {
   return Status::Internal("agent answered an unknown session state '" + s + "'");
 }
 
+// A session's "differences" (what its transfer plans found; a preview's result).
+void differences_from_json(const nlohmann::json& j, SessionStatus* s) {
+  const nlohmann::json& d = j.contains("differences") ? j["differences"] : nlohmann::json();
+  if (d.is_object() && d.contains("tables") && d["tables"].is_array()) {
+    for (const nlohmann::json& t : d["tables"]) {
+      if (!t.is_object()) continue;
+      TableDifference td{t.value("table", ""), t.value("ranges", int64_t{0}),
+                         t.value("rows", int64_t{0}), t.value("bytes", int64_t{0}),
+                         t.value("behind", std::vector<std::string>{})};
+      s->table_differences.push_back(std::move(td));
+    }
+  }
+  if (d.is_object() && d.contains("ranges") && d["ranges"].is_array()) {
+    for (const nlohmann::json& r : d["ranges"]) {
+      if (!r.is_object()) continue;
+      s->range_differences.push_back({r.value("table", ""), r.value("range", ""),
+                                      r.value("source", ""), r.value("target", ""),
+                                      r.value("rows", int64_t{0}), r.value("bytes", int64_t{0})});
+    }
+  }
+}
+
 Result<SessionStatus> session_from_json(const nlohmann::json& j) {
   if (!j.is_object()) return Status::Internal("agent answered a session that is not an object");
   SessionStatus s;
@@ -70,6 +92,12 @@ Result<SessionStatus> session_from_json(const nlohmann::json& j) {
   if (j.contains("progress") && j["progress"].is_object()) {
     s.bytes_validated = j["progress"].value("bytes_validated", int64_t{0});
     s.bytes_streamed = j["progress"].value("bytes_streamed", int64_t{0});
+  }
+  try {
+    differences_from_json(j, &s);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::Internal(std::string("agent answered malformed session differences: ") +
+                            e.what());
   }
   return s;
 }
@@ -105,6 +133,7 @@ Result<SessionStatus> AgentClient::start_session(const NodeView& coordinator,
                          {"mode", req.mode},
                          {"validation", req.validation}};
   if (req.mode == "full") body["mark_repaired"] = req.mark_repaired;
+  if (req.preview) body["preview"] = true;
   if (req.mode == "incremental") body["repaired_at_ms"] = req.repaired_at_ms;
   return session_call("POST", ops_url(coordinator.info, "/v1/repair/sessions"), body.dump());
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cluster/service.h"
+#include "repair/service.h"
 #include "ringkeeper/core/status.h"
 
 namespace rk::scheduler {
@@ -22,6 +23,7 @@ struct SessionRequest {
   std::string mode;        // "full" | "incremental"
   std::string validation;  // "sequential" | "parallel"
   bool mark_repaired = false;
+  bool preview = false;  // mode "full": validate and diff only, stream and mark nothing
   int64_t repaired_at_ms = 0;
 };
 
@@ -36,6 +38,8 @@ struct SessionStatus {
   int64_t finished_at_us = 0;
   int64_t bytes_validated = 0;
   int64_t bytes_streamed = 0;
+  std::vector<TableDifference> table_differences;
+  std::vector<RangeDifference> range_differences;
 };
 
 // A node's load, as far as gating needs it.

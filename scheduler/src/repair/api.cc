@@ -46,6 +46,7 @@ api::Spec with_run_options(api::Spec spec) {
            {"datacenters", api::Type::kArray},
            {"nodes", api::Type::kArray},
            {"mark_repaired", api::Type::kBool},
+           {"preview", api::Type::kBool},
            {"window", api::Type::kObject, false, &kWindow},
        }) {
     spec.fields.push_back(f);
@@ -84,7 +85,9 @@ Result<RepairRunOptions> run_options(const json& body, RepairKind default_kind) 
   RepairRunOptions o;
   o.keyspace = body["keyspace"];
   RK_ASSIGN_OR_RETURN(o.tables, string_list(body, "tables"));
-  o.kind = default_kind;
+  o.preview = body.value("preview", false);
+  // A preview compares as a full repair does, whatever the default kind of the call.
+  o.kind = o.preview ? RepairKind::kFull : default_kind;
   if (body.contains("kind")) {
     RK_ASSIGN_OR_RETURN(o.kind, parse_repair_kind(body["kind"].get<std::string>()));
   }
@@ -122,6 +125,19 @@ json counts_json(const SegmentCounts& c) {
           {"bytes_streamed", c.bytes_streamed}};
 }
 
+json difference_json(const TableDifference& d) {
+  return {{"table", d.table},
+          {"ranges", d.ranges},
+          {"rows", d.rows},
+          {"bytes", d.bytes},
+          {"behind", d.behind}};
+}
+
+json range_difference_json(const RangeDifference& d) {
+  return {{"table", d.table},   {"range", d.range}, {"source", d.source},
+          {"target", d.target}, {"rows", d.rows},   {"bytes", d.bytes}};
+}
+
 json run_json(const RepairRunView& v) {
   const RepairRun& r = v.run;
   const RepairRunOptions& o = r.options;
@@ -149,6 +165,11 @@ json run_json(const RepairRunView& v) {
                 {"postponed", v.progress.postponed},
                 {"per_table", std::move(per_table)},
                 {"per_node", std::move(per_node)}}}});
+  if (o.preview) {
+    json tables = json::array();
+    for (const TableDifference& d : v.differences) tables.push_back(difference_json(d));
+    out["differences"] = {{"tables", std::move(tables)}};
+  }
   return out;
 }
 
@@ -262,7 +283,14 @@ Result<http::Response> handle_patch_run(RepairScheduler& s, const http::Request&
 }
 
 Result<http::Response> handle_list_runs(RepairScheduler& s, const http::Request& req) {
-  RK_RETURN_IF_ERROR(known_query(req, {"state", "keyspace", "limit"}));
+  RK_RETURN_IF_ERROR(known_query(req, {"state", "keyspace", "limit", "preview"}));
+  std::optional<bool> preview;
+  if (const std::string* v = req.query_param("preview")) {
+    if (*v != "true" && *v != "false") {
+      return Status::InvalidArgument(fmt::format("preview must be true or false, got '{}'", *v));
+    }
+    preview = *v == "true";
+  }
   std::optional<RunState> state;
   if (const std::string* v = req.query_param("state")) {
     RK_ASSIGN_OR_RETURN(state, parse_run_state(*v));
@@ -274,7 +302,8 @@ Result<http::Response> handle_list_runs(RepairScheduler& s, const http::Request&
     RK_ASSIGN_OR_RETURN(int64_t l, api::query_int(req, "limit", 1, 1000));
     limit = static_cast<int>(l);
   }
-  RK_ASSIGN_OR_RETURN(std::vector<RepairRunView> runs, s.list_runs(state, keyspace, limit));
+  RK_ASSIGN_OR_RETURN(std::vector<RepairRunView> runs,
+                      s.list_runs(state, keyspace, limit, preview));
   json out = json::array();
   for (const RepairRunView& v : runs) out.push_back(run_json(v));
   return api::json_ok({{"runs", std::move(out)}});
@@ -291,6 +320,25 @@ Result<http::Response> handle_segments(RepairScheduler& s, const http::Request& 
   json out = json::array();
   for (const RepairSegment& g : segs) out.push_back(segment_json(g));
   return api::json_ok({{"segments", std::move(out)}});
+}
+
+Result<http::Response> handle_differences(RepairScheduler& s, const http::Request& req) {
+  RK_RETURN_IF_ERROR(known_query(req, {"limit"}));
+  RK_ASSIGN_OR_RETURN(int64_t id, id_param(req, "id"));
+  int limit = 1000;
+  if (req.query_param("limit")) {
+    RK_ASSIGN_OR_RETURN(int64_t l, api::query_int(req, "limit", 0, 100000));
+    limit = static_cast<int>(l);
+  }
+  RK_ASSIGN_OR_RETURN(RunDifferences d, s.differences(id, limit));
+  json tables = json::array();
+  for (const TableDifference& t : d.tables) tables.push_back(difference_json(t));
+  json ranges = json::array();
+  for (const RangeDifference& r : d.ranges) ranges.push_back(range_difference_json(r));
+  return api::json_ok({{"run_id", id},
+                       {"tables", std::move(tables)},
+                       {"ranges", std::move(ranges)},
+                       {"ranges_total", d.ranges_total}});
 }
 
 Result<http::Response> handle_add_schedule(RepairScheduler& s, const http::Request& req) {
@@ -335,6 +383,8 @@ void add_repair_routes(http::Router& r, RepairScheduler& service) {
   }
   r.get("/api/v1/repair/runs/{id}/segments",
         [s](const http::Request& req) { return handle_segments(*s, req); });
+  r.get("/api/v1/repair/runs/{id}/differences",
+        [s](const http::Request& req) { return handle_differences(*s, req); });
   r.post(
       "/api/v1/repair/schedules",
       [s](const http::Request& req) { return handle_add_schedule(*s, req); }, op);

@@ -116,6 +116,44 @@ TEST_F(RepairApiTest, SchedulesAndDeadlines) {
   EXPECT_EQ(call("DELETE", path, "", kOperatorToken).status, 404);
 }
 
+TEST_F(RepairApiTest, PreviewRunsAndSchedules) {
+  for (const char* body : {R"({"keyspace":"ks","preview":true,"kind":"incremental"})",
+                           R"({"keyspace":"ks","preview":true,"mark_repaired":true})",
+                           R"({"keyspace":"ks","preview":1})"}) {
+    auto r = call("POST", "/api/v1/repair/runs", body, kOperatorToken);
+    EXPECT_EQ(r.status, 400) << body << " " << r.body;
+    EXPECT_NE(parsed(r)["detail"].get<std::string>().find("preview"), std::string::npos) << r.body;
+    EXPECT_EQ(call("POST", "/api/v1/repair/schedules", body, kOperatorToken).status, 400) << body;
+  }
+  EXPECT_TRUE(parsed(call("GET", "/api/v1/repair/runs", ""))["runs"].empty());
+  EXPECT_TRUE(parsed(call("GET", "/api/v1/repair/schedules", ""))["schedules"].empty());
+
+  auto created = call("POST", "/api/v1/repair/runs",
+                      R"({"keyspace":"ks","preview":true,"start":false})", kOperatorToken);
+  ASSERT_EQ(created.status, 201) << created.body;
+  json run = parsed(created);
+  EXPECT_EQ(run["preview"], true);
+  EXPECT_EQ(run["kind"], "full");
+  EXPECT_EQ(run["differences"], json({{"tables", json::array()}}));
+  const std::string id = std::to_string(run["id"].get<int64_t>());
+  auto diff = call("GET", "/api/v1/repair/runs/" + id + "/differences?limit=10", "");
+  ASSERT_EQ(diff.status, 200) << diff.body;
+  EXPECT_EQ(parsed(diff)["ranges_total"], 0);
+  EXPECT_EQ(call("GET", "/api/v1/repair/runs/999/differences", "").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/repair/runs/" + id + "/differences?limit=-1", "").status, 400);
+  EXPECT_EQ(parsed(call("GET", "/api/v1/repair/runs?preview=true", ""))["runs"].size(), 1u);
+  EXPECT_TRUE(parsed(call("GET", "/api/v1/repair/runs?preview=false", ""))["runs"].empty());
+  EXPECT_EQ(call("GET", "/api/v1/repair/runs?preview=yes", "").status, 400);
+
+  // A schedule's preview option makes its default kind full.
+  auto sc = call("POST", "/api/v1/repair/schedules",
+                 R"({"keyspace":"ks","preview":true,"first_activation_us":4102444800000000})",
+                 kOperatorToken);
+  ASSERT_EQ(sc.status, 201) << sc.body;
+  EXPECT_EQ(parsed(sc)["preview"], true);
+  EXPECT_EQ(parsed(sc)["kind"], "full");
+}
+
 TEST_F(RepairApiTest, WindowsAreCheckedAndShown) {
   for (const char* window : {R"({"windows":"mnd 22:00-06:00"})",
                              R"({"windows":"mon 22:00-06:00","time_zone":"Nowhere/City"})",

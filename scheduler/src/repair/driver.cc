@@ -131,6 +131,7 @@ Status RepairScheduler::Impl::send(RepairSegment& seg, const RepairRun& run,
   req.mode = std::string(repair_kind_name(run.options.kind));
   req.validation = validation;
   req.mark_repaired = run.options.kind == RepairKind::kFull && run.options.mark_repaired;
+  req.preview = run.options.preview;
   req.repaired_at_ms = seg.started_at_us / 1000;  // fixed per attempt: a re-send is identical
   Result<SessionStatus> r = agents.start_session(coordinator, req);
   if (r.ok()) {
@@ -185,6 +186,10 @@ Status RepairScheduler::Impl::poll(RepairSegment& seg, const RepairRun& run,
       seg.finished_at_us = now;
       seg.last_error.clear();
       seg.postponed.clear();
+      // A preview repaired nothing: it leaves its findings, never repair history.
+      if (run.options.preview) {
+        return repairs.finish_preview_segment(seg, r->table_differences, r->range_differences);
+      }
       return repairs.finish_segment(seg, run.options.keyspace, run.options.kind, seg.started_at_us);
     case SessionState::kFailed:
     case SessionState::kCancelled:
@@ -341,9 +346,9 @@ Status RepairScheduler::Impl::drive_run(RepairRun& run, std::vector<RepairSegmen
   } else {
     run.state = RunState::kDone;
   }
-  spdlog::info("repair run {} ({} {}) {}{}", run.id, repair_kind_name(run.options.kind),
-               run.options.keyspace, run_state_name(run.state),
-               run.cause.empty() ? "" : ": " + run.cause);
+  spdlog::info("repair run {} ({}{} {}) {}{}", run.id, repair_kind_name(run.options.kind),
+               run.options.preview ? " preview" : "", run.options.keyspace,
+               run_state_name(run.state), run.cause.empty() ? "" : ": " + run.cause);
   return repairs.update_run(run);
 }
 

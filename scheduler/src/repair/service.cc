@@ -74,6 +74,14 @@ Status check_tunables(const RepairRunOptions& o) {
         fmt::format("segments_per_range must be 1..100000, got {}", o.segments_per_range));
   }
   if (o.max_segment_bytes < 0) return Status::InvalidArgument("max_segment_bytes must be >= 0");
+  if (o.preview && o.kind != RepairKind::kFull) {
+    return Status::InvalidArgument(
+        "a preview compares all data as a full repair does: it cannot be incremental");
+  }
+  if (o.preview && o.mark_repaired) {
+    return Status::InvalidArgument(
+        "a preview marks nothing repaired: mark_repaired cannot be combined with preview");
+  }
   if (o.mark_repaired && o.kind != RepairKind::kFull) {
     return Status::InvalidArgument(
         "mark_repaired is for full repairs (incremental ones always mark)");
@@ -281,7 +289,12 @@ RunProgress RepairScheduler::Impl::progress(const RepairRun& run,
 
 Result<RepairRunView> RepairScheduler::Impl::view(const RepairRun& run) {
   RK_ASSIGN_OR_RETURN(std::vector<RepairSegment> segs, repairs.segments(run.id, std::nullopt));
-  return RepairRunView{run, progress(run, segs)};
+  RepairRunView v{run, progress(run, segs), {}};
+  if (run.options.preview) {
+    RK_ASSIGN_OR_RETURN(RunDifferences d, repairs.differences(run.id, 0));
+    v.differences = std::move(d.tables);
+  }
+  return v;
 }
 
 Result<int64_t> RepairScheduler::Impl::create_run_locked(const std::string& actor,
@@ -344,11 +357,13 @@ Result<RepairRunView> RepairScheduler::create_run(const std::string& actor,
 
 Result<std::vector<RepairRunView>> RepairScheduler::list_runs(std::optional<RunState> state,
                                                               const std::string& keyspace,
-                                                              int limit) {
+                                                              int limit,
+                                                              std::optional<bool> preview) {
   if (limit < 1 || limit > 1000) {
     return Status::InvalidArgument(fmt::format("limit must be 1..1000, got {}", limit));
   }
-  RK_ASSIGN_OR_RETURN(std::vector<RepairRun> runs, impl_->repairs.runs(state, keyspace, limit));
+  RK_ASSIGN_OR_RETURN(std::vector<RepairRun> runs,
+                      impl_->repairs.runs(state, keyspace, limit, preview));
   std::vector<RepairRunView> out;
   for (const RepairRun& r : runs) {
     RK_ASSIGN_OR_RETURN(RepairRunView v, impl_->view(r));
@@ -360,6 +375,15 @@ Result<std::vector<RepairRunView>> RepairScheduler::list_runs(std::optional<RunS
 Result<RepairRunView> RepairScheduler::run(int64_t id) {
   RK_ASSIGN_OR_RETURN(RepairRun r, impl_->repairs.run(id));
   return impl_->view(r);
+}
+
+Result<RunDifferences> RepairScheduler::differences(int64_t run_id, int limit) {
+  if (limit < 0 || limit > 100000) {
+    return Status::InvalidArgument(fmt::format("limit must be 0..100000, got {}", limit));
+  }
+  RK_ASSIGN_OR_RETURN(RepairRun r, impl_->repairs.run(run_id));
+  if (!r.options.preview) return RunDifferences{};
+  return impl_->repairs.differences(run_id, limit);
 }
 
 Result<std::vector<RepairSegment>> RepairScheduler::segments(int64_t run_id,
@@ -524,8 +548,10 @@ Result<std::vector<TableDeadline>> RepairScheduler::deadlines() {
 Result<std::vector<TableDeadline>> RepairScheduler::Impl::deadlines(int64_t now) {
   RK_ASSIGN_OR_RETURN(ClusterState state, cluster());
   // Runs that tell the pace and the work left: the active ones and the last few that finished.
+  // Previews repair nothing: they are neither work towards a deadline nor its pace.
   RK_ASSIGN_OR_RETURN(std::vector<RepairRun> running, repairs.active_runs());
-  RK_ASSIGN_OR_RETURN(std::vector<RepairRun> done, repairs.runs(RunState::kDone, "", 5));
+  std::erase_if(running, [](const RepairRun& r) { return r.options.preview; });
+  RK_ASSIGN_OR_RETURN(std::vector<RepairRun> done, repairs.runs(RunState::kDone, "", 5, false));
   struct Loaded {
     RepairRun run;
     std::vector<RepairSegment> segments;

@@ -77,6 +77,9 @@ struct RepairRunOptions {
   std::vector<std::string> datacenters;  // only replicas in these datacenters; empty: all
   std::vector<std::string> nodes;        // only ranges these hosts replicate; empty: all
   bool mark_repaired = false;            // full runs: mark repaired ranges as repaired
+  // Preview (full runs only, never with mark_repaired): validate and diff as a full repair does,
+  // record what differs instead of streaming it; nothing is marked, no repair history is written.
+  bool preview = false;
   // When sessions may start; nullopt: the scheduler's default (RepairOptions::windows...).
   std::optional<RepairWindowSpec> window;
 };
@@ -136,9 +139,38 @@ struct RunProgress {
   std::vector<std::string> postponed;  // distinct reasons segments are waiting
 };
 
+// What repair sessions' transfer plans found (a preview's result, docs/repair.md "Preview"): per
+// table the totals, and the sub-ranges where a replica (target) lacks data another (source) has,
+// with the rows and bytes the source would send.
+struct TableDifference {
+  std::string table;
+  int64_t ranges = 0;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+  std::vector<std::string> behind;  // host ids of the replicas that lack data
+};
+struct RangeDifference {
+  std::string table;
+  std::string range;  // "(a,b]"
+  std::string source;
+  std::string target;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+};
+
 struct RepairRunView {
   RepairRun run;
   RunProgress progress;
+  // Preview runs: per table what the segments done so far found (table order).
+  std::vector<TableDifference> differences;
+};
+
+// A preview run's findings: the totals per table and the differing ranges (ring order, at most
+// `limit`), as its sessions reported them.
+struct RunDifferences {
+  std::vector<TableDifference> tables;
+  std::vector<RangeDifference> ranges;
+  int64_t ranges_total = 0;  // every stored range, `ranges` holds at most the limit
 };
 
 struct RepairScheduleSpec {
@@ -224,11 +256,15 @@ class RepairScheduler {
   // resume().
   Result<RepairRunView> create_run(const std::string& actor, RepairRunOptions options,
                                    bool start = true);
+  // `preview`: only previews (true) or only repairs (false); nullopt: both.
   Result<std::vector<RepairRunView>> list_runs(std::optional<RunState> state = std::nullopt,
-                                               const std::string& keyspace = "", int limit = 100);
+                                               const std::string& keyspace = "", int limit = 100,
+                                               std::optional<bool> preview = std::nullopt);
   Result<RepairRunView> run(int64_t id);
   Result<std::vector<RepairSegment>> segments(int64_t run_id,
                                               std::optional<SegmentState> state = std::nullopt);
+  // What a preview run found (NotFound for an unknown run; an empty report for other runs).
+  Result<RunDifferences> differences(int64_t run_id, int limit = 1000);
   // State changes. FailedPrecondition when the run is not in a state that allows it (e.g. resume
   // of a DONE run). pause: running sessions finish, nothing new starts. abort: running sessions
   // are cancelled.

@@ -94,15 +94,25 @@ class FakeAgents : public RepairAgents {
   std::set<std::string> down;  // unreachable hosts
   bool slow_cancel = false;    // cancel leaves a session RUNNING until finish_all
   std::map<std::string, int64_t> pending;
+  // What a succeeded preview session reports, per segment range ("(a,b]"); none: no differences.
+  std::map<std::string, std::pair<std::vector<TableDifference>, std::vector<RangeDifference>>>
+      findings;
 
  private:
   bool reachable(const NodeView& n) const { return !down.count(n.info.host_id); }
-  static SessionStatus status(const Session& s) {
+  SessionStatus status(const Session& s) const {
     SessionStatus out;
     out.id = s.request.id;
     out.state = s.state;
     out.bytes_validated = 100;
-    out.bytes_streamed = s.state == SessionState::kSucceeded ? 10 : 0;
+    const bool streams = s.state == SessionState::kSucceeded && !s.request.preview;
+    out.bytes_streamed = streams ? 10 : 0;
+    if (s.state == SessionState::kSucceeded && s.request.preview) {
+      if (auto it = findings.find(s.request.range); it != findings.end()) {
+        out.table_differences = it->second.first;
+        out.range_differences = it->second.second;
+      }
+    }
     return out;
   }
 };

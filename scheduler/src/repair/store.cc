@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "db/sqlite.h"
@@ -47,7 +49,7 @@ json window_json(const RepairWindowSpec& w) {
 constexpr const char* kRunColumns =
     "id, keyspace, tables, kind, parallelism, max_sessions, intensity, segments_per_range, "
     "max_segment_bytes, datacenters, nodes, mark_repaired, schedule_id, state, cause, created_by, "
-    "created_at_us, started_at_us, finished_at_us, maintenance_window";
+    "created_at_us, started_at_us, finished_at_us, maintenance_window, preview";
 
 Result<RepairRun> read_run(Statement& s) {
   RepairRun r;
@@ -71,6 +73,7 @@ Result<RepairRun> read_run(Statement& s) {
   r.started_at_us = s.column_int64(17);
   r.finished_at_us = s.column_int64(18);
   r.options.window = window_from_text(s.column_text(19));
+  r.options.preview = s.column_int64(20) != 0;
   return r;
 }
 
@@ -136,6 +139,7 @@ json run_tunables_json(const RepairRunOptions& o) {
           {"datacenters", o.datacenters},
           {"nodes", o.nodes},
           {"mark_repaired", o.mark_repaired},
+          {"preview", o.preview},
           {"window", o.window ? window_json(*o.window) : json(nullptr)}};
 }
 
@@ -154,6 +158,7 @@ void schedule_options_from_json(const std::string& text, RepairRunOptions* o) {
   o->datacenters = j.value("datacenters", std::vector<std::string>{});
   o->nodes = j.value("nodes", std::vector<std::string>{});
   o->mark_repaired = j.value("mark_repaired", false);
+  o->preview = j.value("preview", false);
   if (j.contains("window")) o->window = window_from_json(j["window"]);
 }
 
@@ -167,8 +172,8 @@ Result<int64_t> RepairStore::insert_run(const RepairRun& run,
       INSERT INTO repair_runs (keyspace, tables, kind, parallelism, max_sessions, intensity,
         segments_per_range, max_segment_bytes, datacenters, nodes, mark_repaired, schedule_id,
         state, cause, created_by, created_at_us, started_at_us, finished_at_us,
-        maintenance_window)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql"));
+        maintenance_window, preview)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?))sql"));
     const RepairRunOptions& o = run.options;
     RK_RETURN_IF_ERROR(
         s.bind_all(
@@ -178,7 +183,8 @@ Result<int64_t> RepairStore::insert_run(const RepairRun& run,
              list_text(o.nodes), int64_t{o.mark_repaired ? 1 : 0}, run.schedule_id,
              run_state_name(run.state), run.cause, run.created_by, run.created_at_us,
              run.started_at_us, run.finished_at_us,
-             o.window ? std::optional<std::string>(window_json(*o.window).dump()) : std::nullopt)
+             o.window ? std::optional<std::string>(window_json(*o.window).dump()) : std::nullopt,
+             int64_t{o.preview ? 1 : 0})
             .run());
     id = db.last_insert_rowid();
     RK_ASSIGN_OR_RETURN(Statement seg, db.prepare(R"sql(
@@ -215,17 +221,20 @@ Result<RepairRun> RepairStore::run(int64_t id) {
 }
 
 Result<std::vector<RepairRun>> RepairStore::runs(std::optional<RunState> state,
-                                                 const std::string& keyspace, int limit) {
+                                                 const std::string& keyspace, int limit,
+                                                 std::optional<bool> preview) {
   std::vector<RepairRun> out;
   RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
     RK_ASSIGN_OR_RETURN(Statement s, db.prepare(fmt::format(
                                          "SELECT {} FROM repair_runs WHERE (?1 IS NULL OR state = "
-                                         "?1) AND (?2 = '' OR keyspace = ?2) ORDER BY id DESC "
-                                         "LIMIT ?3",
+                                         "?1) AND (?2 = '' OR keyspace = ?2) AND (?4 IS NULL OR "
+                                         "preview = ?4) ORDER BY id DESC LIMIT ?3",
                                          kRunColumns)));
     std::optional<std::string> state_text;
     if (state) state_text = std::string(run_state_name(*state));
-    s.bind_all(state_text, keyspace, int64_t{limit});
+    std::optional<int64_t> preview_flag;
+    if (preview) preview_flag = *preview ? 1 : 0;
+    s.bind_all(state_text, keyspace, int64_t{limit}, preview_flag);
     RK_ASSIGN_OR_RETURN(out, read_runs(s));
     return Status::OK();
   }));
@@ -304,6 +313,82 @@ Status RepairStore::finish_segment(const RepairSegment& segment, const std::stri
     }
     return Status::OK();
   });
+}
+
+Status RepairStore::finish_preview_segment(const RepairSegment& segment,
+                                           const std::vector<TableDifference>& tables,
+                                           const std::vector<RangeDifference>& ranges) {
+  return store_.write([&](Database& db) -> Status {
+    RK_RETURN_IF_ERROR(write_segment(db, segment));
+    for (const char* table : {"repair_preview_tables", "repair_preview_ranges"}) {
+      RK_ASSIGN_OR_RETURN(Statement d,
+                          db.prepare(fmt::format("DELETE FROM {} WHERE segment_id = ?", table)));
+      RK_RETURN_IF_ERROR(d.bind(1, segment.id).run());
+    }
+    RK_ASSIGN_OR_RETURN(Statement t, db.prepare(R"sql(
+      INSERT INTO repair_preview_tables (segment_id, run_id, table_name, ranges, rows, bytes,
+        behind) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (segment_id, table_name) DO UPDATE SET ranges = ranges + excluded.ranges,
+        rows = rows + excluded.rows, bytes = bytes + excluded.bytes)sql"));
+    for (const TableDifference& d : tables) {
+      t.reset();
+      RK_RETURN_IF_ERROR(t.bind_all(segment.id, segment.run_id, d.table, d.ranges, d.rows, d.bytes,
+                                    list_text(d.behind))
+                             .run());
+    }
+    RK_ASSIGN_OR_RETURN(Statement r, db.prepare(R"sql(
+      INSERT INTO repair_preview_ranges (segment_id, run_id, table_name, range_start, range_end,
+        source, target, rows, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?))sql"));
+    for (const RangeDifference& d : ranges) {
+      RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(d.range));
+      r.reset();
+      RK_RETURN_IF_ERROR(r.bind_all(segment.id, segment.run_id, d.table,
+                                    token_to_string(range.start()), token_to_string(range.end()),
+                                    d.source, d.target, d.rows, d.bytes)
+                             .run());
+    }
+    return Status::OK();
+  });
+}
+
+Result<RunDifferences> RepairStore::differences(int64_t run_id, int limit) {
+  RunDifferences out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(Statement t, db.prepare(R"sql(
+      SELECT table_name, ranges, rows, bytes, behind FROM repair_preview_tables
+      WHERE run_id = ? ORDER BY table_name, segment_id)sql"));
+    t.bind(1, run_id);
+    RK_RETURN_IF_ERROR(t.each_row([&] {
+      const std::string table = t.column_text(0);
+      if (out.tables.empty() || out.tables.back().table != table) out.tables.push_back({table});
+      TableDifference& d = out.tables.back();
+      d.ranges += t.column_int64(1);
+      d.rows += t.column_int64(2);
+      d.bytes += t.column_int64(3);
+      for (std::string& h : parse_list(t.column_text(4))) {
+        if (std::find(d.behind.begin(), d.behind.end(), h) == d.behind.end()) {
+          d.behind.push_back(std::move(h));
+        }
+      }
+    }));
+    for (TableDifference& d : out.tables) std::sort(d.behind.begin(), d.behind.end());
+    RK_ASSIGN_OR_RETURN(Statement n,
+                        db.prepare("SELECT count(*) FROM repair_preview_ranges WHERE run_id = ?"));
+    n.bind(1, run_id);
+    RK_ASSIGN_OR_RETURN(bool counted, n.step());
+    if (counted) out.ranges_total = n.column_int64(0);
+    RK_ASSIGN_OR_RETURN(Statement r, db.prepare(R"sql(
+      SELECT p.table_name, p.range_start, p.range_end, p.source, p.target, p.rows, p.bytes
+      FROM repair_preview_ranges p JOIN repair_segments s ON s.id = p.segment_id
+      WHERE p.run_id = ? ORDER BY s.position, p.rowid LIMIT ?)sql"));
+    r.bind_all(run_id, int64_t{limit});
+    return r.each_row([&] {
+      out.ranges.push_back({r.column_text(0), "(" + r.column_text(1) + "," + r.column_text(2) + "]",
+                            r.column_text(3), r.column_text(4), r.column_int64(5),
+                            r.column_int64(6)});
+    });
+  }));
+  return out;
 }
 
 Result<std::vector<RepairRecord>> RepairStore::history(const std::string& keyspace,

@@ -1,5 +1,6 @@
-// The repair tables of the scheduler's SQLite file (schema/0006_repair.sql): runs, segments,
-// schedules and the repair history. Plain reads and writes; what they mean is the service's and
+// The repair tables of the scheduler's SQLite file (schema/0006_repair.sql, 0008 and
+// 0011_repair_preview.sql): runs, segments, schedules, the repair history and what preview runs
+// found. Plain reads and writes; what they mean is the service's and
 // the driver's business. Each call is one transaction.
 #pragma once
 
@@ -37,9 +38,9 @@ class RepairStore {
   Result<int64_t> insert_run(const RepairRun& run, const std::vector<RepairSegment>& segments);
   // NotFound for an unknown id.
   Result<RepairRun> run(int64_t id);
-  // Newest first.
+  // Newest first; `preview` keeps only previews (true) or only repairs (false).
   Result<std::vector<RepairRun>> runs(std::optional<RunState> state, const std::string& keyspace,
-                                      int limit);
+                                      int limit, std::optional<bool> preview = std::nullopt);
   // NOT_STARTED, RUNNING and PAUSED runs, oldest first.
   Result<std::vector<RepairRun>> active_runs();
   // Writes the run's state, cause, times and tunables (intensity, max_sessions, parallelism).
@@ -51,6 +52,14 @@ class RepairStore {
   // The same, and the history of every table of a DONE segment, in one transaction.
   Status finish_segment(const RepairSegment& segment, const std::string& keyspace, RepairKind kind,
                         int64_t repaired_at_us);
+
+  // The same for a DONE segment of a preview run: its session's findings instead of history.
+  Status finish_preview_segment(const RepairSegment& segment,
+                                const std::vector<TableDifference>& tables,
+                                const std::vector<RangeDifference>& ranges);
+  // A preview run's findings so far: per table summed over its segments (behind: the union),
+  // and up to `limit` ranges in ring order.
+  Result<RunDifferences> differences(int64_t run_id, int limit);
 
   // The successful repairs of one table (one entry per range, the latest).
   Result<std::vector<RepairRecord>> history(const std::string& keyspace, const std::string& table);
