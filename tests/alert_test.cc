@@ -81,13 +81,9 @@ std::optional<json> active_alert(LocalCluster& cluster, const std::string& host_
 
 // Runs rkctl with `args`; returns its exit code and first output line.
 std::pair<int, std::string> rkctl(const std::vector<std::string>& args) {
-  std::string cmd = rkctl_binary();
-  for (const auto& a : args) cmd += " '" + a + "'";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  char buf[4096] = {};
-  std::string line = std::fgets(buf, sizeof buf, p) ? buf : "";
-  const int status = ::pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, line};
+  auto [code, out] = run_rkctl(args);
+  const size_t eol = out.find('\n');
+  return {code, eol == std::string::npos ? out : out.substr(0, eol + 1)};
 }
 
 TEST(AlertLifecycle, ADiskThresholdIsCrossedShownSentToTheWebhookAndCleared) {

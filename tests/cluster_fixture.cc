@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -46,6 +47,19 @@ std::string value_of(const http::Response& r) {
 std::string scheduler_binary() { return RK_SCHEDULER_BIN; }
 std::string agent_binary() { return RK_AGENT_BIN; }
 std::string rkctl_binary() { return RKCTL_BIN; }
+
+std::pair<int, std::string> run_rkctl(const std::vector<std::string>& args) {
+  std::string cmd = rkctl_binary();
+  for (const auto& a : args) cmd += " '" + a + "'";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  if (p == nullptr) return {-1, ""};
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  const int status = ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
 
 Result<std::unique_ptr<ChildProcess>> ChildProcess::spawn(const std::vector<std::string>& argv,
                                                           const std::string& log_path) {

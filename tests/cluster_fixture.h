@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -51,6 +52,8 @@ std::string value_of(const http::Response& r);
 std::string scheduler_binary();
 std::string agent_binary();
 std::string rkctl_binary();
+// Runs rkctl with `args` (each passed as one argument); its exit code and stdout.
+std::pair<int, std::string> run_rkctl(const std::vector<std::string>& args);
 
 // One child process, its output in a log file.
 class ChildProcess {

@@ -2,8 +2,9 @@
 // deleted while a replica was down comes back after gc_grace without repair in tombstone_gc
 // timeout mode, and never does with a ringkeeper schedule repairing in time, nor in repair mode,
 // whose tombstones go only after a repair covered them), convergence of random writes and deletes
-// after full and incremental runs, and kill -9 of the scheduler in the middle of a run. Tests that
-// need the agents' repair sessions skip themselves while rk-agent has none.
+// after full and incremental runs, kill -9 of the scheduler in the middle of a run, and a preview
+// that reports the replica behind without changing anything. Tests that need the agents' repair
+// sessions skip themselves while rk-agent has none.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -12,6 +13,8 @@
 
 #include "cluster_fixture.h"
 #include "ringkeeper/core/json_api.h"
+#include "ringkeeper/core/token.h"
+#include "ringkeeper/core/token_range.h"
 
 namespace rk::testing {
 namespace {
@@ -418,6 +421,110 @@ TEST_F(RepairE2E, FullThenIncrementalRepairsConverge) {
   EXPECT_GE(*after_rows, fresh) << "the new rows must be validated";
   EXPECT_LE(*after_rows, fresh * 3) << "only the new rows, on each of the three replicas";
   EXPECT_TRUE(identical());
+}
+
+// One replica misses writes (it is down; there is no hinted handoff). A preview run reports
+// exactly the rows it lacks, in ranges that hold them, with that replica behind, and leaves every
+// replica's data as it was and nothing repaired; rkctl check consistency warns. A full repair then
+// fixes it, and a second preview finds nothing (the check is OK).
+TEST_F(RepairE2E, PreviewReportsTheReplicaBehindAndChangesNothing) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  REQUIRE_SESSIONS();
+  ASSERT_OK(create_keyspace("prev", {{"t", 864000}}));
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(write(i % 3, "prev", "t", "k" + std::to_string(i), "v", "ALL"));
+  }
+  const std::string behind = cluster_->agent(2).host_id;
+  cluster_->stop_agent(2, SIGKILL);
+  const std::vector<std::string> missed{"m1", "m2", "m3", "m4", "m5"};
+  for (const std::string& key : missed) ASSERT_OK(write(0, "prev", "t", key, "late", "QUORUM"));
+  ASSERT_OK(cluster_->start_agent(2));
+  ASSERT_OK(cluster_->wait_for_normal(3, seconds(20)));
+  std::vector<json> before;
+  for (size_t i = 0; i < 3; ++i) {
+    auto e = export_table(i, "prev", "t");
+    ASSERT_TRUE(e.ok()) << e.status().to_string();
+    before.push_back(*e);
+  }
+  ASSERT_NE(before[2], before[0]);
+  const std::string scheduler = cluster_->scheduler_url();
+
+  auto preview = start_run({{"keyspace", "prev"}, {"preview", true}, {"segments_per_range", 2}});
+  ASSERT_TRUE(preview.ok()) << preview.status().to_string();
+  ASSERT_OK(wait_run_done(*preview, seconds(60)));
+  auto found = run(*preview);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ((*found)["preview"], true);
+  EXPECT_EQ((*found)["progress"]["segments"]["bytes_streamed"], 0);
+  const json& tables = (*found)["differences"]["tables"];
+  ASSERT_EQ(tables.size(), 1u) << found->dump();
+  EXPECT_EQ(tables[0]["table"], "t");
+  EXPECT_EQ(tables[0]["rows"], missed.size()) << found->dump();
+  EXPECT_GT(tables[0]["bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(tables[0]["behind"], json({behind}));
+  auto listed =
+      cluster_->scheduler_get("/api/v1/repair/runs/" + std::to_string(*preview) + "/differences");
+  ASSERT_TRUE(listed.ok()) << listed.status().to_string();
+  int64_t rows = 0;
+  for (const json& r : (*listed)["ranges"]) {
+    EXPECT_EQ(r["target"], behind) << r.dump();
+    rows += r["rows"].get<int64_t>();
+  }
+  EXPECT_EQ(rows, static_cast<int64_t>(missed.size()));
+  EXPECT_EQ((*listed)["ranges_total"], tables[0]["ranges"]);
+  for (const std::string& key : missed) {
+    const Token token = murmur3_token(key);
+    bool covered = false;
+    for (const json& r : (*listed)["ranges"]) {
+      auto range = TokenRange::parse(r["range"].get<std::string>());
+      covered = covered || (range.ok() && range->contains(token));
+    }
+    EXPECT_TRUE(covered) << key << " lies in no reported range";
+  }
+  // Nothing streamed, nothing marked repaired, no repair recorded.
+  for (size_t i = 0; i < 3; ++i) {
+    auto e = export_table(i, "prev", "t");
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(*e, before[i]) << "the preview changed the data of node " << i;
+  }
+  auto deadlines = cluster_->scheduler_get("/api/v1/repair/deadlines");
+  ASSERT_TRUE(deadlines.ok());
+  EXPECT_EQ((*deadlines)["tables"][0]["state"], "NEVER_REPAIRED") << deadlines->dump();
+  auto [warn, warn_out] = run_rkctl({"check", "consistency", "prev", "--scheduler", scheduler});
+  EXPECT_EQ(warn, 1) << warn_out;
+  EXPECT_NE(warn_out.find("prev.t: 5 rows"), std::string::npos) << warn_out;
+  EXPECT_NE(warn_out.find(behind), std::string::npos) << warn_out;
+
+  auto full = start_run({{"keyspace", "prev"}, {"kind", "full"}, {"segments_per_range", 2}});
+  ASSERT_TRUE(full.ok()) << full.status().to_string();
+  ASSERT_OK(wait_run_done(*full, seconds(60)));
+  auto zero = start_run({{"keyspace", "prev"}, {"preview", true}, {"segments_per_range", 2}});
+  ASSERT_TRUE(zero.ok()) << zero.status().to_string();
+  ASSERT_OK(wait_run_done(*zero, seconds(60)));
+  auto clean = run(*zero);
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE((*clean)["differences"]["tables"].empty()) << clean->dump();
+  auto repaired = export_table(2, "prev", "t");
+  ASSERT_TRUE(repaired.ok());
+  EXPECT_EQ(*repaired, before[0]) << "the full repair brought the replica behind up to date";
+  auto [ok, ok_out] = run_rkctl({"check", "consistency", "prev.t", "--scheduler", scheduler});
+  EXPECT_EQ(ok, 0) << ok_out;
+  EXPECT_NE(ok_out.find("no differences in 1 table"), std::string::npos) << ok_out;
+
+  // A preview with options it cannot honour is refused, and nothing is created.
+  auto runs_before = cluster_->scheduler_get("/api/v1/repair/runs");
+  ASSERT_TRUE(runs_before.ok());
+  for (const json& bad : {json{{"keyspace", "prev"}, {"preview", true}, {"kind", "incremental"}},
+                          json{{"keyspace", "prev"}, {"preview", true}, {"mark_repaired", true}}}) {
+    Status refused = scheduler_call("POST", "/api/v1/repair/runs", bad);
+    EXPECT_EQ(refused.code(), ErrorCode::kInvalidArgument) << refused.to_string();
+  }
+  auto [usage, usage_out] = run_rkctl(
+      {"repair", "start", "prev", "--preview", "--incremental", "--scheduler", scheduler});
+  EXPECT_EQ(usage, 2) << usage_out;
+  auto runs_after = cluster_->scheduler_get("/api/v1/repair/runs");
+  ASSERT_TRUE(runs_after.ok());
+  EXPECT_EQ((*runs_after)["runs"].size(), (*runs_before)["runs"].size());
 }
 
 // kill -9 of the scheduler while a run is in the middle: after a restart the run continues and

@@ -1,9 +1,10 @@
-// `rkctl check disk|await|node|repair|backup`: Nagios/Icinga plugins. disk and await read the
-// local machine's files directly (statvfs, /proc/diskstats, /proc/self/mountinfo, /sys), so they
-// run from NRPE or check_by_ssh on each node, or with --agent read an agent's cached samples
-// (GET /v1/signals), as node always does; repair and backup ask the scheduler (GET
-// /api/v1/repair/deadlines, /api/v1/backups). The verdicts live in rk_monitor; this file parses
-// the command line, fetches (check_sources.h) and prints the plugin line. See docs/monitoring.md.
+// `rkctl check disk|await|node|repair|backup|consistency`: Nagios/Icinga plugins. disk and await
+// read the local machine's files directly (statvfs, /proc/diskstats, /proc/self/mountinfo, /sys),
+// so they run from NRPE or check_by_ssh on each node, or with --agent read an agent's cached
+// samples (GET /v1/signals), as node always does; repair, backup and consistency ask the scheduler
+// (GET /api/v1/repair/deadlines, /api/v1/backups, the preview runs of /api/v1/repair/runs). The
+// verdicts live in rk_monitor; this file parses the command line, fetches (check_sources.h) and
+// prints the plugin line. See docs/monitoring.md.
 #include "check_command.h"
 
 #include <fmt/format.h>
@@ -43,10 +44,14 @@ const char* const kCheckUsage =
     "                          [--files-critical RANGE]\n"
     "       rkctl check repair [--scheduler URL] [-w RANGE] [-c RANGE]\n"
     "       rkctl check backup [--scheduler URL] [-w RANGE] [-c RANGE]\n"
+    "       rkctl check consistency [KEYSPACE[.TABLE]] [--scheduler URL] [-w RANGE] [-c RANGE]\n"
+    "                          [--ranges-warning RANGE] [--ranges-critical RANGE]\n"
+    "                          [--max-age DURATION]\n"
     "\n"
     "Nagios/Icinga plugins for ringkeeper. disk and await read the node's own files (run them on\n"
     "the node: NRPE, check_by_ssh), or with --agent URL the agent's cached samples (no sampling\n"
-    "wait: they return at once). node asks the agent; repair and backup ask the scheduler.\n"
+    "wait: they return at once). node asks the agent; repair, backup and consistency ask the\n"
+    "scheduler.\n"
     "Output is one line,\n"
     "  LABEL STATE - text | 'label'=value[UOM];warn;crit;min;max ...\n"
     "and the exit code is 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Bad options, unreadable\n"
@@ -89,12 +94,22 @@ const char* const kCheckUsage =
     "       -w, --warning RANGE   default 36h (WARNING when older than 36 hours)\n"
     "       -c, --critical RANGE  default 72h; no complete backup at all is CRITICAL\n"
     "                             a plain number is hours; s, min, h, d are accepted\n"
+    "consistency  what the last finished preview repair (rkctl repair start KS --preview) of\n"
+    "       KEYSPACE (each keyspace with a preview when omitted; with .TABLE the last that\n"
+    "       compared TABLE) found: rows and ranges where a replica is behind.\n"
+    "       -w, --warning RANGE   on the differing rows, default 0 (WARNING on any difference)\n"
+    "       -c, --critical RANGE  default 1000 (CRITICAL above 1,000 rows)\n"
+    "       --ranges-warning RANGE   on the differing ranges, default 0\n"
+    "       --ranges-critical RANGE  default 100\n"
+    "       --max-age DURATION    default 8d: UNKNOWN when the last preview finished longer ago\n"
+    "                             (a plain number is hours); UNKNOWN too when there is none\n"
     "\n"
     "common options:\n"
     "  --path DIR            the node's data directory (default /var/lib/ringkeeper)\n"
     "  --agent URL           the agent's ops API, e.g. http://127.0.0.1:7100 (disk, await, node)\n"
     "  --max-age SECONDS     with --agent: UNKNOWN when the agent's sample is older (default 60)\n"
-    "  --scheduler URL       the scheduler (repair, backup; default http://127.0.0.1:7400)\n"
+    "  --scheduler URL       the scheduler (repair, backup, consistency; default\n"
+    "                        http://127.0.0.1:7400)\n"
     "  --ca-file FILE        CA for https:// agents and schedulers (default: $RK_CA_FILE)\n"
     "  -t, --timeout SECONDS give up after this long with UNKNOWN (default 10, like check_nrpe;\n"
     "                        for await it must exceed --interval)\n"
@@ -124,7 +139,10 @@ const char* const kCheckUsage =
     "    REPAIR WARNING - shop.orders AT_RISK (1.5 d left); 11 of 12 tables OK | ...\n"
     "  rkctl check backup --scheduler http://scheduler:7400 -w 26h -c 50h\n"
     "    BACKUP OK - last complete backup 'daily-20261122' 5.0 h ago (12.3GiB, 3 nodes,\n"
-    "    412 files) | 'age'=18000s;93600;180000;0 ...\n";
+    "    412 files) | 'age'=18000s;93600;180000;0 ...\n"
+    "  rkctl check consistency shop --scheduler http://scheduler:7400\n"
+    "    CONSISTENCY WARNING - shop.orders: 12 rows (3.1KiB) differ in 4 ranges, behind: 0b9d...\n"
+    "    (last preview: shop run 42, 2.0 h ago) | 'rows'=12;0;1000;0 'ranges'=4;0;100;0 ...\n";
 
 namespace {
 
@@ -474,6 +492,25 @@ int check_node(const std::vector<std::string>& args, std::ostream& out, const Ch
   return deadline.finish(monitor::evaluate_node(sample->facts, sample->free_bytes, o));
 }
 
+// The scheduler's JSON at `path`, parsed by `parse` and judged by `evaluate`, within `timeout`
+// seconds. Any failure is UNKNOWN.
+template <class Parse, class Evaluate>
+int ask_scheduler(std::ostream& out, const CheckEnv& env, const char* label, double timeout,
+                  const std::string& path, Parse parse, Evaluate evaluate) {
+  if (Status s = check_url_flag("--scheduler", env.scheduler); !s.ok()) {
+    return unknown(out, label, s.message());
+  }
+  Deadline deadline(out, label, "asking the scheduler at " + env.scheduler, timeout,
+                    env.on_timeout);
+  auto body = fetch_json(env.scheduler + path, env.ca_file, timeout);
+  if (!body.ok()) return deadline.finish(monitor::unknown_result(label, body.status().message()));
+  auto parsed = parse(*body);
+  if (!parsed.ok()) {
+    return deadline.finish(monitor::unknown_result(label, parsed.status().message()));
+  }
+  return deadline.finish(evaluate(*parsed, env.clock->now_micros()));
+}
+
 // repair and backup: -w/-c are durations (a plain number is hours); the scheduler's JSON at
 // `path` is parsed by `parse` and judged by `evaluate`. Any failure is UNKNOWN.
 template <class Parse, class Evaluate>
@@ -491,18 +528,7 @@ int scheduler_check(const std::vector<std::string>& args, std::ostream& out, con
   }
   auto timeout = parse_timeout(p->timeout);
   if (!timeout.ok()) return unknown(out, label, timeout.status().message());
-  if (Status s = check_url_flag("--scheduler", env.scheduler); !s.ok()) {
-    return unknown(out, label, s.message());
-  }
-  Deadline deadline(out, label, "asking the scheduler at " + env.scheduler, *timeout,
-                    env.on_timeout);
-  auto body = fetch_json(env.scheduler + path, env.ca_file, *timeout);
-  if (!body.ok()) return deadline.finish(monitor::unknown_result(label, body.status().message()));
-  auto parsed = parse(*body);
-  if (!parsed.ok()) {
-    return deadline.finish(monitor::unknown_result(label, parsed.status().message()));
-  }
-  return deadline.finish(evaluate(*parsed, env.clock->now_micros()));
+  return ask_scheduler(out, env, label, *timeout, path, parse, evaluate);
 }
 
 int check_repair(const std::vector<std::string>& args, std::ostream& out, const CheckEnv& env) {
@@ -522,6 +548,60 @@ int check_backup(const std::vector<std::string>& args, std::ostream& out, const 
                          [&o](const std::vector<monitor::BackupRun>& backups, int64_t now) {
                            return monitor::evaluate_backup(backups, now, o);
                          });
+}
+
+int check_consistency(const std::vector<std::string>& args, std::ostream& out,
+                      const CheckEnv& env) {
+  const char* label = "CONSISTENCY";
+  monitor::ConsistencyCheckOptions o;
+  std::vector<std::string> options = args;
+  if (!options.empty() && !options[0].starts_with("-")) {
+    const std::string scope = options[0];
+    options.erase(options.begin());
+    const size_t dot = scope.find('.');
+    o.keyspace = scope.substr(0, dot);
+    if (dot != std::string::npos) o.table = scope.substr(dot + 1);
+    if (o.keyspace.empty() || (dot != std::string::npos && o.table.empty())) {
+      return unknown(out, label, fmt::format("'{}' is not KEYSPACE or KEYSPACE.TABLE", scope));
+    }
+  }
+  auto p = parse_options(options, {"--warning", "--critical", "--timeout", "--ranges-warning",
+                                   "--ranges-critical", "--max-age"});
+  if (p.ok() && p->help) return help(out);
+  if (!p.ok()) return unknown(out, label, p.status().message());
+  if (Status s = apply_thresholds(*p, monitor::Unit::kNone, 1, &o.rows); !s.ok()) {
+    return unknown(out, label, s.message());
+  }
+  const std::pair<const char*, std::optional<monitor::Range>*> extra[] = {
+      {"--ranges-warning", &o.ranges.warning}, {"--ranges-critical", &o.ranges.critical}};
+  for (const auto& [name, target] : extra) {
+    auto r = extra_range(*p, name, monitor::Unit::kNone, 1);
+    if (!r.ok()) return unknown(out, label, r.status().message());
+    if (*r) *target = *r;
+  }
+  for (const auto* t : {&o.rows, &o.ranges}) {
+    for (const auto* r : {&t->warning, &t->critical}) {
+      if (*r && (*r)->unit != monitor::Unit::kNone) {
+        return unknown(out, label, "consistency thresholds are plain numbers (rows, ranges)");
+      }
+    }
+  }
+  if (const std::string* text = p->option("--max-age")) {
+    auto r = parse_threshold(*text, monitor::Unit::kSeconds, 3600);
+    if (!r.ok() || r->inside || r->start != 0 || !std::isfinite(r->end) || !(r->end > 0) ||
+        r->unit != monitor::Unit::kSeconds) {
+      return unknown(out, label, fmt::format("invalid --max-age '{}' (e.g. 8d, 36h)", *text));
+    }
+    o.max_age_us = static_cast<int64_t>(std::min(r->end, 1e12) * 1e6);
+  }
+  auto timeout = parse_timeout(p->timeout);
+  if (!timeout.ok()) return unknown(out, label, timeout.status().message());
+  std::string path = "/api/v1/repair/runs?preview=true&state=DONE&limit=1000";
+  if (!o.keyspace.empty()) path += "&keyspace=" + o.keyspace;
+  return ask_scheduler(out, env, label, *timeout, path, previews_from_json,
+                       [&o](const std::vector<monitor::PreviewRun>& runs, int64_t now) {
+                         return monitor::evaluate_consistency(runs, now, o);
+                       });
 }
 
 }  // namespace
@@ -551,7 +631,8 @@ int check_command_with_env(const std::vector<std::string>& args, std::ostream& o
   if (env.clock == nullptr) env.clock = &SystemClock::instance();
   while (!env.scheduler.empty() && env.scheduler.back() == '/') env.scheduler.pop_back();
   if (args.empty()) {
-    return unknown(out, "CHECK", "which check? disk, await, node, repair or backup (see --help)");
+    return unknown(out, "CHECK",
+                   "which check? disk, await, node, repair, backup or consistency (see --help)");
   }
   const std::string& which = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -561,8 +642,10 @@ int check_command_with_env(const std::vector<std::string>& args, std::ostream& o
   if (which == "node") return check_node(rest, out, env);
   if (which == "repair") return check_repair(rest, out, env);
   if (which == "backup") return check_backup(rest, out, env);
-  return unknown(out, "CHECK",
-                 fmt::format("unknown check '{}' (disk, await, node, repair or backup)", which));
+  if (which == "consistency") return check_consistency(rest, out, env);
+  return unknown(
+      out, "CHECK",
+      fmt::format("unknown check '{}' (disk, await, node, repair, backup or consistency)", which));
 }
 
 }  // namespace rk::cli

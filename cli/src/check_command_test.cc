@@ -96,7 +96,8 @@ TEST(CheckCommand, UsageErrorsAreUnknown) {
   CheckRun unknown_check = rkctl({"check", "memory"});
   EXPECT_EQ(unknown_check.code, 3);
   EXPECT_EQ(unknown_check.out,
-            "CHECK UNKNOWN - unknown check 'memory' (disk, await, node, repair or backup)\n");
+            "CHECK UNKNOWN - unknown check 'memory' (disk, await, node, repair, backup or "
+            "consistency)\n");
   CheckRun none = rkctl({"check"});
   EXPECT_EQ(none.code, 3);
   CheckRun budget = rkctl({"check", "disk", "--budget", "10:"});

@@ -1,5 +1,6 @@
-// `rkctl check node|repair|backup` and `--agent` mode against a small in-test HTTP server that
-// serves the contracts' JSON (GET /v1/signals, /api/v1/repair/deadlines, /api/v1/backups): the
+// `rkctl check node|repair|backup|consistency` and `--agent` mode against a small in-test HTTP
+// server that serves the contracts' JSON (GET /v1/signals, /api/v1/repair/deadlines,
+// /api/v1/backups, /api/v1/repair/runs): the
 // check logic is tested without the agent or scheduler that will serve them.
 #include <gtest/gtest.h>
 
@@ -22,7 +23,8 @@ class FakeServer {
  public:
   FakeServer() {
     http::Router r;
-    for (const char* path : {"/v1/signals", "/api/v1/repair/deadlines", "/api/v1/backups"}) {
+    for (const char* path :
+         {"/v1/signals", "/api/v1/repair/deadlines", "/api/v1/backups", "/api/v1/repair/runs"}) {
       r.get(path, [this, p = std::string(path)](const http::Request&) -> Result<http::Response> {
         std::lock_guard lock(mu_);
         auto it = bodies_.find(p);
@@ -202,6 +204,58 @@ TEST_F(CheckRemoteTest, BackupAgeOfTheLastCompleteOne) {
   Run none = check({"backup"});
   EXPECT_EQ(none.code, 2);
   EXPECT_EQ(none.out, "BACKUP CRITICAL - no backup has run\n");
+}
+
+json preview_run(int64_t id, const std::string& keyspace, std::vector<std::string> tables,
+                 int64_t finished_at_us, json differences) {
+  return {{"id", id},
+          {"keyspace", keyspace},
+          {"tables", std::move(tables)},
+          {"kind", "full"},
+          {"preview", true},
+          {"state", "DONE"},
+          {"finished_at_us", finished_at_us},
+          {"differences", {{"tables", std::move(differences)}}}};
+}
+
+TEST_F(CheckRemoteTest, ConsistencyReadsTheLastPreviewOfEachKeyspace) {
+  const json behind = {
+      {{"table", "t1"}, {"ranges", 3}, {"rows", 5}, {"bytes", 2048}, {"behind", {"host-3"}}}};
+  server_.serve("/api/v1/repair/runs",
+                {{"runs",
+                  {preview_run(9, "ks", {"t1", "t2"}, kNow - 2 * kHour, behind),
+                   preview_run(7, "ks", {"t1", "t2", "t3"}, kNow - 30 * kHour, json::array()),
+                   preview_run(5, "other", {"a"}, kNow - 3 * kHour, json::array())}}});
+  Run r = check({"consistency", "ks"});
+  EXPECT_EQ(r.code, 1) << r.out;
+  EXPECT_EQ(r.out,
+            "CONSISTENCY WARNING - ks.t1: 5 rows (2.0KiB) differ in 3 ranges, behind: host-3 "
+            "(last preview: ks run 9, 2.0 h ago) | 'rows'=5;0;1000;0 'ranges'=3;0;100;0 "
+            "'bytes'=2048B;;;0 'tables'=2;;;0 'age'=7200s;;;0\n");
+  EXPECT_EQ(check({"consistency", "ks", "-w", "10", "--ranges-warning", "5"}).code, 0);
+  EXPECT_EQ(check({"consistency", "ks", "-c", "4"}).code, 2);
+  EXPECT_EQ(check({"consistency", "ks", "--ranges-critical", "2"}).code, 2);
+  // t3 was compared only by the older preview, which found nothing.
+  Run t3 = check({"consistency", "ks.t3"});
+  EXPECT_EQ(t3.code, 0) << t3.out;
+  EXPECT_NE(t3.out.find("no differences in 1 table (ks run 7, 30.0 h ago)"), std::string::npos)
+      << t3.out;
+  Run other = check({"consistency", "other"});
+  EXPECT_EQ(other.code, 0) << other.out;
+  // Every keyspace with a preview: the worst decides.
+  EXPECT_EQ(check({"consistency"}).code, 1);
+  Run stale = check({"consistency", "ks.t3", "--max-age", "1d"});
+  EXPECT_EQ(stale.code, 3) << stale.out;
+  EXPECT_NE(stale.out.find("finished 30.0 h ago, more than "), std::string::npos) << stale.out;
+  EXPECT_EQ(check({"consistency", "ks", "--max-age", "12"}).code, 1);  // plain number: hours
+  Run none = check({"consistency", "nope"});
+  EXPECT_EQ(none.code, 3);
+  EXPECT_EQ(none.out,
+            "CONSISTENCY UNKNOWN - no preview repair of nope has finished (rkctl repair start "
+            "nope --preview)\n");
+  EXPECT_EQ(check({"consistency", "ks", "-w", "5GiB"}).code, 3);
+  EXPECT_EQ(check({"consistency", "ks.", "-w", "5"}).code, 3);
+  EXPECT_EQ(check({"consistency", "ks", "--max-age", "@1:2"}).code, 3);
 }
 
 TEST_F(CheckRemoteTest, AMissingEndpointOrMalformedAnswerIsUnknownWithTheReason) {

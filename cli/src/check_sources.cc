@@ -216,4 +216,44 @@ Result<std::vector<monitor::BackupRun>> backups_from_json(const json& body) {
   return out;
 }
 
+Result<std::vector<monitor::PreviewRun>> previews_from_json(const json& body) {
+  RK_ASSIGN_OR_RETURN(const json* runs, field(body, "", "runs"));
+  if (!runs->is_array()) return Status::InvalidArgument("runs is not an array");
+  std::vector<monitor::PreviewRun> out;
+  for (const json& r : *runs) {
+    if (!r.is_object() || !r.value("preview", false)) continue;
+    monitor::PreviewRun p;
+    const std::string path = "runs[].";
+    RK_ASSIGN_OR_RETURN(p.id, int_field(r, path, "id"));
+    RK_ASSIGN_OR_RETURN(p.keyspace, string_field(r, path, "keyspace"));
+    RK_ASSIGN_OR_RETURN(p.finished_at_us, int_field(r, path, "finished_at_us"));
+    RK_ASSIGN_OR_RETURN(const json* tables, field(r, path, "tables"));
+    for (const json& t : *tables) {
+      if (t.is_string()) p.tables.push_back(t.get<std::string>());
+    }
+    RK_ASSIGN_OR_RETURN(const json* differences, field(r, path, "differences"));
+    RK_ASSIGN_OR_RETURN(const json* per_table,
+                        field(*differences, path + "differences.", "tables"));
+    if (!per_table->is_array()) {
+      return Status::InvalidArgument("runs[].differences.tables is not an array");
+    }
+    for (const json& t : *per_table) {
+      const std::string tp = path + "differences.tables[].";
+      monitor::PreviewTable d;
+      RK_ASSIGN_OR_RETURN(d.table, string_field(t, tp, "table"));
+      RK_ASSIGN_OR_RETURN(d.ranges, int_field(t, tp, "ranges"));
+      RK_ASSIGN_OR_RETURN(d.rows, int_field(t, tp, "rows"));
+      RK_ASSIGN_OR_RETURN(d.bytes, int_field(t, tp, "bytes"));
+      if (t.contains("behind") && t["behind"].is_array()) {
+        for (const json& h : t["behind"]) {
+          if (h.is_string()) d.behind.push_back(h.get<std::string>());
+        }
+      }
+      p.differences.push_back(std::move(d));
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
 }  // namespace rk::cli

@@ -1,6 +1,7 @@
 // Where `rkctl check` reads remote state: the agent's cached samples (GET /v1/signals, for
 // `--agent URL` mode of disk, await and node) and the scheduler's repair deadlines and backups
-// (GET /api/v1/repair/deadlines, GET /api/v1/backups). Each turns the contract's JSON into the
+// (GET /api/v1/repair/deadlines, GET /api/v1/backups) and its finished preview repairs (GET
+// /api/v1/repair/runs?preview=true&state=DONE). Each turns the contract's JSON into the
 // monitor library's structs; any failure is a Status whose message becomes the UNKNOWN line.
 #pragma once
 
@@ -45,5 +46,7 @@ Result<NodeSample> node_from_signals(const nlohmann::json& signals);
 
 Result<std::vector<monitor::TableDeadline>> deadlines_from_json(const nlohmann::json& body);
 Result<std::vector<monitor::BackupRun>> backups_from_json(const nlohmann::json& body);
+// The preview runs of GET /api/v1/repair/runs?preview=true (their "differences" per table).
+Result<std::vector<monitor::PreviewRun>> previews_from_json(const nlohmann::json& body);
 
 }  // namespace rk::cli

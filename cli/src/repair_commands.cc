@@ -19,16 +19,20 @@ const char* const kRepairUsage =
     "  start KEYSPACE [--tables T1,T2] [--incremental] [--parallelism MODE] [--max-sessions N]\n"
     "        [--intensity X] [--segments-per-range N] [--max-segment-bytes N] [--dc DC1,DC2]\n"
     "        [--nodes HOST1,HOST2] [--window SPEC [--window-tz ZONE] [--window-close POLICY]]\n"
-    "        [--mark-repaired] [--paused] [--wait]\n"
+    "        [--mark-repaired] [--preview] [--paused] [--wait]\n"
     "                     start a run (full unless --incremental); MODE is sequential (default),\n"
     "                     parallel or datacenter_aware; --wait shows progress until it ends;\n"
     "                     --window limits it to maintenance windows, e.g. \"mon-fri 22:00-06:00;\n"
     "                     sat,sun 00:00-24:00\" (\"\" = always open; default: the scheduler's\n"
     "                     repair.windows) in ZONE (UTC, +05:30, Europe/Berlin; default UTC);\n"
-    "                     POLICY finish (default) or stop: running sessions at the close\n"
-    "  list [--state STATE] [--keyspace KS] [--limit N]\n"
-    "                     runs, newest first\n"
-    "  show ID            one run: settings, progress per table and per node, why segments wait\n"
+    "                     POLICY finish (default) or stop: running sessions at the close;\n"
+    "                     --preview compares as a full repair does and reports what differs\n"
+    "                     (rows, bytes, ranges, replicas behind) without streaming or marking\n"
+    "                     anything (not with --incremental or --mark-repaired)\n"
+    "  list [--state STATE] [--keyspace KS] [--limit N] [--preview]\n"
+    "                     runs, newest first (--preview: previews only)\n"
+    "  show ID            one run: settings, progress per table and per node, why segments wait;\n"
+    "                     a preview's differences per table and its differing ranges\n"
     "  progress ID [--interval DURATION]\n"
     "                     follow a run until it ends (a live bar on a terminal); exit 0 when it\n"
     "                     ends DONE, 1 otherwise\n"
@@ -47,8 +51,9 @@ const char* const kScheduleUsage =
     "\n"
     "  add KEYSPACE [--tables T1,T2] [--full] [--interval DURATION] [--start-in DURATION]\n"
     "      [--parallelism MODE] [--max-sessions N] [--intensity X] [--segments-per-range N]\n"
-    "      [--window SPEC [--window-tz ZONE] [--window-close POLICY]]\n"
-    "                     a recurring run (incremental unless --full) every DURATION (e.g. 1d,\n"
+    "      [--window SPEC [--window-tz ZONE] [--window-close POLICY]] [--preview]\n"
+    "                     a recurring run (incremental unless --full or --preview) every\n"
+    "                     DURATION (e.g. 1d,\n"
     "                     12h, 30m, 45s); without --interval it is derived from the smallest\n"
     "                     gc_grace_seconds of the tables; the first run starts after --start-in\n"
     "                     (default: now); its runs keep --window (see rkctl repair)\n"
@@ -136,6 +141,45 @@ Status add_run_options(const ParsedArgs& a, json& body) {
   return Status::OK();
 }
 
+// A run's or schedule's kind as operators name it: "preview" for previews (they compare as full
+// repairs do), else the API's kind.
+std::string kind_of(const json& r) {
+  return r.value("preview", false) ? "preview" : r.value("kind", "");
+}
+
+// The preview's findings in one line: "5 rows (2.0KiB) differ in 3 ranges of 1 table; behind:
+// h3" or "no differences found".
+std::string findings_line(const json& run) {
+  int64_t rows = 0, bytes = 0, ranges = 0, tables = 0;
+  std::set<std::string> behind;
+  for (const json& t : run["differences"].value("tables", json::array())) {
+    rows += t.value("rows", int64_t{0});
+    bytes += t.value("bytes", int64_t{0});
+    ranges += t.value("ranges", int64_t{0});
+    ++tables;
+    for (const json& h : t.value("behind", json::array())) behind.insert(h.get<std::string>());
+  }
+  if (tables == 0) return "no differences found";
+  std::string hosts;
+  for (const std::string& h : behind) hosts += (hosts.empty() ? "" : ",") + h;
+  return fmt::format("{} rows ({}) differ in {} ranges of {} table{}; behind: {}", rows,
+                     human_bytes(bytes), ranges, tables, tables == 1 ? "" : "s", hosts);
+}
+
+// Preview flags that cannot go together; a usage error before anything is sent.
+Status check_preview_flags(const ParsedArgs& a) {
+  if (!a.has("--preview")) return Status::OK();
+  for (const char* flag : {"--incremental", "--mark-repaired"}) {
+    if (a.has(flag)) {
+      return Status::InvalidArgument(fmt::format(
+          "usage: --preview cannot be combined with {}: a preview compares all data as a full "
+          "repair does and marks nothing",
+          flag));
+    }
+  }
+  return Status::OK();
+}
+
 std::string counts_line(const json& c) {
   return fmt::format(
       "{}/{} segments done, {} running, {} pending, {} failed{}", c.value("done", 0),
@@ -147,10 +191,13 @@ std::string progress_line(const json& run) {
   const json& p = run["progress"];
   const json& c = p["segments"];
   std::string eta = p.value("eta_us", int64_t{0}) > 0 ? ", ETA " + span(p["eta_us"]) : "";
-  return fmt::format("{} {:3.0f}% {}; {} validated, {} streamed; elapsed {}{}",
-                     run.value("state", ""), p.value("fraction", 0.0) * 100, counts_line(c),
-                     human_bytes(c.value("bytes_validated", int64_t{0})),
-                     human_bytes(c.value("bytes_streamed", int64_t{0})),
+  // A preview streams nothing: what it found so far takes the place of the bytes streamed.
+  const std::string moved = run.value("preview", false)
+                                ? findings_line(run)
+                                : human_bytes(c.value("bytes_streamed", int64_t{0})) + " streamed";
+  return fmt::format("{} {:3.0f}% {}; {} validated, {}; elapsed {}{}", run.value("state", ""),
+                     p.value("fraction", 0.0) * 100, counts_line(c),
+                     human_bytes(c.value("bytes_validated", int64_t{0})), moved,
                      span(p.value("elapsed_us", int64_t{0})), eta);
 }
 
@@ -166,10 +213,11 @@ void print_counts_table(std::ostream& out, const std::string& what, const json& 
 }
 
 void print_run(std::ostream& out, const json& r) {
-  out << fmt::format("run {}: {} repair of {} (tables {}), {}, max {} session(s), intensity {}\n",
-                     r.value("id", 0), r.value("kind", ""), r.value("keyspace", ""),
-                     joined(r["tables"]), r.value("parallelism", ""), r.value("max_sessions", 0),
-                     r.value("intensity", 1.0));
+  out << fmt::format("run {}: {} {} of {} (tables {}), {}, max {} session(s), intensity {}\n",
+                     r.value("id", 0), kind_of(r),
+                     r.value("preview", false) ? "(nothing streamed or marked)" : "repair",
+                     r.value("keyspace", ""), joined(r["tables"]), r.value("parallelism", ""),
+                     r.value("max_sessions", 0), r.value("intensity", 1.0));
   out << fmt::format("created {} by {}{}, started {}, finished {}\n", utc(r["created_at_us"]),
                      r.value("created_by", ""),
                      r["schedule_id"].is_null()
@@ -190,6 +238,32 @@ void print_run(std::ostream& out, const json& r) {
   print_counts_table(out, "TABLE", r["progress"]["per_table"]);
   out << "\n";
   print_counts_table(out, "NODE", r["progress"]["per_node"]);
+}
+
+// A preview's findings: per table, then its differing ranges (at most `ranges`' limit).
+void print_differences(std::ostream& out, const json& run, const json& ranges) {
+  out << "\ndifferences: " << findings_line(run) << "\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const json& t : run["differences"].value("tables", json::array())) {
+    rows.push_back({t.value("table", ""), std::to_string(t.value("ranges", int64_t{0})),
+                    std::to_string(t.value("rows", int64_t{0})),
+                    human_bytes(t.value("bytes", int64_t{0})), joined(t["behind"])});
+  }
+  if (rows.empty()) return;
+  print_table(out, {"TABLE", "RANGES", "ROWS", "BYTES", "BEHIND"}, rows);
+  rows.clear();
+  for (const json& d : ranges.value("ranges", json::array())) {
+    rows.push_back({d.value("table", ""), d.value("range", ""), d.value("target", ""),
+                    d.value("source", ""), std::to_string(d.value("rows", int64_t{0})),
+                    human_bytes(d.value("bytes", int64_t{0}))});
+  }
+  out << "\n";
+  print_table(out, {"TABLE", "RANGE", "BEHIND", "AHEAD", "ROWS", "BYTES"}, rows);
+  const int64_t total = ranges.value("ranges_total", int64_t{0});
+  if (total > static_cast<int64_t>(rows.size())) {
+    out << fmt::format("... {} more ranges: rkctl repair show {} --json --all-ranges\n",
+                       total - static_cast<int64_t>(rows.size()), run.value("id", 0));
+  }
 }
 
 bool ended(const json& run) {
@@ -238,6 +312,9 @@ int follow(Context& ctx, ClusterClient& client, int64_t id, std::chrono::millise
       if (!ctx.json && !run->value("cause", "").empty()) {
         *ctx.out << "cause: " << (*run)["cause"].get<std::string>() << "\n";
       }
+      if (!ctx.json && run->value("preview", false)) {
+        *ctx.out << "differences: " << findings_line(*run) << "\n";
+      }
       return run->value("state", "") == "DONE" ? kExitOk : kExitFailed;
     }
     std::this_thread::sleep_for(interval);
@@ -266,8 +343,9 @@ Result<int64_t> run_id(const ParsedArgs& a) {
 int repair_command(Context& ctx, const std::vector<std::string>& args) {
   std::set<std::string> values = kRunValueFlags;
   values.insert({"--state", "--keyspace", "--limit", "--interval"});
-  Result<ParsedArgs> parsed = parse_args(
-      args, values, {"--incremental", "--mark-repaired", "--paused", "--wait", "--json"});
+  Result<ParsedArgs> parsed = parse_args(args, values,
+                                         {"--incremental", "--mark-repaired", "--preview",
+                                          "--paused", "--wait", "--json", "--all-ranges"});
   if (!parsed.ok())
     return fail(ctx, "repair", Status::InvalidArgument("usage: " + parsed.status().message()));
   const ParsedArgs& a = *parsed;
@@ -286,8 +364,10 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
       return fail(ctx, "repair start",
                   Status::InvalidArgument("usage: rkctl repair start KEYSPACE"));
     }
+    if (Status s = check_preview_flags(a); !s.ok()) return fail(ctx, "repair start", s);
     json body = {{"keyspace", a.positionals[1]},
                  {"kind", a.has("--incremental") ? "incremental" : "full"}};
+    if (a.has("--preview")) body["preview"] = true;
     if (Status s = add_run_options(a, body); !s.ok()) return fail(ctx, "repair start", s);
     if (a.has("--mark-repaired")) body["mark_repaired"] = true;
     if (a.has("--paused")) body["start"] = false;
@@ -297,11 +377,11 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
       if (ctx.json) {
         *ctx.out << run->dump() << "\n";
       } else {
-        *ctx.out << fmt::format("run {} {}: {} repair of {} in {} segments\n",
+        *ctx.out << fmt::format("run {} {}: {} {} of {} in {} segments\n",
                                 (*run)["id"].get<int64_t>(),
                                 a.has("--paused") ? "created (NOT_STARTED)" : "started",
-                                (*run)["kind"].get<std::string>(), a.positionals[1],
-                                (*run)["progress"]["segments"].value("total", 0));
+                                kind_of(*run), a.has("--preview") ? "(nothing streamed)" : "repair",
+                                a.positionals[1], (*run)["progress"]["segments"].value("total", 0));
       }
       return kExitOk;
     }
@@ -314,6 +394,7 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
     std::string query = "?limit=" + (a.value("--limit") ? *a.value("--limit") : "100");
     if (const std::string* v = a.value("--state")) query += "&state=" + *v;
     if (const std::string* v = a.value("--keyspace")) query += "&keyspace=" + *v;
+    if (a.has("--preview")) query += "&preview=true";
     Result<json> list = client.get("/api/v1/repair/runs" + query);
     if (!list.ok()) return fail(ctx, "repair list", list.status());
     if (ctx.json) {
@@ -323,8 +404,8 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
     std::vector<std::vector<std::string>> rows;
     for (const json& r : (*list)["runs"]) {
       const json& c = r["progress"]["segments"];
-      rows.push_back({std::to_string(r.value("id", 0)), r.value("keyspace", ""),
-                      r.value("kind", ""), r.value("state", ""),
+      rows.push_back({std::to_string(r.value("id", 0)), r.value("keyspace", ""), kind_of(r),
+                      r.value("state", ""),
                       fmt::format("{:.0f}%", r["progress"].value("fraction", 0.0) * 100),
                       fmt::format("{}/{}", c.value("done", 0), c.value("total", 0)),
                       std::to_string(c.value("failed", 0)), utc(r["created_at_us"]),
@@ -342,10 +423,17 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
   if (sub == "show") {
     Result<json> run = client.get(path);
     if (!run.ok()) return fail(ctx, "repair show", run.status());
+    Result<json> ranges = json::object();
+    if (run->value("preview", false)) {
+      ranges = client.get(path + "/differences?limit=" + (a.has("--all-ranges") ? "100000" : "20"));
+      if (!ranges.ok()) return fail(ctx, "repair show", ranges.status());
+    }
     if (ctx.json) {
+      if (run->value("preview", false)) (*run)["differences"] = *ranges;
       *ctx.out << run->dump() << "\n";
     } else {
       print_run(*ctx.out, *run);
+      if (run->value("preview", false)) print_differences(*ctx.out, *run, *ranges);
     }
     return kExitOk;
   }
@@ -403,7 +491,7 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
 int schedule_command(Context& ctx, const std::vector<std::string>& args) {
   std::set<std::string> values = kRunValueFlags;
   values.insert({"--interval", "--start-in"});
-  Result<ParsedArgs> parsed = parse_args(args, values, {"--full", "--json"});
+  Result<ParsedArgs> parsed = parse_args(args, values, {"--full", "--preview", "--json"});
   if (!parsed.ok())
     return fail(ctx, "schedule", Status::InvalidArgument("usage: " + parsed.status().message()));
   const ParsedArgs& a = *parsed;
@@ -418,8 +506,10 @@ int schedule_command(Context& ctx, const std::vector<std::string>& args) {
       return fail(ctx, "schedule add",
                   Status::InvalidArgument("usage: rkctl schedule add KEYSPACE"));
     }
+    if (Status s = check_preview_flags(a); !s.ok()) return fail(ctx, "schedule add", s);
     json body = {{"keyspace", a.positionals[1]},
-                 {"kind", a.has("--full") ? "full" : "incremental"}};
+                 {"kind", a.has("--full") || a.has("--preview") ? "full" : "incremental"}};
+    if (a.has("--preview")) body["preview"] = true;
     if (Status s = add_run_options(a, body); !s.ok()) return fail(ctx, "schedule add", s);
     if (const std::string* v = a.value("--interval")) {
       Result<std::chrono::milliseconds> d = parse_duration_arg(*v);
@@ -444,8 +534,8 @@ int schedule_command(Context& ctx, const std::vector<std::string>& args) {
       *ctx.out << sc->dump() << "\n";
     } else {
       *ctx.out << fmt::format(
-          "schedule {}: {} repair of {} every {}{}, next at {}\n", (*sc)["id"].get<int64_t>(),
-          (*sc)["kind"].get<std::string>(), a.positionals[1],
+          "schedule {}: {} {} of {} every {}{}, next at {}\n", (*sc)["id"].get<int64_t>(),
+          kind_of(*sc), a.has("--preview") ? "(nothing streamed)" : "repair", a.positionals[1],
           span((*sc)["interval_seconds"].get<int64_t>() * 1'000'000),
           (*sc)["interval_derived"].get<bool>() ? " (derived from gc_grace)" : "",
           utc((*sc)["next_activation_us"]));
@@ -463,7 +553,7 @@ int schedule_command(Context& ctx, const std::vector<std::string>& args) {
     for (const json& s : (*list)["schedules"]) {
       rows.push_back(
           {std::to_string(s.value("id", 0)), s.value("keyspace", ""), joined(s["tables"]),
-           s.value("kind", ""),
+           kind_of(s),
            span(s.value("interval_seconds", int64_t{0}) * 1'000'000) +
                (s.value("interval_derived", false) ? " (gc_grace)" : ""),
            utc(s["next_activation_us"]),

@@ -52,6 +52,19 @@ json run_json(const std::string& state, int done) {
             {"per_node", {{"h1", counts}}}}}};
 }
 
+// Run 9: a finished preview whose sessions found replica h3 behind.
+json preview_json() {
+  json r = run_json("DONE", 3);
+  r["id"] = 9;
+  r["preview"] = true;
+  r["finished_at_us"] = 1700000100000000;
+  r["progress"]["segments"]["bytes_streamed"] = 0;
+  r["differences"] = {
+      {"tables",
+       {{{"table", "events"}, {"ranges", 3}, {"rows", 5}, {"bytes", 2048}, {"behind", {"h3"}}}}}};
+  return r;
+}
+
 class FakeScheduler {
  public:
   FakeScheduler() {
@@ -61,11 +74,32 @@ class FakeScheduler {
       return api::json_response(201, run_json("RUNNING", 0));
     });
     r.get("/api/v1/repair/runs/{id}", [this](const http::Request& req) -> Result<http::Response> {
+      if (req.path_param("id") == "9") return api::json_ok(preview_json());
       if (req.path_param("id") != "7")
         return Status::NotFound("no repair run " + req.path_param("id"));
       std::lock_guard lock(mu_);
       return api::json_ok(++polls_ < 3 ? run_json("RUNNING", polls_) : run_json("DONE", 3));
     });
+    r.get("/api/v1/repair/runs/{id}/differences",
+          [](const http::Request& req) -> Result<http::Response> {
+            EXPECT_EQ(req.path_param("id"), "9");
+            json ranges = json::array();
+            for (int i = 0; i < 3; ++i) {
+              ranges.push_back({{"table", "events"},
+                                {"range", "(" + std::to_string(i * 100) + "," +
+                                              std::to_string(i * 100 + 10) + "]"},
+                                {"source", "h1"},
+                                {"target", "h3"},
+                                {"rows", i == 0 ? 3 : 1},
+                                {"bytes", 700}});
+            }
+            const std::string* limit = req.query_param("limit");
+            if (limit != nullptr && *limit == "2") ranges.erase(ranges.begin() + 2);
+            return api::json_ok({{"run_id", 9},
+                                 {"tables", preview_json()["differences"]["tables"]},
+                                 {"ranges", ranges},
+                                 {"ranges_total", 3}});
+          });
     r.get("/api/v1/repair/runs", [](const http::Request&) -> Result<http::Response> {
       return api::json_ok({{"runs", {run_json("DONE", 3)}}});
     });
@@ -95,6 +129,10 @@ class FakeScheduler {
   std::string last_method() {
     std::lock_guard lock(mu_);
     return methods_.back();
+  }
+  size_t calls() {
+    std::lock_guard lock(mu_);
+    return bodies_.size();
   }
 
  private:
@@ -164,6 +202,54 @@ TEST(RepairCommands, ShowAndListPrintTablesOrJson) {
   ASSERT_EQ(list.code, 0) << list.err;
   EXPECT_EQ(json::parse(list.out)["runs"][0]["state"], "DONE");
   EXPECT_EQ(rkctl(s, {"repair", "show", "x"}).code, 2);
+}
+
+TEST(RepairCommands, PreviewStartsAFullComparisonThatStreamsNothing) {
+  FakeScheduler s;
+  Ran r = rkctl(s, {"repair", "start", "demo", "--preview", "--parallelism", "parallel"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json body = s.last_body();
+  EXPECT_EQ(body["preview"], true);
+  EXPECT_EQ(body["kind"], "full");
+  EXPECT_EQ(body["parallelism"], "parallel");
+  for (const char* flag : {"--incremental", "--mark-repaired"}) {
+    Ran bad = rkctl(s, {"repair", "start", "demo", "--preview", flag});
+    EXPECT_EQ(bad.code, 2) << flag;
+    EXPECT_NE(bad.err.find(std::string("--preview cannot be combined with ") + flag),
+              std::string::npos)
+        << bad.err;
+    Ran sc = rkctl(s, {"schedule", "add", "demo", "--preview", flag});
+    EXPECT_NE(sc.code, 0) << flag;
+  }
+  EXPECT_EQ(s.calls(), 1u) << "nothing sent for the refused combinations";
+  Ran sc = rkctl(s, {"schedule", "add", "demo", "--preview", "--interval", "7d"});
+  ASSERT_EQ(sc.code, 0) << sc.err;
+  EXPECT_EQ(s.last_body()["preview"], true);
+  EXPECT_EQ(s.last_body()["kind"], "full");
+}
+
+TEST(RepairCommands, ShowAndProgressPrintAPreviewsFindings) {
+  FakeScheduler s;
+  Ran show = rkctl(s, {"repair", "show", "9"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_NE(show.out.find("run 9: preview (nothing streamed or marked) of demo"), std::string::npos)
+      << show.out;
+  EXPECT_NE(
+      show.out.find("differences: 5 rows (2.0 KiB) differ in 3 ranges of 1 table; behind: h3"),
+      std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("(100,110]"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("BEHIND"), std::string::npos) << show.out;
+  Ran json_show = rkctl(s, {"repair", "show", "9", "--json"});
+  ASSERT_EQ(json_show.code, 0) << json_show.err;
+  const json shown = json::parse(json_show.out);
+  EXPECT_EQ(shown["differences"]["ranges"].size(), 3u);
+  EXPECT_EQ(shown["differences"]["ranges"][0]["target"], "h3");
+  Ran progress = rkctl(s, {"repair", "progress", "9", "--interval", "10ms"});
+  EXPECT_EQ(progress.code, 0) << progress.err;
+  EXPECT_NE(progress.out.find("5 rows (2.0 KiB) differ in 3 ranges of 1 table; behind: h3"),
+            std::string::npos)
+      << progress.out;
 }
 
 TEST(RepairCommands, SetPatchesTheRun) {

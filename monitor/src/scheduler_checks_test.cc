@@ -86,5 +86,39 @@ TEST(BackupCheck, NoCompleteBackupIsCriticalAndAFailedLatestIsNamed) {
   EXPECT_NE(failed.text.find("the latest, 'b2', FAILED"), std::string::npos) << failed.text;
 }
 
+PreviewRun preview(int64_t id, std::vector<std::string> tables, int64_t ago_us,
+                   std::vector<PreviewTable> differences) {
+  return {id, "ks", std::move(tables), kNow - ago_us, std::move(differences)};
+}
+
+TEST(ConsistencyCheck, EachTableAndTheTotalsAreJudged) {
+  ConsistencyCheckOptions o;
+  EXPECT_EQ(evaluate_consistency({preview(1, {"a", "b"}, kHour, {})}, kNow, o).state, State::kOk);
+  // 600 rows in each of two tables: each table is only a WARNING, together they pass 1,000.
+  PluginResult both = evaluate_consistency(
+      {preview(2, {"a", "b"}, kHour, {{"a", 2, 600, 6000, {"h3"}}, {"b", 3, 600, 6000, {"h3"}}})},
+      kNow, o);
+  EXPECT_EQ(both.state, State::kCritical) << both.text;
+  EXPECT_NE(both.text.find("ks.a: 600 rows"), std::string::npos) << both.text;
+  o.table = "a";
+  EXPECT_EQ(
+      evaluate_consistency({preview(2, {"a", "b"}, kHour, {{"a", 2, 600, 6000, {"h3"}}})}, kNow, o)
+          .state,
+      State::kWarning);
+}
+
+TEST(ConsistencyCheck, NoPreviewOrAnOldOneIsUnknown) {
+  ConsistencyCheckOptions o;
+  o.keyspace = "ks";
+  PluginResult none = evaluate_consistency({}, kNow, o);
+  EXPECT_EQ(none.state, State::kUnknown);
+  EXPECT_NE(none.text.find("rkctl repair start ks --preview"), std::string::npos) << none.text;
+  PluginResult old = evaluate_consistency({preview(1, {"a"}, 9 * 24 * kHour, {})}, kNow, o);
+  EXPECT_EQ(old.state, State::kUnknown) << old.text;
+  o.max_age_us = 10 * 24 * kHour;
+  EXPECT_EQ(evaluate_consistency({preview(1, {"a"}, 9 * 24 * kHour, {})}, kNow, o).state,
+            State::kOk);
+}
+
 }  // namespace
 }  // namespace rk::monitor
