@@ -1,10 +1,14 @@
 // Repairs: gc_grace deadlines ("at risk" first and loud), runs with live progress and ETA, a
-// run's segment grid, starting a run (validated, confirmed), pause/resume/abort, schedules.
+// run's segment grid, a preview's differences, starting a run or preview (validated, confirmed),
+// pause/resume/abort, schedules.
 import * as api from './api.js';
 import { h, fill, badge, bytes, duration, time, relative, percent, table, cell, keepFocus } from './dom.js';
 import { SegmentGrid } from './segment_grid.js';
 
 const ACTIVE = new Set(['NOT_STARTED', 'RUNNING', 'PAUSED']);
+
+// A run's or schedule's kind as operators name it: previews compare as full repairs do.
+const kindOf = (r) => (r.preview ? 'preview' : r.kind);
 
 export function mount(main, ctx) {
   const risk = h('div', {});
@@ -36,7 +40,7 @@ export function mount(main, ctx) {
     }[action];
     const ok = await ctx.confirm({
       title: `${what} run ${run.id}?`,
-      body: [h('p', {}, `${run.kind} repair of ${run.keyspace} (${percent(run.progress.fraction)} done).`), h('p', {}, consequences)],
+      body: [h('p', {}, `${kindOf(run)} of ${run.keyspace} (${percent(run.progress.fraction)} done).`), h('p', {}, consequences)],
       ok: `${what} run ${run.id}`,
     });
     if (!ok) return;
@@ -58,7 +62,7 @@ export function mount(main, ctx) {
       const tr = h('tr', { class: r.id === selected ? 'selected' : undefined, dataset: { run: r.id, state: r.state } },
         h('td', {}, h('button', { type: 'button', dataset: { key: `select-${r.id}` }, onclick: () => select(r.id), 'aria-pressed': r.id === selected ? 'true' : 'false' }, `#${r.id}`)),
         h('td', {}, r.keyspace, h('div', { class: 'muted' }, r.tables.length ? r.tables.join(', ') : 'all tables')),
-        h('td', {}, r.kind, h('div', { class: 'muted' }, `${r.parallelism}, ×${r.max_sessions}, intensity ${r.intensity}`)),
+        h('td', {}, kindOf(r), h('div', { class: 'muted' }, `${r.parallelism}, ×${r.max_sessions}, intensity ${r.intensity}`)),
         h('td', {}, badge(r.state), r.cause ? h('div', { class: 'muted' }, r.cause) : null),
         h('td', {}, bar, ` ${percent(p.fraction)}`,
           h('div', { class: 'muted' }, `${seg.done}/${seg.total} done, ${seg.running} running, ${seg.failed} failed` + (p.postponed?.length ? `; waiting: ${p.postponed.join(', ')}` : ''))),
@@ -98,11 +102,12 @@ export function mount(main, ctx) {
     lastSegmentsAt = Date.now();
     if (!r.changed && grid.segments.length) return;
     if (!detail.contains(grid.el)) {
-      fill(detail, h('h2', { id: 'run-h' }, `Run #${run.id}: segments`), grid.el, tuning, breakdown);
+      fill(detail, h('h2', { id: 'run-h' }, `Run #${run.id}: segments`), grid.el, tuning, findings, breakdown);
     } else {
       detail.querySelector('h2').textContent = `Run #${run.id}: segments`;
     }
     renderBreakdown(run);
+    await renderFindings(run);
     const ms = grid.draw(r.data.segments, detail.clientWidth - 40);
     detail.dataset.drawMs = ms.toFixed(1);
     detail.dataset.drawnAt = performance.now().toFixed(1);
@@ -139,6 +144,35 @@ export function mount(main, ctx) {
     };
   }
 
+  // A preview's findings: per table the differing ranges, rows, bytes and the replicas behind,
+  // then the ranges themselves (the first 200), as `rkctl repair show` prints them.
+  const findings = h('div', { class: 'findings' });
+  async function renderFindings(run) {
+    if (!run.preview) { findings.replaceChildren(); return; }
+    const tables = run.differences?.tables || [];
+    if (!tables.length) {
+      fill(findings, h('h3', {}, 'Differences'),
+        h('p', { dataset: { findings: 'none' } }, run.state === 'DONE'
+          ? 'No differences: every replica holds the same data in every range compared.'
+          : 'No differences found so far.'));
+      return;
+    }
+    const { data } = await api.get(`/api/v1/repair/runs/${run.id}/differences?limit=200`);
+    const total = tables.reduce((a, t) => ({ rows: a.rows + t.rows, ranges: a.ranges + t.ranges }), { rows: 0, ranges: 0 });
+    fill(findings, h('h3', {}, 'Differences'),
+      h('p', { role: 'status', dataset: { findings: String(total.rows) } },
+        `${total.rows} row${total.rows === 1 ? '' : 's'} differ in ${total.ranges} range${total.ranges === 1 ? '' : 's'}; nothing was streamed or marked repaired. A full repair would stream them to the replicas behind.`),
+      table(null, ['Table', { label: 'Ranges', num: 1 }, { label: 'Rows', num: 1 }, { label: 'Bytes', num: 1 }, 'Replicas behind'],
+        tables.map((t) => [t.table, { v: String(t.ranges), class: 'num' }, { v: String(t.rows), class: 'num' },
+          { v: bytes(t.bytes), class: 'num' }, h('span', { class: 'mono' }, t.behind.join(', '))])),
+      table(null, ['Table', 'Range', 'Behind', 'Ahead', { label: 'Rows', num: 1 }, { label: 'Bytes', num: 1 }],
+        data.ranges.map((d) => [d.table, h('span', { class: 'mono' }, d.range), h('span', { class: 'mono' }, d.target),
+          h('span', { class: 'mono' }, d.source), { v: String(d.rows), class: 'num' }, { v: bytes(d.bytes), class: 'num' }])),
+      data.ranges_total > data.ranges.length
+        ? h('p', { class: 'muted' }, `${data.ranges_total - data.ranges.length} more ranges: rkctl repair show ${run.id} --all-ranges`)
+        : null);
+  }
+
   // Progress per table and per node (the run's own progress model, as rkctl shows it).
   const breakdown = h('div', { class: 'grid2 breakdown' });
   function renderBreakdown(run) {
@@ -171,7 +205,7 @@ export function mount(main, ctx) {
   async function removeSchedule(s) {
     const ok = await ctx.confirm({
       title: `Remove schedule #${s.id}?`, ok: `Remove schedule #${s.id}`,
-      body: h('p', {}, `No more ${s.kind} repairs of ${s.keyspace} start from it. Runs it already started go on. ` +
+      body: h('p', {}, `No more ${s.preview ? 'previews' : `${s.kind} repairs`} of ${s.keyspace} start from it. Runs it already started go on. ` +
                        'Tables it kept within gc_grace need another schedule or manual runs.'),
     });
     if (!ok) return;
@@ -181,7 +215,7 @@ export function mount(main, ctx) {
 
   function renderSchedules(list) {
     const rows = list.map((s) => h('tr', { dataset: { schedule: s.id } }, [
-      `#${s.id}`, s.keyspace, s.tables.length ? s.tables.join(', ') : 'all', s.kind,
+      `#${s.id}`, s.keyspace, s.tables.length ? s.tables.join(', ') : 'all', kindOf(s),
       `every ${duration(s.interval_seconds * 1e6)}${s.interval_derived ? ' (from gc_grace)' : ''}`,
       s.enabled ? h('span', { title: time(s.next_activation_us) }, `${relative(s.next_activation_us)} (${time(s.next_activation_us)})`) : 'disabled',
       s.last_run_id ? `#${s.last_run_id}` : '–',
@@ -230,7 +264,8 @@ function startForm(keyspaces, nodes, ctx, started) {
   const ks = h('select', { id: 'f-keyspace', name: 'keyspace', required: true },
     h('option', { value: '' }, '— choose —'), keyspaces.map((k) => h('option', { value: k.name }, k.name)));
   const tables = h('div', { class: 'checks', id: 'f-tables', role: 'group', 'aria-label': 'Tables' });
-  const kind = h('select', { id: 'f-kind' }, h('option', { value: 'full' }, 'full'), h('option', { value: 'incremental' }, 'incremental'));
+  const kind = h('select', { id: 'f-kind' }, h('option', { value: 'full' }, 'full'), h('option', { value: 'incremental' }, 'incremental'),
+    h('option', { value: 'preview' }, 'preview (compare only)'));
   const par = h('select', { id: 'f-parallelism' }, ['sequential', 'parallel', 'datacenter_aware'].map((p) => h('option', { value: p }, p)));
   const sessions = h('input', { id: 'f-sessions', type: 'number', min: 1, max: 1000, step: 1, value: '1', 'aria-describedby': 'f-sessions-hint' });
   const intensity = h('input', { id: 'f-intensity', type: 'number', min: 0.01, max: 1, step: 0.01, value: '1', 'aria-describedby': 'f-intensity-hint' });
@@ -284,7 +319,7 @@ function startForm(keyspaces, nodes, ctx, started) {
     h('div', { class: 'form-grid' },
       field('f-keyspace', 'Keyspace', ks),
       field('f-tables', 'Tables', tables, 'None ticked: every table of the keyspace.'),
-      field('f-kind', 'Kind', kind, 'Full validates all data; incremental only what is not yet repaired, and marks it repaired.'),
+      field('f-kind', 'Kind', kind, 'Full validates all data; incremental only what is not yet repaired, and marks it repaired; preview compares as full does and only reports what differs.'),
       field('f-parallelism', 'Parallelism', par, 'sequential: one replica set at a time; parallel: several; datacenter_aware: one per datacenter.'),
       field('f-sessions', 'Max sessions', sessions, 'Segments repaired at the same time (sequential: 1).'),
       field('f-intensity', 'Intensity', intensity, 'Share of the time spent repairing (1: no pauses between segments).'),
@@ -297,8 +332,10 @@ function startForm(keyspaces, nodes, ctx, started) {
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (!validate()) { form.querySelector('[aria-invalid="true"]')?.focus(); return; }
-    const body = { keyspace: ks.value, kind: kind.value, parallelism: par.value,
+    const preview = kind.value === 'preview';
+    const body = { keyspace: ks.value, kind: preview ? 'full' : kind.value, parallelism: par.value,
                    max_sessions: Number(sessions.value), intensity: Number(intensity.value), start: now.checked };
+    if (preview) body.preview = true;
     const tabs = [...tables.querySelectorAll('input:checked')].map((x) => x.value);
     const dcsPicked = [...dcBox.querySelectorAll('input:checked')].map((x) => x.value);
     const nodesPicked = [...nodeSel.selectedOptions].map((o) => o.value);
@@ -308,18 +345,20 @@ function startForm(keyspaces, nodes, ctx, started) {
     if (mark.checked) body.mark_repaired = true;
     const allTables = keyspaces.find((k) => k.name === ks.value)?.tables.length ?? 0;
     const summary = h('ul', {},
-      h('li', {}, `A ${body.kind} repair of keyspace ${body.keyspace}, ${tabs.length ? `tables ${tabs.join(', ')}` : `all ${allTables} tables`}.`),
-      h('li', {}, body.kind === 'full'
-        ? `Every replica's data in each segment is validated and differences are streamed both ways${body.mark_repaired ? '; repaired data is marked repaired' : ''}.`
-        : 'Only unrepaired data is validated; on success it is marked repaired (anticompaction).'),
+      h('li', {}, `A ${preview ? 'preview' : `${body.kind} repair`} of keyspace ${body.keyspace}, ${tabs.length ? `tables ${tabs.join(', ')}` : `all ${allTables} tables`}.`),
+      h('li', {}, preview
+        ? 'Every replica\'s data in each segment is validated as a full repair does; what differs (rows, bytes, ranges, replicas behind) is reported. Nothing is streamed, nothing is marked repaired, and it does not count as a repair for gc_grace.'
+        : body.kind === 'full'
+          ? `Every replica's data in each segment is validated and differences are streamed both ways${body.mark_repaired ? '; repaired data is marked repaired' : ''}.`
+          : 'Only unrepaired data is validated; on success it is marked repaired (anticompaction).'),
       h('li', {}, `${body.parallelism} with up to ${body.max_sessions} session${body.max_sessions > 1 ? 's' : ''} at a time, intensity ${body.intensity}.`),
       h('li', {}, `Datacenters: ${dcsPicked.length ? dcsPicked.join(', ') : 'all'}; nodes: ${nodesPicked.length ? `${nodesPicked.length} selected` : 'all'}.`),
       h('li', {}, body.start ? 'It starts at once.' : 'It is created NOT_STARTED; start it from the runs table.'));
-    const ok = await ctx.confirm({ title: 'Start this repair?', body: summary, ok: 'Start repair' });
+    const ok = await ctx.confirm({ title: preview ? 'Start this preview?' : 'Start this repair?', body: summary, ok: preview ? 'Start preview' : 'Start repair' });
     if (!ok) return;
     const run = await ctx.attempt(() => api.send('POST', '/api/v1/repair/runs', body), 'Starting the repair');
     if (run) {
-      ctx.message(`Repair run ${run.id} created (${run.state}).`, 'info');
+      ctx.message(`${run.preview ? 'Preview' : 'Repair'} run ${run.id} created (${run.state}).`, 'info');
       started(run);
     }
   });
