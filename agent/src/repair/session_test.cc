@@ -472,7 +472,8 @@ TEST_F(RepairHistoryTest, APreviewRecordsNoRepairSoTombstonesStay) {
   preview.preview = true;
   auto s = run(preview);
   ASSERT_EQ(s["state"], "SUCCEEDED") << s.dump();
-  EXPECT_EQ(s["differences"]["tables"][0]["behind"], nlohmann::json({"h2"})) << s.dump();
+  const auto& behind = s["differences"]["tables"][0]["behind"];
+  EXPECT_NE(std::find(behind.begin(), behind.end(), "h2"), behind.end()) << s.dump();
   for (int i = 0; i < kReplicas; ++i) EXPECT_TRUE(history(i).empty()) << "replica " << i;
   clock_.advance_seconds(1);
   compact_all();
