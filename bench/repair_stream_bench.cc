@@ -9,11 +9,16 @@
 //    "missed writes" (rows the replica never got: the usual case after a node was down or
 //    dropped mutations) and "missed updates" (the replica holds an older version: both versions
 //    travel, since a Merkle tree cannot tell which side is newer). Target: <= 2.
-// 2. Incremental vs full. After an incremental session marked everything repaired and a full
+// 2. Preview vs full. With every replica identical, preview sessions and full sessions of the
+//    same data take turns (three of each, the median of each kind). Figure: preview time / full
+//    time. A preview takes the full session's path up to the transfer plan and records the plan
+//    instead of streaming it, so with nothing to stream the target is ~1.0 (0.9..1.1).
+// 3. Incremental vs full. After an incremental session marked everything repaired and a full
 //    session validated everything, 1% new rows arrive on every replica; then an incremental
 //    session. Figure: its time / the full session's time. Target: <= 0.1.
 //
 // Usage: repair_stream_bench [--rows N] [--dir PATH]   (--rows 100000 for a quick run)
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -73,7 +78,7 @@ struct SessionResult {
   double seconds = 0;
 };
 
-SessionResult run(Cluster& c, bool incremental, bool mark_repaired = false) {
+SessionResult run(Cluster& c, bool incremental, bool mark_repaired = false, bool preview = false) {
   nlohmann::json replicas = nlohmann::json::array();
   for (int i = 0; i < kReplicas; ++i) replicas.push_back("h" + std::to_string(i));
   const nlohmann::json request = {{"id", "bench-" + std::to_string(++c.sessions)},
@@ -82,7 +87,8 @@ SessionResult run(Cluster& c, bool incremental, bool mark_repaired = false) {
                                   {"range", TokenRange::full_ring().to_string()},
                                   {"replicas", replicas},
                                   {"mode", incremental ? "incremental" : "full"},
-                                  {"mark_repaired", mark_repaired}};
+                                  {"mark_repaired", mark_repaired},
+                                  {"preview", preview}};
   const auto start = Steady::now();
   auto session = c.repair->run(request);
   check(session.status(), "starting a session");
@@ -194,6 +200,30 @@ int main(int argc, char** argv) {
   std::printf("overstreaming (full sessions, sequential validation):\n");
   for (double f : {0.001, 0.01}) overstreaming(c, rows, f, /*missed_updates=*/false, &next, rng);
   for (double f : {0.001, 0.01}) overstreaming(c, rows, f, /*missed_updates=*/true, &next, rng);
+
+  std::printf("preview vs full, no differences (identical replicas):\n");
+  std::vector<double> previews, fulls;
+  uint64_t preview_rows = 0, full_rows = 0;
+  for (int round = 0; round < 3; ++round) {
+    auto p = run(c, /*incremental=*/false, /*mark_repaired=*/false, /*preview=*/true);
+    auto f = run(c, /*incremental=*/false);
+    if (p.session["progress"]["rows_differing"] != 0 ||
+        f.session["progress"]["bytes_streamed"] != 0) {
+      std::fprintf(stderr, "the replicas differ: %s\n", p.session.dump().c_str());
+      return 1;
+    }
+    previews.push_back(p.seconds);
+    fulls.push_back(f.seconds);
+    preview_rows = p.session["progress"]["rows_validated"].get<uint64_t>();
+    full_rows = f.session["progress"]["rows_validated"].get<uint64_t>();
+  }
+  std::sort(previews.begin(), previews.end());
+  std::sort(fulls.begin(), fulls.end());
+  std::printf(
+      "  preview session: %.2f s (median of 3, %llu rows validated); full session: %.2f s "
+      "(median of 3, %llu rows validated) -> ratio %.2f (target ~1.0)\n",
+      previews[1], static_cast<unsigned long long>(preview_rows), fulls[1],
+      static_cast<unsigned long long>(full_rows), previews[1] / fulls[1]);
 
   std::printf("incremental vs full:\n");
   auto first = run(c, /*incremental=*/true);
