@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <set>
 
+#include "repair/ring_watch.h"
+
 namespace rk::agent {
 
 using nlohmann::json;
@@ -159,8 +161,17 @@ Result<RepairService::Started> RepairService::start(const json& body) {
     return Status::Unavailable("this node already coordinates " + std::to_string(running) +
                                " running repair sessions (the most it takes); retry later");
   }
-  auto session = std::make_shared<RepairSession>(std::move(request), std::move(tables),
-                                                 std::move(targets), settings_, client_, clock_);
+  // The session compares the ring it starts with against the current one at each step.
+  RingCheck ring_check = [current = topology_, started = topology, keyspace = request.keyspace,
+                          range = request.range,
+                          replicas = request.replicas]() -> std::optional<std::string> {
+    auto now = current();
+    if (!now) return std::nullopt;
+    return ring_change(*started, *now, keyspace, range, replicas);
+  };
+  auto session =
+      std::make_shared<RepairSession>(std::move(request), std::move(tables), std::move(targets),
+                                      settings_, client_, clock_, std::move(ring_check));
   Entry& e = sessions_[session->request().id];
   e.session = session;
   e.order = next_order_++;

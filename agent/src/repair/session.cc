@@ -24,6 +24,8 @@ const char* state_name(SessionState s) {
       return "FAILED";
     case SessionState::kCancelled:
       return "CANCELLED";
+    case SessionState::kAborted:
+      return "ABORTED";
   }
   return "FAILED";
 }
@@ -157,13 +159,14 @@ json SessionDifferences::to_json(const std::vector<std::string>& hosts) const {
 
 RepairSession::RepairSession(RepairRequest request, std::vector<std::string> tables,
                              std::vector<ReplicaTarget> replicas, const RepairSettings& settings,
-                             RepairReplicas& client, Clock& clock)
+                             RepairReplicas& client, Clock& clock, RingCheck ring_check)
     : request_(std::move(request)),
       tables_(std::move(tables)),
       settings_(settings),
       sizing_(tree_sizing(settings)),
       client_(client),
-      clock_(clock) {
+      clock_(clock),
+      ring_check_(std::move(ring_check)) {
   for (auto& t : replicas) members_.push_back({std::move(t), ""});
   started_at_us_ = clock_.now_micros();
   progress_.tables_total = tables_.size();
@@ -212,8 +215,25 @@ void RepairSession::set_phase(const char* phase) {
 }
 
 Status RepairSession::check_cancelled() const {
+  // The ring first: a scheduler that saw the change too cancels the session, and the change is
+  // the better reason.
+  RK_RETURN_IF_ERROR(check_ring());
   if (cancelled_) return Status::Cancelled("cancelled on request");
   return Status::OK();
+}
+
+Status RepairSession::check_ring() const {
+  if (!ring_changed_ && ring_check_) {
+    std::optional<std::string> why = ring_check_();
+    if (why) {
+      std::lock_guard lock(mu_);
+      ring_change_ = *why;
+      ring_changed_ = true;
+    }
+  }
+  if (!ring_changed_) return Status::OK();
+  std::lock_guard lock(mu_);
+  return Status::FailedPrecondition(ring_change_);
 }
 
 RepairScope RepairSession::scope_of(size_t member, const std::string& table, bool settle) const {
@@ -257,6 +277,9 @@ Status RepairSession::replica_error(size_t member, const Status& s) const {
 
 void RepairSession::run() {
   Status s = run_steps();
+  // A call that failed (or was cancelled) may have ended because of a ring change (a replaced
+  // node is gone, the scheduler cancels sessions whose replica set moved): say so.
+  if (!s.ok()) static_cast<void>(check_ring());
   release_views();
   if (s.ok() && marking_) {
     // Now that no view holds them, compaction can drop the markers marking left in the
@@ -274,6 +297,15 @@ void RepairSession::run() {
   }
   if (s.ok()) {
     finish(SessionState::kSucceeded, "");
+  } else if (ring_changed_) {
+    // Whatever step noticed it (or failed because of it: a replacement's old node is gone), the
+    // session stopped because its replica set is no longer the range's.
+    std::string why;
+    {
+      std::lock_guard lock(mu_);
+      why = ring_change_;
+    }
+    finish(SessionState::kAborted, why);
   } else if (s.code() == ErrorCode::kCancelled || cancelled_) {
     // A call the cancel aborted may come back as another error (wrapped in a step's message).
     finish(SessionState::kCancelled, s.message());
@@ -335,6 +367,9 @@ Status RepairSession::record_history() {
   }
   if (repaired_at_us <= 0) return Status::Internal("no view pin time to record the repair at");
   for (size_t m = 0; m < members_.size(); ++m) {
+    // A ring change is never too late: a replica set that is no longer the range's must not be
+    // recorded as having repaired it (a new replica took no part).
+    RK_RETURN_IF_ERROR(check_ring());
     Status s = client_.record_repair(members_[m].target, request_.keyspace, tables_, request_.range,
                                      repaired_at_us);
     if (!s.ok()) return replica_error(m, s);
@@ -343,13 +378,16 @@ Status RepairSession::record_history() {
 }
 
 Status RepairSession::anticompact() {
-  // Anticompaction: past this point a cancel is too late (some replicas may already be marked).
+  RK_RETURN_IF_ERROR(check_ring());
+  // Anticompaction: past this point a cancel is too late (some replicas may already be marked),
+  // but a ring change still stops it before the next replica's mark.
   marking_ = true;
   set_phase("anticompacting");
   const int64_t repaired_at =
       request_.repaired_at_ms > 0 ? request_.repaired_at_ms : started_at_us_ / 1000;
   for (const auto& table : tables_) {
     for (size_t m = 0; m < members_.size(); ++m) {
+      RK_RETURN_IF_ERROR(check_ring());
       auto moved = client_.mark_repaired(members_[m].target, scope_of(m, table), {request_.range},
                                          repaired_at, /*record=*/true);
       if (!moved.ok()) return replica_error(m, moved.status());
@@ -396,6 +434,7 @@ Status RepairSession::mark_streamed(const std::string& table, int64_t repaired_a
     }
     if (agreed.empty()) continue;
     for (size_t m = 0; m < members_.size(); ++m) {
+      RK_RETURN_IF_ERROR(check_ring());
       auto moved = client_.mark_repaired(members_[m].target, scope_of(m, table, /*settle=*/true),
                                          agreed, repaired_at, /*record=*/false);
       if (!moved.ok()) return replica_error(m, moved.status());

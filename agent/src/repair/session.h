@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -56,7 +57,12 @@ const api::Spec& repair_request_spec();
 // Checks a body that passed repair_request_spec() for form. InvalidArgument naming the problem.
 Result<RepairRequest> parse_repair_request(const nlohmann::json& body);
 
-enum class SessionState { kRunning, kSucceeded, kFailed, kCancelled };
+// kAborted: the ring changed under the session (repair/ring_watch.h); it stopped, as a cancel
+// does, and marked and recorded nothing after it saw the change.
+enum class SessionState { kRunning, kSucceeded, kFailed, kCancelled, kAborted };
+
+// Why the session must stop because the ring changed, or nullopt while its ring holds.
+using RingCheck = std::function<std::optional<std::string>()>;
 
 struct RepairProgress {
   std::atomic<uint64_t> tables_total{0}, tables_done{0};
@@ -98,10 +104,11 @@ class SessionDifferences {
 class RepairSession {
  public:
   // `replicas` are the request's replicas resolved against the ring (same order); `tables` the
-  // request's tables resolved (never empty).
+  // request's tables resolved (never empty). `ring_check`, when given, is asked at every step
+  // boundary; once it names a change the session ends ABORTED with it.
   RepairSession(RepairRequest request, std::vector<std::string> tables,
                 std::vector<ReplicaTarget> replicas, const RepairSettings& settings,
-                RepairReplicas& client, Clock& clock);
+                RepairReplicas& client, Clock& clock, RingCheck ring_check = {});
 
   // Runs the session to its end (the caller's thread). Never throws.
   void run();
@@ -136,7 +143,10 @@ class RepairSession {
   // The plan's transfers counted and recorded; then streamed unless the session is a preview.
   Status carry_out(const std::string& table, const std::vector<repair::Transfer>& plan);
   Status stream(const std::string& table, const repair::Transfer& t);
+  // Cancelled on request, or the ring changed (check_ring).
   Status check_cancelled() const;
+  // FailedPrecondition naming the ring change once ring_check_ names one (then for good).
+  Status check_ring() const;
   void set_phase(const char* phase);
   void finish(SessionState state, const std::string& error);
   void release_views();
@@ -152,6 +162,8 @@ class RepairSession {
   Clock& clock_;
   std::atomic<bool> cancelled_{false};
   std::atomic<bool> marking_{false};
+  RingCheck ring_check_;
+  mutable std::atomic<bool> ring_changed_{false};
   RepairProgress progress_;
   std::map<std::string, std::vector<TokenRange>> streamed_;  // per table (session thread only)
 
@@ -161,6 +173,7 @@ class RepairSession {
   SessionState state_ = SessionState::kRunning;
   std::string phase_ = "pinning";
   std::string error_;
+  mutable std::string ring_change_;  // why the ring no longer holds, once ring_changed_
   int64_t started_at_us_ = 0;
   int64_t finished_at_us_ = 0;
 };

@@ -704,5 +704,102 @@ TEST_F(RepairServiceTest, RequestsThatDoNotFitTheRingStartNothing) {
   EXPECT_TRUE(service_->list().empty());
 }
 
+// The ring changing under a running session (repair/ring_watch.h). The hook swaps the
+// topology on the session's own thread, where the service's ring check reads it.
+class RingChangeTest : public RepairServiceTest {
+ protected:
+  void SetUp() override {
+    RepairServiceTest::SetUp();
+    for (int k = 0; k < 20; ++k) ASSERT_TRUE(put(1, "k" + std::to_string(k), "newer", 20).ok());
+  }
+  // The fixture's ring at `version`, edited by `edit`.
+  std::shared_ptr<const Topology> ring(int64_t version,
+                                       const std::function<void(RingView&)>& edit) {
+    RingView r = topology_->ring_view();
+    r.version = version;
+    edit(r);
+    auto t = Topology::create(r, topology_->schema(), host(0));
+    EXPECT_TRUE(t.ok()) << t.status().to_string();
+    return t.ok() ? *t : nullptr;
+  }
+  // Runs s1 over the whole ring with `change` applied just before the first `at` call; returns the
+  // ended session and records every call made after the change.
+  nlohmann::json run_with_change(std::string_view at, std::shared_ptr<const Topology> change) {
+    replicas_.before = [this, at, change](const std::string& h, std::string_view call) {
+      std::lock_guard lock(calls_mu_);
+      if (changed_) calls_after_.push_back(h + ":" + std::string(call));
+      if (!changed_ && call == at) {
+        topology_ = change;
+        changed_ = true;
+      }
+      return Status::OK();
+    };
+    auto started = service_->start(body("s1", TokenRange::full_ring().to_string()));
+    EXPECT_TRUE(started.ok()) << started.status().to_string();
+    return wait_done("s1");
+  }
+  int calls_after(std::string_view call) {
+    std::lock_guard lock(calls_mu_);
+    return static_cast<int>(
+        std::count_if(calls_after_.begin(), calls_after_.end(),
+                      [&](const std::string& c) { return c.ends_with(":" + std::string(call)); }));
+  }
+  void expect_released_and_unmarked() {
+    for (int i = 0; i < kReplicas; ++i) {
+      EXPECT_TRUE(views_[i]->list().empty()) << "replica " << i << " still holds a view";
+    }
+    EXPECT_EQ(calls_after("record"), 0) << "a repair history was recorded after the change";
+  }
+
+  std::mutex calls_mu_;
+  bool changed_ = false;
+  std::vector<std::string> calls_after_;
+};
+
+TEST_F(RingChangeTest, AReplacementMidStreamAbortsNamingItAndStreamsNothingMore) {
+  auto replaced = ring(2, [](RingView& r) {
+    r.nodes[2].state = "REPLACED";
+    RingMember h3 = r.nodes[2];
+    h3.host_id = "h3";
+    h3.state = "JOINING";
+    h3.addresses.internode = "in-process:3";
+    r.nodes.push_back(h3);
+  });
+  auto s = run_with_change("export", replaced);
+  EXPECT_EQ(s["state"], "ABORTED") << s.dump();
+  EXPECT_EQ(s["error"],
+            "ring changed (version 1 -> 2): host h2 (in-process:2) replaced by h3 (in-process:3)");
+  // The chunk in flight lands; nothing after it is read or sent.
+  EXPECT_EQ(calls_after("export"), 0);
+  EXPECT_LE(calls_after("import"), 1);
+  EXPECT_EQ(calls_after("mark"), 0);
+  expect_released_and_unmarked();
+  for (int i = 0; i < kReplicas; ++i) EXPECT_TRUE(keys(i, DataScope::kRepaired).empty());
+}
+
+TEST_F(RingChangeTest, AReplicaGoingDownAbortsTheSession) {
+  auto s = run_with_change("validate", ring(2, [](RingView& r) { r.nodes[1].state = "DOWN"; }));
+  EXPECT_EQ(s["state"], "ABORTED") << s.dump();
+  EXPECT_EQ(s["error"], "ring changed (version 1 -> 2): host h1 (in-process:1) is DOWN");
+  expect_released_and_unmarked();
+}
+
+TEST_F(RingChangeTest, AChangeDuringMarkingStopsBeforeTheNextReplicaAndRecordsNothing) {
+  auto s = run_with_change("mark", ring(2, [](RingView& r) { r.nodes[2].state = "LEAVING"; }));
+  EXPECT_EQ(s["state"], "ABORTED") << s.dump();
+  // The mark in flight on the first replica finishes; no other replica is marked.
+  EXPECT_EQ(calls_after("mark"), 0);
+  EXPECT_TRUE(keys(1, DataScope::kRepaired).empty());
+  EXPECT_TRUE(keys(2, DataScope::kRepaired).empty());
+  expect_released_and_unmarked();
+}
+
+TEST_F(RingChangeTest, AChangeElsewhereInTheRingLetsTheSessionFinish) {
+  // A new version that leaves this range's replicas and their states as they were.
+  auto s = run_with_change("validate", ring(2, [](RingView& r) { r.nodes[1].version = "2.0"; }));
+  EXPECT_EQ(s["state"], "SUCCEEDED") << s.dump();
+  EXPECT_GT(calls_after("record"), 0);
+}
+
 }  // namespace
 }  // namespace rk::agent

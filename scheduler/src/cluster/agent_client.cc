@@ -55,6 +55,7 @@ Result<SessionState> parse_session_state(const std::string& s) {
   if (s == "SUCCEEDED") return SessionState::kSucceeded;
   if (s == "FAILED") return SessionState::kFailed;
   if (s == "CANCELLED") return SessionState::kCancelled;
+  if (s == "ABORTED") return SessionState::kAborted;
   return Status::Internal("agent answered an unknown session state '" + s + "'");
 }
 

@@ -27,7 +27,8 @@ struct SessionRequest {
   int64_t repaired_at_ms = 0;
 };
 
-enum class SessionState { kRunning, kSucceeded, kFailed, kCancelled };
+// kAborted: the coordinator stopped the session because the ring changed under it.
+enum class SessionState { kRunning, kSucceeded, kFailed, kCancelled, kAborted };
 
 struct SessionStatus {
   std::string id;

@@ -193,11 +193,14 @@ Status RepairScheduler::Impl::poll(RepairSegment& seg, const RepairRun& run,
       return repairs.finish_segment(seg, run.options.keyspace, run.options.kind, seg.started_at_us);
     case SessionState::kFailed:
     case SessionState::kCancelled:
-      return fail_attempt(
-          seg,
-          fmt::format("session {} {}: {}", seg.session_id,
-                      r->state == SessionState::kFailed ? "failed" : "cancelled", r->error),
-          now);
+    case SessionState::kAborted:  // the ring changed but not its replica set (a replica DOWN)
+      return fail_attempt(seg,
+                          fmt::format("session {} {}: {}", seg.session_id,
+                                      r->state == SessionState::kFailed      ? "failed"
+                                      : r->state == SessionState::kCancelled ? "cancelled"
+                                                                             : "aborted",
+                                      r->error),
+                          now);
   }
   return Status::OK();
 }
