@@ -38,9 +38,15 @@ Status RepairScheduler::Impl::tick_locked() {
   for (size_t i = 0; i < runs.size(); ++i) {
     RK_ASSIGN_OR_RETURN(segments[i], repairs.segments(runs[i].id, std::nullopt));
   }
+  // Segments whose replica set the ring moved are planned again, never retried as they were.
+  std::set<int64_t> moving;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    RK_RETURN_IF_ERROR(replan_moved_segments(runs[i], segments[i], state, nodes, moving, now));
+  }
   // Reconcile and poll everything in flight first (also for paused runs: their sessions finish).
   for (size_t i = 0; i < runs.size(); ++i) {
     for (RepairSegment& seg : segments[i]) {
+      if (moving.count(seg.id) > 0) continue;  // stopping: its outcome is not recorded
       if (seg.state == SegmentState::kStarting) {
         auto it = nodes.find(seg.coordinator);
         if (it == nodes.end()) {

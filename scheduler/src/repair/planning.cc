@@ -4,8 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 
+#include "cluster/json.h"
 #include "ringkeeper/repair/gc_grace.h"
+#include "ringkeeper/repair/ring_change.h"
 #include "ringkeeper/repair/segment_plan.h"
 #include "ringkeeper/repair/segment_selection.h"
 
@@ -104,20 +107,38 @@ RepairWindowSpec window_of(const RepairRunOptions& run, const RepairOptions& opt
   return run.window ? *run.window : default_window(options);
 }
 
+namespace {
+
+// The nodes that own tokens: REPLACED nodes handed theirs to their replacement.
+bool in_ring(const NodeView& n) {
+  return !n.info.tokens.empty() && n.info.state != NodeState::kReplaced;
+}
+
+}  // namespace
+
+Result<ReplicaPlacement> ring_placement(const std::vector<NodeView>& nodes,
+                                        const Replication& replication) {
+  std::vector<RingNode> ring_nodes;
+  for (const NodeView& n : nodes) {
+    if (in_ring(n)) {
+      ring_nodes.push_back({n.info.host_id, n.info.datacenter, n.info.rack, n.info.tokens});
+    }
+  }
+  RK_ASSIGN_OR_RETURN(Ring ring, Ring::build(std::move(ring_nodes)));
+  return ReplicaPlacement::create(std::move(ring), replication);
+}
+
 Result<std::vector<PlannedSegment>> plan_segments(const RepairRunOptions& options,
                                                   const std::vector<NodeView>& nodes,
                                                   const Replication& replication) {
-  std::vector<RingNode> ring_nodes;
   repair::SizeEstimates sizes;
   for (const NodeView& n : nodes) {
-    if (n.info.tokens.empty() || n.info.state == NodeState::kReplaced) continue;
-    ring_nodes.push_back({n.info.host_id, n.info.datacenter, n.info.rack, n.info.tokens});
     // The registry knows each node's total load only: count it against the run's first table.
-    if (!options.tables.empty()) sizes[n.info.host_id][options.tables.front()] = n.load_bytes;
+    if (in_ring(n) && !options.tables.empty()) {
+      sizes[n.info.host_id][options.tables.front()] = n.load_bytes;
+    }
   }
-  RK_ASSIGN_OR_RETURN(Ring ring, Ring::build(std::move(ring_nodes)));
-  RK_ASSIGN_OR_RETURN(ReplicaPlacement placement,
-                      ReplicaPlacement::create(std::move(ring), replication));
+  RK_ASSIGN_OR_RETURN(ReplicaPlacement placement, ring_placement(nodes, replication));
   repair::SegmentPlanOptions po;
   po.target_segment_bytes = options.max_segment_bytes;
   po.min_pieces_per_range = static_cast<uint32_t>(std::max(1, options.segments_per_range));
@@ -134,6 +155,50 @@ Result<std::vector<PlannedSegment>> plan_segments(const RepairRunOptions& option
     out.push_back({s.range, plan.replica_ids(s), s.estimated_bytes});
   }
   return out;
+}
+
+Result<std::optional<Replan>> replan_segment(const RepairRunOptions& options,
+                                             const RepairSegment& segment,
+                                             const ReplicaPlacement& placement,
+                                             const std::vector<NodeView>& nodes) {
+  RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(segment.range));
+  const repair::RingChange change =
+      repair::replica_set_change(placement, range, segment.replicas, options.datacenters);
+  if (change.empty()) return std::optional<Replan>();
+  std::map<std::string, const NodeView*> by_host;
+  for (const NodeView& n : nodes) by_host[n.info.host_id] = &n;
+  const repair::HostInfo hosts{
+      [&](const std::string& h) {
+        auto it = by_host.find(h);
+        return it == by_host.end() || it->second->info.address.empty()
+                   ? h
+                   : fmt::format(
+                         "{} ({})", h,
+                         host_port(it->second->info.address, it->second->info.internode_port));
+      },
+      [&](const std::string& h) {
+        auto it = by_host.find(h);
+        return it == by_host.end() ? std::string()
+                                   : std::string(node_state_name(it->second->info.state));
+      }};
+  Replan out;
+  out.reason = "ring changed: " + repair::describe(change, hosts);
+  const std::vector<RangeReplicas> pieces = placement.replicas_for_range(range);
+  for (const RangeReplicas& piece : pieces) {
+    PlannedSegment p;
+    p.range = piece.range;
+    for (const RingNode* n : piece.replicas) {
+      if (options.datacenters.empty() ||
+          std::find(options.datacenters.begin(), options.datacenters.end(), n->datacenter) !=
+              options.datacenters.end()) {
+        p.replicas.push_back(n->host_id);
+      }
+    }
+    if (p.replicas.size() < 2) continue;  // nothing to compare
+    p.estimated_bytes = segment.estimated_bytes / static_cast<int64_t>(pieces.size());
+    out.pieces.push_back(std::move(p));
+  }
+  return std::optional<Replan>(std::move(out));
 }
 
 namespace {
@@ -158,9 +223,14 @@ Result<repair::SegmentPlan> stored_plan(const RepairRun& run,
 
 }  // namespace
 
-Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSegment>& segments,
+Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSegment>& all,
                                const std::vector<HostCondition>& hosts,
                                const RepairOptions& options, int64_t now_us) {
+  // A live run's ABORTED segments were planned again as others (ring_changes.cc): the planner
+  // never sees them.
+  std::vector<RepairSegment> segments;
+  std::copy_if(all.begin(), all.end(), std::back_inserter(segments),
+               [](const RepairSegment& g) { return g.state != SegmentState::kAborted; });
   std::vector<repair::SegmentProgress> progress;
   RK_ASSIGN_OR_RETURN(repair::SegmentPlan plan, stored_plan(run, segments, &progress));
   std::vector<repair::NodeCondition> conditions;

@@ -33,6 +33,27 @@ Result<std::vector<PlannedSegment>> plan_segments(const RepairRunOptions& option
                                                   const std::vector<NodeView>& nodes,
                                                   const Replication& replication);
 
+// A segment whose replica set the ring no longer gives its range, and what to plan instead.
+struct Replan {
+  std::string reason;  // "ring changed: host a replaced by b", for logs and the segment's record
+  // The range over the current ring: one piece per replica set it meets now (the run's
+  // datacenter filter applied; pieces left with fewer than two replicas are dropped).
+  std::vector<PlannedSegment> pieces;
+};
+
+// The placement of `replication` over the ring of `nodes` (REPLACED ones and nodes without tokens
+// left out), as plan_segments plans with. InvalidArgument for a bad replication or ring.
+Result<ReplicaPlacement> ring_placement(const std::vector<NodeView>& nodes,
+                                        const Replication& replication);
+
+// nullopt while `placement` (ring_placement of the current `nodes`) gives the segment's range
+// exactly the segment's replicas; otherwise the replan (repair::replica_set_change).
+// InvalidArgument for a bad stored range.
+Result<std::optional<Replan>> replan_segment(const RepairRunOptions& options,
+                                             const RepairSegment& segment,
+                                             const ReplicaPlacement& placement,
+                                             const std::vector<NodeView>& nodes);
+
 // A node of a run as the planner needs it this tick.
 struct HostCondition {
   std::string host_id;
@@ -68,7 +89,8 @@ RepairWindowSpec default_window(const RepairOptions& options);
 RepairWindowSpec window_of(const RepairRunOptions& run, const RepairOptions& options);
 
 // What to do with a RUNNING run on this tick (repair::select_segments): `segments` are the run's
-// stored segments in position order, `hosts` every replica of them. The run's window (window_of)
+// stored segments in position order (ABORTED ones, planned again as others, are left out),
+// `hosts` every replica of them. The run's window (window_of)
 // decides whether anything starts and whether running sessions stop at its close.
 Result<RunDecision> decide_run(const RepairRun& run, const std::vector<RepairSegment>& segments,
                                const std::vector<HostCondition>& hosts,

@@ -275,7 +275,10 @@ RunProgress RepairScheduler::Impl::progress(const RepairRun& run,
   }
   p.postponed.assign(reasons.begin(), reasons.end());
   const SegmentCounts& c = p.segments;
-  p.fraction = c.total == 0 ? 1.0 : static_cast<double>(c.done) / static_cast<double>(c.total);
+  // Segments of a live run are ABORTED only when the ring moved and they were planned again as
+  // others: the others count instead.
+  const int64_t planned = run.state == RunState::kAborted ? c.total : c.total - c.aborted;
+  p.fraction = planned <= 0 ? 1.0 : static_cast<double>(c.done) / static_cast<double>(planned);
   if (run.started_at_us > 0) {
     const int64_t end = run.finished_at_us > 0 ? run.finished_at_us : clock.now_micros();
     p.elapsed_us = std::max<int64_t>(0, end - run.started_at_us);

@@ -61,6 +61,9 @@ struct RepairScheduler::Impl {
   };
   std::map<std::string, DeadlineReading> deadline_states;
   int64_t deadlines_checked_us = 0;
+  // When the driver first saw that the ring moved the replica set of a segment in flight, by
+  // segment id (ring_changes.cc).
+  std::map<int64_t, int64_t> ring_moved_at;
 
   // --- driver.cc ---
   Status tick_locked();
@@ -73,6 +76,17 @@ struct RepairScheduler::Impl {
   Status poll(RepairSegment& seg, const RepairRun& run,
               const std::map<std::string, const NodeView*>& nodes, int64_t now);
   Status fail_attempt(RepairSegment& seg, const std::string& error, int64_t now);
+
+  // --- ring_changes.cc ---
+  // Plans again every open segment of `run` whose replica set the ring no longer gives its
+  // range: a PENDING one at once; one in flight once its session is cancelled and has ended.
+  // `segments` are reread when any changed. Adds to `moving` the in-flight segments still
+  // waiting for their session to stop: they are neither polled (a success on the old replica set
+  // is not recorded) nor re-sent.
+  Status replan_moved_segments(const RepairRun& run, std::vector<RepairSegment>& segments,
+                               const ClusterState& cluster,
+                               const std::map<std::string, const NodeView*>& nodes,
+                               std::set<int64_t>& moving, int64_t now);
   // The node's load (cached for options.signals_ttl); nullopt when it cannot be read.
   std::optional<LoadSignals> load_signals(const NodeView& node, int64_t now);
   Status check_deadlines(int64_t now);

@@ -391,6 +391,43 @@ Result<RunDifferences> RepairStore::differences(int64_t run_id, int limit) {
   return out;
 }
 
+Result<std::vector<int64_t>> RepairStore::replan_segment(RepairSegment segment,
+                                                         const std::vector<RepairSegment>& pieces) {
+  std::vector<int64_t> ids;
+  RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
+    ids.clear();
+    RK_ASSIGN_OR_RETURN(
+        Statement last,
+        db.prepare("SELECT coalesce(max(position), -1) FROM repair_segments WHERE run_id = ?"));
+    int64_t position = 0;
+    RK_RETURN_IF_ERROR(last.bind(1, segment.run_id).each_row([&]() -> Status {
+      position = last.column_int64(0) + 1;
+      return Status::OK();
+    }));
+    RK_ASSIGN_OR_RETURN(Statement insert, db.prepare(R"sql(
+      INSERT INTO repair_segments (run_id, position, tables, range_start, range_end, replicas,
+        state, estimated_bytes)
+      VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?))sql"));
+    for (const RepairSegment& g : pieces) {
+      RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(g.range));
+      insert.reset();
+      RK_RETURN_IF_ERROR(insert
+                             .bind_all(segment.run_id, position++, list_text(g.tables),
+                                       token_to_string(range.start()), token_to_string(range.end()),
+                                       list_text(g.replicas), g.estimated_bytes)
+                             .run());
+      ids.push_back(db.last_insert_rowid());
+    }
+    std::string names;
+    for (int64_t id : ids) names += (names.empty() ? "" : ", ") + std::to_string(id);
+    segment.last_error += ids.empty() ? "; nothing left to repair on its range"
+                                      : fmt::format("; re-planned as segment{} {}",
+                                                    ids.size() == 1 ? "" : "s", names);
+    return write_segment(db, segment);
+  }));
+  return ids;
+}
+
 Result<std::vector<RepairRecord>> RepairStore::history(const std::string& keyspace,
                                                        const std::string& table) {
   std::vector<RepairRecord> out;

@@ -61,6 +61,12 @@ class RepairStore {
   // and up to `limit` ranges in ring order.
   Result<RunDifferences> differences(int64_t run_id, int limit);
 
+  // Ends `segment` as given (ABORTED, with its reason in last_error) and inserts `pieces` as new
+  // PENDING segments of its run after the run's last position, in one transaction; the old
+  // segment's last_error then names them ("; re-planned as segments 7, 8"). Returns their ids.
+  Result<std::vector<int64_t>> replan_segment(RepairSegment segment,
+                                              const std::vector<RepairSegment>& pieces);
+
   // The successful repairs of one table (one entry per range, the latest).
   Result<std::vector<RepairRecord>> history(const std::string& keyspace, const std::string& table);
 
