@@ -39,7 +39,11 @@ std::string describe(const RingChange& change, const HostInfo& hosts) {
   std::vector<std::string> joined = change.joined;
   for (const std::string& h : change.left) {
     const std::string state = hosts.state(h);
-    if (state == "REPLACED" && !joined.empty()) {
+    const std::string by = hosts.replaced_by ? hosts.replaced_by(h) : "";
+    if (auto it = std::find(joined.begin(), joined.end(), by); !by.empty() && it != joined.end()) {
+      parts.push_back("host " + hosts.label(h) + " replaced by " + hosts.label(by));
+      joined.erase(it);
+    } else if (state == "REPLACED" && !joined.empty()) {
       parts.push_back("host " + hosts.label(h) + " replaced by " + hosts.label(joined.front()));
       joined.erase(joined.begin());
     } else if (state.empty()) {

@@ -43,6 +43,13 @@ TEST(RingChange, AReplacementTakingTheSameTokensIsNamedAsSuch) {
   EXPECT_EQ(describe(c, info({{"h3", "REPLACED"}, {"h4", "JOINING"}})), "host h3 replaced by h4");
 }
 
+TEST(RingChange, AKnownReplacementIsNamedWhenTheOldHostIsGoneFromTheRing) {
+  auto p = place({node("h1", 100), node("h2", 200), node("h4", 300)}, Replication::simple(2));
+  HostInfo hosts = info({{"h4", "JOINING"}});
+  hosts.replaced_by = [](const std::string& h) { return h == "h3" ? "h4" : ""; };
+  EXPECT_EQ(describe(replica_set_change(p, kRange, {"h2", "h3"}), hosts), "host h3 replaced by h4");
+}
+
 TEST(RingChange, AJoinThatSplitsTheRangeChangesItsReplicaSet) {
   auto p = place({node("h1", 100), node("h4", 150), node("h2", 200), node("h3", 300)},
                  Replication::simple(2));

@@ -166,7 +166,11 @@ Result<std::optional<Replan>> replan_segment(const RepairRunOptions& options,
       repair::replica_set_change(placement, range, segment.replicas, options.datacenters);
   if (change.empty()) return std::optional<Replan>();
   std::map<std::string, const NodeView*> by_host;
-  for (const NodeView& n : nodes) by_host[n.info.host_id] = &n;
+  std::map<std::string, std::string> replaced_by;  // the ring no longer lists REPLACED nodes
+  for (const NodeView& n : nodes) {
+    by_host[n.info.host_id] = &n;
+    if (!n.info.replaces_host_id.empty()) replaced_by[n.info.replaces_host_id] = n.info.host_id;
+  }
   const repair::HostInfo hosts{
       [&](const std::string& h) {
         auto it = by_host.find(h);
@@ -180,6 +184,10 @@ Result<std::optional<Replan>> replan_segment(const RepairRunOptions& options,
         auto it = by_host.find(h);
         return it == by_host.end() ? std::string()
                                    : std::string(node_state_name(it->second->info.state));
+      },
+      [&](const std::string& h) {
+        auto it = replaced_by.find(h);
+        return it == replaced_by.end() ? std::string() : it->second;
       }};
   Replan out;
   out.reason = "ring changed: " + repair::describe(change, hosts);

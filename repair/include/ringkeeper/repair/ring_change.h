@@ -33,11 +33,14 @@ RingChange replica_set_change(const ReplicaPlacement& placement, const TokenRang
 struct HostInfo {
   std::function<std::string(const std::string& host_id)> label;
   std::function<std::string(const std::string& host_id)> state;
+  // The host that replaced this one, or "" (may be left empty when nobody knows).
+  std::function<std::string(const std::string& host_id)> replaced_by = {};
 };
 
 // One line for logs and records: "host A replaced by B", "host A left the replica set (LEAVING)",
-// "host A left the ring", "host C joined the replica set", joined by "; ". A host that left in
-// state REPLACED is paired with a joined host, in order.
+// "host A left the ring", "host C joined the replica set", joined by "; ". A host that left is
+// paired with the joined host that replaced it; without that knowledge one that left in state
+// REPLACED is paired with a joined host, in order.
 std::string describe(const RingChange& change, const HostInfo& hosts);
 
 }  // namespace rk::repair
