@@ -169,8 +169,13 @@ TEST_F(RepairApiTest, FullSessionOverTheInternodeApiMakesReplicasIdentical) {
     ASSERT_TRUE(r.ok());
     EXPECT_TRUE(json::parse(r->body)["views"].empty()) << r->body;
   }
+  EXPECT_FALSE(s["differences"]["ranges"].empty()) << s.dump();
   auto list = call("GET", ops(*agents_[0]) + "/v1/repair/sessions");
-  EXPECT_EQ(json::parse(list.body)["sessions"].size(), 1u);
+  const json listed = json::parse(list.body);
+  ASSERT_EQ(listed["sessions"].size(), 1u);
+  // The list has each session's totals; the ranges are in GET of the session.
+  EXPECT_EQ(listed["sessions"][0]["differences"]["tables"], s["differences"]["tables"]);
+  EXPECT_FALSE(listed["sessions"][0]["differences"].contains("ranges"));
   EXPECT_EQ(call("DELETE", ops(*agents_[0]) + "/v1/repair/sessions/full-1").status, 202);
 }
 

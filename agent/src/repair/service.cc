@@ -190,7 +190,13 @@ std::vector<json> RepairService::list() const {
   std::vector<std::pair<uint64_t, json>> all;
   {
     std::lock_guard lock(mu_);
-    for (const auto& [id, e] : sessions_) all.emplace_back(e.order, e.session->to_json());
+    for (const auto& [id, e] : sessions_) {
+      json j = e.session->to_json();
+      // Each session may list up to SessionDifferences::kMaxRanges ranges and hundreds of
+      // sessions are kept: the list keeps the totals per table, GET of one session has the ranges.
+      j["differences"].erase("ranges");
+      all.emplace_back(e.order, std::move(j));
+    }
   }
   std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<json> out;
