@@ -31,7 +31,8 @@ const char* const kRepairUsage =
     "                     anything (not with --incremental or --mark-repaired)\n"
     "  list [--state STATE] [--keyspace KS] [--limit N] [--preview]\n"
     "                     runs, newest first (--preview: previews only)\n"
-    "  show ID            one run: settings, progress per table and per node, why segments wait;\n"
+    "  show ID            one run: settings, progress per table and per node, why segments wait,\n"
+    "                     segments a ring change planned again;\n"
     "                     a preview's differences per table and its differing ranges\n"
     "  progress ID [--interval DURATION]\n"
     "                     follow a run until it ends (a live bar on a terminal); exit 0 when it\n"
@@ -434,6 +435,17 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
     } else {
       print_run(*ctx.out, *run);
       if (run->value("preview", false)) print_differences(*ctx.out, *run, *ranges);
+      // A live or finished run's ABORTED segments are the ones a ring change planned again.
+      if (run->value("state", "") != "ABORTED" &&
+          (*run)["progress"]["segments"].value("aborted", 0) > 0) {
+        Result<json> moved = client.get(path + "/segments?state=ABORTED");
+        if (!moved.ok()) return fail(ctx, "repair show", moved.status());
+        *ctx.out << "\n";
+        for (const json& g : (*moved)["segments"]) {
+          *ctx.out << fmt::format("re-planned: segment {} {}: {}\n", g.value("id", 0),
+                                  g.value("range", ""), g.value("last_error", ""));
+        }
+      }
     }
     return kExitOk;
   }

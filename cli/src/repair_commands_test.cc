@@ -75,6 +75,13 @@ class FakeScheduler {
     });
     r.get("/api/v1/repair/runs/{id}", [this](const http::Request& req) -> Result<http::Response> {
       if (req.path_param("id") == "9") return api::json_ok(preview_json());
+      if (req.path_param("id") == "11") {
+        json r = run_json("DONE", 3);
+        r["id"] = 11;
+        r["progress"]["segments"]["total"] = 4;
+        r["progress"]["segments"]["aborted"] = 1;
+        return api::json_ok(r);
+      }
       if (req.path_param("id") != "7")
         return Status::NotFound("no repair run " + req.path_param("id"));
       std::lock_guard lock(mu_);
@@ -99,6 +106,19 @@ class FakeScheduler {
                                  {"tables", preview_json()["differences"]["tables"]},
                                  {"ranges", ranges},
                                  {"ranges_total", 3}});
+          });
+    r.get("/api/v1/repair/runs/{id}/segments",
+          [](const http::Request& req) -> Result<http::Response> {
+            EXPECT_EQ(req.path_param("id"), "11");
+            const std::string* state = req.query_param("state");
+            EXPECT_TRUE(state != nullptr && *state == "ABORTED");
+            return api::json_ok(
+                {{"segments",
+                  {{{"id", 2},
+                    {"range", "(0,100]"},
+                    {"state", "ABORTED"},
+                    {"last_error",
+                     "ring changed: host h3 replaced by h4; re-planned as segment 4"}}}}});
           });
     r.get("/api/v1/repair/runs", [](const http::Request&) -> Result<http::Response> {
       return api::json_ok({{"runs", {run_json("DONE", 3)}}});
@@ -202,6 +222,20 @@ TEST(RepairCommands, ShowAndListPrintTablesOrJson) {
   ASSERT_EQ(list.code, 0) << list.err;
   EXPECT_EQ(json::parse(list.out)["runs"][0]["state"], "DONE");
   EXPECT_EQ(rkctl(s, {"repair", "show", "x"}).code, 2);
+}
+
+TEST(RepairCommands, ShowNamesTheSegmentsARingChangePlannedAgain) {
+  FakeScheduler s;
+  Ran show = rkctl(s, {"repair", "show", "11"});
+  ASSERT_EQ(show.code, 0) << show.err;
+  EXPECT_NE(show.out.find("1 aborted"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("re-planned: segment 2 (0,100]: ring changed: host h3 replaced by h4; "
+                          "re-planned as segment 4"),
+            std::string::npos)
+      << show.out;
+  // Runs without such segments ask for nothing more.
+  Ran plain = rkctl(s, {"repair", "show", "7"});
+  EXPECT_EQ(plain.out.find("re-planned"), std::string::npos) << plain.out;
 }
 
 TEST(RepairCommands, PreviewStartsAFullComparisonThatStreamsNothing) {
