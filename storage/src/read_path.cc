@@ -53,7 +53,6 @@ void SetCursor::pick() {
   }
   if (current_ < 0) return;
   winner_ = current_;
-  std::optional<CellView> best;
   for (size_t i = 0; i < iterators_.size(); ++i) {
     if (!iterators_[i]->Valid() || iterators_[i]->key() != iterators_[current_]->key()) continue;
     at_current_[i] = 1;
