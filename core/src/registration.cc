@@ -32,6 +32,8 @@ const api::Spec kRegistration = {
     {.name = "nodes_per_rack", .type = api::Type::kInteger, .min = 0, .max = kUint32Max},
     // Decimal strings, as tokens are everywhere on the wire.
     {"tokens", api::Type::kArray},
+    // When the node last knew itself a healthy member (µs since the epoch; absent: unknown).
+    {.name = "last_healthy_us", .type = api::Type::kInteger, .min = 0},
 };
 
 // host:port of one of the node's APIs, all on `*host` once the first is read.
@@ -73,6 +75,7 @@ json registration_body(const AgentRegistration& r) {
     for (Token t : r.tokens) tokens.push_back(token_to_string(t));
     body["tokens"] = std::move(tokens);
   }
+  if (r.last_healthy_us > 0) body["last_healthy_us"] = r.last_healthy_us;
   return body;
 }
 
@@ -108,6 +111,7 @@ Result<AgentRegistration> parse_registration(const json& body) {
       r.tokens.push_back(token);
     }
   }
+  r.last_healthy_us = body.value("last_healthy_us", int64_t{0});
   return r;
 }
 

@@ -41,6 +41,10 @@ struct AgentRegistration {
   uint32_t nodes_per_rack = 0;
   // The tokens the node must hold (a node restored from a backup); empty: any free slot.
   std::vector<Token> tokens;
+  // The last moment the node knows it was a healthy member of the ring (its last acknowledged
+  // heartbeat or its last clean shutdown, kept in its data directory); 0: unknown (a new node).
+  // The scheduler quarantines a node that was away longer than a timeout-mode table's gc_grace.
+  int64_t last_healthy_us = 0;
 };
 
 // The most tokens (vnodes) a node may hold.
