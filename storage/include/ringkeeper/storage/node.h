@@ -304,6 +304,11 @@ class Node {
   Result<std::vector<RepairedRange>> repair_history(std::string_view keyspace,
                                                     std::string_view table) const;
 
+  // Discards every row of the table on this node, in both sets, durably (a synced write); the
+  // table and its schema stay. A quarantined node does it before streaming the table again from
+  // the other replicas. NotFound for an unknown table.
+  Status truncate_table(std::string_view keyspace, std::string_view table);
+
   // Compacts the table's keys in `range` in the sets of `scope` (RocksDB CompactRange). After
   // mark_repaired the unrepaired set holds a deletion marker per moved key, which every later
   // scan of the set (incremental validation) steps over until compaction drops them; repair
