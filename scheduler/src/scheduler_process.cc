@@ -16,6 +16,7 @@
 #include "backup/service.h"
 #include "cluster/agent_client.h"
 #include "cluster/api.h"
+#include "cluster/quarantine.h"
 #include "cluster/schema_catalog.h"
 #include "cluster/service.h"
 #include "repair/api.h"
@@ -29,6 +30,9 @@
 
 namespace rk::scheduler {
 
+// How long a rebuild's call waits for the agent to discard and stream the quarantined tables.
+constexpr std::chrono::milliseconds kRebuildTimeout = std::chrono::minutes(30);
+
 struct SchedulerProcess::Impl {
   SchedulerOptions options;
   std::unique_ptr<Store> store;
@@ -36,6 +40,7 @@ struct SchedulerProcess::Impl {
   std::unique_ptr<SchemaCatalog> catalog;
   std::unique_ptr<AuditLog> audit;
   std::unique_ptr<AgentClient> agents;
+  std::unique_ptr<NodeQuarantine> quarantine;
   std::unique_ptr<ClusterService> service;
   std::unique_ptr<AlertStore> alerts;
   std::unique_ptr<AlertWebhook> webhook;  // null without alerts.webhook_url
@@ -124,12 +129,26 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
   service_options.datacenter_racks = options.datacenter_racks;
   service_options.nodes_per_rack = options.nodes_per_rack;
   AgentClient* agents = impl->agents.get();
+  impl->alerts = std::make_unique<AlertStore>(*impl->store, clock);
+  AlertStore* alerts = impl->alerts.get();
+  impl->quarantine = std::make_unique<NodeQuarantine>(
+      *impl->store, *impl->registry, *impl->catalog, clock,
+      [alerts](const std::string& host_id, bool quarantined, const std::string& message) {
+        (void)alerts->record({.source = kSchedulerSource,
+                              .signal = "quarantine/" + host_id,
+                              .state = quarantined ? monitor::State::kCritical
+                                                   : monitor::State::kOk,
+                              .message = message});
+      },
+      [agents](const NodeInfo& node, const std::vector<std::string>& tables) {
+        return agents->rebuild(node, tables, kRebuildTimeout);
+      });
   impl->service = std::make_unique<ClusterService>(
       *impl->store, *impl->registry, *impl->catalog, *impl->audit, clock, service_options,
       [agents](const ClusterSchema& schema, const std::vector<NodeView>& targets) {
         agents->push_schema(schema, targets);
-      });
-  impl->alerts = std::make_unique<AlertStore>(*impl->store, clock);
+      },
+      impl->quarantine.get());
   if (!options.alerts.webhook_url.empty()) {
     impl->webhook =
         std::make_unique<AlertWebhook>(options.alerts, options.cluster, options.api.tls_ca_file);
@@ -143,6 +162,13 @@ Result<std::unique_ptr<SchedulerProcess>> SchedulerProcess::start(const Schedule
         ClusterState state;
         RK_ASSIGN_OR_RETURN(RingView ring, cluster->ring());
         state.nodes = std::move(ring.nodes);
+        // Repair never streams from a quarantined node: its segments wait as a DOWN node's do
+        // until it is rebuilt or released (docs/cluster.md "Quarantine").
+        for (NodeView& n : state.nodes) {
+          if (!n.quarantine.empty() && n.info.state == NodeState::kNormal) {
+            n.info.state = NodeState::kDown;
+          }
+        }
         RK_ASSIGN_OR_RETURN(state.schema, cluster->schema());
         return state;
       },

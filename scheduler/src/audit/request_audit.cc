@@ -14,9 +14,11 @@ std::string audit_action(std::string_view method, std::string_view route) {
     std::string_view route;
     std::string_view action;
   };
-  static constexpr std::array<Name, 23> kNames = {{
+  static constexpr std::array<Name, 25> kNames = {{
       {"POST", "/api/v1/agents/register", "node.register"},
       {"POST", "/api/v1/agents/{host_id}/heartbeat", "node.heartbeat"},
+      {"POST", "/api/v1/nodes/{host_id}/rebuild", "node.rebuild"},
+      {"POST", "/api/v1/nodes/{host_id}/unquarantine", "node.unquarantine"},
       {"POST", "/api/v1/keyspaces", "keyspace.create"},
       {"POST", "/api/v1/keyspaces/{keyspace}/tables", "table.create"},
       {"PATCH", "/api/v1/keyspaces/{keyspace}/tables/{table}", "table.alter"},

@@ -43,6 +43,17 @@ void AgentClient::push_schema(const ClusterSchema& schema, const std::vector<Nod
   for (auto& c : calls) c.wait();
 }
 
+Status AgentClient::rebuild(const NodeInfo& node, const std::vector<std::string>& tables,
+                            std::chrono::milliseconds timeout) {
+  // Discarding and streaming again gives the same copy: sending it twice does no harm.
+  http::ClientRequest req{"POST", ops_url(node, "/v1/rebuild"), {},
+                          nlohmann::json{{"tables", tables}}.dump(), timeout};
+  req.idempotent = true;
+  Result<http::Response> r = client_->request(req);
+  Status s = r.ok() ? api::status_from_response(*r) : r.status();
+  return s.with_context("rebuilding " + node.host_id);
+}
+
 std::string AgentClient::ops_url(const NodeInfo& node, std::string_view path) const {
   return (options_.https ? "https://" : "http://") + host_port(node.address, node.ops_port) +
          std::string(path);

@@ -32,6 +32,11 @@ class AgentClient : public RepairAgents, public BackupAgents {
   // and logs the ones that failed. Agents that missed it catch up through heartbeats.
   void push_schema(const ClusterSchema& schema, const std::vector<NodeView>& targets);
 
+  // POST {ops}/v1/rebuild: the agent discards its data of `tables` ("ks.t") and streams them
+  // from the other replicas; waits up to `timeout` for it to finish.
+  Status rebuild(const NodeInfo& node, const std::vector<std::string>& tables,
+                 std::chrono::milliseconds timeout);
+
   // Repair sessions (docs/api.md "Repair sessions"): POST/GET/DELETE
   // {ops}/v1/repair/sessions[/{id}]. A 409 is AlreadyExists, a 404 NotFound.
   Result<SessionStatus> start_session(const NodeView& coordinator,

@@ -33,6 +33,10 @@ const api::Spec kCreateTable = {
     {"tombstone_gc", api::Type::kString},
     {"force", api::Type::kBool},
 };
+const api::Spec kUnquarantine = {
+    {"accept_risk", api::Type::kBool},
+};
+const api::Spec kRebuild = {};
 const api::Spec kAlterTable = {
     {"tombstone_gc", api::Type::kString},
     {"force", api::Type::kBool},
@@ -144,6 +148,32 @@ Result<http::Response> handle_audit(ClusterService& service, const http::Request
   return api::json_ok(out);
 }
 
+Result<http::Response> handle_rebuild(ClusterService& service, const http::Request& req) {
+  if (!req.body.empty()) RK_RETURN_IF_ERROR(api::read_body(req, kRebuild).status());
+  RK_ASSIGN_OR_RETURN(NodeView node, service.rebuild(req.principal, req.path_param("host_id")));
+  return api::json_ok(node_json(node));
+}
+
+Result<http::Response> handle_unquarantine(ClusterService& service, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kUnquarantine));
+  RK_ASSIGN_OR_RETURN(NodeView node,
+                      service.unquarantine(req.principal, req.path_param("host_id"),
+                                           body.value("accept_risk", false)));
+  return api::json_ok(node_json(node));
+}
+
+Result<http::Response> handle_down_intervals(ClusterService& service, const http::Request& req) {
+  RK_ASSIGN_OR_RETURN(std::vector<DownInterval> intervals,
+                      service.down_intervals(req.path_param("host_id")));
+  json out = json::array();
+  for (const DownInterval& d : intervals) {
+    out.push_back({{"down_since", d.down_since_us},
+                   {"marked_down_at", d.marked_down_at_us},
+                   {"up_at", d.up_at_us ? json(*d.up_at_us) : json(nullptr)}});
+  }
+  return api::json_ok({{"intervals", std::move(out)}});
+}
+
 }  // namespace
 
 http::Router rest_api_routes(ClusterService& service) {
@@ -171,6 +201,14 @@ http::Router rest_api_routes(ClusterService& service) {
     RK_ASSIGN_OR_RETURN(NodeView node, s->node(req.path_param("host_id")));
     return api::json_ok(node_json(node));
   });
+  r.post(
+      "/api/v1/nodes/{host_id}/rebuild",
+      [s](const http::Request& req) { return handle_rebuild(*s, req); }, op);
+  r.post(
+      "/api/v1/nodes/{host_id}/unquarantine",
+      [s](const http::Request& req) { return handle_unquarantine(*s, req); }, op);
+  r.get("/api/v1/nodes/{host_id}/down-intervals",
+        [s](const http::Request& req) { return handle_down_intervals(*s, req); });
   r.post(
       "/api/v1/keyspaces",
       [s](const http::Request& req) { return handle_create_keyspace(*s, req); }, op);

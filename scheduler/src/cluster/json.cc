@@ -102,6 +102,18 @@ std::string host_port(const std::string& host, int port) {
   return fmt::format("{}:{}", host, port);
 }
 
+nlohmann::json quarantine_json(const std::vector<QuarantinedTable>& tables) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const QuarantinedTable& t : tables) {
+    out.push_back({{"keyspace", t.keyspace},
+                   {"table", t.table},
+                   {"gc_grace_seconds", t.gc_grace_seconds},
+                   {"left_at", t.left_at_us},
+                   {"back_at", t.back_at_us}});
+  }
+  return out;
+}
+
 nlohmann::json node_json(const NodeView& node) {
   const NodeInfo& n = node.info;
   nlohmann::json tokens = nlohmann::json::array();
@@ -118,7 +130,8 @@ nlohmann::json node_json(const NodeView& node) {
             {"client", host_port(n.address, n.client_port)}}},
           {"last_heartbeat", n.last_heartbeat_us},
           {"load_bytes", node.load_bytes},
-          {"version", n.agent_version}};
+          {"version", n.agent_version},
+          {"quarantine", quarantine_json(node.quarantine)}};
 }
 
 nlohmann::json ring_json(const RingView& ring) {

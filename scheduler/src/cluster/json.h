@@ -26,6 +26,9 @@ nlohmann::json schema_json(const ClusterSchema& schema);
 
 // "host:port".
 std::string host_port(const std::string& host, int port);
+// A node's quarantined tables (docs/api.md "NODE"): [{"keyspace","table","gc_grace_seconds",
+// "left_at","back_at"}], empty when it serves every table.
+nlohmann::json quarantine_json(const std::vector<QuarantinedTable>& tables);
 nlohmann::json node_json(const NodeView& node);
 nlohmann::json ring_json(const RingView& ring);
 

@@ -3,6 +3,7 @@
 #include "cluster/service.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "db/sqlite.h"
 #include "ringkeeper/scheduler/store.h"
@@ -11,18 +12,40 @@ namespace rk::scheduler {
 
 ClusterService::ClusterService(Store& store, Registry& registry, SchemaCatalog& catalog,
                                AuditLog& audit, Clock& clock, ClusterServiceOptions options,
-                               SchemaPush push)
+                               SchemaPush push, NodeQuarantine* quarantine)
     : store_(store),
       registry_(registry),
       catalog_(catalog),
       audit_(audit),
       clock_(clock),
       options_(std::move(options)),
-      push_(std::move(push)) {}
+      push_(std::move(push)),
+      quarantine_(quarantine) {}
 
 NodeView ClusterService::view(NodeInfo info) {
   const int64_t load = info.load_bytes;
-  return NodeView{std::move(info), load};
+  NodeView out{std::move(info), load, {}};
+  if (quarantine_ != nullptr) {
+    // The quarantine is shown where it exists; a failed read shows none rather than no node.
+    if (auto q = quarantine_->tables(out.info.host_id); q.ok()) out.quarantine = std::move(*q);
+  }
+  return out;
+}
+
+NodeView ClusterService::view(
+    NodeInfo info, const std::map<std::string, std::vector<QuarantinedTable>, std::less<>>& q) {
+  const int64_t load = info.load_bytes;
+  NodeView out{std::move(info), load, {}};
+  if (auto it = q.find(out.info.host_id); it != q.end()) out.quarantine = it->second;
+  return out;
+}
+
+Result<std::map<std::string, std::vector<QuarantinedTable>, std::less<>>>
+ClusterService::quarantined() {
+  if (quarantine_ == nullptr) {
+    return std::map<std::string, std::vector<QuarantinedTable>, std::less<>>{};
+  }
+  return quarantine_->all();
 }
 
 void ClusterService::record(const std::string& actor, const std::string& action,
@@ -30,6 +53,16 @@ void ClusterService::record(const std::string& actor, const std::string& action,
   // The audit trail must not turn a done operation into an error for the caller; a failure to
   // record shows in the log instead (the store reports it).
   (void)audit_.append(actor, action, target, outcome);
+}
+
+void ClusterService::record_detail(const std::string& actor, const std::string& action,
+                                   const std::string& target, const Status& outcome,
+                                   const std::string& detail) {
+  (void)audit_.append({.actor = actor,
+                       .action = action,
+                       .target = target,
+                       .result = outcome.ok() ? "ok" : std::string(error_code_name(outcome.code())),
+                       .detail = outcome.ok() ? detail : outcome.message()});
 }
 
 Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
@@ -75,7 +108,23 @@ Result<RegisterReply> ClusterService::register_agent(const std::string& actor,
       }
       req.replace_host_id = found.front()->host_id;
     }
+    // A known node coming back is quarantined before it is NORMAL again, so no ring shows it
+    // serving tables its absence outlasted.
+    std::optional<NodeInfo> returning;
+    if (quarantine_ != nullptr && req.replace_host_id.empty()) {
+      if (Result<NodeInfo> known = registry_.node(req.host_id);
+          known.ok() && known->state != NodeState::kReplaced) {
+        returning = std::move(*known);
+        RK_ASSIGN_OR_RETURN(auto q,
+                            quarantine_->node_returning(*returning, request.last_healthy_us));
+        if (!q.empty()) {
+          record_detail(actor, "node.quarantine", req.host_id, Status::OK(),
+                        fmt::format("quarantined for {}", fmt::join(table_names(q), ", ")));
+        }
+      }
+    }
     RK_ASSIGN_OR_RETURN(Registration reg, registry_.register_node(req));
+    if (returning) RK_RETURN_IF_ERROR(quarantine_->node_back(reg.node));
     // A new node serves at once; a replacement streams first and reports NORMAL itself.
     if (!reg.existing && req.replace_host_id.empty() && reg.node.state == NodeState::kJoining) {
       RK_ASSIGN_OR_RETURN(reg.node, registry_.set_state(reg.node.host_id, NodeState::kNormal));
@@ -103,8 +152,17 @@ Result<AgentHeartbeatReply> ClusterService::heartbeat(const std::string& actor,
         "a heartbeat may report state NORMAL or LEAVING, not {}", node_state_name(*state)));
   }
   RK_ASSIGN_OR_RETURN(NodeInfo before, registry_.node(host_id));
+  const bool returning = quarantine_ != nullptr && before.state == NodeState::kDown;
+  if (returning) {
+    RK_ASSIGN_OR_RETURN(auto q, quarantine_->node_returning(before, 0));
+    if (!q.empty()) {
+      record_detail(actor, "node.quarantine", before.host_id, Status::OK(),
+                    fmt::format("quarantined for {}", fmt::join(table_names(q), ", ")));
+    }
+  }
   RK_ASSIGN_OR_RETURN(rk::scheduler::HeartbeatReply beat,
                       registry_.heartbeat(host_id, {request.load_bytes.value_or(-1)}));
+  if (returning) RK_RETURN_IF_ERROR(quarantine_->node_back(beat.node));
   NodeInfo node = std::move(beat.node);
   if (state && *state != node.state) {
     Result<NodeInfo> changed = registry_.set_state(host_id, *state);
@@ -127,6 +185,7 @@ Result<std::vector<NodeInfo>> ClusterService::sweep() {
   RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> down, registry_.sweep());
   for (const NodeInfo& n : down) {
     record("scheduler", "node.down", n.host_id, Status::OK());
+    if (quarantine_ != nullptr) RK_RETURN_IF_ERROR(quarantine_->node_down(n));
   }
   return down;
 }
@@ -139,19 +198,52 @@ Result<RingView> ClusterService::ring() {
   if (snapshot.status().code() == ErrorCode::kNotFound) return out;  // no node registered yet
   RK_RETURN_IF_ERROR(snapshot.status());
   out.version = snapshot->ring_version;
+  RK_ASSIGN_OR_RETURN(auto q, quarantined());
   for (NodeInfo& n : snapshot->nodes) {
     if (n.state == NodeState::kReplaced || n.tokens.empty()) continue;
-    out.nodes.push_back(view(std::move(n)));
+    out.nodes.push_back(view(std::move(n), q));
   }
   return out;
 }
 
 Result<std::vector<NodeView>> ClusterService::nodes() {
   RK_ASSIGN_OR_RETURN(std::vector<NodeInfo> all, registry_.nodes(options_.cluster));
+  RK_ASSIGN_OR_RETURN(auto q, quarantined());
   std::vector<NodeView> out;
   out.reserve(all.size());
-  for (NodeInfo& n : all) out.push_back(view(std::move(n)));
+  for (NodeInfo& n : all) out.push_back(view(std::move(n), q));
   return out;
+}
+
+Result<NodeView> ClusterService::rebuild(const std::string& actor, std::string_view host_id) {
+  Result<NodeView> out = [&]() -> Result<NodeView> {
+    RK_ASSIGN_OR_RETURN(NodeView n, node(host_id));
+    if (quarantine_ == nullptr) return Status::FailedPrecondition("no quarantine here");
+    RK_RETURN_IF_ERROR(quarantine_->rebuild(n.info).status());
+    return node(host_id);
+  }();
+  record(actor, "node.rebuild", std::string(host_id), out.status());
+  return out;
+}
+
+Result<NodeView> ClusterService::unquarantine(const std::string& actor, std::string_view host_id,
+                                              bool accept_risk) {
+  std::string released;
+  Result<NodeView> out = [&]() -> Result<NodeView> {
+    RK_ASSIGN_OR_RETURN(NodeView n, node(host_id));
+    if (quarantine_ == nullptr) return Status::FailedPrecondition("no quarantine here");
+    RK_ASSIGN_OR_RETURN(auto q, quarantine_->unquarantine(n.info, accept_risk));
+    released = fmt::format("risk accepted for {}", fmt::join(table_names(q), ", "));
+    return node(host_id);
+  }();
+  record_detail(actor, "node.unquarantine", std::string(host_id), out.status(), released);
+  return out;
+}
+
+Result<std::vector<DownInterval>> ClusterService::down_intervals(std::string_view host_id) {
+  RK_RETURN_IF_ERROR(node(host_id).status());
+  if (quarantine_ == nullptr) return std::vector<DownInterval>{};
+  return quarantine_->down_intervals(host_id);
 }
 
 Result<NodeView> ClusterService::node(std::string_view host_id) {

@@ -10,12 +10,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "audit/audit_log.h"
+#include "cluster/quarantine.h"
 #include "cluster/schema_catalog.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/heartbeat.h"
@@ -27,10 +29,12 @@ namespace rk::scheduler {
 
 class Store;
 
-// A node as the API shows it: the registry's record and the last load it reported.
+// A node as the API shows it: the registry's record, the last load it reported, and the tables
+// it is quarantined for (docs/cluster.md "Quarantine"; empty: none).
 struct NodeView {
   NodeInfo info;
   int64_t load_bytes = 0;
+  std::vector<QuarantinedTable> quarantine;
 };
 
 // The ring as agents and rkctl see it: every node that holds tokens (REPLACED ones excluded).
@@ -66,7 +70,8 @@ class ClusterService {
  public:
   // Everything passed in must outlive the service. `push` may be empty (no pushing).
   ClusterService(Store& store, Registry& registry, SchemaCatalog& catalog, AuditLog& audit,
-                 Clock& clock, ClusterServiceOptions options, SchemaPush push = {});
+                 Clock& clock, ClusterServiceOptions options, SchemaPush push = {},
+                 NodeQuarantine* quarantine = nullptr);
 
   // An agent registers (first start, restart or replacement); `actor` is the token's name. A new
   // node is NORMAL at once; a replacement stays JOINING until it reports NORMAL. Errors as
@@ -81,6 +86,14 @@ class ClusterService {
   Result<RingView> ring();
   Result<std::vector<NodeView>> nodes();  // REPLACED nodes included
   Result<NodeView> node(std::string_view host_id);
+
+  // The ways out of a quarantine (NodeQuarantine::rebuild, unquarantine), audited as
+  // node.rebuild and node.unquarantine. NotFound for an unknown host.
+  Result<NodeView> rebuild(const std::string& actor, std::string_view host_id);
+  Result<NodeView> unquarantine(const std::string& actor, std::string_view host_id,
+                                bool accept_risk);
+  // The node's DOWN intervals, oldest first.
+  Result<std::vector<DownInterval>> down_intervals(std::string_view host_id);
 
   Result<KeyspaceDef> create_keyspace(const std::string& actor, const KeyspaceDef& keyspace);
   Result<KeyspaceDef> create_table(const std::string& actor, std::string_view keyspace,
@@ -100,6 +113,13 @@ class ClusterService {
 
  private:
   NodeView view(NodeInfo info);
+  // record() with words for the operator on success as well.
+  void record_detail(const std::string& actor, const std::string& action,
+                     const std::string& target, const Status& outcome, const std::string& detail);
+  // Every node's quarantined tables (empty without a NodeQuarantine).
+  Result<std::map<std::string, std::vector<QuarantinedTable>, std::less<>>> quarantined();
+  NodeView view(NodeInfo info,
+                const std::map<std::string, std::vector<QuarantinedTable>, std::less<>>& q);
   void push_schema();
 
   Store& store_;
@@ -109,6 +129,7 @@ class ClusterService {
   Clock& clock_;
   ClusterServiceOptions options_;
   SchemaPush push_;
+  NodeQuarantine* quarantine_;
 };
 
 }  // namespace rk::scheduler
