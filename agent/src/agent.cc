@@ -14,6 +14,7 @@
 #include "backup/node_backups.h"
 #include "backup/startup_restore.h"
 #include "cluster/host_id.h"
+#include "cluster/rebuild.h"
 #include "cluster/replacement.h"
 #include "cluster/ring_state.h"
 #include "cluster/scheduler_client.h"
@@ -67,6 +68,7 @@ struct Agent::Parts {
   std::unique_ptr<Coordinator> coordinator;
   std::unique_ptr<SchedulerClient> scheduler;
   std::unique_ptr<Replacement> replacement;
+  std::unique_ptr<Rebuild> rebuild;
   std::unique_ptr<SchedulerLink> link;
   // Request counts of all three listeners (GET /metrics).
   monitor::RequestMetrics request_metrics;
@@ -183,11 +185,16 @@ Status Agent::Parts::open() {
       ReplacementOptions{options.replace_address, options.stream_timeout,
                          options.register_retry_max},
       *ring, *replicas, *node, stop_signal);
-  link = std::make_unique<SchedulerLink>(options, *scheduler, *ring, *replacement, stop_signal);
+  rebuild = std::make_unique<Rebuild>(*ring, *replicas, *node, options.stream_timeout,
+                                      stop_signal);
+  link = std::make_unique<SchedulerLink>(options, *scheduler, *ring, *replacement, stop_signal,
+                                         clock);
   signals = std::make_unique<NodeSignals>(options, *node, *scheduler, host_id, clock);
 
   // The ring cache: serve data at once, whatever the scheduler is doing.
   RK_RETURN_IF_ERROR(ring->load_cache());
+  // ... but not the tables a long absence may have made stale, until the scheduler has judged.
+  ring->judge_own_absence(read_last_healthy(options.data_dir), clock.now_micros());
 
   // Listeners. Ops: reads open, mutating calls need the operator or agent token (when set).
   RK_ASSIGN_OR_RETURN(auto ops_tokens,
@@ -202,6 +209,7 @@ Status Agent::Parts::open() {
   ops_options.on_request = count_requests;
   http::Router ops = ops_routes(*ring, *node, options);
   add_repair_session_routes(ops, *repairs);
+  add_rebuild_route(ops, *rebuild);
   add_backup_routes(ops, *backups);
   add_signal_routes(ops, *signals, request_metrics);
   // A restore swapped in at this start shows in the restore status from the first answer on.
@@ -230,7 +238,8 @@ Status Agent::Parts::open() {
   RK_ASSIGN_OR_RETURN(
       internode_server,
       http::Server::start(internode_options, internode_routes(*node, *views, *local_repair,
-                                                              options.repair.view_lease)));
+                                                              options.repair.view_lease,
+                                                              topology)));
 
   auto client_options = server_options(options, options.client);
   client_options.on_request = count_requests;

@@ -65,6 +65,15 @@ json tokens_to_json(const std::vector<Token>& tokens) {
   return out;
 }
 
+json quarantine_to_json(const std::set<std::string, std::less<>>& tables) {
+  json out = json::array();
+  for (const std::string& name : tables) {
+    const size_t dot = name.find('.');
+    out.push_back({{"keyspace", name.substr(0, dot)}, {"table", name.substr(dot + 1)}});
+  }
+  return out;
+}
+
 Result<RingMember> member_from_json(const json& j) {
   if (!j.is_object()) return Status::InvalidArgument("ring node must be an object");
   RingMember m;
@@ -84,10 +93,28 @@ Result<RingMember> member_from_json(const json& j) {
     RK_ASSIGN_OR_RETURN(m.addresses.internode, string_field(a, "internode", false, what));
     RK_ASSIGN_OR_RETURN(m.addresses.client, string_field(a, "client", false, what));
   }
+  if (j.contains("quarantine")) {
+    const json& q = j["quarantine"];
+    if (!q.is_array()) return Status::InvalidArgument(what + ": 'quarantine' must be a list");
+    for (const json& t : q) {
+      if (!t.is_object()) return Status::InvalidArgument(what + ": a quarantined table is {...}");
+      RK_ASSIGN_OR_RETURN(std::string ks, string_field(t, "keyspace", true, what));
+      RK_ASSIGN_OR_RETURN(std::string table, string_field(t, "table", true, what));
+      m.quarantined_tables.insert(ks + "." + table);
+    }
+  }
   return m;
 }
 
 }  // namespace
+
+bool RingMember::quarantined(std::string_view keyspace, std::string_view table) const {
+  if (quarantined_tables.empty()) return false;
+  std::string name;
+  name.reserve(keyspace.size() + 1 + table.size());
+  name.append(keyspace).append(".").append(table);
+  return quarantined_tables.contains(name);
+}
 
 const KeyspaceDef* SchemaView::find_keyspace(std::string_view name) const {
   for (const auto& ks : keyspaces) {
@@ -123,7 +150,8 @@ json member_to_json(const RingMember& m) {
             {"internode", m.addresses.internode},
             {"client", m.addresses.client}}},
           {"load_bytes", m.load_bytes},
-          {"version", m.version}};
+          {"version", m.version},
+          {"quarantine", quarantine_to_json(m.quarantined_tables)}};
 }
 
 json ring_to_json(const RingView& ring) {

@@ -2,6 +2,7 @@
 // until it is complete (see replacement.h).
 #include "cluster/replacement.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <spdlog/spdlog.h>
@@ -13,27 +14,34 @@ namespace rk::agent {
 Result<StreamStats> stream_replaced_ranges(const Topology& topology, ReplicaClient& replicas,
                                            storage::Node& node,
                                            std::chrono::milliseconds page_timeout,
-                                           const std::function<bool()>& stopping) {
+                                           const std::function<bool()>& stopping,
+                                           const TableNames& only) {
   StreamStats stats;
   for (const KeyspaceDef& ks : topology.schema().keyspaces) {
+    auto wanted = [&](const TableDef& t) { return only.empty() || only.contains(ks.name + "." + t.name); };
+    if (std::none_of(ks.tables.begin(), ks.tables.end(), wanted)) continue;
     RK_ASSIGN_OR_RETURN(auto placement, topology.placement(ks.name));
     for (const TokenRange& mine : placement->ranges_of(topology.self())) {
       for (const RangeReplicas& piece : placement->replicas_for_range(mine)) {
-        std::vector<ReplicaTarget> sources;
+        std::vector<const RingMember*> members;
         for (const RingNode* n : piece.replicas) {
           const RingMember* m = topology.member(n->host_id);
           if (m == nullptr || m->host_id == topology.self()) continue;
           if (m->state == "DOWN" || m->state == "JOINING" || m->state == "REPLACED") continue;
-          sources.push_back(topology.target_of(*m));
-        }
-        if (sources.empty()) {
-          spdlog::warn(
-              "replacement: no live replica holds {} of keyspace {}; its data cannot be "
-              "streamed",
-              piece.range.to_string(), ks.name);
-          continue;
+          members.push_back(m);
         }
         for (const TableDef& table : ks.tables) {
+          if (!wanted(table)) continue;
+          std::vector<ReplicaTarget> sources;
+          for (const RingMember* m : members) {
+            if (!m->quarantined(ks.name, table.name)) sources.push_back(topology.target_of(*m));
+          }
+          if (sources.empty()) {
+            spdlog::warn("streaming: no usable replica holds {} of {}.{}; its data cannot be "
+                         "streamed",
+                         piece.range.to_string(), ks.name, table.name);
+            continue;
+          }
           int succeeded = 0;
           Status last;
           for (const ReplicaTarget& source : sources) {

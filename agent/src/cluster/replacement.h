@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -22,15 +23,19 @@ struct StreamStats {
   int64_t partitions = 0;  // partitions imported
 };
 
-// Streams the ranges `topology.self()` replicates, for every table of the schema, from every
-// other replica of each range that is not DOWN, JOINING or REPLACED (taking them all makes the
-// copy as complete as the survivors together). A range with no such replica is skipped with a
-// warning (its data is lost). Unavailable when a range's every source failed; Cancelled when
-// `stopping` returns true.
+// Which tables to stream ("ks.t" names); empty: every table of the schema.
+using TableNames = std::set<std::string, std::less<>>;
+
+// Streams the ranges `topology.self()` replicates, for every table of the schema (or those of
+// `only`), from every other replica of each range that is not DOWN, JOINING or REPLACED nor
+// quarantined for the table (taking them all makes the copy as complete as the survivors
+// together). A range with no such replica is skipped with a warning (its data is lost).
+// Unavailable when a range's every source failed; Cancelled when `stopping` returns true.
 Result<StreamStats> stream_replaced_ranges(const Topology& topology, ReplicaClient& replicas,
                                            storage::Node& node,
                                            std::chrono::milliseconds page_timeout,
-                                           const std::function<bool()>& stopping);
+                                           const std::function<bool()>& stopping,
+                                           const TableNames& only = {});
 
 struct ReplacementOptions {
   std::string replace_address;              // the replaced node, for the log

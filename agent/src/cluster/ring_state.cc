@@ -2,6 +2,8 @@
 // ring_state.h).
 #include "cluster/ring_state.h"
 
+#include "ringkeeper/repair/quarantine.h"
+
 #include <spdlog/spdlog.h>
 
 #include "version.h"
@@ -143,6 +145,25 @@ Status RingState::create_on_node(const SchemaView& schema, bool alter) {
   return Status::OK();
 }
 
+std::vector<std::string> RingState::judge_own_absence(int64_t last_healthy_us, int64_t now_us) {
+  std::lock_guard lock(mu_);
+  if (!topology_ || registered_) return {};
+  std::vector<repair::ReplicatedTable> tables;
+  for (const KeyspaceDef& ks : topology_->schema().keyspaces) {
+    for (const TableDef& t : ks.tables) {
+      tables.push_back({ks.name, t.name, t.gc_grace_seconds, t.tombstone_gc});
+    }
+  }
+  const repair::QuarantineDecision d = repair::decide_quarantine(last_healthy_us, now_us, tables);
+  std::vector<std::string> names;
+  for (const auto& t : d.tables) names.push_back(t.keyspace + "." + t.table);
+  if (names.empty()) return names;
+  self_quarantine_.insert(names.begin(), names.end());
+  spdlog::error("{} (held until the scheduler answers)", repair::quarantine_message(options_.host_id, d));
+  (void)install_locked(topology_->ring_view(), std::nullopt);
+  return names;
+}
+
 Status RingState::install_locked(std::optional<RingView> ring, std::optional<SchemaView> schema) {
   if (!ring && !schema) return Status::OK();
   RingView r = ring ? std::move(*ring) : (topology_ ? topology_->ring_view() : RingView{});
@@ -165,6 +186,9 @@ Status RingState::install_locked(std::optional<RingView> ring, std::optional<Sch
     self->tokens = tokens_;
     if (state_ != "STARTING") self->state = state_;
     self->addresses = addresses_;
+    if (!registered_) {
+      self->quarantined_tables.insert(self_quarantine_.begin(), self_quarantine_.end());
+    }
   }
   RK_ASSIGN_OR_RETURN(auto t, Topology::create(std::move(r), std::move(s), options_.host_id));
   topology_ = std::move(t);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,12 @@ class RingState {
   // The scheduler's answer to a registration: tokens, state and ring change together.
   Status take_registration(std::vector<Token> tokens, std::string state,
                            std::optional<RingView> ring, std::optional<SchemaView> schema);
+  // Until the scheduler accepts a registration, this node holds itself quarantined for the
+  // tombstone_gc timeout tables of its cached schema whose gc_grace is shorter than its absence
+  // since `last_healthy_us` (<data_dir>/last_healthy): a node back from a long absence serves none
+  // of them from its ring cache before the scheduler has judged it (docs/cluster.md
+  // "Quarantine"). Returns the tables ("ks.t"); none when there is no cache or no record.
+  std::vector<std::string> judge_own_absence(int64_t last_healthy_us, int64_t now_us);
   // The state this node reported to the scheduler in a heartbeat.
   void set_reported_state(std::string state);
 
@@ -76,6 +83,7 @@ class RingState {
   std::string state_ = "STARTING";
   bool registered_ = false;
   NodeAddresses addresses_;
+  std::set<std::string, std::less<>> self_quarantine_;  // until registered_
 };
 
 }  // namespace rk::agent

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "atomic_file.h"
 #include "backup/restore.h"
 #include "ringkeeper/core/backoff.h"
 #include "version.h"
@@ -30,20 +31,53 @@ int64_t load_bytes(const std::string& data_dir) {
   return total;
 }
 
+namespace {
+std::string last_healthy_path(const std::string& data_dir) {
+  return (fs::path(data_dir) / "last_healthy").string();
+}
+}  // namespace
+
+int64_t read_last_healthy(const std::string& data_dir) {
+  auto text = read_small_file(last_healthy_path(data_dir));
+  if (!text.ok()) return 0;
+  try {
+    return std::stoll(*text);
+  } catch (const std::exception&) {
+    spdlog::warn("{} is unreadable; taken as unknown", last_healthy_path(data_dir));
+    return 0;
+  }
+}
+
+Status write_last_healthy(const std::string& data_dir, int64_t at_us) {
+  return write_file_atomically(last_healthy_path(data_dir), std::to_string(at_us) + "\n");
+}
+
 SchedulerLink::SchedulerLink(const AgentOptions& options, SchedulerClient& scheduler,
-                             RingState& ring, Replacement& replacement, StopSignal& stop)
+                             RingState& ring, Replacement& replacement, StopSignal& stop,
+                             Clock& clock)
     : options_(options),
       scheduler_(scheduler),
       ring_(ring),
       replacement_(replacement),
-      stop_(stop) {}
+      stop_(stop),
+      clock_(clock),
+      last_healthy_at_start_(read_last_healthy(options.data_dir)) {}
+
+void SchedulerLink::mark_healthy() {
+  Status s = write_last_healthy(options_.data_dir, clock_.now_micros());
+  if (!s.ok()) spdlog::warn("cannot record this node as healthy: {}", s.message());
+}
 
 void SchedulerLink::start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
 
 void SchedulerLink::join() {
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+    // A clean shutdown: the node was a member until now.
+    if (registered_) mark_healthy();
+  }
 }
 
 void SchedulerLink::run() {
@@ -86,6 +120,8 @@ Status SchedulerLink::register_node() {
   // holds, refuses the registration (409) and the agent stops.
   const std::optional<RestoreRecord> restored = applied_restore(options_.data_dir);
   if (restored && restored->host_id == host_id) req.tokens = restored->tokens;
+  // The record as this process found it: what it wrote since is not an absence.
+  req.last_healthy_us = registered_ ? read_last_healthy(options_.data_dir) : last_healthy_at_start_;
 
   BackoffOptions bo;
   bo.max_attempts = std::numeric_limits<int>::max();
@@ -108,6 +144,8 @@ Status SchedulerLink::register_node() {
         }
         confirm_applied_restore(options_.data_dir);
       }
+      registered_ = true;
+      mark_healthy();
       Status applied = ring_.take_registration(reg->tokens, reg->state, std::move(reg->ring),
                                                std::move(reg->schema));
       if (!applied.ok())
@@ -164,6 +202,7 @@ void SchedulerLink::heartbeat_loop() {
     }
     if (failures > 0) spdlog::info("heartbeats answered again after {} failures", failures);
     failures = 0;
+    mark_healthy();
     if (req.state) ring_.set_reported_state(*req.state);
     const bool got_ring = reply->ring.has_value();
     Status s = ring_.install(std::move(reply->ring), std::move(reply->schema));

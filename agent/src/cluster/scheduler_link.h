@@ -7,7 +7,10 @@
 
 #include <cstdint>
 #include <string>
+#include <atomic>
 #include <thread>
+
+#include "ringkeeper/core/clock.h"
 
 #include "cluster/replacement.h"
 #include "cluster/ring_state.h"
@@ -20,11 +23,18 @@ namespace rk::agent {
 // Bytes under <data_dir>/storage, snapshots and backups excluded (the heartbeat's load).
 int64_t load_bytes(const std::string& data_dir);
 
+// <data_dir>/last_healthy: the last moment (µs since the epoch) this node knew itself a healthy
+// member of the ring: a heartbeat or registration the scheduler acknowledged, or a clean
+// shutdown. Sent with the registration; the scheduler quarantines a node away longer than a
+// timeout-mode table's gc_grace (docs/cluster.md "Quarantine"). 0 when there is none.
+int64_t read_last_healthy(const std::string& data_dir);
+Status write_last_healthy(const std::string& data_dir, int64_t at_us);
+
 class SchedulerLink {
  public:
   // Everything passed in must outlive the link.
   SchedulerLink(const AgentOptions& options, SchedulerClient& scheduler, RingState& ring,
-                Replacement& replacement, StopSignal& stop);
+                Replacement& replacement, StopSignal& stop, Clock& clock);
   ~SchedulerLink() { join(); }
 
   // Registers and heartbeats on a thread of its own until the agent stops.
@@ -33,6 +43,8 @@ class SchedulerLink {
   void join();
 
  private:
+  // Rewrites <data_dir>/last_healthy with the clock's now.
+  void mark_healthy();
   void run();
   Status register_node();
   // Heartbeats until stopping (returns) or the scheduler forgot this node (returns to register).
@@ -43,6 +55,10 @@ class SchedulerLink {
   RingState& ring_;
   Replacement& replacement_;
   StopSignal& stop_;
+  Clock& clock_;
+  // What <data_dir>/last_healthy said when the agent started, before this run rewrote it.
+  const int64_t last_healthy_at_start_;
+  std::atomic<bool> registered_{false};
   std::thread thread_;
 };
 

@@ -67,15 +67,26 @@ ReplicaTarget Topology::target_of(const RingMember& m) const {
   return t;
 }
 
-Result<std::vector<ReplicaTarget>> Topology::replicas(std::string_view keyspace,
-                                                      Token token) const {
+Result<std::vector<ReplicaTarget>> Topology::replicas(std::string_view keyspace, Token token,
+                                                      std::string_view table,
+                                                      std::vector<std::string>* quarantined) const {
   RK_ASSIGN_OR_RETURN(auto p, placement(keyspace));
   std::vector<ReplicaTarget> out;
   for (const RingNode* node : p->replicas(token)) {
     const RingMember* m = member(node->host_id);
-    if (m != nullptr) out.push_back(target_of(*m));
+    if (m == nullptr) continue;
+    if (!table.empty() && m->quarantined(keyspace, table)) {
+      if (quarantined != nullptr) quarantined->push_back(m->host_id);
+      continue;
+    }
+    out.push_back(target_of(*m));
   }
   return out;
+}
+
+bool Topology::self_quarantined(std::string_view keyspace, std::string_view table) const {
+  const RingMember* m = member(self_);
+  return m != nullptr && m->quarantined(keyspace, table);
 }
 
 }  // namespace rk::agent

@@ -39,8 +39,13 @@ class Topology {
   Result<std::shared_ptr<const ReplicaPlacement>> placement(std::string_view keyspace) const;
 
   // The replicas of `token` in `keyspace` as coordinator targets (self marked local, JOINING
-  // marked pending).
-  Result<std::vector<ReplicaTarget>> replicas(std::string_view keyspace, Token token) const;
+  // marked pending). With `table`, replicas quarantined for it are left out and their host ids
+  // added to `*quarantined` when given: they are no replicas of the table until rebuilt.
+  Result<std::vector<ReplicaTarget>> replicas(std::string_view keyspace, Token token,
+                                              std::string_view table = {},
+                                              std::vector<std::string>* quarantined = nullptr) const;
+  // Whether this node is quarantined for the table.
+  bool self_quarantined(std::string_view keyspace, std::string_view table) const;
   ReplicaTarget target_of(const RingMember& member) const;
 
  private:

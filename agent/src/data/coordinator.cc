@@ -31,6 +31,14 @@ Status overloaded(const Status& queue) {
                              ", see coordinator_queue); retry later");
 }
 
+// Names the replicas left out as quarantined for the table (docs/cluster.md "Quarantine").
+std::string quarantine_note(const std::vector<std::string>& quarantined) {
+  if (quarantined.empty()) return "";
+  std::string hosts;
+  for (const std::string& h : quarantined) hosts += (hosts.empty() ? "" : ", ") + h;
+  return "; quarantined for this table (no replica until rebuilt): " + hosts;
+}
+
 std::string describe_token(const storage::Mutation& m) {
   return "token " + token_to_string(murmur3_token(m.partition_key)) + " (" + m.keyspace + "." +
          m.table + ")";
@@ -92,8 +100,10 @@ Result<WriteOutcome> Coordinator::write(const std::vector<storage::Mutation>& mu
     }
     RK_RETURN_IF_ERROR(check_table(*topology, m.keyspace, m.table));
     RK_ASSIGN_OR_RETURN(auto placement, topology->placement(m.keyspace));
-    RK_ASSIGN_OR_RETURN(std::vector<ReplicaTarget> targets,
-                        topology->replicas(m.keyspace, murmur3_token(m.partition_key)));
+    std::vector<std::string> quarantined;
+    RK_ASSIGN_OR_RETURN(
+        std::vector<ReplicaTarget> targets,
+        topology->replicas(m.keyspace, murmur3_token(m.partition_key), m.table, &quarantined));
     for (size_t r = 0; r < targets.size(); ++r) {
       auto [it, fresh] = groups.try_emplace(targets[r].host_id);
       if (fresh) it->second.target = targets[r];
@@ -103,7 +113,8 @@ Result<WriteOutcome> Coordinator::write(const std::vector<storage::Mutation>& mu
     state->trackers.emplace_back(level, placement->replication(), options_.local_dc,
                                  std::move(targets));
     if (state->trackers.back().impossible()) {
-      return Status::Unavailable(state->trackers.back().unavailable_message(describe_token(m)));
+      return Status::Unavailable(state->trackers.back().unavailable_message(describe_token(m)) +
+                                 quarantine_note(quarantined));
     }
   }
 
@@ -171,7 +182,9 @@ Result<storage::Partition> Coordinator::read(const RawReadRequest& request,
   RK_RETURN_IF_ERROR(check_table(*topology, request.keyspace, request.table));
   RK_ASSIGN_OR_RETURN(auto placement, topology->placement(request.keyspace));
   const Token token = murmur3_token(request.partition_key);
-  RK_ASSIGN_OR_RETURN(std::vector<ReplicaTarget> all, topology->replicas(request.keyspace, token));
+  std::vector<std::string> quarantined;
+  RK_ASSIGN_OR_RETURN(std::vector<ReplicaTarget> all,
+                      topology->replicas(request.keyspace, token, request.table, &quarantined));
   // JOINING replicas (a replacement still streaming) are not read from.
   std::vector<ReplicaTarget> targets;
   for (auto& t : all) {
@@ -183,7 +196,8 @@ Result<storage::Partition> Coordinator::read(const RawReadRequest& request,
   state->tracker.emplace(level, placement->replication(), options_.local_dc, targets);
   state->answers.resize(targets.size());
   if (state->tracker->impossible()) {
-    return Status::Unavailable(state->tracker->unavailable_message(what));
+    return Status::Unavailable(state->tracker->unavailable_message(what) +
+                               quarantine_note(quarantined));
   }
   const auto deadline = Steady::now() + options_.read_timeout;
   auto shared_request = std::make_shared<RawReadRequest>(request);

@@ -221,9 +221,19 @@ void add_repair_routes(http::Router& r, ViewRegistry& views, LocalRepair& local_
 }  // namespace
 
 http::Router internode_routes(storage::Node& node, ViewRegistry& views, LocalRepair& local_repair,
-                              std::chrono::milliseconds view_lease) {
+                              std::chrono::milliseconds view_lease,
+                              Coordinator::TopologySource topology) {
   http::Router r;
-  r.post("/internode/v1/apply", [&node](const http::Request& req) -> Result<http::Response> {
+  auto serving = [topology](const std::string& keyspace, const std::string& table) -> Status {
+    auto t = topology ? topology() : nullptr;
+    if (t && t->self_quarantined(keyspace, table)) {
+      return Status::Unavailable("this node is quarantined for " + keyspace + "." + table +
+                                 " (away longer than its gc_grace): it serves the table again "
+                                 "once rebuilt (rkctl node rebuild) or released");
+    }
+    return Status::OK();
+  };
+  r.post("/internode/v1/apply", [&node, serving](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kApply = {{"mutations", api::Type::kArray, api::kRequired}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kApply));
     std::vector<storage::Mutation> mutations;
@@ -233,16 +243,19 @@ http::Router internode_routes(storage::Node& node, ViewRegistry& views, LocalRep
       if (!m.ok()) return m.status().with_context("mutations[" + std::to_string(i) + "]");
       mutations.push_back(std::move(*m));
     }
+    for (const auto& m : mutations) RK_RETURN_IF_ERROR(serving(m.keyspace, m.table));
     RK_RETURN_IF_ERROR(node.apply_batch(mutations));
     return api::json_ok({{"ok", true}, {"applied", mutations.size()}});
   });
 
-  r.post("/internode/v1/read", [&node](const http::Request& req) -> Result<http::Response> {
+  r.post("/internode/v1/read", [&node, serving](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kRead = {{"keyspace", api::Type::kString, api::kRequired},
                                     {"table", api::Type::kString, api::kRequired},
                                     {"partition", api::Type::kString, api::kRequired},
                                     {"slice", api::Type::kObject}};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRead));
+    RK_RETURN_IF_ERROR(
+        serving(body["keyspace"].get<std::string>(), body["table"].get<std::string>()));
     storage::ClusteringSlice slice;
     if (body.contains("slice")) {
       RK_ASSIGN_OR_RETURN(slice, wire::slice_from_json(body["slice"]));
@@ -254,7 +267,7 @@ http::Router internode_routes(storage::Node& node, ViewRegistry& views, LocalRep
     return api::json_ok(wire::partition_to_json(p));
   });
 
-  r.post("/internode/v1/export", [&node](const http::Request& req) -> Result<http::Response> {
+  r.post("/internode/v1/export", [&node, serving](const http::Request& req) -> Result<http::Response> {
     static const api::Spec kExport = {
         {"keyspace", api::Type::kString, api::kRequired},
         {"table", api::Type::kString, api::kRequired},
@@ -263,6 +276,8 @@ http::Router internode_routes(storage::Node& node, ViewRegistry& views, LocalRep
         {.name = "limit", .type = api::Type::kInteger, .min = 1, .max = kMaxPagePartitions},
         kMaxBytes};
     RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kExport));
+    RK_RETURN_IF_ERROR(
+        serving(body["keyspace"].get<std::string>(), body["table"].get<std::string>()));
     RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(body["range"].get<std::string>()));
     RK_ASSIGN_OR_RETURN(storage::DataScope scope, parse_scope_name(body.value("scope", "all")));
     const int64_t limit = body.value("limit", kDefaultPagePartitions);

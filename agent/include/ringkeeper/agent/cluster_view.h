@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,11 @@ struct RingMember {
   NodeAddresses addresses;
   int64_t load_bytes = 0;
   std::string version;
+  // "ks.t" of each table the node is quarantined for (docs/cluster.md "Quarantine"): it is no
+  // replica of them until rebuilt; coordinators neither read nor write them there.
+  std::set<std::string, std::less<>> quarantined_tables;
+
+  bool quarantined(std::string_view keyspace, std::string_view table) const;
 };
 
 struct RingView {
