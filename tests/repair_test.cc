@@ -6,6 +6,9 @@
 // that reports the replica behind without changing anything. Tests that need the agents' repair
 // sessions skip themselves while rk-agent has none.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
 
 #include <map>
 #include <random>
@@ -229,11 +232,13 @@ class RepairE2E : public ::testing::Test {
 };
 
 // tombstone_gc timeout, gc_grace 2 s; a replica is down while a row is deleted and comes back
-// after the other two have compacted the tombstone away: a read at ALL brings the deleted row back.
+// after the other two have compacted the tombstone away. It comes back quarantined; once an
+// operator releases it accepting the risk, a read at ALL brings the deleted row back.
 TEST_F(RepairE2E, ZombieComesBackWithoutRepairInTimeoutMode) {
   ASSERT_NO_FATAL_FAILURE(start());
   ASSERT_OK(create_keyspace("zombie", {{"t", 2}}, "timeout"));
   ASSERT_OK(write(0, "zombie", "t", "k", "alive", "ALL"));
+  const std::string away = cluster_->agent(2).host_id;
   cluster_->stop_agent(2, SIGKILL);
   ASSERT_OK(write(0, "zombie", "t", "k", std::nullopt, "QUORUM"));
   EXPECT_EQ(read(1, "zombie", "t", "k", "QUORUM"), "");
@@ -242,8 +247,14 @@ TEST_F(RepairE2E, ZombieComesBackWithoutRepairInTimeoutMode) {
   ASSERT_OK(compact_all());
   ASSERT_OK(cluster_->start_agent(2));
   ASSERT_OK(cluster_->wait_for_normal(3, seconds(20)));
-  EXPECT_EQ(read(0, "zombie", "t", "k", "ALL"), "alive")
-      << "without repair the deleted row must come back (this is what repair prevents)";
+  // It comes back quarantined (see the test below); an operator who accepts the risk gets
+  // what the quarantine prevents.
+  json released;
+  ASSERT_OK(scheduler_call("POST", "/api/v1/nodes/" + away + "/unquarantine",
+                           {{"accept_risk", true}}, &released));
+  // Without repair the deleted row comes back (this is what repair and the quarantine prevent).
+  ASSERT_OK(wait_until([&] { return read(0, "zombie", "t", "k", "ALL") == "alive"; }, seconds(10),
+                       "the deleted row back at ALL"));
 }
 
 // The same story in tombstone_gc repair mode (the default for new tables): past gc_grace the
@@ -570,6 +581,141 @@ TEST_F(RepairE2E, SchedulerKilledMidRunContinuesWithoutDoubleSessions) {
       EXPECT_LE(spans[i - 1].second, spans[i].first) << "two sessions at once for " << range;
     }
   }
+}
+
+
+// rkctl against the cluster's scheduler with the operator token: exit code and output.
+std::pair<int, std::string> run_rkctl(LocalCluster& cluster, const std::string& args) {
+  const std::string cmd = rkctl_binary() + " --scheduler " + cluster.scheduler_url() +
+                          " --token " + cluster.options().operator_token + " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+  const int status = p == nullptr ? -1 : ::pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// The story with quarantine (docs/cluster.md "Quarantine"): tombstone_gc timeout, a
+// short gc_grace; a row written at ALL, agent 3 stopped, the row deleted at QUORUM, agents 1 and
+// 2 compact past gc_grace until the tombstone is gone, agent 3 started again. It comes back
+// QUARANTINED for the table: the row is not readable at ALL or ONE, the CRITICAL alert says why;
+// after `rkctl node rebuild` it is NORMAL and the row stays deleted.
+TEST_F(RepairE2E, NodeAwayPastGcGraceComesBackQuarantinedAndARebuildKeepsTheRowDeleted) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  const int grace = 3;
+  ASSERT_OK(create_keyspace("zombie", {{"t", grace}}, "timeout"));
+  ASSERT_OK(write(0, "zombie", "t", "k", "alive", "ALL"));
+  ASSERT_OK(write(0, "zombie", "t", "other", "kept", "ALL"));
+  const std::string away = cluster_->agent(2).host_id;
+  cluster_->stop_agent(2, SIGKILL);
+  ASSERT_OK(write(0, "zombie", "t", "k", std::nullopt, "QUORUM"));
+  const auto deleted_at = std::chrono::steady_clock::now();
+  // Agents 1 and 2 flush and compact until gc_grace has passed and the tombstone is gone.
+  auto holds_k = [&](size_t i) {
+    auto rows = export_table(i, "zombie", "t");
+    return !rows.ok() || rows->dump().find("\"k\"") != std::string::npos;
+  };
+  ASSERT_OK(wait_until(
+      [&] {
+        return std::chrono::steady_clock::now() - deleted_at > seconds(grace + 1) &&
+               compact_all().ok() && !holds_k(0) && !holds_k(1);
+      },
+      seconds(grace + 20), "gc_grace past and the tombstone purged on agents 1 and 2"));
+
+  ASSERT_OK(cluster_->start_agent(2));
+  json seen;
+  const Status back = wait_until(
+      [&] {
+        auto node = cluster_->scheduler_get("/api/v1/nodes/" + away);
+        if (node.ok()) seen = *node;
+        return node.ok() && seen["state"] == "NORMAL" && seen["quarantine"].size() == 1;
+      },
+      seconds(20), "agent 3 back, quarantined");
+  if (!back.ok()) {
+    auto ks = cluster_->scheduler_get("/api/v1/keyspaces/zombie");
+    auto down = cluster_->scheduler_get("/api/v1/nodes/" + away + "/down-intervals");
+    ADD_FAILURE() << back.to_string() << "\n" << seen.dump() << "\n"
+                  << (ks.ok() ? ks->dump() : "") << "\n" << (down.ok() ? down->dump() : "")
+                  << "\nsince delete: "
+                  << std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() -
+                                                              deleted_at).count()
+                  << " ms\n" << cluster_->logs_tail();
+    return;
+  }
+  // Every agent routes around it once its ring has the quarantine.
+  ASSERT_OK(wait_until(
+      [&] {
+        for (size_t i = 0; i < 3; ++i) {
+          auto ring = cluster_->ops_get(i, "/v1/ring");
+          if (!ring.ok() || ring->body.find("\"quarantine\":[{") == std::string::npos) return false;
+        }
+        return true;
+      },
+      seconds(10), "the quarantine in every agent's ring"));
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string all = read(i, "zombie", "t", "k", "ALL");
+    EXPECT_TRUE(all.starts_with("?") && all.find("quarantined") != std::string::npos)
+        << "agent " << i << " at ALL: " << all;
+    EXPECT_EQ(read(i, "zombie", "t", "k", "ONE"), "") << "zombie at ONE through agent " << i;
+    EXPECT_EQ(read(i, "zombie", "t", "other", "QUORUM"), "kept") << "agent " << i;
+  }
+  auto alerts = cluster_->scheduler_get("/api/v1/alerts?active=true");
+  ASSERT_TRUE(alerts.ok());
+  bool alerted = false;
+  for (const json& a : (*alerts)["alerts"]) {
+    if (a["signal"] == "quarantine/" + away && a["state"] == "CRITICAL" &&
+        a["message"].get<std::string>().find("zombie.t") != std::string::npos) {
+      alerted = true;
+    }
+  }
+  EXPECT_TRUE(alerted) << alerts->dump();
+  auto [status_rc, status] = run_rkctl(*cluster_, "status");
+  EXPECT_EQ(status_rc, 0) << status;
+  EXPECT_NE(status.find("UQ  QUARANTINED"), std::string::npos) << status;
+
+  auto [rc, out] = run_rkctl(*cluster_, "node rebuild " + away);
+  ASSERT_EQ(rc, 0) << out << cluster_->logs_tail();
+  EXPECT_NE(out.find("is NORMAL"), std::string::npos) << out;
+  auto node = cluster_->scheduler_get("/api/v1/nodes/" + away);
+  ASSERT_TRUE(node.ok());
+  EXPECT_TRUE((*node)["quarantine"].empty()) << node->dump();
+  // Once the agents' rings have it back, reads at ALL reach all three: the row stays deleted.
+  ASSERT_OK(wait_until(
+      [&] {
+        for (size_t i = 0; i < 3; ++i) {
+          if (read(i, "zombie", "t", "k", "ALL") != "") return false;
+        }
+        return true;
+      },
+      seconds(10), "reads at ALL through every agent, the row deleted"));
+  ASSERT_OK(compact_all());
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(read(i, "zombie", "t", "k", "ALL"), "") << "agent " << i;
+    EXPECT_EQ(read(i, "zombie", "t", "other", "ALL"), "kept") << "agent " << i;
+  }
+  EXPECT_FALSE(holds_k(2)) << "the rebuild discarded agent 3's stale copy";
+}
+
+// A node back within gc_grace is not quarantined: it serves at once, and a read at ALL sees it.
+TEST_F(RepairE2E, NodeBackWithinGcGraceIsNotQuarantined) {
+  ASSERT_NO_FATAL_FAILURE(start());
+  ASSERT_OK(create_keyspace("brief", {{"t", 3600}}, "timeout"));
+  ASSERT_OK(write(0, "brief", "t", "k", "v", "ALL"));
+  const std::string away = cluster_->agent(2).host_id;
+  cluster_->stop_agent(2, SIGKILL);
+  ASSERT_OK(cluster_->wait_for_state(away, "DOWN", seconds(20)));
+  ASSERT_OK(cluster_->start_agent(2));
+  ASSERT_OK(cluster_->wait_for_normal(3, seconds(20)));
+  auto node = cluster_->scheduler_get("/api/v1/nodes/" + away);
+  ASSERT_TRUE(node.ok());
+  EXPECT_TRUE((*node)["quarantine"].empty()) << node->dump();
+  auto intervals = cluster_->scheduler_get("/api/v1/nodes/" + away + "/down-intervals");
+  ASSERT_TRUE(intervals.ok());
+  ASSERT_EQ((*intervals)["intervals"].size(), 1u) << intervals->dump();
+  EXPECT_FALSE((*intervals)["intervals"][0]["up_at"].is_null());
+  ASSERT_OK(wait_until([&] { return read(2, "brief", "t", "k", "ALL") == "v"; }, seconds(10),
+                       "a read at ALL through the returned node"));
 }
 
 }  // namespace

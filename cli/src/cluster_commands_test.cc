@@ -58,6 +58,18 @@ class FakeCluster {
                   {"tombstone_gc", body["tombstone_gc"]}}}}});
         },
         RoleSet::open());
+    // The ways out of a quarantine, answering the node as the scheduler does.
+    for (const char* action : {"rebuild", "unquarantine"}) {
+      r.post(
+          std::string("/api/v1/nodes/{h}/") + action,
+          [this](const http::Request& req) -> Result<http::Response> {
+            record(req);
+            return api::json_ok({{"host_id", req.path_param("h")},
+                                 {"state", "NORMAL"},
+                                 {"quarantine", json::array()}});
+          },
+          RoleSet::open());
+    }
     r.post("/api/v1/keyspaces", [this](const http::Request& req) -> Result<http::Response> {
       record(req);
       return api::json_response(201, {{"name", "demo"},
@@ -116,7 +128,9 @@ class FakeCluster {
            {"addresses", {{"ops", address()}, {"internode", address()}, {"client", address()}}},
            {"last_heartbeat", 0},
            {"load_bytes", 1536},
-           {"version", "0.1.0"}});
+           {"version", "0.1.0"},
+           {"quarantine", i == 1 ? json::array({{{"keyspace", "demo"}, {"table", "events"}}})
+                                 : json::array()}});
     }
     return out;
   }
@@ -179,6 +193,40 @@ TEST(ClusterCommands, StatusShowsEveryNodeWithItsShare) {
   json parsed = json::parse(json_out.out);
   ASSERT_EQ(parsed.size(), 3u);
   EXPECT_NEAR(parsed[0]["owns"].get<double>(), 1.0 / 3, 1e-6);
+}
+
+TEST(ClusterCommands, StatusShowsAQuarantinedNode) {
+  FakeCluster fake;
+  Outcome o = rkctl(fake, {"status"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_NE(o.out.find("UQ  QUARANTINED"), std::string::npos) << o.out;
+}
+
+TEST(ClusterCommands, NodeRebuildAndUnquarantineCallTheScheduler) {
+  FakeCluster fake;
+  Outcome o = rkctl(fake, {"node", "rebuild", "host-2"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(o.out, "rebuilt; node host-2 is NORMAL\n");
+  o = rkctl(fake, {"node", "unquarantine", "host-2", "--accept-risk"});
+  ASSERT_EQ(o.code, 0) << o.err;
+  EXPECT_EQ(fake.last_body(), json({{"accept_risk", true}}));
+}
+
+TEST(ClusterCommands, NodeBadInputChangesNothing) {
+  FakeCluster fake;
+  Outcome o = rkctl(fake, {"node", "unquarantine", "host-2"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_NE(o.err.find("--accept-risk"), std::string::npos) << o.err;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1);
+  o = rkctl(fake, {"node", "rebuild", "127.0.0.1"});  // all three nodes are at that address
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("3 nodes are at 127.0.0.1"), std::string::npos) << o.err;
+  o = rkctl(fake, {"node", "rebuild", "host-9"});
+  EXPECT_EQ(o.code, 1);
+  EXPECT_NE(o.err.find("no node host-9"), std::string::npos) << o.err;
+  EXPECT_EQ(rkctl(fake, {"node", "drain", "host-2"}).code, 2);
+  EXPECT_EQ(fake.rows(), 0u);
+  EXPECT_THROW(fake.last_body(), json::exception) << "nothing was sent";
 }
 
 TEST(ClusterCommands, UnreachableSchedulerIsOneLineAndExitOne) {

@@ -45,5 +45,7 @@ int backup_command(Context& ctx, const std::vector<std::string>& args);  // back
 int restore_command(Context& ctx, const std::vector<std::string>& args);
 extern const char* const kBackupUsage;
 extern const char* const kRestoreUsage;
+int node_command(Context& ctx, const std::vector<std::string>& args);  // node_commands.cc
+extern const char* const kNodeUsage;
 
 }  // namespace rk::cli

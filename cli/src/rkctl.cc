@@ -30,6 +30,8 @@ const Command kCommands[] = {
     {"status", "nodes by datacenter: state, address, load, tokens, owns %", nullptr, &kStatusUsage,
      status_command},
     {"ring", "every token of the ring with its node", nullptr, &kRingUsage, ring_command},
+    {"node", "rebuild a quarantined node, or release it accepting the risk", nullptr,
+     &kNodeUsage, node_command},
     {"keyspace", "create, describe or list keyspaces", nullptr, &kKeyspaceUsage, keyspace_command},
     {"table", "create, alter or describe a table", nullptr, &kTableUsage, table_command},
     {"write", "write cells of one row through a node", nullptr, &kWriteUsage, write_command},

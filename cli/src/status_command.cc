@@ -18,8 +18,9 @@ namespace rk::cli {
 const char* const kStatusUsage =
     "usage: rkctl status [--keyspace KS] [--json] [--scheduler URL]\n"
     "\n"
-    "Shows every node of the cluster by datacenter: state (U/D = up/down, N/J/L/R = normal,\n"
-    "joining, leaving, replaced), client address, load, tokens, the share of the ring it owns,\n"
+    "Shows every node of the cluster by datacenter: state (U/D = up/down, N/J/L/R/Q = normal,\n"
+    "joining, leaving, replaced, quarantined: back after longer than a timeout-mode table's\n"
+    "gc_grace, see 'rkctl node'), client address, load, tokens, the share of the ring it owns,\n"
     "host id and rack. Owns is the primary share, or with --keyspace the effective share for\n"
     "that keyspace's replication (sums to RF x 100%).\n";
 
@@ -32,11 +33,20 @@ namespace {
 
 std::string state_code(const std::string& state) {
   const char up = state == "DOWN" ? 'D' : 'U';
-  const char what = state == "JOINING"    ? 'J'
-                    : state == "LEAVING"  ? 'L'
-                    : state == "REPLACED" ? 'R'
-                                          : 'N';
+  const char what = state == "JOINING"       ? 'J'
+                    : state == "LEAVING"     ? 'L'
+                    : state == "REPLACED"    ? 'R'
+                    : state == "QUARANTINED" ? 'Q'
+                                             : 'N';
   return std::string{up, what};
+}
+
+// The state shown: a NORMAL node quarantined for some tables shows QUARANTINED (docs/cluster.md).
+std::string shown_state(const nlohmann::json& node) {
+  const std::string state = node.value("state", "");
+  const auto q = node.find("quarantine");
+  if (state == "NORMAL" && q != node.end() && q->is_array() && !q->empty()) return "QUARANTINED";
+  return state;
 }
 
 Result<Replication> parse_replication(const nlohmann::json& r) {
@@ -129,7 +139,7 @@ int status_command(Context& ctx, const std::vector<std::string>& args) {
     const auto it = owns.find(n["host_id"]);
     const double share = it == owns.end() ? 0.0 : it->second;
     by_dc[n["datacenter"]].push_back(
-        {state_code(n["state"]), n["state"], n["addresses"].value("client", ""),
+        {state_code(shown_state(n)), shown_state(n), n["addresses"].value("client", ""),
          human_bytes(n.value("load_bytes", int64_t{0})),
          std::to_string(n.value("tokens", nlohmann::json::array()).size()),
          fmt::format("{:.1f}%", share * 100), n["host_id"], n["rack"]});
@@ -141,7 +151,7 @@ int status_command(Context& ctx, const std::vector<std::string>& args) {
     first = false;
     const std::string title = "Datacenter: " + dc;
     *ctx.out << title << "\n" << std::string(title.size(), '=') << "\n";
-    *ctx.out << "Status=Up/Down  State=Normal/Joining/Leaving/Replaced\n";
+    *ctx.out << "Status=Up/Down  State=Normal/Joining/Leaving/Replaced/Quarantined\n";
     print_table(*ctx.out, {"--", "State", "Address", "Load", "Tokens", "Owns", "Host ID", "Rack"},
                 rows);
   }

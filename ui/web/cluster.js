@@ -44,8 +44,12 @@ export function mount(main) {
       const awaitBox = h('span', { class: 'spark' }, wait);
       if (sig?.disk?.length > 1) sparkline(diskBox, sig.disk, 'disk free percent');
       if (sig?.await?.length > 1) sparkline(awaitBox, sig.await, 'await ms');
+      // A NORMAL node quarantined for some tables shows QUARANTINED (docs/cluster.md), the tables on hover.
+      const quarantined = n.state === 'NORMAL' && (n.quarantine || []).length > 0;
+      const state = badge(quarantined ? 'QUARANTINED' : n.state);
+      if (quarantined) state.title = `quarantined for ${n.quarantine.map((q) => `${q.keyspace}.${q.table}`).join(', ')}: rkctl node rebuild`;
       return [
-        badge(n.state),
+        state,
         // The client address, as `rkctl status` shows it; the others on hover.
         h('span', { class: 'mono', title: `client ${n.addresses.client} · internode ${n.addresses.internode} · ops ${n.addresses.ops}` }, n.addresses.client),
         h('span', { class: 'mono', title: n.host_id }, n.host_id.slice(0, 8)),
