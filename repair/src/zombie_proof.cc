@@ -79,7 +79,7 @@ PieceProof sweep(const ProofInput& in, std::vector<Finish> finishes) {
   PieceProof out;
   size_t next_finish = 0;
   size_t next_mode = 0;
-  int64_t repaired_before = in.record_since_us;
+  int64_t repaired_before = in.created_us != 0 ? in.created_us : in.record_since_us;
   TombstoneGc mode = in.modes.empty() ? TombstoneGc::kTimeout : in.modes.front().mode;
   auto apply_until = [&](int64_t t) {  // every change at or before t
     while (next_finish < finishes.size() && finishes[next_finish].at_us <= t) {
@@ -115,7 +115,7 @@ PieceProof sweep(const ProofInput& in, std::vector<Finish> finishes) {
     apply_until(t);
     while (c < changes.size() && changes[c] <= t) ++c;
   }
-  // A repair that finished, or a mode that changed, just now closes the window.
+  // A repair that finished, or a mode that changed, just now closes the window (or opens one).
   apply_until(in.now_us);
   const bool exposed_now =
       purges_at_once(mode, in.replicas) ||
@@ -124,6 +124,8 @@ PieceProof sweep(const ProofInput& in, std::vector<Finish> finishes) {
     open->to_us = in.now_us;
     out.windows.push_back(*open);
     open.reset();
+  } else if (!open && exposed_now) {
+    open = PieceWindow{in.now_us, 0, repaired_before, mode};
   }
   if (open) {
     out.windows.push_back(*open);

@@ -105,6 +105,25 @@ TEST(ZombieProof, ANeverRepairedTableIsExposedGcGraceAfterTheRecordBegan) {
   EXPECT_EQ(p.safe_until_us, in.record_since_us + 10 * kDay);
 }
 
+TEST(ZombieProof, ATableOlderThanItsRecordCountsFromItsLastKnownRepair) {
+  // The record began (ringkeeper was upgraded) 9 days after the last repair known then, which is
+  // counted as finishing when the record began.
+  ProofInput in = base(TombstoneGc::kTimeout);
+  const int64_t t0 = in.record_since_us;
+  in.created_us = t0 - 100 * kDay;
+  in.repairs.push_back({TokenRange::full_ring(), t0 - 9 * kDay, t0});
+  in.now_us = t0 + 2 * kDay;
+  ZombieProof p = prove_zombie_safety(in);
+  EXPECT_FALSE(p.safe_now);
+  EXPECT_EQ(p.exposed_since_us, t0 + kDay);
+  // Never repaired: exposed from the record's first moment.
+  in.repairs.clear();
+  p = prove_zombie_safety(in);
+  EXPECT_EQ(p.exposed_since_us, t0);
+  ASSERT_EQ(p.windows.size(), 1u);
+  EXPECT_EQ(p.windows[0].repaired_before_us, in.created_us);
+}
+
 TEST(ZombieProof, RepairModeAndDisabledAreNeverExposedEvenWithoutRepairs) {
   for (TombstoneGc mode : {TombstoneGc::kRepair, TombstoneGc::kDisabled}) {
     ProofInput in = base(mode);
@@ -180,7 +199,7 @@ TEST(ZombieProof, WrappingAndOverlappingRangesCountForEveryTokenTheyHold) {
 }
 
 // The definition, token by token and moment by moment: at t, could the mode in force purge a
-// tombstone of x deleted at some d in [record, t) that no repair of x started after d and
+// tombstone of x deleted at some d in [created, t) that no repair of x started after d and
 // finished by t covers? Times are whole seconds (repairs last at least one); t and d are probed
 // between them.
 bool exposed_by_definition(const ProofInput& in, Token x, int64_t t_half) {
@@ -190,7 +209,7 @@ bool exposed_by_definition(const ProofInput& in, Token x, int64_t t_half) {
     if (m.since_us <= t_half) mode = m.mode;
   }
   if (mode == TombstoneGc::kRepair || mode == TombstoneGc::kDisabled) return false;
-  for (int64_t d = in.record_since_us + kSecond / 4; d < t_half; d += kSecond / 2) {
+  for (int64_t d = in.created_us + kSecond / 4; d < t_half; d += kSecond / 2) {
     if (mode == TombstoneGc::kTimeout && d + in.gc_grace_seconds * kSecond > t_half) break;
     bool covered = false;
     for (const CoveringRepair& r : in.repairs) {
@@ -221,6 +240,7 @@ TEST(ZombieProof, AgreesWithTheDefinitionOnRandomHistories) {
   for (int round = 0; round < 300; ++round) {
     ProofInput in;
     in.record_since_us = 10 * kSecond;
+    in.created_us = in.record_since_us - static_cast<int64_t>(pick(3)) * 4 * kSecond;
     in.gc_grace_seconds = 1 + static_cast<int64_t>(pick(8));
     in.replicas = pick(5) == 0 ? 1 : 3;
     in.modes = {{in.record_since_us, pick(3) == 0 ? modes[pick(4)] : TombstoneGc::kTimeout}};
@@ -229,7 +249,7 @@ TEST(ZombieProof, AgreesWithTheDefinitionOnRandomHistories) {
                           modes[pick(4)]});
     }
     for (size_t i = pick(12); i > 0; --i) {
-      const int64_t s = in.record_since_us + static_cast<int64_t>(pick(40)) * kSecond;
+      const int64_t s = in.created_us + static_cast<int64_t>(pick(48)) * kSecond;
       in.repairs.push_back({R(bounds[pick(bounds.size())], bounds[pick(bounds.size())]), s,
                             s + static_cast<int64_t>(1 + pick(4)) * kSecond});
     }

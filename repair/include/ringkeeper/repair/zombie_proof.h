@@ -4,7 +4,7 @@
 //
 // The rule, per token x of the ring and moment t:
 //   L_x(t) = the latest start of a repair of x that covered every replica and finished by t
-//            (the record's start when there is none: deletes before it are outside the record);
+//            (the table's creation when there is none: no delete is older);
 //   every delete of x made before L_x(t) is on every replica by t (that repair saw it).
 // So a tombstone that is not yet safe at t was written after L_x(t), and compaction may purge it:
 //   tombstone_gc timeout    once gc_grace has passed since its delete: exposed when
@@ -45,6 +45,9 @@ struct CoveringRepair {
 
 struct ProofInput {
   int64_t record_since_us = 0;  // when the record begins (table created, or first seen)
+  // When the table was created: no delete is older. Before the record began, only what the
+  // repairs finishing by its start say is known (0: the table is as old as its record).
+  int64_t created_us = 0;
   int64_t gc_grace_seconds = 864000;
   int replicas = 3;  // the keyspace's replication factor, every datacenter together
   // By since_us; the first entry's mode also holds before its since_us.
@@ -58,8 +61,8 @@ struct ExposureWindow {
   std::vector<TokenRange> ranges;  // normalize()d
   int64_t from_us = 0;
   int64_t to_us = 0;  // 0: still open at now_us
-  // The start of the ranges' last covering repair when the window opened (record_since_us when
-  // they had none): deletes after it were not yet on every replica.
+  // The start of the ranges' last covering repair when the window opened (the table's creation
+  // when they had none): deletes after it were not yet on every replica.
   int64_t repaired_before_us = 0;
   TombstoneGc mode = TombstoneGc::kTimeout;  // the mode that let compaction purge
 };
