@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "commands.h"
 #include "ringkeeper/core/json_api.h"
 
 namespace rk::cli {
@@ -108,6 +109,12 @@ std::string human_bytes(int64_t bytes) {
   }
   if (unit == 0) return fmt::format("{} B", bytes);
   return fmt::format("{:.1f} {}", v, kUnits[unit]);
+}
+
+int command_failed(const Context& ctx, const std::string& command, const Status& s) {
+  *ctx.err << "rkctl " << command << ": " << s.message() << "\n";
+  return s.code() == ErrorCode::kInvalidArgument && s.message().starts_with("usage") ? kExitUsage
+                                                                                     : kExitFailed;
 }
 
 void print_table(std::ostream& out, const std::vector<std::string>& header,

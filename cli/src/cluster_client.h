@@ -64,6 +64,10 @@ Status split_table(const std::string& text, std::string* keyspace, std::string* 
 // 1536 -> "1.5 KiB".
 std::string human_bytes(int64_t bytes);
 
+// Reports a failed command on stderr ("rkctl COMMAND: message") and returns its exit code:
+// kExitUsage for a usage error (InvalidArgument starting with "usage"), kExitFailed otherwise.
+int command_failed(const Context& ctx, const std::string& command, const Status& s);
+
 // Prints rows as a left-aligned table with a header row.
 void print_table(std::ostream& out, const std::vector<std::string>& header,
                  const std::vector<std::vector<std::string>>& rows);

@@ -30,6 +30,10 @@ int read_command(Context& ctx, const std::vector<std::string>& args);
 int delete_command(Context& ctx, const std::vector<std::string>& args);
 int load_command(Context& ctx, const std::vector<std::string>& args);    // load_command.cc
 int repair_command(Context& ctx, const std::vector<std::string>& args);  // repair_commands.cc
+class ClusterClient;
+struct ParsedArgs;
+// `rkctl repair proof` (proof_command.cc): `a` as repair_command parsed it.
+int repair_proof_command(Context& ctx, ClusterClient& client, const ParsedArgs& a);
 int schedule_command(Context& ctx, const std::vector<std::string>& args);
 extern const char* const kRepairUsage;
 extern const char* const kScheduleUsage;

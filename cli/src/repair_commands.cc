@@ -44,6 +44,11 @@ const char* const kRepairUsage =
     "                     cancels running sessions\n"
     "  set ID [--intensity X] [--max-sessions N] [--parallelism MODE]\n"
     "                     change a run that has not ended\n"
+    "  proof [KEYSPACE[.TABLE]] [--limit N]\n"
+    "                     zombie-safety proof: since when no tombstone can have been purged\n"
+    "                     before a repair put it on every replica, or the windows in which one\n"
+    "                     could (N newest, default 20); exit 0 when every table shown is safe\n"
+    "                     now, 1 when one is not\n"
     "\n"
     "Mutations need an operator token (--token or RK_TOKEN). --json prints the API's JSON.\n";
 
@@ -323,9 +328,7 @@ int follow(Context& ctx, ClusterClient& client, int64_t id, std::chrono::millise
 }
 
 int fail(Context& ctx, const std::string& cmd, const Status& s) {
-  *ctx.err << "rkctl " << cmd << ": " << s.message() << "\n";
-  return s.code() == ErrorCode::kInvalidArgument && s.message().starts_with("usage") ? kExitUsage
-                                                                                     : kExitFailed;
+  return command_failed(ctx, cmd, s);
 }
 
 Result<int64_t> run_id(const ParsedArgs& a) {
@@ -418,6 +421,7 @@ int repair_command(Context& ctx, const std::vector<std::string>& args) {
         rows);
     return kExitOk;
   }
+  if (sub == "proof") return repair_proof_command(ctx, client, a);
   Result<int64_t> id = run_id(a);
   if (!id.ok()) return fail(ctx, "repair " + sub, id.status());
   const std::string path = fmt::format("/api/v1/repair/runs/{}", *id);

@@ -12,7 +12,9 @@
 namespace rk::repair {
 namespace {
 
-using Pos = __int128;  // a token as a place on the line [kMinToken, kMaxToken + 1]
+// A token as a place on the line [kMinToken, kMaxToken + 1]; `__extension__` keeps -Wpedantic quiet
+// about the builtin type (as token_range.h does).
+__extension__ typedef __int128 Pos;
 constexpr Pos kLineEnd = static_cast<Pos>(kMaxToken) + 1;
 
 // A non-wrapping piece (start, end] of the ring on that line; (x, kMinToken] ends at kLineEnd.

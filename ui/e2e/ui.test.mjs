@@ -276,6 +276,27 @@ test('schedules show their next activation and can be removed', async () => {
   assert.equal((await call('GET', '/api/v1/repair/schedules')).body.schedules.length, 0);
 });
 
+test('the zombie-safety proof shows each table safe or not, with its time line', async () => {
+  // tombstone_gc timeout with a 1 s gc_grace and no repair: NOT safe within seconds.
+  const ks = await call('POST', '/api/v1/keyspaces', { name: 'proofks', replication: { class: 'SimpleStrategy', replication_factor: 3 } });
+  assert.equal(ks.status, 201, JSON.stringify(ks.body));
+  const t = await call('POST', '/api/v1/keyspaces/proofks/tables', { name: 'timed', gc_grace_seconds: 1, tombstone_gc: 'timeout' });
+  assert.equal(t.status, 201, JSON.stringify(t.body));
+  const bad = page.locator('tr[data-proof="proofks.timed"]');
+  await bad.locator('.badge.s-NOT_SAFE').waitFor({ timeout: 20000 });
+  assert.match(await bad.locator('svg[role="img"]').getAttribute('aria-label'), /1 window of exposure/);
+  assert.equal(await bad.locator('rect.open').count(), 1);
+  // Unsafe tables come first; the demo tables (tombstone_gc repair) are safe.
+  assert.equal(await page.locator('tr[data-proof]').first().getAttribute('data-proof'), 'proofks.timed');
+  const demo = page.locator('tr[data-proof^="demo."]');
+  assert.ok(await demo.count() >= 1);
+  for (const row of await demo.all()) {
+    assert.equal(await row.locator('.badge.s-SAFE').count(), 1, await row.textContent());
+    assert.match(await row.textContent(), /tombstone_gc repair/);
+  }
+  await shot('repairs-proof');
+});
+
 test('keyboard, labels and contrast: every control is named, text passes WCAG AA, Tab and Enter get around', async () => {
   for (const p of ['Cluster', 'Repairs', 'Backups', 'Alerts', 'Audit']) {
     await page.click(`nav >> text=${p}`);

@@ -1,9 +1,10 @@
-// Repairs: gc_grace deadlines ("at risk" first and loud), runs with live progress and ETA, a
-// run's segment grid, a preview's differences, starting a run or preview (validated, confirmed),
-// pause/resume/abort, schedules.
+// Repairs: gc_grace deadlines ("at risk" first and loud), the zombie-safety proof, runs with live
+// progress and ETA, a run's segment grid, a preview's differences, starting a run or preview
+// (validated, confirmed), pause/resume/abort, schedules.
 import * as api from './api.js';
 import { h, fill, badge, bytes, duration, time, relative, percent, table, cell, keepFocus } from './dom.js';
 import { SegmentGrid } from './segment_grid.js';
+import { renderProof } from './proof.js';
 
 const ACTIVE = new Set(['NOT_STARTED', 'RUNNING', 'PAUSED']);
 
@@ -13,6 +14,7 @@ const kindOf = (r) => (r.preview ? 'preview' : r.kind);
 export function mount(main, ctx) {
   const risk = h('div', {});
   const deadlines = h('div', {});
+  const proof = h('div', {});
   const runs = h('div', {});
   const detail = h('section', { class: 'panel', hidden: true, 'aria-labelledby': 'run-h' });
   const schedules = h('div', {});
@@ -28,6 +30,7 @@ export function mount(main, ctx) {
     h('section', { class: 'panel', 'aria-labelledby': 'runs-h' }, h('h2', { id: 'runs-h' }, 'Runs'), runs),
     detail,
     h('section', { class: 'panel', 'aria-labelledby': 'dl-h' }, h('h2', { id: 'dl-h' }, 'gc_grace deadlines'), deadlines),
+    h('section', { class: 'panel', 'aria-labelledby': 'proof-h' }, h('h2', { id: 'proof-h' }, 'Zombie-safety proof'), proof),
     h('section', { class: 'panel', 'aria-labelledby': 'sched-h' }, h('h2', { id: 'sched-h' }, 'Schedules'), schedules),
     h('section', { class: 'panel', 'aria-labelledby': 'start-h' }, h('h2', { id: 'start-h' }, 'Start a repair'), formBox));
 
@@ -237,16 +240,18 @@ export function mount(main, ctx) {
 
   return {
     async refresh() {
-      const [r, d, s] = await Promise.all([
+      const [r, d, s, p] = await Promise.all([
         api.get('/api/v1/repair/runs?limit=50'),
         api.get('/api/v1/repair/deadlines'),
         api.get('/api/v1/repair/schedules'),
+        api.get('/api/v1/repair/proof?limit=0'),
       ]);
       lastRuns = r.data.runs;
       if (!selected && lastRuns.length) selected = lastRuns[0].id;
       renderRuns(lastRuns);
       if (d.changed || !deadlines.childElementCount) renderDeadlines(d.data.tables);
       renderSchedules(s.data.schedules);  // always: the relative times move
+      renderProof(proof, p.data.tables);    // always: its time lines reach now
       if (!formBuilt) await buildForm();
       await refreshDetail();
     },

@@ -54,6 +54,16 @@ Result<std::optional<KeyspaceDef>> find_keyspace(Database& db, std::string_view 
   return std::optional<KeyspaceDef>(std::move(ks));
 }
 
+// The proof's record of the table's mode (schema/0013_zombie_proof.sql).
+Status record_tombstone_gc(Database& db, std::string_view keyspace, std::string_view table,
+                           TombstoneGc mode, int64_t now_us) {
+  RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(R"sql(
+    INSERT INTO table_tombstone_gc_history (keyspace, table_name, since_us, tombstone_gc)
+    VALUES (?, ?, ?, ?)
+    ON CONFLICT (keyspace, table_name, since_us) DO UPDATE SET tombstone_gc = excluded.tombstone_gc)sql"));
+  return stmt.bind_all(keyspace, table, now_us, std::string(tombstone_gc_name(mode))).run();
+}
+
 Status bump_schema_version(Database& db) {
   RK_ASSIGN_OR_RETURN(Statement stmt,
                       db.prepare("UPDATE schema_version SET version = version + 1 WHERE id = 1"));
@@ -131,11 +141,13 @@ Result<KeyspaceDef> SchemaCatalog::create_table(std::string_view keyspace, const
     RK_ASSIGN_OR_RETURN(Statement insert, db.prepare(R"sql(
       INSERT INTO keyspace_tables (keyspace, name, gc_grace_seconds, default_ttl_seconds,
                                    created_at_us, tombstone_gc) VALUES (?, ?, ?, ?, ?, ?))sql"));
+    const int64_t now = store_.clock().now_micros();
     RK_RETURN_IF_ERROR(insert
                            .bind_all(keyspace, table.name, table.gc_grace_seconds,
-                                     table.default_ttl_seconds, store_.clock().now_micros(),
+                                     table.default_ttl_seconds, now,
                                      std::string(tombstone_gc_name(table.tombstone_gc)))
                            .run());
+    RK_RETURN_IF_ERROR(record_tombstone_gc(db, keyspace, table.name, table.tombstone_gc, now));
     RK_RETURN_IF_ERROR(bump_schema_version(db));
     RK_ASSIGN_OR_RETURN(out, find_keyspace(db, keyspace));
     return Status::OK();
@@ -164,12 +176,32 @@ Result<KeyspaceDef> SchemaCatalog::alter_table(std::string_view keyspace, std::s
       RK_RETURN_IF_ERROR(
           update.bind_all(std::string(tombstone_gc_name(*alter.tombstone_gc)), keyspace, table)
               .run());
+      RK_RETURN_IF_ERROR(record_tombstone_gc(db, keyspace, table, *alter.tombstone_gc,
+                                             store_.clock().now_micros()));
       RK_RETURN_IF_ERROR(bump_schema_version(db));
     }
     RK_ASSIGN_OR_RETURN(out, find_keyspace(db, keyspace));
     return Status::OK();
   }));
   return std::move(*out);
+}
+
+Result<std::vector<repair::GcModeSpan>> SchemaCatalog::tombstone_gc_history(
+    std::string_view keyspace, std::string_view table) {
+  std::vector<repair::GcModeSpan> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(Statement stmt, db.prepare(R"sql(
+      SELECT since_us, tombstone_gc FROM table_tombstone_gc_history
+      WHERE keyspace = ? AND table_name = ? ORDER BY since_us)sql"));
+    stmt.bind_all(keyspace, table);
+    return stmt.each_row([&]() -> Status {
+      auto mode = parse_tombstone_gc(stmt.column_text(1));
+      if (!mode.ok()) return Status::Corruption(mode.status().message());
+      out.push_back({stmt.column_int64(0), *mode});
+      return Status::OK();
+    });
+  }));
+  return out;
 }
 
 }  // namespace rk::scheduler

@@ -14,6 +14,7 @@
 #include "ringkeeper/core/replica_placement.h"
 #include "ringkeeper/core/schema_limits.h"
 #include "ringkeeper/core/status.h"
+#include "ringkeeper/repair/zombie_proof.h"
 
 namespace rk::scheduler {
 
@@ -72,6 +73,12 @@ class SchemaCatalog {
   // nothing it could; FailedPrecondition as create_table. On error nothing changes.
   Result<KeyspaceDef> alter_table(std::string_view keyspace, std::string_view table,
                                   const TableAlter& alter);
+
+  // The table's tombstone_gc modes over time, oldest first: one span from its creation (or from
+  // the upgrade that began the record, schema/0013_zombie_proof.sql) and one per change. Empty for
+  // an unknown table.
+  Result<std::vector<repair::GcModeSpan>> tombstone_gc_history(std::string_view keyspace,
+                                                            std::string_view table);
 
  private:
   Store& store_;

@@ -222,6 +222,49 @@ json deadline_json(const TableDeadline& d) {
           {"message", d.message}};
 }
 
+json proof_json(const TableProof& p) {
+  const repair::ZombieProof& z = p.proof;
+  json modes = json::array();
+  for (const repair::GcModeSpan& m : p.modes) {
+    modes.push_back({{"since_us", m.since_us}, {"tombstone_gc", tombstone_gc_name(m.mode)}});
+  }
+  json windows = json::array();
+  for (const repair::ExposureWindow& w : z.windows) {
+    json ranges = json::array();
+    for (const TokenRange& r : w.ranges) ranges.push_back(r.to_string());
+    windows.push_back({{"ranges", std::move(ranges)},
+                       {"from_us", w.from_us},
+                       {"to_us", w.to_us},
+                       {"open", w.to_us == 0},
+                       {"repaired_before_us", w.repaired_before_us},
+                       {"tombstone_gc", tombstone_gc_name(w.mode)}});
+  }
+  json episodes = json::array();
+  for (const repair::ExposureEpisode& e : z.episodes) {
+    episodes.push_back({{"from_us", e.from_us},
+                        {"to_us", e.to_us},
+                        {"open", e.to_us == 0},
+                        {"ring_share", e.ring_share}});
+  }
+  return {{"keyspace", p.keyspace},
+          {"table", p.table},
+          {"tombstone_gc", tombstone_gc_name(p.tombstone_gc)},
+          {"gc_grace_seconds", p.gc_grace_seconds},
+          {"replicas", p.replicas},
+          {"created_at_us", p.created_at_us},
+          {"record_since_us", p.record_since_us},
+          {"now_us", p.now_us},
+          {"safe_now", z.safe_now},
+          {"safe_since_us", z.safe_since_us},
+          {"exposed_since_us", z.exposed_since_us},
+          {"safe_until_us", z.safe_until_us},
+          {"message", p.message},
+          {"modes", std::move(modes)},
+          {"windows", std::move(windows)},
+          {"windows_total", p.windows_total},
+          {"episodes", std::move(episodes)}};
+}
+
 Result<int64_t> id_param(const http::Request& req, const char* name) {
   const std::string& text = req.path_param(name);
   int64_t v = 0;
@@ -341,6 +384,27 @@ Result<http::Response> handle_differences(RepairScheduler& s, const http::Reques
                        {"ranges_total", d.ranges_total}});
 }
 
+// GET /api/v1/repair/proof[?keyspace=KS[&table=T]][&limit=N]: N windows per table at most.
+Result<http::Response> handle_proof(RepairScheduler& s, const http::Request& req) {
+  RK_RETURN_IF_ERROR(known_query(req, {"keyspace", "table", "limit"}));
+  std::string keyspace;
+  std::string table;
+  if (const std::string* v = req.query_param("keyspace")) keyspace = *v;
+  if (const std::string* v = req.query_param("table")) table = *v;
+  if (!table.empty() && keyspace.empty()) {
+    return Status::InvalidArgument("table given without its keyspace: add keyspace=");
+  }
+  int64_t limit = 100;
+  if (req.query_param("limit")) {
+    RK_ASSIGN_OR_RETURN(limit, api::query_int(req, "limit", 0, 10000));
+  }
+  RK_ASSIGN_OR_RETURN(std::vector<TableProof> all,
+                      s.proofs(keyspace, table, static_cast<size_t>(limit)));
+  json out = json::array();
+  for (const TableProof& p : all) out.push_back(proof_json(p));
+  return api::json_ok({{"tables", std::move(out)}});
+}
+
 Result<http::Response> handle_add_schedule(RepairScheduler& s, const http::Request& req) {
   RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kCreateSchedule));
   RepairScheduleSpec sp;
@@ -408,6 +472,7 @@ void add_repair_routes(http::Router& r, RepairScheduler& service) {
     for (const TableDeadline& d : all) out.push_back(deadline_json(d));
     return api::json_ok({{"tables", std::move(out)}});
   });
+  r.get("/api/v1/repair/proof", [s](const http::Request& req) { return handle_proof(*s, req); });
 }
 
 }  // namespace rk::scheduler

@@ -196,7 +196,9 @@ Status RepairScheduler::Impl::poll(RepairSegment& seg, const RepairRun& run,
       if (run.options.preview) {
         return repairs.finish_preview_segment(seg, r->table_differences, r->range_differences);
       }
-      return repairs.finish_segment(seg, run.options.keyspace, run.options.kind, seg.started_at_us);
+      // A run filtered to some datacenters left the others' replicas out: no proof coverage.
+      return repairs.finish_segment(seg, run.options.keyspace, run.options.kind, seg.started_at_us,
+                                    run.options.datacenters.empty());
     case SessionState::kFailed:
     case SessionState::kCancelled:
     case SessionState::kAborted:  // the ring changed but not its replica set (a replica DOWN)

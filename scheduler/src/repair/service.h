@@ -31,6 +31,7 @@
 #include "ringkeeper/core/config.h"
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/repair/deadline_severity.h"
+#include "ringkeeper/repair/zombie_proof.h"
 #include "ringkeeper/scheduler/scheduler_options.h"
 
 namespace rk::scheduler {
@@ -214,6 +215,23 @@ struct TableDeadline {
   std::string message;
 };
 
+// A table's zombie-safety proof (repair::prove_zombie_safety over the scheduler's record:
+// schema/0013_zombie_proof.sql; docs/repair.md, "Proof").
+struct TableProof {
+  std::string keyspace;
+  std::string table;
+  TombstoneGc tombstone_gc = kDefaultTombstoneGc;  // now
+  int64_t gc_grace_seconds = 0;
+  int replicas = 0;
+  int64_t created_at_us = 0;
+  int64_t record_since_us = 0;  // when the record of the table begins
+  int64_t now_us = 0;           // when the proof was made
+  std::vector<repair::GcModeSpan> modes;
+  repair::ZombieProof proof;  // windows: the newest `window_limit`, oldest first
+  size_t windows_total = 0;
+  std::string message;  // one line for people: "zombie-safe since ..." or why not
+};
+
 struct RunPatch {
   std::optional<double> intensity;
   std::optional<int> max_sessions;
@@ -279,6 +297,12 @@ class RepairScheduler {
 
   // Every table's gc_grace deadline, keyspace then table order.
   Result<std::vector<TableDeadline>> deadlines();
+
+  // The zombie-safety proof of every table (keyspace then table order), of one keyspace's
+  // (`table` empty) or of one table; each with at most `window_limit` windows, the newest.
+  // NotFound for an unknown keyspace or table.
+  Result<std::vector<TableProof>> proofs(const std::string& keyspace = "",
+                                         const std::string& table = "", size_t window_limit = 100);
 
   // Records a call refused before it reached the service (bad body).
   void record(const std::string& actor, const std::string& action, const std::string& target,

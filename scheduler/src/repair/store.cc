@@ -295,8 +295,11 @@ Status RepairStore::update_segment(const RepairSegment& segment) {
 }
 
 Status RepairStore::finish_segment(const RepairSegment& segment, const std::string& keyspace,
-                                   RepairKind kind, int64_t repaired_at_us) {
+                                   RepairKind kind, int64_t repaired_at_us,
+                                   bool every_replica) {
   RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(segment.range));
+  const std::string start = token_to_string(range.start());
+  const std::string end = token_to_string(range.end());
   return store_.write([&](Database& db) -> Status {
     RK_RETURN_IF_ERROR(write_segment(db, segment));
     RK_ASSIGN_OR_RETURN(Statement s, db.prepare(R"sql(
@@ -304,12 +307,17 @@ Status RepairStore::finish_segment(const RepairSegment& segment, const std::stri
         kind) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (keyspace, table_name, range_start, range_end) DO UPDATE SET
         repaired_at_us = max(repaired_at_us, excluded.repaired_at_us), kind = excluded.kind)sql"));
+    RK_ASSIGN_OR_RETURN(Statement c, db.prepare(R"sql(
+      INSERT INTO repair_coverage (keyspace, table_name, range_start, range_end, started_at_us,
+        finished_at_us) VALUES (?, ?, ?, ?, ?, ?))sql"));
     for (const std::string& table : segment.tables) {
       s.reset();
-      RK_RETURN_IF_ERROR(s.bind_all(keyspace, table, token_to_string(range.start()),
-                                    token_to_string(range.end()), repaired_at_us,
-                                    repair_kind_name(kind))
-                             .run());
+      RK_RETURN_IF_ERROR(
+          s.bind_all(keyspace, table, start, end, repaired_at_us, repair_kind_name(kind)).run());
+      if (!every_replica) continue;
+      c.reset();
+      RK_RETURN_IF_ERROR(
+          c.bind_all(keyspace, table, start, end, repaired_at_us, segment.finished_at_us).run());
     }
     return Status::OK();
   });
@@ -440,6 +448,24 @@ Result<std::vector<RepairRecord>> RepairStore::history(const std::string& keyspa
       RK_ASSIGN_OR_RETURN(Token start, parse_token(s.column_text(0)));
       RK_ASSIGN_OR_RETURN(Token end, parse_token(s.column_text(1)));
       out.push_back({TokenRange(start, end), s.column_int64(2)});
+      return Status::OK();
+    });
+  }));
+  return out;
+}
+
+Result<std::vector<repair::CoveringRepair>> RepairStore::coverage(const std::string& keyspace,
+                                                                  const std::string& table) {
+  std::vector<repair::CoveringRepair> out;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(Statement s, db.prepare(R"sql(
+      SELECT range_start, range_end, started_at_us, finished_at_us FROM repair_coverage
+      WHERE keyspace = ? AND table_name = ?)sql"));
+    s.bind_all(keyspace, table);
+    return s.each_row([&]() -> Status {
+      RK_ASSIGN_OR_RETURN(Token start, parse_token(s.column_text(0)));
+      RK_ASSIGN_OR_RETURN(Token end, parse_token(s.column_text(1)));
+      out.push_back({TokenRange(start, end), s.column_int64(2), s.column_int64(3)});
       return Status::OK();
     });
   }));

@@ -1,5 +1,5 @@
-// The repair tables of the scheduler's SQLite file (schema/0006_repair.sql, 0008 and
-// 0011_repair_preview.sql): runs, segments, schedules, the repair history and what preview runs
+// The repair tables of the scheduler's SQLite file (schema/0006_repair.sql, 0008,
+// 0011_repair_preview.sql and 0013_zombie_proof.sql): runs, segments, schedules, the repair history and what preview runs
 // found. Plain reads and writes; what they mean is the service's and
 // the driver's business. Each call is one transaction.
 #pragma once
@@ -13,6 +13,7 @@
 
 #include "ringkeeper/core/status.h"
 #include "ringkeeper/core/token_range.h"
+#include "ringkeeper/repair/zombie_proof.h"
 #include "repair/service.h"
 
 namespace rk::scheduler {
@@ -49,9 +50,11 @@ class RepairStore {
   Result<std::vector<RepairSegment>> segments(int64_t run_id, std::optional<SegmentState> state);
   // Writes a segment's mutable fields (state, attempts, session, times, bytes, errors).
   Status update_segment(const RepairSegment& segment);
-  // The same, and the history of every table of a DONE segment, in one transaction.
+  // The same, and the history of every table of a DONE segment, in one transaction; with
+  // `every_replica` (the run was not filtered to some datacenters) also the proof's coverage
+  // (schema/0013_zombie_proof.sql).
   Status finish_segment(const RepairSegment& segment, const std::string& keyspace, RepairKind kind,
-                        int64_t repaired_at_us);
+                        int64_t repaired_at_us, bool every_replica);
 
   // The same for a DONE segment of a preview run: its session's findings instead of history.
   Status finish_preview_segment(const RepairSegment& segment,
@@ -69,6 +72,10 @@ class RepairStore {
 
   // The successful repairs of one table (one entry per range, the latest).
   Result<std::vector<RepairRecord>> history(const std::string& keyspace, const std::string& table);
+
+  // Every successful repair of one table on all of its replicas, as the proof reads them.
+  Result<std::vector<repair::CoveringRepair>> coverage(const std::string& keyspace,
+                                                       const std::string& table);
 
   Result<int64_t> insert_schedule(const RepairSchedule& schedule);
   Result<std::vector<RepairSchedule>> schedules();
