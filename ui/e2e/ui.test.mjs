@@ -283,7 +283,7 @@ test('the zombie-safety proof shows each table safe or not, with its time line',
   const t = await call('POST', '/api/v1/keyspaces/proofks/tables', { name: 'timed', gc_grace_seconds: 1, tombstone_gc: 'timeout' });
   assert.equal(t.status, 201, JSON.stringify(t.body));
   const bad = page.locator('tr[data-proof="proofks.timed"]');
-  await bad.locator('.badge.s-NOT_SAFE').waitFor({ timeout: 20000 });
+  await bad.locator('.badge.s-NOT_SAFE').waitFor({ timeout: 30000 });
   assert.match(await bad.locator('svg[role="img"]').getAttribute('aria-label'), /1 window of exposure/);
   assert.equal(await bad.locator('rect.open').count(), 1);
   // Unsafe tables come first; the demo tables (tombstone_gc repair) are safe.
@@ -295,6 +295,7 @@ test('the zombie-safety proof shows each table safe or not, with its time line',
     assert.match(await row.textContent(), /tombstone_gc repair/);
   }
   await shot('repairs-proof');
+  await page.locator('section[aria-labelledby="proof-h"]').screenshot({ path: join(OUT, 'repairs-proof-panel.png') });
 });
 
 test('keyboard, labels and contrast: every control is named, text passes WCAG AA, Tab and Enter get around', async () => {

@@ -38,6 +38,7 @@ function verdict(t) {
 
 function protection(t) {
   if (t.replicas <= 1) return 'one replica';
+  if (!t.safe_now) return t.tombstone_gc === 'immediate' ? 'nothing: tombstone_gc immediate' : 'nothing: repairs overdue (tombstone_gc timeout)';
   if (t.tombstone_gc === 'repair') return 'tombstone_gc repair';
   if (t.tombstone_gc === 'disabled') return 'tombstones never purged';
   if (t.safe_now && t.safe_until_us) return `repairs within gc_grace; safe ${relative(t.safe_until_us)} unless repaired`;

@@ -24,6 +24,7 @@ export function mount(main, ctx) {
   let lastRuns = [];
   let lastSegmentsAt = 0;
   let segmentsKey = '';
+  let proofAt = 0;
 
   main.append(
     h('h1', {}, 'Repairs'), risk,
@@ -240,18 +241,22 @@ export function mount(main, ctx) {
 
   return {
     async refresh() {
-      const [r, d, s, p] = await Promise.all([
+      const [r, d, s] = await Promise.all([
         api.get('/api/v1/repair/runs?limit=50'),
         api.get('/api/v1/repair/deadlines'),
         api.get('/api/v1/repair/schedules'),
-        api.get('/api/v1/repair/proof?limit=0'),
       ]);
       lastRuns = r.data.runs;
       if (!selected && lastRuns.length) selected = lastRuns[0].id;
       renderRuns(lastRuns);
       if (d.changed || !deadlines.childElementCount) renderDeadlines(d.data.tables);
       renderSchedules(s.data.schedules);  // always: the relative times move
-      renderProof(proof, p.data.tables);    // always: its time lines reach now
+      // The proof reads each table's whole repair record: at most every 15 s, and when a run
+      // or a deadline changed (a segment finished, a table was added).
+      if (r.changed || d.changed || Date.now() - proofAt > 15000) {
+        proofAt = Date.now();
+        renderProof(proof, (await api.get('/api/v1/repair/proof?limit=0')).data.tables);
+      }
       if (!formBuilt) await buildForm();
       await refreshDetail();
     },

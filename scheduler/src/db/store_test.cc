@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "db/migrations.h"
 #include "db/sqlite.h"
 #include "db/test_db.h"
@@ -84,6 +86,48 @@ TEST(Store, UpgradesADatabaseFromAnOlderSchedulerKeepingItsData) {
   EXPECT_EQ(count_rows(**store, "clusters"), 1);
   EXPECT_EQ(count_rows(**store, "audit_log"), 0);  // from 0002, added by the upgrade
   EXPECT_EQ(count_rows(**store, "schema_migrations"), Store::latest_schema_version());
+}
+
+TEST(Store, TheProofsRecordOfTablesThatExistedBeforeItBeginsAtTheUpgrade) {
+  TempDir dir;
+  ManualClock clock;
+  {
+    // A scheduler that knew migrations up to 0012, with a table and its last repair of a range.
+    auto db = Database::open(dir.file("s.db"));
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(apply_migrations(**db, builtin_migrations().first(12), 1).ok());
+    ASSERT_TRUE((*db)->exec(R"sql(
+      INSERT INTO keyspaces (name, replication, created_at_us) VALUES ('ks', '{}', 5);
+      INSERT INTO keyspace_tables (keyspace, name, gc_grace_seconds, default_ttl_seconds,
+        created_at_us, tombstone_gc) VALUES ('ks', 't', 864000, 0, 5, 'timeout');
+      INSERT INTO repair_history (keyspace, table_name, range_start, range_end, repaired_at_us,
+        kind) VALUES ('ks', 't', '0', '100', 42, 'full');)sql")
+                    .ok());
+  }
+  const int64_t before_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count() -
+                            1'000'000;
+  auto store = open_store(dir.file("s.db"), clock);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  Status s = (*store)->read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(Statement mode, db.prepare(
+        "SELECT since_us, tombstone_gc FROM table_tombstone_gc_history WHERE table_name = 't'"));
+    RK_ASSIGN_OR_RETURN(bool row, mode.step());
+    EXPECT_TRUE(row);
+    EXPECT_GE(mode.column_int64(0), before_us);  // the upgrade, not the table's creation
+    EXPECT_EQ(mode.column_text(1), "timeout");
+    RK_ASSIGN_OR_RETURN(Statement cover, db.prepare(
+        "SELECT range_start, range_end, started_at_us, finished_at_us FROM repair_coverage"));
+    RK_ASSIGN_OR_RETURN(row, cover.step());
+    EXPECT_TRUE(row);
+    EXPECT_EQ(cover.column_text(0), "0");
+    EXPECT_EQ(cover.column_text(1), "100");
+    EXPECT_EQ(cover.column_int64(2), 42);
+    EXPECT_GE(cover.column_int64(3), before_us);  // counted as finishing at the upgrade
+    return Status::OK();
+  });
+  EXPECT_TRUE(s.ok()) << s.to_string();
 }
 
 TEST(Store, RefusesADatabaseFromANewerScheduler) {

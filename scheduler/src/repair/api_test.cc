@@ -154,6 +154,41 @@ TEST_F(RepairApiTest, PreviewRunsAndSchedules) {
   EXPECT_EQ(parsed(sc)["kind"], "full");
 }
 
+TEST_F(RepairApiTest, ProofOfEveryTableOrOne) {
+  auto all = call("GET", "/api/v1/repair/proof", "");
+  ASSERT_EQ(all.status, 200) << all.body;
+  json tables = parsed(all)["tables"];
+  ASSERT_EQ(tables.size(), 1u);
+  const json& t = tables[0];
+  EXPECT_EQ(t["keyspace"], "ks");
+  EXPECT_EQ(t["table"], "t");
+  EXPECT_EQ(t["tombstone_gc"], "repair");  // the default for new tables
+  EXPECT_EQ(t["replicas"], 3);
+  EXPECT_TRUE(t["safe_now"].get<bool>());
+  EXPECT_EQ(t["safe_since_us"], t["record_since_us"]);
+  EXPECT_EQ(t["windows"], json::array());
+  EXPECT_EQ(t["modes"].size(), 1u);
+  EXPECT_NE(t["message"].get<std::string>().find("zombie-safe since"), std::string::npos);
+  auto one = call("GET", "/api/v1/repair/proof?keyspace=ks&table=t&limit=0", "");
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(parsed(one)["tables"].size(), 1u);
+  // An ALTER is part of the record.
+  ASSERT_EQ(call("PATCH", "/api/v1/keyspaces/ks/tables/t", R"({"tombstone_gc":"timeout"})",
+                 kOperatorToken)
+                .status,
+            200);
+  EXPECT_EQ(parsed(call("GET", "/api/v1/repair/proof?keyspace=ks", ""))["tables"][0]["modes"].size(),
+            2u);
+
+  expect_error(call("GET", "/api/v1/repair/proof?keyspace=nope", ""), 404, "not_found");
+  expect_error(call("GET", "/api/v1/repair/proof?keyspace=ks&table=nope", ""), 404, "not_found");
+  expect_error(call("GET", "/api/v1/repair/proof?table=t", ""), 400, "invalid_argument");
+  expect_error(call("GET", "/api/v1/repair/proof?limit=-1", ""), 400, "invalid_argument");
+  expect_error(call("GET", "/api/v1/repair/proof?limit=99999999999999999999", ""), 400,
+               "invalid_argument");
+  expect_error(call("GET", "/api/v1/repair/proof?colour=red", ""), 400, "invalid_argument");
+}
+
 TEST_F(RepairApiTest, WindowsAreCheckedAndShown) {
   for (const char* window : {R"({"windows":"mnd 22:00-06:00"})",
                              R"({"windows":"mon 22:00-06:00","time_zone":"Nowhere/City"})",

@@ -130,8 +130,12 @@ TEST_F(RepairProofTest, ADatacenterFilteredRunIsNoCoverage) {
   ASSERT_EQ(state_of(v.run.id), RunState::kDone);
   TableProof timed = proof_of("timed");
   EXPECT_TRUE(timed.proof.safe_now) << timed.message;
-  ASSERT_EQ(timed.proof.windows.size(), 1u);
-  EXPECT_EQ(timed.proof.windows[0].from_us, created_ + kDay);
+  // Never covered before: every range exposed from a day after creation until its segment.
+  ASSERT_FALSE(timed.proof.windows.empty());
+  for (const repair::ExposureWindow& w : timed.proof.windows) {
+    EXPECT_EQ(w.from_us, created_ + kDay);
+    EXPECT_EQ(w.repaired_before_us, created_);
+  }
 }
 
 TEST_F(RepairProofTest, UnknownNamesAreRefused) {
