@@ -59,7 +59,7 @@ void print_one(std::ostream& out, const json& t) {
                     w.value("tombstone_gc", ""), when(w["repaired_before_us"]),
                     ranges_text(w["ranges"])});
   }
-  print_table(out, {"  FROM", "TO", "MODE", "REPAIRED BEFORE", "RANGES"}, rows);
+  print_table(out, {"FROM", "TO", "MODE", "REPAIRED BEFORE", "RANGES"}, rows);
 }
 
 }  // namespace
@@ -70,8 +70,11 @@ int repair_proof_command(Context& ctx, ClusterClient& client, const ParsedArgs& 
     return command_failed(ctx, kCmd,
                           Status::InvalidArgument("usage: rkctl repair proof [KEYSPACE[.TABLE]]"));
   }
+  auto usage = [&](const Status& s) {
+    return command_failed(ctx, kCmd, Status::InvalidArgument("usage: " + s.message()));
+  };
   Result<int64_t> limit = int_flag(a, "--limit", 20, 0, 10000);
-  if (!limit.ok()) return command_failed(ctx, kCmd, limit.status());
+  if (!limit.ok()) return usage(limit.status());
   std::string query = fmt::format("?limit={}", *limit);
   bool one_table = false;
   if (a.positionals.size() == 2) {
@@ -79,9 +82,7 @@ int repair_proof_command(Context& ctx, ClusterClient& client, const ParsedArgs& 
     std::string keyspace = name;
     std::string table;
     if (name.find('.') != std::string::npos) {
-      if (Status s = split_table(name, &keyspace, &table); !s.ok()) {
-        return command_failed(ctx, kCmd, s);
-      }
+      if (Status s = split_table(name, &keyspace, &table); !s.ok()) return usage(s);
       one_table = true;
     }
     query += "&keyspace=" + http::percent_encode(keyspace);

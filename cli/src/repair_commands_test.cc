@@ -295,6 +295,20 @@ TEST(RepairCommands, SetPatchesTheRun) {
   EXPECT_EQ(rkctl(s, {"repair", "set", "7"}).code, 2);
 }
 
+TEST(RepairCommands, ProofRefusesBadNamesAndLimitsBeforeAsking) {
+  FakeScheduler s;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"repair", "proof", "a.b.c"},
+        {"repair", "proof", "demo", "--limit", "-5"},
+        {"repair", "proof", "demo", "--limit", "99999999999999999999"},
+        {"repair", "proof", "demo", "extra"}}) {
+    Ran r = rkctl(s, args);
+    EXPECT_EQ(r.code, 2) << args.back() << ": " << r.err;
+    EXPECT_NE(r.err.find("rkctl repair proof: usage"), std::string::npos) << r.err;
+  }
+  EXPECT_EQ(s.calls(), 0u);
+}
+
 TEST(ScheduleCommands, AddTakesDurations) {
   FakeScheduler s;
   Ran r = rkctl(s, {"schedule", "add", "demo", "--interval", "1d", "--full"});
