@@ -53,7 +53,8 @@ Result<std::vector<TreeRequest>> first_pass_trees(const TokenRange& range, uint6
   return out;
 }
 
-Result<std::vector<DifferingRun>> differing_runs(std::span<const ReplicaTree> trees) {
+Result<std::vector<DifferingRun>> differing_runs(std::span<const ReplicaTree> trees,
+                                                 uint64_t max_run_rows) {
   RK_RETURN_IF_ERROR(check_same_shape(trees));
   std::vector<DifferingRun> runs;
   const ReplicaTree& first = trees[0];
@@ -77,6 +78,13 @@ Result<std::vector<DifferingRun>> differing_runs(std::span<const ReplicaTree> tr
     if (!differs) {
       close();
       continue;
+    }
+    if (open) {
+      bool over = false;
+      for (size_t r = 0; r < trees.size() && !over; ++r) {
+        over = rows[r] + trees[r].leaf_rows[i] > max_run_rows;
+      }
+      if (over) close();
     }
     const TokenRange leaf = first.range.split_piece(n, i);
     open = open ? TokenRange(open->start(), leaf.end()) : leaf;

@@ -77,6 +77,23 @@ TEST(DifferingRuns, AdjacentDifferingLeavesMergeCountingTheBusiestReplica) {
             (std::vector<DifferingRun>{{TokenRange(200, 500), 9}, {TokenRange(900, 1000), 7}}));
 }
 
+TEST(DifferingRuns, ARunIsCutWhereItWouldHoldTooManyRows) {
+  // Leaves 2 to 6 differ; b counts 5, 2, 2, 1, 1 rows in them. At most 4 rows per run: leaf 2
+  // (over it alone) is a run of its own, then 3 and 4, then 5 and 6.
+  std::vector<uint64_t> rows_a(16, 1), rows_b(16, 1);
+  rows_b[2] = 5;
+  rows_b[3] = 2;
+  rows_b[4] = 2;
+  auto changed = same16();
+  for (int i : {2, 3, 4, 5, 6}) changed[i] = 2;
+  TestTree a(kRange, same16(), rows_a), b(kRange, changed, rows_b);
+  auto runs = differing_runs(std::vector{a.view(), b.view()}, 4);
+  ASSERT_TRUE(runs.ok());
+  EXPECT_EQ(*runs,
+            (std::vector<DifferingRun>{
+                {TokenRange(200, 300), 5}, {TokenRange(300, 500), 4}, {TokenRange(500, 700), 2}}));
+}
+
 TEST(DifferingRuns, RunsAtBothEndsOfAWholeRingTreeStayTwo) {
   // Four leaves over the whole ring; the last ends where the first begins, but each run is
   // refined on its own.

@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -74,10 +75,13 @@ struct DifferingRun {
 
 // The runs of leaves whose hash is not the same on every replica, in ring order from the trees'
 // range start; empty when all roots are equal. A run ending at a whole-ring tree's last leaf and
-// one starting at its first leaf stay two runs (each is refined on its own).
+// one starting at its first leaf stay two runs (each is refined on its own). A run is cut before
+// a leaf that would take its max_rows over `max_run_rows`; a single leaf over it is a run alone.
 // InvalidArgument when `trees` is empty or the trees differ in range or leaf count, or a tree's
 // leaf_rows and leaf_hashes differ in size.
-Result<std::vector<DifferingRun>> differing_runs(std::span<const ReplicaTree> trees);
+Result<std::vector<DifferingRun>> differing_runs(
+    std::span<const ReplicaTree> trees,
+    uint64_t max_run_rows = std::numeric_limits<uint64_t>::max());
 
 // The refinement: each run validated again with about refine_leaves_per_row leaves per row (of
 // its max_rows), so that only the rows that really differ, and few neighbours, are streamed.
