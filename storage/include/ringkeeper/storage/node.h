@@ -82,6 +82,13 @@ struct ExportPage {
   std::optional<TokenRange> next;
 };
 
+// One unit of a partition that export_rows reads: the partition's deletion, or one row.
+struct RowSelector {
+  std::string partition_key;
+  bool partition_deletion = false;  // the deletion; clustering_key is then ignored
+  std::string clustering_key;
+};
+
 struct SnapshotFile {
   std::string path;  // relative to the snapshot directory, e.g. "data/000012.sst"
   uint64_t size = 0;
@@ -273,6 +280,28 @@ class Node {
                            std::span<const Partition> partitions);
   // decode_partitions(chunk) then import_partitions; Corruption for a malformed chunk.
   Status import_stream(std::string_view keyspace, std::string_view table, std::string_view chunk);
+
+  // --- the row-level exchange (repair) ------------------------------------------------------
+  // Visits the partitions of each of `ranges`, range after range (each in token order), as
+  // validation digests them: as scan_raw gives them, less what validation leaves out because
+  // compaction may already have purged it by the table's tombstone_gc mode (deletions and
+  // expired cells; a row or partition left with nothing is not visited). `visit` gets the
+  // range's index; false stops the scan. Reads at `view` when given (see scan_raw).
+  // InvalidArgument for more than kMaxExchangeRanges ranges.
+  static constexpr size_t kMaxExchangeRanges = 4096;
+  Status scan_as_validated(std::string_view keyspace, std::string_view table,
+                           std::span<const TokenRange> ranges, DataScope scope,
+                           const std::function<bool(size_t range, const Partition&)>& visit,
+                           const View* view = nullptr) const;
+  // The units `rows` names, as scan_raw reads them (tombstones and expired cells included, what
+  // a deletion of the row or partition shadows left out), one Partition per partition named, in
+  // token order: its named rows that hold anything and its deletion when named. A unit the node
+  // does not hold is left out. Reads at `view` when given (see scan_raw). InvalidArgument for
+  // more than kMaxExportRows units or a malformed key.
+  static constexpr size_t kMaxExportRows = 100'000;
+  Result<std::vector<Partition>> export_rows(std::string_view keyspace, std::string_view table,
+                                             std::span<const RowSelector> rows, DataScope scope,
+                                             const View* view = nullptr) const;
 
   // --- repaired and unrepaired sets -------------------------------------------------------
   // Moves the table's data in `range` from the unrepaired to the repaired set (Cassandra's
