@@ -116,7 +116,8 @@ ConfigSchema<RepairSettings> repair_schema() {
           "the rows in the range).")
       .range(1, 1'000'000);
   s.field("refine_leaves_per_row", &RepairSettings::refine_leaves_per_row,
-          "Leaves per row when a differing sub-range is validated again before streaming.")
+          "Leaves per row when a differing leaf too dense for the row exchange (over 1024 "
+          "rows) is validated again before streaming.")
       .range(1, 1024);
   s.field("max_tree_depth", &RepairSettings::max_tree_depth,
           "Deepest Merkle tree sent (2^depth leaves); a range needing more leaves is validated "

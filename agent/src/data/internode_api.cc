@@ -1,7 +1,8 @@
 // The internode API (cluster secret on every route, set up in agent.cc): replica writes, raw
 // partition reads for the coordinator's reconciliation, paged range exports for streaming, and a
 // replica's side of repair sessions (/internode/v1/repair/*: leased views, row estimates, Merkle
-// trees, chunked export/import at a view, marking repaired at a view).
+// trees, rows' versions and single rows for the row-level exchange, chunked export/import at a
+// view, marking repaired at a view).
 #include "data/internode_api.h"
 
 #include <nlohmann/json.hpp>
@@ -39,6 +40,18 @@ Result<RepairScope> repair_scope(const json& body) {
     RK_ASSIGN_OR_RETURN(s.scope, parse_scope_name(body["scope"].get<std::string>()));
   }
   return s;
+}
+
+// A JSON array of ranges "(a,b]".
+Result<std::vector<TokenRange>> ranges_of(const json& list) {
+  std::vector<TokenRange> ranges;
+  ranges.reserve(list.size());
+  for (const auto& r : list) {
+    if (!r.is_string()) return Status::InvalidArgument("'ranges' must hold ranges \"(a,b]\"");
+    RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(r.get<std::string>()));
+    ranges.push_back(range);
+  }
+  return ranges;
 }
 
 // The Spec (kLeaseMs) checked the range.
@@ -143,6 +156,53 @@ void add_repair_routes(http::Router& r, ViewRegistry& views, LocalRepair& local_
         return r;
       });
 
+  r.post("/internode/v1/repair/rows",
+         [&local_repair](const http::Request& req) -> Result<http::Response> {
+           static const api::Spec kRows = {{"view", api::Type::kString, api::kRequired},
+                                           {"keyspace", api::Type::kString, api::kRequired},
+                                           {"table", api::Type::kString, api::kRequired},
+                                           {"scope", api::Type::kString, api::kRequired},
+                                           {"ranges", api::Type::kArray, api::kRequired}};
+           RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kRows));
+           RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
+           if (body["ranges"].size() > storage::Node::kMaxExchangeRanges) {
+             return Status::InvalidArgument(
+                 "at most " + std::to_string(storage::Node::kMaxExchangeRanges) +
+                 " ranges per call, got " + std::to_string(body["ranges"].size()));
+           }
+           RK_ASSIGN_OR_RETURN(std::vector<TokenRange> ranges, ranges_of(body["ranges"]));
+           RK_ASSIGN_OR_RETURN(RowListing listing, local_repair.list_rows(scope, ranges));
+           return binary(encode_row_listing(listing));
+         });
+
+  r.post("/internode/v1/repair/rows/export",
+         [&local_repair](const http::Request& req) -> Result<http::Response> {
+           auto param = [&req](const char* name) -> Result<std::string> {
+             const std::string* v = req.query_param(name);
+             if (v == nullptr || v->empty()) {
+               return Status::InvalidArgument(std::string("query parameter '") + name +
+                                              "' is required");
+             }
+             return *v;
+           };
+           RepairScope scope;
+           RK_ASSIGN_OR_RETURN(scope.view, param("view"));
+           RK_ASSIGN_OR_RETURN(scope.keyspace, param("keyspace"));
+           RK_ASSIGN_OR_RETURN(scope.table, param("table"));
+           RK_ASSIGN_OR_RETURN(std::string scope_text, param("scope"));
+           RK_ASSIGN_OR_RETURN(scope.scope, parse_scope_name(scope_text));
+           auto rows = decode_row_keys(req.body);
+           // Malformed keys are the caller's fault (400), not this node's.
+           if (!rows.ok() && rows.status().code() == ErrorCode::kCorruption) {
+             return Status::InvalidArgument(rows.status().message());
+           }
+           RK_RETURN_IF_ERROR(rows.status());
+           RK_ASSIGN_OR_RETURN(RepairChunk chunk, local_repair.export_rows(scope, *rows));
+           http::Response r = binary(std::move(chunk.bytes));
+           r.headers["X-Rk-Partitions"] = std::to_string(chunk.partitions);
+           return r;
+         });
+
   r.post("/internode/v1/repair/import",
          [&local_repair](const http::Request& req) -> Result<http::Response> {
            auto keyspace = req.query.find("keyspace");
@@ -203,13 +263,7 @@ void add_repair_routes(http::Router& r, ViewRegistry& views, LocalRepair& local_
                                            {"record", api::Type::kBool}};
            RK_ASSIGN_OR_RETURN(json body, api::read_body(req, kMark));
            RK_ASSIGN_OR_RETURN(RepairScope scope, repair_scope(body));
-           std::vector<TokenRange> ranges;
-           for (const auto& r : body["ranges"]) {
-             if (!r.is_string())
-               return Status::InvalidArgument("'ranges' must hold ranges \"(a,b]\"");
-             RK_ASSIGN_OR_RETURN(TokenRange range, TokenRange::parse(r.get<std::string>()));
-             ranges.push_back(range);
-           }
+           RK_ASSIGN_OR_RETURN(std::vector<TokenRange> ranges, ranges_of(body["ranges"]));
            const int64_t repaired_at = body["repaired_at_ms"].get<int64_t>();
            RK_ASSIGN_OR_RETURN(
                uint64_t moved,

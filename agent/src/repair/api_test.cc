@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fake_scheduler_test_support.h"
+#include "repair/row_exchange.h"
 #include "ringkeeper/agent/agent.h"
 #include "ringkeeper/core/http_client.h"
 #include "ringkeeper/core/log.h"
@@ -187,6 +188,63 @@ TEST_F(RepairApiTest, AReplicaThatIsDownFailsTheSessionNamingIt) {
   json s = wait_done("s-down");
   EXPECT_EQ(s["state"], "FAILED");
   EXPECT_NE(s["error"].get<std::string>().find(down), std::string::npos) << s["error"];
+}
+
+TEST_F(RepairApiTest, RowExchangeRoutesListAndExportRowsAndRefuseBadRequests) {
+  ASSERT_TRUE(put(1, "k1", "v", 10).ok());
+  http::Client internode(http::ClientOptions{.bearer_token = kSecret});
+  const std::string base = "http://127.0.0.1:" + std::to_string(agents_[1]->internode_port());
+  auto pinned = internode.post(base + "/internode/v1/repair/views", json{{"session", "s"}}.dump());
+  ASSERT_TRUE(pinned.ok() && pinned->status == 201) << (pinned.ok() ? pinned->body : "");
+  const std::string view = json::parse(pinned->body)["view"];
+  json rows = {{"view", view},
+               {"keyspace", "ks"},
+               {"table", "t"},
+               {"scope", "all"},
+               {"ranges", {TokenRange::full_ring().to_string()}}};
+  auto listed = internode.post(base + "/internode/v1/repair/rows", rows.dump());
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->status, 200) << listed->body;
+  auto listing = decode_row_listing(listed->body);
+  ASSERT_TRUE(listing.ok()) << listing.status().to_string();
+  ASSERT_EQ(listing->size(), 1u);
+  ASSERT_EQ((*listing)[0].size(), 1u);
+  EXPECT_EQ((*listing)[0][0].key.partition_key, "k1");
+
+  const std::string export_url =
+      base + "/internode/v1/repair/rows/export?view=" + view + "&keyspace=ks&table=t&scope=all";
+  auto exported = internode.post(export_url, encode_row_keys({(*listing)[0][0].key}));
+  ASSERT_TRUE(exported.ok());
+  ASSERT_EQ(exported->status, 200) << exported->body;
+  auto partitions = storage::decode_partitions(exported->body);
+  ASSERT_TRUE(partitions.ok() && partitions->size() == 1u);
+  EXPECT_EQ((*partitions)[0].partition_key, "k1");
+
+  // Too many ranges, an unknown field, a bad range; malformed keys, a missing parameter.
+  json many = rows;
+  many["ranges"] = json::array();
+  for (int i = 0; i < 4097; ++i) many["ranges"].push_back("(0,1]");
+  json unknown = rows;
+  unknown["extra"] = 1;
+  json bad_range = rows;
+  bad_range["ranges"] = {"(0,1"};
+  for (const json& body : {many, unknown, bad_range}) {
+    auto r = internode.post(base + "/internode/v1/repair/rows", body.dump());
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 400) << r->body;
+  }
+  for (const auto& [url, body] :
+       {std::pair{export_url, std::string("RKR1garbage")},
+        std::pair{base + "/internode/v1/repair/rows/export?view=" + view + "&keyspace=ks&table=t",
+                  encode_row_keys({})}}) {
+    auto r = internode.post(url, body);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 400) << r->body;
+  }
+  http::Client anonymous;
+  auto refused = anonymous.post(base + "/internode/v1/repair/rows", rows.dump());
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->status, 401);
 }
 
 TEST_F(RepairApiTest, BadRequestsAreRefusedAndStartNothing) {

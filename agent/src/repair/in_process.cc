@@ -57,4 +57,6 @@ Result<nlohmann::json> InProcessRepair::run(const nlohmann::json& body) {
 
 uint64_t InProcessRepair::take_tree_bytes() { return state_->replicas.tree_bytes.exchange(0); }
 
+uint64_t InProcessRepair::take_row_bytes() { return state_->replicas.row_bytes.exchange(0); }
+
 }  // namespace rk::agent

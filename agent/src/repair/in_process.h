@@ -21,10 +21,11 @@ class InProcessReplicas final : public RepairReplicas {
   void add(const std::string& host_id, LocalRepair& local) { replicas_[host_id] = &local; }
 
   // Called with the replica's host id and the call ("pin", "renew", "release", "estimate",
-  // "validate", "export", "import", "mark", "compact", "record"); a non-OK Status fails the call
-  // with it.
+  // "validate", "rows", "export" (ranges or rows), "import", "mark", "compact", "record"); a non-OK
+  // Status fails the call with it.
   std::function<Status(const std::string& host_id, std::string_view call)> before;
   std::atomic<uint64_t> tree_bytes{0};  // serialized trees received
+  std::atomic<uint64_t> row_bytes{0};   // serialized row listings received
 
   Result<PinnedView> pin(const ReplicaTarget& t, const std::string& session,
                          const std::atomic<bool>* /*cancel*/) override {
@@ -57,6 +58,21 @@ class InProcessReplicas final : public RepairReplicas {
                                    const TokenRange& range, size_t max_bytes) override {
     RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "export"));
     return r->export_chunk(s, range, max_bytes);
+  }
+  Result<RowListing> list_rows(const ReplicaTarget& t, const RepairScope& s,
+                               const std::vector<TokenRange>& ranges) override {
+    RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "rows"));
+    RK_ASSIGN_OR_RETURN(RowListing listing, r->list_rows(s, ranges));
+    const std::string wire = encode_row_listing(listing);
+    row_bytes += wire.size();
+    return decode_row_listing(wire);
+  }
+  Result<RepairChunk> export_rows(const ReplicaTarget& t, const RepairScope& s,
+                                  const std::vector<repair::RowKey>& rows) override {
+    RK_ASSIGN_OR_RETURN(LocalRepair * r, find(t, "export"));
+    RK_ASSIGN_OR_RETURN(std::vector<storage::RowSelector> keys,
+                        decode_row_keys(encode_row_keys(rows)));
+    return r->export_rows(s, keys);
   }
   Status import_chunk(const ReplicaTarget& t, const std::string& keyspace, const std::string& table,
                       std::string_view chunk, const std::atomic<bool>* /*cancel*/) override {

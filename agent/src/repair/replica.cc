@@ -115,6 +115,38 @@ Result<RepairChunk> LocalRepair::export_chunk(const RepairScope& s, const TokenR
   return chunk;
 }
 
+Result<RowListing> LocalRepair::list_rows(const RepairScope& s,
+                                          const std::vector<TokenRange>& ranges) {
+  RK_ASSIGN_OR_RETURN(auto view, views_.use(s.view, lease_));
+  RowListing listing(ranges.size());
+  size_t units = 0;
+  Status over;
+  RK_RETURN_IF_ERROR(node_.scan_as_validated(
+      s.keyspace, s.table, ranges, s.scope,
+      [&](size_t range, const storage::Partition& p) {
+        append_row_versions(p, &listing[range]);
+        units += p.rows.size() + 1;
+        if (units <= kMaxListedRows) return true;
+        over = Status::ResourceExhausted("the ranges hold more than " +
+                                         std::to_string(kMaxListedRows) + " rows");
+        return false;
+      },
+      view.get()));
+  RK_RETURN_IF_ERROR(over);
+  return listing;
+}
+
+Result<RepairChunk> LocalRepair::export_rows(const RepairScope& s,
+                                             const std::vector<storage::RowSelector>& rows) {
+  RK_ASSIGN_OR_RETURN(auto view, views_.use(s.view, lease_));
+  RK_ASSIGN_OR_RETURN(std::vector<storage::Partition> partitions,
+                      node_.export_rows(s.keyspace, s.table, rows, s.scope, view.get()));
+  RepairChunk chunk;
+  chunk.partitions = partitions.size();
+  if (!partitions.empty()) chunk.bytes = storage::encode_partitions(partitions);
+  return chunk;
+}
+
 Status LocalRepair::import_chunk(const std::string& keyspace, const std::string& table,
                                  std::string_view chunk) {
   Status s = node_.import_stream(keyspace, table, chunk);
@@ -155,6 +187,17 @@ Status LocalRepair::record_repair(const std::string& keyspace,
 }
 
 // ---- the coordinator's client ------------------------------------------------------------------
+
+std::vector<storage::RowSelector> selectors(const std::vector<repair::RowKey>& rows) {
+  std::vector<storage::RowSelector> out;
+  out.reserve(rows.size());
+  for (const repair::RowKey& k : rows) {
+    out.push_back({.partition_key = k.partition_key,
+                   .partition_deletion = k.partition_deletion,
+                   .clustering_key = k.clustering_key});
+  }
+  return out;
+}
 
 namespace {
 
@@ -256,6 +299,38 @@ class RepairReplicasClient final : public RepairReplicas {
       if (!next.ok()) return Status::Internal("replica " + t.address + " sent a bad next range");
       chunk.next = *next;
     }
+    return chunk;
+  }
+
+  Result<RowListing> list_rows(const ReplicaTarget& t, const RepairScope& s,
+                               const std::vector<TokenRange>& ranges) override {
+    if (t.local) return local_.list_rows(s, ranges);
+    json body = scope_json(s);
+    json list = json::array();
+    for (const auto& r : ranges) list.push_back(r.to_string());
+    body["ranges"] = std::move(list);
+    RK_ASSIGN_OR_RETURN(http::Response r, call(t, "POST", "/internode/v1/repair/rows", body.dump(),
+                                               "application/json", Repeat::kSafe, s.cancel));
+    auto decoded = decode_row_listing(r.body);
+    if (!decoded.ok()) return decoded.status().with_context("replica " + t.address + "'s rows");
+    if (decoded->size() != ranges.size()) {
+      return Status::Internal("replica " + t.address + " listed the wrong number of ranges");
+    }
+    return decoded;
+  }
+
+  Result<RepairChunk> export_rows(const ReplicaTarget& t, const RepairScope& s,
+                                  const std::vector<repair::RowKey>& rows) override {
+    if (t.local) return local_.export_rows(s, selectors(rows));
+    const std::string path =
+        "/internode/v1/repair/rows/export?view=" + http::percent_encode(s.view) +
+        "&keyspace=" + http::percent_encode(s.keyspace) +
+        "&table=" + http::percent_encode(s.table) + "&scope=" + std::string(scope_name(s.scope));
+    RK_ASSIGN_OR_RETURN(http::Response r,
+                        call(t, "POST", path, encode_row_keys(rows), "application/octet-stream",
+                             Repeat::kSafe, s.cancel));
+    RepairChunk chunk;
+    chunk.bytes = std::move(r.body);
     return chunk;
   }
 

@@ -14,6 +14,7 @@
 
 #include "data/consistency_level.h"
 #include "internode_client.h"
+#include "repair/row_exchange.h"
 #include "repair/views.h"
 #include "ringkeeper/core/token_range.h"
 #include "ringkeeper/repair/tree_diff.h"
@@ -71,6 +72,14 @@ class LocalRepair {
                                    size_t max_bytes);
   Status import_chunk(const std::string& keyspace, const std::string& table,
                       std::string_view chunk);
+  // The row-level exchange: per range (at most storage::Node::kMaxExchangeRanges), the versions
+  // of the rows this replica holds there as validation sees them. ResourceExhausted when the
+  // ranges hold more than kMaxListedRows units (the coordinator asks for small ranges).
+  static constexpr size_t kMaxListedRows = 1'000'000;
+  Result<RowListing> list_rows(const RepairScope& scope, const std::vector<TokenRange>& ranges);
+  // The rows `rows` names (as storage::Node::export_rows), encoded as a stream chunk.
+  Result<RepairChunk> export_rows(const RepairScope& scope,
+                                  const std::vector<storage::RowSelector>& rows);
   // Marks each range repaired at the scope's view; `record`: record repaired_at for each (see
   // storage::Node::mark_repaired). At most 4096 ranges per call. Returns the keys moved.
   Result<uint64_t> mark_repaired(const RepairScope& scope, const std::vector<TokenRange>& ranges,
@@ -106,6 +115,10 @@ class RepairReplicas {
       const std::vector<TreeRequest>& trees) = 0;
   virtual Result<RepairChunk> export_chunk(const ReplicaTarget& target, const RepairScope& scope,
                                            const TokenRange& range, size_t max_bytes) = 0;
+  virtual Result<RowListing> list_rows(const ReplicaTarget& target, const RepairScope& scope,
+                                       const std::vector<TokenRange>& ranges) = 0;
+  virtual Result<RepairChunk> export_rows(const ReplicaTarget& target, const RepairScope& scope,
+                                          const std::vector<repair::RowKey>& rows) = 0;
   // `cancel` as RepairScope::cancel.
   virtual Status import_chunk(const ReplicaTarget& target, const std::string& keyspace,
                               const std::string& table, std::string_view chunk,
@@ -119,6 +132,9 @@ class RepairReplicas {
                                const std::vector<std::string>& tables, const TokenRange& range,
                                int64_t repaired_at_us) = 0;
 };
+
+// The keys as LocalRepair::export_rows takes them.
+std::vector<storage::RowSelector> selectors(const std::vector<repair::RowKey>& rows);
 
 // Local calls to `local`, remote ones over HTTP with `options` (cluster secret, TLS), each call
 // with `timeout`.

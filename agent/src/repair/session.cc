@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
 #include <regex>
 
 #include <spdlog/spdlog.h>
@@ -13,6 +14,15 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxTreesPerBatch = 1024;
+// The row-level exchange: a differing run of leaves is cut at leaf boundaries into ranges of at
+// most this many rows (the most any replica counted), whose rows' versions the replicas list; a
+// single leaf holding more (it cannot be cut) is refined with finer trees and streamed whole.
+constexpr uint64_t kMaxRowsPerExchangeRange = 1024;
+// Rows (as the trees counted them) and ranges per listing call: bounded replies, few calls.
+constexpr uint64_t kMaxRowsPerListing = 32768;
+constexpr size_t kMaxRangesPerListing = storage::Node::kMaxExchangeRanges;
+// Rows per export call (also bounded by the stream chunk's bytes).
+constexpr size_t kMaxRowsPerExport = 50'000;
 
 const char* state_name(SessionState s) {
   switch (s) {
@@ -458,37 +468,49 @@ Status RepairSession::repair_table(const std::string& table) {
   return Status::OK();
 }
 
-Result<std::vector<std::vector<storage::MerkleTree>>> RepairSession::validate_all(
-    const std::string& table, const std::vector<TreeRequest>& trees, bool settle) {
-  std::vector<std::vector<storage::MerkleTree>> out(members_.size());
+template <typename T>
+Result<std::vector<T>> RepairSession::ask_all(const std::function<Result<T>(size_t member)>& ask) {
+  std::vector<T> out(members_.size());
   if (!request_.parallel) {
     // Sequential: only one replica carries validation load at a time.
     for (size_t m = 0; m < members_.size(); ++m) {
       RK_RETURN_IF_ERROR(check_cancelled());
-      auto t = client_.validate(members_[m].target, scope_of(m, table, settle), trees);
-      if (!t.ok()) return replica_error(m, t.status());
-      out[m] = std::move(*t);
+      auto answer = ask(m);
+      if (!answer.ok()) return replica_error(m, answer.status());
+      out[m] = std::move(*answer);
     }
     return out;
   }
   RK_RETURN_IF_ERROR(check_cancelled());
-  std::vector<std::future<Result<std::vector<storage::MerkleTree>>>> futures;
+  std::vector<std::future<Result<T>>> futures;
   for (size_t m = 0; m < members_.size(); ++m) {
-    futures.push_back(std::async(std::launch::async, [this, m, &table, &trees, settle] {
-      return client_.validate(members_[m].target, scope_of(m, table, settle), trees);
-    }));
+    futures.push_back(std::async(std::launch::async, [&ask, m] { return ask(m); }));
   }
   Status first_error;
   for (size_t m = 0; m < members_.size(); ++m) {
-    auto t = futures[m].get();
-    if (!t.ok()) {
-      if (first_error.ok()) first_error = replica_error(m, t.status());
+    auto answer = futures[m].get();
+    if (!answer.ok()) {
+      if (first_error.ok()) first_error = replica_error(m, answer.status());
       continue;
     }
-    out[m] = std::move(*t);
+    out[m] = std::move(*answer);
   }
   RK_RETURN_IF_ERROR(first_error);
   return out;
+}
+
+Result<std::vector<std::vector<storage::MerkleTree>>> RepairSession::validate_all(
+    const std::string& table, const std::vector<TreeRequest>& trees, bool settle) {
+  return ask_all<std::vector<storage::MerkleTree>>([&](size_t m) {
+    return client_.validate(members_[m].target, scope_of(m, table, settle), trees);
+  });
+}
+
+std::optional<size_t> RepairSession::local_member() const {
+  for (size_t m = 0; m < members_.size(); ++m) {
+    if (members_[m].target.local) return m;
+  }
+  return std::nullopt;
 }
 
 Status RepairSession::repair_piece(const std::string& table, const TreeRequest& piece) {
@@ -502,17 +524,98 @@ Status RepairSession::repair_piece(const std::string& table, const TreeRequest& 
       progress_.rows_validated += per_member[0].total_rows();
       progress_.bytes_validated += per_member[0].total_bytes();
     }
-    RK_ASSIGN_OR_RETURN(runs, repair::differing_runs(trees));
+    RK_ASSIGN_OR_RETURN(runs, repair::differing_runs(trees, kMaxRowsPerExchangeRange));
   }
   progress_.ranges_differing += runs.size();
-
-  // Each differing run is validated again with finer trees, in batches, and only what still
-  // differs is streamed; the coordinator sends for its own group (one hop less).
-  RK_ASSIGN_OR_RETURN(auto batches, repair::refinement_batches(runs, sizing_));
-  std::optional<size_t> local;
-  for (size_t m = 0; m < members_.size(); ++m) {
-    if (members_[m].target.local) local = m;
+  std::vector<repair::DifferingRun> small, dense;
+  for (const auto& run : runs) {
+    (run.max_rows > kMaxRowsPerExchangeRange ? dense : small).push_back(run);
   }
+  RK_RETURN_IF_ERROR(exchange_rows(table, small));
+  return refine_and_stream(table, dense);
+}
+
+// Batches of ranges; per batch every replica lists its rows' versions, and each receives the
+// rows on which it is behind, many ranges' rows per export and import call.
+Status RepairSession::exchange_rows(const std::string& table,
+                                    const std::vector<repair::DifferingRun>& runs) {
+  const std::optional<size_t> local = local_member();
+  for (size_t first = 0; first < runs.size();) {
+    std::vector<TokenRange> ranges;
+    uint64_t rows = 0;
+    size_t end = first;
+    for (; end < runs.size() && ranges.size() < kMaxRangesPerListing; ++end) {
+      if (!ranges.empty() && rows + runs[end].max_rows > kMaxRowsPerListing) break;
+      rows += runs[end].max_rows;
+      ranges.push_back(runs[end].range);
+    }
+    first = end;
+    set_phase("validating");
+    RK_ASSIGN_OR_RETURN(std::vector<RowListing> listings, ask_all<RowListing>([&](size_t m) {
+                          return client_.list_rows(members_[m].target, scope_of(m, table), ranges);
+                        }));
+    RK_ASSIGN_OR_RETURN(std::vector<repair::RowTransfer> plan,
+                        repair::plan_row_transfers(ranges, listings, local));
+    std::vector<repair::Transfer> summary;
+    summary.reserve(plan.size());
+    for (const auto& t : plan)
+      summary.push_back({t.source, t.target, t.range, t.rows.size(), t.bytes});
+    record_plan(table, summary);
+    // A preview reports the plan and leaves every replica as it was.
+    if (request_.preview) continue;
+    set_phase("streaming");
+    std::map<std::pair<size_t, size_t>, std::vector<const repair::RowTransfer*>> by_pair;
+    for (const auto& t : plan) by_pair[{t.source, t.target}].push_back(&t);
+    for (const auto& [pair, transfers] : by_pair) {
+      RK_RETURN_IF_ERROR(stream_rows(table, pair.first, pair.second, transfers));
+    }
+    for (const auto& t : plan) streamed_[table].push_back(t.range);
+  }
+  return Status::OK();
+}
+
+Status RepairSession::stream_rows(const std::string& table, size_t source, size_t target,
+                                  const std::vector<const repair::RowTransfer*>& transfers) {
+  const RepairScope source_scope = scope_of(source, table);
+  const uint64_t chunk_bytes =
+      static_cast<uint64_t>(std::max<int64_t>(1, settings_.stream_chunk_bytes));
+  std::vector<repair::RowKey> keys;
+  uint64_t bytes = 0;
+  auto send = [&]() -> Status {
+    if (keys.empty()) return Status::OK();
+    RK_RETURN_IF_ERROR(check_cancelled());
+    auto chunk = client_.export_rows(members_[source].target, source_scope, keys);
+    if (!chunk.ok()) return replica_error(source, chunk.status());
+    if (!chunk->bytes.empty()) {
+      Status s = client_.import_chunk(members_[target].target, request_.keyspace, table,
+                                      chunk->bytes, &cancelled_);
+      if (!s.ok()) return replica_error(target, s);
+      progress_.bytes_streamed += chunk->bytes.size();
+    }
+    keys.clear();
+    bytes = 0;
+    return Status::OK();
+  };
+  for (const repair::RowTransfer* t : transfers) {
+    // The source counted the transfer's bytes, not each row's: spread them evenly.
+    const uint64_t per_row = std::max<uint64_t>(1, t->bytes / std::max<size_t>(1, t->rows.size()));
+    for (const repair::RowKey& key : t->rows) {
+      keys.push_back(key);
+      bytes += per_row;
+      if (bytes >= chunk_bytes || keys.size() >= kMaxRowsPerExport) RK_RETURN_IF_ERROR(send());
+    }
+  }
+  return send();
+}
+
+// Runs too dense for the row exchange: each validated again with finer trees, in batches, and
+// only what still differs is streamed whole, both ways (a Merkle tree cannot tell which version
+// is newer; the import's last-write-wins settles it); the coordinator sends for its own group
+// (one hop less).
+Status RepairSession::refine_and_stream(const std::string& table,
+                                        const std::vector<repair::DifferingRun>& runs) {
+  RK_ASSIGN_OR_RETURN(auto batches, repair::refinement_batches(runs, sizing_));
+  const std::optional<size_t> local = local_member();
   for (const auto& batch : batches) {
     set_phase("validating");
     std::vector<repair::Transfer> plan;
@@ -529,7 +632,7 @@ Status RepairSession::repair_piece(const std::string& table, const TreeRequest& 
   return Status::OK();
 }
 
-Status RepairSession::carry_out(const std::string& table,
+void RepairSession::record_plan(const std::string& table,
                                 const std::vector<repair::Transfer>& plan) {
   {
     std::lock_guard lock(mu_);
@@ -539,6 +642,11 @@ Status RepairSession::carry_out(const std::string& table,
     progress_.rows_differing += transfer.rows;
     progress_.bytes_differing += transfer.bytes;
   }
+}
+
+Status RepairSession::carry_out(const std::string& table,
+                                const std::vector<repair::Transfer>& plan) {
+  record_plan(table, plan);
   // A preview reports the plan and leaves every replica as it was.
   if (request_.preview) return Status::OK();
   set_phase("streaming");

@@ -1,15 +1,17 @@
 // One repair session, coordinated by this node (docs/repair.md, "Repair sessions"): pin a view on
 // every replica, validate the range table by table (replicas one after another, or all at once),
-// find the leaves where the replicas' Merkle trees differ, validate those again with finer trees,
-// stream only the still-differing sub-ranges between the replicas that disagree (last-write-wins
-// import), on success of an incremental session mark the range repaired on every replica at
-// its view, and last, once everything succeeded on every replica, record the range in each
-// replica's repair history (what tombstone_gc repair mode purges by). A preview session takes the
-// same steps up to each transfer plan and records the plan instead of streaming it; it marks
-// nothing and records no repair. Which trees to build, where they differ and what goes from whom
-// to whom are the repair domain's pure algorithms (ringkeeper/repair/tree_diff.h,
-// transfer_plan.h); this class runs them over the replicas' calls. The session's request, state
-// and progress are what the ops API shows.
+// find the leaves where the replicas' Merkle trees differ, have every replica list the versions
+// of its rows there (in batches of ranges), and stream to each replica only the rows on which it
+// is behind, many ranges' rows per call (last-write-wins import); a leaf too dense for listing is
+// validated again with finer trees and its still-differing sub-ranges streamed whole. On success
+// of an incremental session mark the range repaired on every replica at its view, and last, once
+// everything succeeded on every replica, record the range in each replica's repair history (what
+// tombstone_gc repair mode purges by). A preview session takes the same steps up to each transfer
+// plan and records the plan instead of streaming it; it marks nothing and records no repair.
+// Which trees to build, where they differ and what goes from whom to whom are the repair
+// domain's pure algorithms (ringkeeper/repair/tree_diff.h, row_diff.h, transfer_plan.h); this
+// class runs them over the replicas' calls. The session's request, state and progress are what
+// the ops API shows.
 #pragma once
 
 #include <atomic>
@@ -30,6 +32,7 @@
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/core/json_api.h"
 #include "ringkeeper/core/token_range.h"
+#include "ringkeeper/repair/row_diff.h"
 #include "ringkeeper/repair/transfer_plan.h"
 #include "ringkeeper/repair/tree_diff.h"
 
@@ -134,8 +137,21 @@ class RepairSession {
   Status run_steps();
   Status repair_table(const std::string& table);
   Status repair_piece(const std::string& table, const TreeRequest& piece);
+  // `ask(m)` for every member: one after another when validation is sequential, all at once
+  // when parallel; the first error fails it, named by its replica.
+  template <typename T>
+  Result<std::vector<T>> ask_all(const std::function<Result<T>(size_t member)>& ask);
   Result<std::vector<std::vector<storage::MerkleTree>>> validate_all(
       const std::string& table, const std::vector<TreeRequest>& trees, bool settle = false);
+  // The member on the coordinating node, if it is one.
+  std::optional<size_t> local_member() const;
+  // The row-level exchange over small differing runs, and the whole-range path for dense ones.
+  Status exchange_rows(const std::string& table, const std::vector<repair::DifferingRun>& runs);
+  Status stream_rows(const std::string& table, size_t source, size_t target,
+                     const std::vector<const repair::RowTransfer*>& transfers);
+  Status refine_and_stream(const std::string& table, const std::vector<repair::DifferingRun>& runs);
+  // Counts and records what a plan carries (the session's differences).
+  void record_plan(const std::string& table, const std::vector<repair::Transfer>& plan);
   Status pin_all(bool settle);
   Status mark_streamed(const std::string& table, int64_t repaired_at);
   Status anticompact();

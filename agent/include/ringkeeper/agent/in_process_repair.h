@@ -1,8 +1,8 @@
 // Repair sessions between storage nodes held in one process, run by the agent's own session logic
-// (pinning, validation, tree diff, refinement, streaming, anticompaction: docs/repair.md) without
-// HTTP; the trees are still serialized and parsed as between agents. For benchmarks that measure
-// what a session streams and how long it takes (bench/repair_stream_bench.cc), using rk_agent's
-// public API only.
+// (pinning, validation, tree diff, the row-level exchange, streaming, anticompaction:
+// docs/repair.md) without HTTP; trees and row listings are still serialized and parsed as between
+// agents. For benchmarks that measure what a session streams and how long it takes
+// (bench/repair_stream_bench.cc), using rk_agent's public API only.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +40,9 @@ class InProcessRepair {
 
   // Bytes of serialized trees the replicas sent since the last call.
   uint64_t take_tree_bytes();
+  // Bytes of serialized row listings (the row-level exchange) the replicas sent since the last
+  // call.
+  uint64_t take_row_bytes();
 
  private:
   struct State;
