@@ -190,6 +190,36 @@ TEST_F(RepairSessionTest, OneDifferingRowStreamsAboutOneRow) {
   EXPECT_EQ(encoded(2), encoded(0));
 }
 
+TEST_F(RepairSessionTest, AStaleVersionIsStreamedOnlyToTheReplicaBehind) {
+  for (int k = 0; k < 3000; ++k) put_all("key" + std::to_string(k), "value", 10);
+  // Replica 2 missed the newer version of one row; a tombstone newer than the value on replicas
+  // 0 and 1 of another; replica 0 alone holds a newer version of a third.
+  for (int i : {0, 1}) ASSERT_TRUE(put(i, "key7", "newer", 20).ok());
+  for (int i : {0, 1}) {
+    ASSERT_TRUE(nodes_[i]->apply(Mutation("ks", "t", "key8").delete_cell("c", "v", 20)).ok());
+  }
+  ASSERT_TRUE(put(0, "key9", "newest", 30).ok());
+  std::map<std::string, int> imports;
+  replicas_.before = [&](const std::string& host_id, std::string_view call) {
+    if (call == "import") ++imports[host_id];
+    return Status::OK();
+  };
+  auto s = run(request(false));
+  ASSERT_EQ(s["state"], "SUCCEEDED") << s.dump();
+  EXPECT_EQ(imports["h0"], 0) << "the newest replica receives nothing";
+  EXPECT_GE(imports["h1"], 1);
+  EXPECT_GE(imports["h2"], 1);
+  EXPECT_EQ(s["progress"]["rows_differing"], 4u)
+      << s.dump();  // key7, key8 and key9 to h2; key9 to h1
+  for (int i = 0; i < kReplicas; ++i) {
+    EXPECT_EQ(value(i, "key7"), "newer") << "replica " << i;
+    EXPECT_EQ(value(i, "key8"), "") << "replica " << i;
+    EXPECT_EQ(value(i, "key9"), "newest") << "replica " << i;
+  }
+  EXPECT_EQ(encoded(2), encoded(0));
+  EXPECT_EQ(encoded(1), encoded(0));
+}
+
 TEST_F(RepairSessionTest, PreviewReportsTheReplicaBehindAndChangesNothing) {
   for (int k = 0; k < 300; ++k) put_all("k" + std::to_string(k), "base", 10);
   const std::vector<std::string> missed{"m1", "m2", "m3", "m4", "m5"};
