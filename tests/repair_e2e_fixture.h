@@ -37,10 +37,11 @@ inline const char* const kFastRepairs =
 
 class RepairE2E : public ::testing::Test {
  protected:
-  void start(int agents = 3) {
+  // `scheduler_config`: the scheduler's repair settings (the fast ticks by default).
+  void start(int agents = 3, const char* scheduler_config = kFastRepairs) {
     if (agent_binary().empty()) GTEST_SKIP() << "rk-agent is not built";
     cluster_ = std::make_unique<LocalCluster>(
-        LocalClusterOptions{.agents = agents, .scheduler_config_extra = kFastRepairs});
+        LocalClusterOptions{.agents = agents, .scheduler_config_extra = scheduler_config});
     ASSERT_OK(cluster_->start());
     auto r = agent_call(0, "GET", "/v1/repair/sessions", nullptr);
     sessions_supported_ = r.ok() && r->status == 200;

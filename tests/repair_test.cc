@@ -140,6 +140,26 @@ TEST_F(RepairE2E, ZombieNeverComesBackWithAScheduleRepairingInTime) {
   EXPECT_NE((*deadlines)["tables"][0]["state"], "NEVER_REPAIRED") << deadlines->dump();
 }
 
+// The driver ticks every 30 s here, yet a sequential run of three segments ends in seconds: each
+// coordinator tells the scheduler when its session ended, and the next segment starts at once.
+TEST_F(RepairE2E, EndedSessionsDriveTheRunWithoutWaitingForATick) {
+  ASSERT_NO_FATAL_FAILURE(start(3,
+                                "repair:\n"
+                                "  tick_interval: 30s\n"
+                                "  signals_ttl: 0ms\n"));
+  REQUIRE_SESSIONS();
+  ASSERT_OK(create_keyspace("events", {{"t", 864000}}));
+  ASSERT_OK(write(0, "events", "t", "k", "v", "ALL"));
+  const auto started = std::chrono::steady_clock::now();
+  auto run = start_run({{"keyspace", "events"}, {"kind", "full"}});
+  ASSERT_TRUE(run.ok()) << run.status().to_string();
+  ASSERT_OK(wait_run_done(*run, seconds(25)));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, seconds(25));
+  auto done = this->run(*run);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ((*done)["progress"]["segments"]["done"], 3) << done->dump();
+}
+
 // Random writes and deletes at ONE while one node and then another are down; a full run makes
 // every node's export of every table identical, and so does an incremental run after more of it.
 // Incremental runs then validate only what was written since the last one: nothing when nothing

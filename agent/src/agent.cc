@@ -181,6 +181,11 @@ Status Agent::Parts::open() {
   sc.tls_cert_file = options.tls.cert_file;
   sc.tls_key_file = options.tls.key_file;
   scheduler = std::make_unique<SchedulerClient>(options.scheduler_url, sc);
+  // The scheduler learns at once that a session this node coordinated ended (it polls too).
+  repairs->on_session_end([client = scheduler.get()](const std::string& id) {
+    Status s = client->session_ended(id);
+    if (!s.ok()) spdlog::debug("telling the scheduler that session {} ended: {}", id, s.to_string());
+  });
   replacement = std::make_unique<Replacement>(
       ReplacementOptions{options.replace_address, options.stream_timeout,
                          options.register_retry_max},

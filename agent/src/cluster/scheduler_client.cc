@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ringkeeper/core/http_message.h"
 #include "ringkeeper/core/json_api.h"
 
 namespace rk::agent {
@@ -96,7 +97,15 @@ Result<HeartbeatReply> SchedulerClient::heartbeat(const std::string& host_id,
 }
 
 Status SchedulerClient::post_alert(const std::string& body) {
-  RK_ASSIGN_OR_RETURN(http::Response r, client_.post(base_url_ + "/api/v1/alerts", body));
+  return post("/api/v1/alerts", body);
+}
+
+Status SchedulerClient::session_ended(const std::string& id) {
+  return post("/api/v1/repair/sessions/" + http::percent_encode(id) + "/ended", "{}");
+}
+
+Status SchedulerClient::post(const std::string& path, const std::string& body) {
+  RK_ASSIGN_OR_RETURN(http::Response r, client_.post(base_url_ + path, body));
   if (r.ok()) return Status::OK();
   if (r.status >= 500 || r.status == 429) {
     return Status::Unavailable("the scheduler answered " + std::to_string(r.status));

@@ -36,8 +36,13 @@ class SchedulerClient {
   // POST /api/v1/alerts with one alert state change (JSON). Unavailable when the scheduler
   // answers 5xx or 429 (worth retrying); its error otherwise.
   Status post_alert(const std::string& body);
+  // POST /api/v1/repair/sessions/{id}/ended: this agent's repair session `id` has ended.
+  Status session_ended(const std::string& id);
 
  private:
+  // POST of a JSON body; Unavailable for 5xx and 429, the API's error otherwise.
+  Status post(const std::string& path, const std::string& body);
+
   std::string base_url_;
   http::Client client_;
 };

@@ -175,7 +175,10 @@ Result<RepairService::Started> RepairService::start(const json& body) {
   Entry& e = sessions_[session->request().id];
   e.session = session;
   e.order = next_order_++;
-  e.thread = std::thread([session] { session->run(); });
+  e.thread = std::thread([session, notify = on_end_] {
+    session->run();
+    if (notify) notify(session->request().id);
+  });
   return Started{session->to_json(), true};
 }
 

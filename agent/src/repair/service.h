@@ -45,6 +45,13 @@ class RepairService {
   // Cancels every running session and waits for them to end. Idempotent.
   void stop();
 
+  // Called on a session's own thread once it has ended (any outcome), with its id: the agent tells
+  // the scheduler, whose driver then looks at once instead of at its next tick. Set before the
+  // first start(); may block the ended session's thread, never a running one.
+  void on_session_end(std::function<void(const std::string& id)> notify) {
+    on_end_ = std::move(notify);
+  }
+
  private:
   struct Entry {
     std::shared_ptr<RepairSession> session;
@@ -59,6 +66,7 @@ class RepairService {
   ViewRegistry& views_;
   Clock& clock_;
   std::function<std::shared_ptr<const Topology>()> topology_;
+  std::function<void(const std::string&)> on_end_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

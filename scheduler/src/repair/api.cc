@@ -473,6 +473,16 @@ void add_repair_routes(http::Router& r, RepairScheduler& service) {
     return api::json_ok({{"tables", std::move(out)}});
   });
   r.get("/api/v1/repair/proof", [s](const http::Request& req) { return handle_proof(*s, req); });
+  // A coordinator agent's word that a session ended (docs/api.md): the driver looks at once.
+  r.post(
+      "/api/v1/repair/sessions/{id}/ended",
+      [s](const http::Request& req) -> Result<http::Response> {
+        const std::string& id = req.path_param("id");
+        if (id.size() > 200) return Status::InvalidArgument("a session id is at most 200 bytes");
+        s->session_ended(id);
+        return api::json_ok({{"ok", true}});
+      },
+      RoleSet{Role::kAgent});
 }
 
 }  // namespace rk::scheduler

@@ -189,6 +189,17 @@ TEST_F(RepairApiTest, ProofOfEveryTableOrOne) {
   expect_error(call("GET", "/api/v1/repair/proof?colour=red", ""), 400, "invalid_argument");
 }
 
+TEST_F(RepairApiTest, AnAgentSaysASessionEnded) {
+  auto r = call("POST", "/api/v1/repair/sessions/rk-r1-s1-a1/ended", "{}", kAgentToken);
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(call("POST", "/api/v1/repair/sessions/rk-r1-s1-a1/ended", "{}").status, 401);
+  EXPECT_EQ(call("POST", "/api/v1/repair/sessions/rk-r1-s1-a1/ended", "{}", kOperatorToken).status,
+            403);
+  expect_error(call("POST", "/api/v1/repair/sessions/" + std::string(201, 'x') + "/ended", "{}",
+                    kAgentToken),
+               400, "invalid_argument");
+}
+
 TEST_F(RepairApiTest, WindowsAreCheckedAndShown) {
   for (const char* window : {R"({"windows":"mnd 22:00-06:00"})",
                              R"({"windows":"mon 22:00-06:00","time_zone":"Nowhere/City"})",

@@ -236,7 +236,9 @@ void RepairScheduler::start() {
       }();
       if (!s.ok()) spdlog::warn("repair driver: {}", s.to_string());
       lock.lock();
-      impl->wake.wait_for(lock, impl->options.tick_interval, [&] { return impl->stopping; });
+      impl->wake.wait_for(lock, impl->options.tick_interval,
+                          [&] { return impl->stopping || impl->poked; });
+      impl->poked = false;
     }
   });
 }
@@ -250,6 +252,19 @@ void RepairScheduler::stop() {
   }
   impl_->wake.notify_all();
   if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void RepairScheduler::Impl::poke() {
+  {
+    std::lock_guard lock(thread_mu);
+    poked = true;
+  }
+  wake.notify_all();
+}
+
+void RepairScheduler::session_ended(const std::string& session_id) {
+  spdlog::debug("repair session {} ended (its coordinator says): ticking now", session_id);
+  impl_->poke();
 }
 
 Status RepairScheduler::tick() {
@@ -354,7 +369,7 @@ Result<RepairRunView> RepairScheduler::create_run(const std::string& actor,
   }();
   record(actor, "repair.start", out.ok() ? fmt::format("run {} ({})", out->run.id, target) : target,
          out.status());
-  if (out.ok()) impl_->wake.notify_all();
+  if (out.ok()) impl_->poke();
   return out;
 }
 
@@ -428,7 +443,7 @@ Result<RepairRunView> RepairScheduler::resume(const std::string& actor, int64_t 
     return impl_->view(r);
   }();
   record(actor, "repair.resume", fmt::format("run {}", id), out.status());
-  if (out.ok()) impl_->wake.notify_all();
+  if (out.ok()) impl_->poke();
   return out;
 }
 
@@ -530,7 +545,7 @@ Result<RepairSchedule> RepairScheduler::add_schedule(const std::string& actor,
   record(actor, "repair.schedule.add",
          out.ok() ? fmt::format("schedule {} ({})", out->id, spec.keyspace) : spec.keyspace,
          out.status());
-  if (out.ok()) impl_->wake.notify_all();
+  if (out.ok()) impl_->poke();
   return out;
 }
 

@@ -267,6 +267,10 @@ class RepairScheduler {
   void stop();
   // One driver step (the thread calls this; tests call it directly with a ManualClock).
   Status tick();
+  // A coordinator agent says session `session_id` ended: the driver ticks at once (records the
+  // outcome, starts the next segment) instead of at its next tick_interval. Polling stays the
+  // fallback: a lost notification only costs one tick_interval.
+  void session_ended(const std::string& session_id);
 
   // Plans and records a run. InvalidArgument for bad options (unknown table, intensity out of
   // range, a node filter naming no node...), NotFound for an unknown keyspace, FailedPrecondition

@@ -45,6 +45,9 @@ struct RepairScheduler::Impl {
   std::condition_variable wake;
   bool stopping = false;
   bool running = false;
+  // Set by poke(): the driver ticks again at once instead of after tick_interval.
+  bool poked = false;
+  void poke();
   std::thread thread;
 
   // Load readings per host, reused for options.signals_ttl.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "repair/service_test_fixture.h"
+#include "ringkeeper/core/testing/eventually.h"
 
 namespace rk::scheduler {
 namespace {
@@ -33,6 +34,24 @@ TEST_F(RepairSchedulerTest, SequentialRunRepairsEverySegmentOneAtATime) {
   EXPECT_EQ(req.mode, "full");
   EXPECT_EQ(req.validation, "sequential");
   EXPECT_EQ(req.replicas.size(), 3u);
+}
+
+// The driver's own thread with an hour between ticks: only the agents' word that a session ended
+// can move the run along, one segment after another.
+TEST_F(RepairSchedulerTest, ASessionEndedNotificationDrivesTheNextSegmentAtOnce) {
+  options_.tick_interval = std::chrono::hours(1);
+  open();
+  service_->start();
+  RepairRunView v = must_create({.keyspace = "ks"});  // wakes the driver: the first one starts
+  for (int segment = 0; segment < 3; ++segment) {
+    ASSERT_TRUE(testing::eventually([&] { return agents_.running().size() == 1; }))
+        << "segment " << segment << " did not start";
+    const std::string id = agents_.running().front();
+    agents_.finish_all();
+    service_->session_ended(id);
+  }
+  EXPECT_TRUE(testing::eventually([&] { return state_of(v.run.id) == RunState::kDone; }));
+  service_->stop();
 }
 
 TEST_F(RepairSchedulerTest, ParallelRunNeverPutsANodeInTwoSessions) {

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,6 +37,7 @@ class FakeAgents : public RepairAgents {
   };
 
   Result<SessionStatus> start_session(const NodeView& node, const SessionRequest& req) override {
+    std::lock_guard lock(mu);
     if (!reachable(node)) return Status::Unavailable("unreachable " + node.info.host_id);
     if (auto it = sessions.find(req.id); it != sessions.end()) return status(it->second);
     // Never two sessions over the same range at once, nor a node in two sessions.
@@ -52,12 +54,14 @@ class FakeAgents : public RepairAgents {
     return status(sessions[req.id]);
   }
   Result<SessionStatus> session(const NodeView& node, const std::string& id) override {
+    std::lock_guard lock(mu);
     if (!reachable(node)) return Status::Unavailable("unreachable");
     auto it = sessions.find(id);
     if (it == sessions.end()) return Status::NotFound("no session " + id);
     return status(it->second);
   }
   Result<SessionStatus> cancel_session(const NodeView& node, const std::string& id) override {
+    std::lock_guard lock(mu);
     if (!reachable(node)) return Status::Unavailable("unreachable");
     auto it = sessions.find(id);
     if (it == sessions.end()) return Status::NotFound("no session " + id);
@@ -69,12 +73,14 @@ class FakeAgents : public RepairAgents {
     return status(it->second);
   }
   Result<LoadSignals> signals(const NodeView& node) override {
+    std::lock_guard lock(mu);
     LoadSignals s;
     s.pending_compactions = pending[node.info.host_id];
     return s;
   }
 
   std::vector<std::string> running() const {
+    std::lock_guard lock(mu);
     std::vector<std::string> out;
     for (const auto& [id, s] : sessions) {
       if (s.state == SessionState::kRunning) out.push_back(id);
@@ -82,12 +88,15 @@ class FakeAgents : public RepairAgents {
     return out;
   }
   void finish_all(SessionState state = SessionState::kSucceeded) {
+    std::lock_guard lock(mu);
     for (auto& [id, s] : sessions) {
       if (s.state == SessionState::kRunning) s.state = state;
     }
   }
   void forget() { sessions.clear(); }
 
+  // Held by each call: the driver's thread (RepairScheduler::start) and the test's share them.
+  mutable std::mutex mu;
   std::map<std::string, Session> sessions;
   std::vector<std::string> started;
   std::vector<std::string> cancelled;
