@@ -1,18 +1,24 @@
 // Shared bits of the benchmarks: a scratch directory, wall time, peak RSS (resettable per phase) of
-// this process or of another one (an rk-agent started by the bench), a deterministic value.
+// this process or of another one (an rk-agent started by the bench), another process's CPU time,
+// percentiles, a deterministic value.
 #pragma once
 
 #include <sys/resource.h>
 #include <sys/types.h>
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace rk::bench {
 
@@ -63,6 +69,32 @@ inline double process_status_mib(pid_t pid, const char* field) {
 // Resets the VmHWM of `pid` to its current RSS (Linux >= 4.0; needs ptrace rights: root here).
 inline void reset_process_peak_rss(pid_t pid) {
   std::ofstream("/proc/" + std::to_string(pid) + "/clear_refs") << "5";
+}
+
+// User plus system CPU time of process `pid` so far, in seconds (/proc/<pid>/stat utime + stime,
+// in clock ticks); -1 when unreadable.
+inline double process_cpu_seconds(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  long long utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::atoll(field.c_str());
+    if (i == 15) stime = std::atoll(field.c_str());
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+// The value at fraction `p` (0..1) of `v` sorted; 0 for an empty `v`.
+inline double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
 }
 
 // Samples VmRSS of a process every 10 ms while alive; peak() is the highest seen.

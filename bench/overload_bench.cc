@@ -37,6 +37,7 @@
 
 namespace {
 
+using rk::bench::percentile;
 using rk::bench::process_status_mib;
 using rk::bench::RssSampler;
 using rk::testing::RawConnection;
@@ -70,12 +71,6 @@ struct Heard {
     }
   }
 };
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
 
 // `connections` connections sending `request` back to back for `seconds`.
 void drive(uint16_t port, const std::string& request, int connections, int seconds, Heard& heard) {

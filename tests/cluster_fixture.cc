@@ -127,7 +127,7 @@ std::string ChildProcess::log_tail(size_t lines) const {
 }
 
 Status wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline,
-                  const std::string& what) {
+                  const std::string& what, std::chrono::milliseconds poll) {
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (true) {
     if (done()) return Status::OK();
@@ -135,7 +135,7 @@ Status wait_until(const std::function<bool()>& done, std::chrono::milliseconds d
       return Status::Timeout("timed out after " + std::to_string(deadline.count()) +
                              " ms waiting for " + what);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(poll);
   }
 }
 
@@ -427,6 +427,59 @@ Status LocalCluster::create_table(const std::string& keyspace, const std::string
   RK_ASSIGN_OR_RETURN(r, scheduler_post("/api/v1/keyspaces/" + keyspace + "/tables",
                                         json({{"name", table}}).dump(), options_.operator_token));
   return api::status_from_response(r);
+}
+
+Status LocalCluster::wait_for_schema(const std::string& table, std::chrono::milliseconds deadline) {
+  return wait_until(
+      [&] {
+        for (size_t i = 0; i < agents_.size(); ++i) {
+          if (!agents_[i]->process || !agents_[i]->process->running()) continue;
+          auto r = ops_get(i, "/v1/schema");
+          if (!r.ok() || r->body.find("\"" + table + "\"") == std::string::npos) return false;
+        }
+        return true;
+      },
+      deadline, "table " + table + " in every agent's schema");
+}
+
+Result<int64_t> LocalCluster::start_repair_run(const json& body) {
+  RK_ASSIGN_OR_RETURN(http::Response r,
+                      scheduler_post("/api/v1/repair/runs", body.dump(), options_.operator_token));
+  RK_ASSIGN_OR_RETURN(json run, api::parse_response(r));
+  return run["id"].get<int64_t>();
+}
+
+Result<json> LocalCluster::wait_repair_run(int64_t id, std::chrono::milliseconds deadline,
+                                           std::chrono::milliseconds poll) {
+  json last;
+  Status s = wait_until(
+      [&] {
+        auto r = scheduler_get("/api/v1/repair/runs/" + std::to_string(id));
+        if (!r.ok()) return false;
+        last = std::move(*r);
+        const std::string state = last.value("state", "");
+        return state == "DONE" || state == "ERROR" || state == "ABORTED";
+      },
+      deadline, "run " + std::to_string(id) + " to end", poll);
+  if (!s.ok()) return Status(s.code(), s.message() + "\n" + last.dump() + "\n" + logs_tail());
+  if (last.value("state", "") != "DONE") {
+    return Status::Internal("run ended " + last.dump() + "\n" + logs_tail());
+  }
+  return last;
+}
+
+Result<std::vector<json>> LocalCluster::repair_sessions_of(int64_t id) {
+  const std::string prefix = "rk-r" + std::to_string(id) + "-";
+  std::vector<json> out;
+  for (size_t i = 0; i < agents_.size(); ++i) {
+    if (!agents_[i]->process || !agents_[i]->process->running()) continue;
+    RK_ASSIGN_OR_RETURN(http::Response r, ops_get(i, "/v1/repair/sessions"));
+    RK_ASSIGN_OR_RETURN(json listed, api::parse_response(r));
+    for (json& s : listed["sessions"]) {
+      if (s.value("id", "").starts_with(prefix)) out.push_back(std::move(s));
+    }
+  }
+  return out;
 }
 
 std::string LocalCluster::scheduler_log_tail() const {

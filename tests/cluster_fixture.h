@@ -77,9 +77,10 @@ class ChildProcess {
   std::string log_path_;
 };
 
-// Polls `done` every 20 ms until it is true or `deadline` passes; Timeout naming `what` then.
+// Polls `done` every `poll` until it is true or `deadline` passes; Timeout naming `what` then.
 Status wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline,
-                  const std::string& what);
+                  const std::string& what,
+                  std::chrono::milliseconds poll = std::chrono::milliseconds(20));
 
 struct AgentProcess;
 
@@ -184,6 +185,20 @@ class LocalCluster {
 
   // Creates a keyspace (SimpleStrategy `rf`) and a table, as the operator.
   Status create_table(const std::string& keyspace, const std::string& table, int rf);
+  // Waits until every running agent's schema names `table`.
+  Status wait_for_schema(const std::string& table, std::chrono::milliseconds deadline);
+
+  // Repair runs through the scheduler's API (docs/api.md), as the operator.
+  // Starts a run (POST /api/v1/repair/runs with `body`); its id.
+  Result<int64_t> start_repair_run(const nlohmann::json& body);
+  // Polls run `id` every `poll` until it ends: the run as it ended when DONE; Timeout, or Internal
+  // when it ended ERROR or ABORTED, with the run and the processes' last log lines.
+  Result<nlohmann::json> wait_repair_run(
+      int64_t id, std::chrono::milliseconds deadline,
+      std::chrono::milliseconds poll = std::chrono::milliseconds(20));
+  // The sessions of run `id` as the agents that coordinated them list them (the driver names
+  // them rk-r<run>-s<segment>-a<attempt>); agents not running are left out.
+  Result<std::vector<nlohmann::json>> repair_sessions_of(int64_t id);
 
   const LocalClusterOptions& options() const { return options_; }
   const std::string& dir() const { return dir_; }

@@ -80,18 +80,7 @@ class RepairE2E : public ::testing::Test {
       RK_RETURN_IF_ERROR(scheduler_call("POST", "/api/v1/keyspaces/" + ks + "/tables", body));
     }
     // Every agent has the schema before data goes in.
-    return wait_until(
-        [&] {
-          for (size_t i = 0; i < cluster_->agent_count(); ++i) {
-            auto r = cluster_->ops_get(i, "/v1/schema");
-            if (!r.ok() ||
-                r->body.find("\"" + tables.rbegin()->first + "\"") == std::string::npos) {
-              return false;
-            }
-          }
-          return true;
-        },
-        std::chrono::seconds(10), "the schema on every agent");
+    return cluster_->wait_for_schema(tables.rbegin()->first, std::chrono::seconds(10));
   }
 
   Status write(size_t agent, const std::string& ks, const std::string& table,
@@ -172,49 +161,17 @@ class RepairE2E : public ::testing::Test {
     return Status::OK();
   }
 
-  Result<int64_t> start_run(json body) {
-    json run;
-    RK_RETURN_IF_ERROR(scheduler_call("POST", "/api/v1/repair/runs", body, &run));
-    return run["id"].get<int64_t>();
-  }
+  Result<int64_t> start_run(json body) { return cluster_->start_repair_run(body); }
 
   Result<json> run(int64_t id) {
     return cluster_->scheduler_get("/api/v1/repair/runs/" + std::to_string(id));
   }
 
   Status wait_run_done(int64_t id, std::chrono::milliseconds deadline) {
-    json last;
-    Status s = wait_until(
-        [&] {
-          auto r = run(id);
-          if (!r.ok()) return false;
-          last = *r;
-          const std::string state = last.value("state", "");
-          return state == "DONE" || state == "ERROR" || state == "ABORTED";
-        },
-        deadline, "run " + std::to_string(id) + " to end");
-    if (!s.ok())
-      return Status(s.code(), s.message() + "\n" + last.dump() + "\n" + cluster_->logs_tail());
-    if (last.value("state", "") != "DONE") {
-      return Status::Internal("run ended " + last.dump() + "\n" + cluster_->logs_tail());
-    }
-    return Status::OK();
+    return cluster_->wait_repair_run(id, deadline).status();
   }
 
-  // The agents' sessions of run `id` (every agent lists the sessions it coordinated; the driver
-  // names them rk-r<run>-s<segment>-a<attempt>), as the agents report them.
-  Result<std::vector<json>> sessions_of(int64_t id) {
-    const std::string prefix = "rk-r" + std::to_string(id) + "-";
-    std::vector<json> out;
-    for (size_t i = 0; i < cluster_->agent_count(); ++i) {
-      RK_ASSIGN_OR_RETURN(http::Response r, agent_call(i, "GET", "/v1/repair/sessions", nullptr));
-      RK_ASSIGN_OR_RETURN(json listed, api::parse_response(r));
-      for (const json& s : listed["sessions"]) {
-        if (s.value("id", "").starts_with(prefix)) out.push_back(s);
-      }
-    }
-    return out;
-  }
+  Result<std::vector<json>> sessions_of(int64_t id) { return cluster_->repair_sessions_of(id); }
 
   // Rows the succeeded sessions of run `id` validated, all together.
   Result<int64_t> rows_validated(int64_t id) {
