@@ -22,6 +22,10 @@ ConfigSchema<RegistryOptions> registry_options_schema() {
   s.field("heartbeat_timeout", &RegistryOptions::heartbeat_timeout,
           "A node silent for longer than this is marked DOWN.")
       .range(std::chrono::milliseconds(100), std::chrono::milliseconds(86'400'000));
+  s.field("heartbeat_persist_interval", &RegistryOptions::heartbeat_persist_interval,
+          "How often a heartbeat that changes nothing else rewrites the node's row (time and load "
+          "are kept in memory meanwhile); at most half of heartbeat_timeout; 0: every heartbeat.")
+      .range(std::chrono::milliseconds(0), std::chrono::milliseconds(3'600'000));
   return s;
 }
 

@@ -295,6 +295,11 @@ bool follows_plan(const DatacenterLayout& stored, const DatacenterPlan& plan) {
   return slots == stored.slot_count;
 }
 
+Status refuse_replaced(std::string_view host_id, const NodeInfo& node) {
+  return Status::FailedPrecondition(
+      fmt::format("host {} was replaced by {}", host_id, node.replaced_by_host_id));
+}
+
 // The ring of the nodes that hold tokens (every state but REPLACED).
 Result<Ring> ring_of(const std::vector<NodeInfo>& nodes) {
   std::vector<RingNode> ring_nodes;
@@ -359,30 +364,92 @@ Result<Registration> Registry::register_node(const RegisterRequest& req) {
     } else {
       RK_ASSIGN_OR_RETURN(out, register_new(db, req, cluster_id, now));
     }
+    // The row has the time of this registration; the memory must not lag it.
+    remember(out->node.host_id, out->node.last_heartbeat_us, -1);
     return Status::OK();
   }));
+  overlay(out->node);
   return std::move(*out);
 }
 
-Result<HeartbeatReply> Registry::heartbeat(std::string_view host_id,
-                                           const HeartbeatReport& report) {
+void Registry::remember(std::string_view host_id, int64_t at_us, int64_t load_bytes) {
+  std::lock_guard lock(seen_mu_);
+  auto it = seen_.find(host_id);
+  if (it == seen_.end()) it = seen_.emplace(std::string(host_id), Seen{}).first;
+  it->second.at_us = std::max(it->second.at_us, at_us);
+  if (load_bytes >= 0) it->second.load_bytes = load_bytes;
+}
+
+void Registry::overlay(NodeInfo& node) const {
+  std::lock_guard lock(seen_mu_);
+  auto it = seen_.find(node.host_id);
+  if (it == seen_.end()) return;
+  node.last_heartbeat_us = std::max(node.last_heartbeat_us, it->second.at_us);
+  if (it->second.load_bytes >= 0) node.load_bytes = it->second.load_bytes;
+}
+
+std::optional<Registry::Seen> Registry::seen(std::string_view host_id) const {
+  std::lock_guard lock(seen_mu_);
+  auto it = seen_.find(host_id);
+  if (it == seen_.end()) return std::nullopt;
+  return it->second;
+}
+
+int64_t Registry::persist_interval_us() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::min(options_.heartbeat_persist_interval, options_.heartbeat_timeout / 2))
+      .count();
+}
+
+Result<HeartbeatReply> Registry::heartbeat(std::string_view host_id, const HeartbeatReport& report,
+                                           const ReturnCheck& returning) {
+  // Most heartbeats change nothing but the time and the load: a read, and memory. The memory is
+  // written under the store's lock, so a sweep sees either the row or the remembered time.
+  std::optional<HeartbeatReply> out;
+  std::optional<NodeInfo> down;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    const int64_t now = clock_.now_micros();
+    RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
+    if (row.info.state == NodeState::kReplaced) return refuse_replaced(host_id, row.info);
+    if (row.info.state == NodeState::kDown) {
+      overlay(row.info);
+      down = std::move(row.info);
+      return Status::OK();
+    }
+    if (now - row.info.last_heartbeat_us >= persist_interval_us()) return Status::OK();  // due
+    remember(host_id, now, report.load_bytes);
+    overlay(row.info);
+    RK_ASSIGN_OR_RETURN(int64_t version, ring_version_of(db, row.cluster_id));
+    out = HeartbeatReply{std::move(row.info), version};
+    return Status::OK();
+  }));
+  if (out) return std::move(*out);
+  if (down && returning) RK_RETURN_IF_ERROR(returning(*down));
+  return write_heartbeat(host_id, report);
+}
+
+Result<HeartbeatReply> Registry::write_heartbeat(std::string_view host_id,
+                                                 const HeartbeatReport& report) {
+  // A heartbeat without a load persists the last one reported.
+  const std::optional<Seen> before = seen(host_id);
+  const int64_t load = report.load_bytes >= 0 ? report.load_bytes
+                       : before               ? before->load_bytes
+                                              : -1;
   std::optional<HeartbeatReply> out;
   RK_RETURN_IF_ERROR(store_.write(
       [&](Database& db) -> Status {
         const int64_t now = clock_.now_micros();
         RK_ASSIGN_OR_RETURN(NodeRow row, must_find_node(db, host_id));
-        if (row.info.state == NodeState::kReplaced) {
-          return Status::FailedPrecondition(
-              fmt::format("host {} was replaced by {}", host_id, row.info.replaced_by_host_id));
-        }
+        if (row.info.state == NodeState::kReplaced) return refuse_replaced(host_id, row.info);
         RK_ASSIGN_OR_RETURN(Statement beat,
                             db.prepare("UPDATE nodes SET last_heartbeat_us = ?, load_bytes = CASE "
                                        "WHEN ? < 0 THEN load_bytes ELSE ? END WHERE id = ?"));
-        RK_RETURN_IF_ERROR(beat.bind_all(now, report.load_bytes, report.load_bytes, row.id).run());
+        RK_RETURN_IF_ERROR(beat.bind_all(now, load, load, row.id).run());
         if (row.info.state == NodeState::kDown) {
           RK_RETURN_IF_ERROR(
               change_state(db, row.id, row.joined ? NodeState::kNormal : NodeState::kJoining, now));
         }
+        remember(host_id, now, load);
         RK_ASSIGN_OR_RETURN(NodeRow updated, must_find_node(db, host_id));
         RK_ASSIGN_OR_RETURN(int64_t version, ring_version_of(db, updated.cluster_id));
         out = HeartbeatReply{std::move(updated.info), version};
@@ -410,6 +477,7 @@ Result<NodeInfo> Registry::set_state(std::string_view host_id, NodeState state) 
     out = std::move(updated.info);
     return Status::OK();
   }));
+  overlay(*out);
   return std::move(*out);
 }
 
@@ -427,6 +495,9 @@ Result<NodeInfo> Registry::remove_node(std::string_view host_id) {
     out = std::move(row.info);
     return Status::OK();
   }));
+  overlay(*out);
+  std::lock_guard lock(seen_mu_);
+  seen_.erase(std::string(host_id));
   return std::move(*out);
 }
 
@@ -473,7 +544,10 @@ Result<ClusterSnapshot> Registry::snapshot(std::string_view cluster) {
     RK_ASSIGN_OR_RETURN(out.ring_version, ring_version_of(db, *id));
     RK_ASSIGN_OR_RETURN(auto rows, select_nodes(db, "WHERE n.cluster_id = ?",
                                                 [&](Statement& s) { s.bind(1, *id); }));
-    for (NodeRow& row : rows) out.nodes.push_back(std::move(row.info));
+    for (NodeRow& row : rows) {
+      overlay(row.info);
+      out.nodes.push_back(std::move(row.info));
+    }
     return Status::OK();
   }));
   return out;
@@ -483,17 +557,31 @@ Result<std::vector<NodeInfo>> Registry::sweep() {
   std::vector<NodeInfo> out;
   RK_RETURN_IF_ERROR(store_.write([&](Database& db) -> Status {
     const int64_t now = clock_.now_micros();
+    const int64_t cutoff =
+        now -
+        std::chrono::duration_cast<std::chrono::microseconds>(options_.heartbeat_timeout).count();
+    // Rows may lag the remembered heartbeats: a stale row is judged by the remembered time, and
+    // a node not heard since this process started by its row plus the most the row may lag.
+    RK_ASSIGN_OR_RETURN(auto candidates,
+                        select_nodes(db,
+                                     "WHERE n.state IN ('JOINING', 'NORMAL', 'LEAVING') AND "
+                                     "n.last_heartbeat_us < ?",
+                                     [&](Statement& s) { s.bind(1, cutoff); }));
     RK_ASSIGN_OR_RETURN(
-        auto stale,
-        select_nodes(db,
-                     "WHERE n.state IN ('JOINING', 'NORMAL', 'LEAVING') AND "
-                     "n.last_heartbeat_us < ?",
-                     [&](Statement& s) {
-                       s.bind(1, now - std::chrono::duration_cast<std::chrono::microseconds>(
-                                           options_.heartbeat_timeout)
-                                           .count());
-                     }));
-    for (NodeRow& row : stale) {
+        Statement exact,
+        db.prepare(
+            "UPDATE nodes SET last_heartbeat_us = ? WHERE id = ? AND last_heartbeat_us < ?"));
+    for (NodeRow& row : candidates) {
+      const std::optional<Seen> heard = seen(row.info.host_id);
+      if (heard ? heard->at_us >= cutoff
+                : row.info.last_heartbeat_us + persist_interval_us() >= cutoff) {
+        continue;
+      }
+      // The DOWN interval starts at the last heartbeat heard: the row keeps it exactly.
+      overlay(row.info);
+      exact.reset();
+      RK_RETURN_IF_ERROR(
+          exact.bind_all(row.info.last_heartbeat_us, row.id, row.info.last_heartbeat_us).run());
       RK_RETURN_IF_ERROR(change_state(db, row.id, NodeState::kDown, now));
       row.info.state = NodeState::kDown;
       row.info.state_changed_at_us = now;
@@ -511,6 +599,7 @@ Result<NodeInfo> Registry::node(std::string_view host_id) {
     out = std::move(row.info);
     return Status::OK();
   }));
+  overlay(*out);
   return std::move(*out);
 }
 
@@ -520,7 +609,10 @@ Result<std::vector<NodeInfo>> Registry::nodes(std::string_view cluster) {
     RK_ASSIGN_OR_RETURN(auto rows,
                         select_nodes(db, "WHERE (? = '' OR c.name = ?)",
                                      [&](Statement& s) { s.bind_all(cluster, cluster); }));
-    for (NodeRow& row : rows) out.push_back(std::move(row.info));
+    for (NodeRow& row : rows) {
+      overlay(row.info);
+      out.push_back(std::move(row.info));
+    }
     return Status::OK();
   }));
   return out;

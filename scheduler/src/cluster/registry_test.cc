@@ -1,6 +1,6 @@
 // The cluster registry: token placement across racks, datacenters and vnodes, ring growth,
 // JOINING/NORMAL/DOWN transitions, re-registration, replacement of a DOWN node, load from
-// heartbeats, and removal freeing a slot.
+// heartbeats (kept in memory, written to the row only now and then), and removal freeing a slot.
 #include "ringkeeper/scheduler/registry.h"
 
 #include <gtest/gtest.h>
@@ -13,10 +13,25 @@
 #include <thread>
 
 #include "cluster/registry_test_fixture.h"
+#include "db/sqlite.h"
 #include "ringkeeper/scheduler/store.h"
 
 namespace rk::scheduler {
 namespace {
+
+// The node's row as stored: {last_heartbeat_us, load_bytes}.
+std::pair<int64_t, int64_t> stored_row(Store& store, const std::string& host_id) {
+  std::pair<int64_t, int64_t> out{-1, -1};
+  Status s = store.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(
+        Statement stmt,
+        db.prepare("SELECT last_heartbeat_us, load_bytes FROM nodes WHERE host_id = ?"));
+    stmt.bind(1, host_id);
+    return stmt.each_row([&] { out = {stmt.column_int64(0), stmt.column_int64(1)}; });
+  });
+  EXPECT_TRUE(s.ok()) << s.to_string();
+  return out;
+}
 
 // Ring neighbours (by token) are in different racks, and every node owns 1/n within 1%.
 void expect_balanced_interleaved(Registry& registry, size_t count) {
@@ -148,6 +163,59 @@ TEST_F(RegistryTest, SweepMarksSilentNodesDownAndHeartbeatsBringThemBack) {
   EXPECT_EQ(registry_->heartbeat(a.host_id)->node.state, NodeState::kNormal);
   EXPECT_EQ(registry_->heartbeat(b.host_id)->node.state, NodeState::kJoining);  // never joined
   EXPECT_EQ(registry_->heartbeat("nobody").status().code(), ErrorCode::kNotFound);
+}
+
+// With a 10 s timeout the row is rewritten at most every 5 s (half the timeout); in between a
+// heartbeat only moves the remembered time and load, which every read shows.
+TEST_F(RegistryTest, AHeartbeatThatChangesNothingElseLeavesTheRowUntilItIsDue) {
+  NodeInfo n = must_register(request(0, "r1"));
+  const int64_t registered = clock_.now_micros();
+  clock_.advance_seconds(2);
+  auto beat = registry_->heartbeat(n.host_id, {.load_bytes = 4096});
+  ASSERT_TRUE(beat.ok()) << beat.status().to_string();
+  EXPECT_EQ(beat->node.last_heartbeat_us, clock_.now_micros());
+  EXPECT_EQ(beat->node.load_bytes, 4096);
+  EXPECT_EQ(registry_->node(n.host_id)->last_heartbeat_us, clock_.now_micros());
+  EXPECT_EQ(registry_->nodes()->front().load_bytes, 4096);
+  EXPECT_EQ(stored_row(*store_, n.host_id), std::make_pair(registered, int64_t{0}));
+
+  clock_.advance_seconds(3);  // 5 s after the row was written
+  ASSERT_TRUE(registry_->heartbeat(n.host_id).ok());
+  EXPECT_EQ(stored_row(*store_, n.host_id), std::make_pair(clock_.now_micros(), int64_t{4096}));
+}
+
+// The sweep goes by the last heartbeat heard, not by the row, and a DOWN node's row gets that
+// time (the start of its DOWN interval).
+TEST_F(RegistryTest, TheSweepJudgesByTheLastHeartbeatHeard) {
+  NodeInfo n = must_register(request(0, "r1"));
+  clock_.advance_seconds(4);
+  const int64_t heard = clock_.now_micros();
+  ASSERT_TRUE(registry_->heartbeat(n.host_id).ok());  // remembered only
+  clock_.advance_seconds(10);                         // the row is 14 s old, the heartbeat 10 s
+  EXPECT_TRUE(registry_->sweep()->empty());
+  clock_.advance_seconds(1);
+  auto down = registry_->sweep();
+  ASSERT_TRUE(down.ok());
+  ASSERT_EQ(down->size(), 1u);
+  EXPECT_EQ((*down)[0].last_heartbeat_us, heard);
+  EXPECT_EQ(stored_row(*store_, n.host_id).first, heard);
+  EXPECT_EQ(registry_->node(n.host_id)->state, NodeState::kDown);
+}
+
+// A restarted scheduler has only the rows, which may lag by up to half the timeout: a node it has
+// not heard from yet goes DOWN no sooner than the timeout after its last heartbeat.
+TEST_F(RegistryTest, AfterARestartARowsLagNeverMarksANodeDownEarly) {
+  NodeInfo n = must_register(request(0, "r1"));
+  const int64_t registered = clock_.now_micros();
+  clock_.advance_seconds(4);
+  ASSERT_TRUE(registry_->heartbeat(n.host_id).ok());  // remembered only, then lost
+  Registry restarted(*store_, clock_,
+                     RegistryOptions{.heartbeat_timeout = std::chrono::seconds(10)});
+  EXPECT_EQ(restarted.node(n.host_id)->last_heartbeat_us, registered);
+  clock_.advance_seconds(10);  // 14 s after the row, 10 s after the heartbeat
+  EXPECT_TRUE(restarted.sweep()->empty());
+  clock_.advance_seconds(2);  // past the row + 5 s of lag + the timeout
+  EXPECT_EQ(restarted.sweep()->size(), 1u);
 }
 
 TEST_F(RegistryTest, AReplacementTakesTheDownNodesSlotAndTokens) {

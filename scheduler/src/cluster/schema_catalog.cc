@@ -70,16 +70,29 @@ Status bump_schema_version(Database& db) {
   return stmt.run();
 }
 
+Result<int64_t> read_version(Database& db) {
+  RK_ASSIGN_OR_RETURN(Statement version,
+                      db.prepare("SELECT version FROM schema_version WHERE id = 1"));
+  RK_ASSIGN_OR_RETURN(bool row, version.step());
+  return row ? version.column_int64(0) : 0;
+}
+
 }  // namespace
+
+Result<int64_t> SchemaCatalog::version() {
+  int64_t out = 0;
+  RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
+    RK_ASSIGN_OR_RETURN(out, read_version(db));
+    return Status::OK();
+  }));
+  return out;
+}
 
 Result<ClusterSchema> SchemaCatalog::schema() {
   ClusterSchema out;
   // store_.read is one snapshot, so the version and the keyspaces agree.
   RK_RETURN_IF_ERROR(store_.read([&](Database& db) -> Status {
-    RK_ASSIGN_OR_RETURN(Statement version,
-                        db.prepare("SELECT version FROM schema_version WHERE id = 1"));
-    RK_ASSIGN_OR_RETURN(bool row, version.step());
-    if (row) out.version = version.column_int64(0);
+    RK_ASSIGN_OR_RETURN(out.version, read_version(db));
     RK_ASSIGN_OR_RETURN(Statement stmt,
                         db.prepare("SELECT name, replication FROM keyspaces ORDER BY name"));
     return stmt.each_row([&]() -> Status {

@@ -56,6 +56,8 @@ class SchemaCatalog {
 
   // The whole schema at its current version.
   Result<ClusterSchema> schema();
+  // The current version alone (what a heartbeat compares with the agent's).
+  Result<int64_t> version();
   // One keyspace with its tables. NotFound when it does not exist.
   Result<KeyspaceDef> keyspace(std::string_view name);
 

@@ -151,33 +151,46 @@ Result<AgentHeartbeatReply> ClusterService::heartbeat(const std::string& actor,
     return Status::InvalidArgument(fmt::format(
         "a heartbeat may report state NORMAL or LEAVING, not {}", node_state_name(*state)));
   }
-  RK_ASSIGN_OR_RETURN(NodeInfo before, registry_.node(host_id));
-  const bool returning = quarantine_ != nullptr && before.state == NodeState::kDown;
-  if (returning) {
-    RK_ASSIGN_OR_RETURN(auto q, quarantine_->node_returning(before, 0));
-    if (!q.empty()) {
-      record_detail(actor, "node.quarantine", before.host_id, Status::OK(),
-                    fmt::format("quarantined for {}", fmt::join(table_names(q), ", ")));
-    }
+  // A DOWN node coming back is judged (and maybe quarantined) before it is NORMAL again.
+  bool returning = false;
+  Registry::ReturnCheck judge;
+  if (quarantine_ != nullptr) {
+    judge = [&](const NodeInfo& before) -> Status {
+      returning = true;
+      RK_ASSIGN_OR_RETURN(auto q, quarantine_->node_returning(before, 0));
+      if (!q.empty()) {
+        record_detail(actor, "node.quarantine", before.host_id, Status::OK(),
+                      fmt::format("quarantined for {}", fmt::join(table_names(q), ", ")));
+      }
+      return Status::OK();
+    };
   }
   RK_ASSIGN_OR_RETURN(rk::scheduler::HeartbeatReply beat,
-                      registry_.heartbeat(host_id, {request.load_bytes.value_or(-1)}));
+                      registry_.heartbeat(host_id, {request.load_bytes.value_or(-1)}, judge));
   if (returning) RK_RETURN_IF_ERROR(quarantine_->node_back(beat.node));
   NodeInfo node = std::move(beat.node);
-  if (state && *state != node.state) {
-    Result<NodeInfo> changed = registry_.set_state(host_id, *state);
-    record(actor, "node.state", std::string(host_id), changed.status());
-    RK_RETURN_IF_ERROR(changed.status());
-    node = std::move(*changed);
+  const bool changed = state && *state != node.state;
+  if (changed) {
+    Result<NodeInfo> moved = registry_.set_state(host_id, *state);
+    record(actor, "node.state", std::string(host_id), moved.status());
+    RK_RETURN_IF_ERROR(moved.status());
+    node = std::move(*moved);
   }
 
+  // Ring and schema are read whole only for an agent behind them (or after a change here).
   AgentHeartbeatReply reply;
-  RK_ASSIGN_OR_RETURN(RingView r, ring());
-  reply.ring_version = r.version;
-  if (request.ring_version < r.version) reply.ring = std::move(r);
-  RK_ASSIGN_OR_RETURN(ClusterSchema schema, catalog_.schema());
-  reply.schema_version = schema.version;
-  if (request.schema_version < schema.version) reply.schema = std::move(schema);
+  reply.ring_version = beat.ring_version;
+  if (changed || request.ring_version < beat.ring_version) {
+    RK_ASSIGN_OR_RETURN(RingView r, ring());
+    reply.ring_version = r.version;
+    if (request.ring_version < r.version) reply.ring = std::move(r);
+  }
+  RK_ASSIGN_OR_RETURN(reply.schema_version, catalog_.version());
+  if (request.schema_version < reply.schema_version) {
+    RK_ASSIGN_OR_RETURN(ClusterSchema schema, catalog_.schema());
+    reply.schema_version = schema.version;
+    reply.schema = std::move(schema);
+  }
   return reply;
 }
 

@@ -14,11 +14,17 @@
 //
 // Every mutating call is one BEGIN IMMEDIATE transaction: two agents registering at the same
 // moment, even through two scheduler processes on the same file, never get the same tokens.
+//
+// A heartbeat that changes nothing but the node's last-seen time and load is only a read: those
+// two are kept in memory (every read of a node shows them; the sweep judges by them) and written
+// to the node's row once it is heartbeat_persist_interval old, or at once with a state change.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -151,6 +157,11 @@ struct HeartbeatReport {
 struct RegistryOptions {
   // A node whose last heartbeat is older than this is marked DOWN by sweep().
   std::chrono::milliseconds heartbeat_timeout{30000};
+  // How stale a node's row may let its last_heartbeat_us and load_bytes grow while heartbeats
+  // change nothing else (at most half of heartbeat_timeout is used). After a restart the sweep
+  // allows a node it has not heard from yet this much on top of the timeout, so a stale row never
+  // marks a node DOWN sooner than the timeout.
+  std::chrono::milliseconds heartbeat_persist_interval{15000};
 };
 
 class Registry {
@@ -176,11 +187,18 @@ class Registry {
   // empty or repeated rack name, or counts out of range.
   Status define_datacenter(std::string_view cluster, const DatacenterPlan& plan);
 
-  // Records a heartbeat. A DOWN node comes back to NORMAL (JOINING if it never finished joining).
-  // Written with relaxed durability (survives kill -9, not necessarily power loss): a lost
-  // heartbeat is replaced by the next one.
-  // NotFound for an unknown host id; FailedPrecondition for a REPLACED one.
-  Result<HeartbeatReply> heartbeat(std::string_view host_id, const HeartbeatReport& report = {});
+  // Called with a DOWN node as it is, before its heartbeat brings it back (outside any
+  // transaction); an error is the heartbeat's, and the node stays DOWN.
+  using ReturnCheck = std::function<Status(const NodeInfo& before)>;
+
+  // Records a heartbeat. A DOWN node comes back to NORMAL (JOINING if it never finished joining)
+  // after `returning` (if given) agreed. Only a return, or a row last written
+  // heartbeat_persist_interval ago, writes (with relaxed durability: survives kill -9, not
+  // necessarily power loss; a lost heartbeat is replaced by the next one); otherwise the time and
+  // load are kept in memory. NotFound for an unknown host id; FailedPrecondition for a REPLACED
+  // one.
+  Result<HeartbeatReply> heartbeat(std::string_view host_id, const HeartbeatReport& report = {},
+                                   const ReturnCheck& returning = {});
 
   // Moves a node to `state` at its agent's or an operator's request. Allowed: JOINING -> NORMAL,
   // JOINING/NORMAL -> LEAVING, DOWN -> LEAVING. DOWN and REPLACED are set only by sweep() and
@@ -213,9 +231,25 @@ class Registry {
   const RegistryOptions& options() const { return options_; }
 
  private:
+  // What the last heartbeat of a node said, maybe not yet in its row.
+  struct Seen {
+    int64_t at_us = 0;
+    int64_t load_bytes = -1;  // -1: none reported since this process started
+  };
+  // Records a heartbeat (or a registration, which writes the time) at `at_us`.
+  void remember(std::string_view host_id, int64_t at_us, int64_t load_bytes);
+  // `node` with the remembered time and load where they are newer than its row's.
+  void overlay(NodeInfo& node) const;
+  std::optional<Seen> seen(std::string_view host_id) const;
+  int64_t persist_interval_us() const;
+  // The write half of heartbeat(): the row rewritten, a DOWN node brought back.
+  Result<HeartbeatReply> write_heartbeat(std::string_view host_id, const HeartbeatReport& report);
+
   Store& store_;
   Clock& clock_;
   RegistryOptions options_;
+  mutable std::mutex seen_mu_;
+  std::map<std::string, Seen, std::less<>> seen_;
 };
 
 }  // namespace rk::scheduler
