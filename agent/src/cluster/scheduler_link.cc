@@ -1,6 +1,9 @@
 // Registration and heartbeats with rk-scheduler (see scheduler_link.h).
 #include "cluster/scheduler_link.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <functional>
@@ -48,8 +51,27 @@ int64_t read_last_healthy(const std::string& data_dir) {
   }
 }
 
-Status write_last_healthy(const std::string& data_dir, int64_t at_us) {
-  return write_file_atomically(last_healthy_path(data_dir), std::to_string(at_us) + "\n");
+LastHealthyFile::LastHealthyFile(const std::string& data_dir)
+    : path_(last_healthy_path(data_dir)) {}
+
+LastHealthyFile::~LastHealthyFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Status LastHealthyFile::write(int64_t at_us) {
+  const std::string text = std::to_string(at_us) + "\n";
+  if (fd_ >= 0 && text.size() == size_ &&
+      ::pwrite(fd_, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()) &&
+      ::fdatasync(fd_) == 0) {
+    return Status::OK();
+  }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  RK_RETURN_IF_ERROR(write_file_atomically(path_, text));
+  // Kept open for the next writes; if it cannot be, each write replaces the file.
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  size_ = text.size();
+  return Status::OK();
 }
 
 SchedulerLink::SchedulerLink(const AgentOptions& options, SchedulerClient& scheduler,
@@ -61,10 +83,11 @@ SchedulerLink::SchedulerLink(const AgentOptions& options, SchedulerClient& sched
       replacement_(replacement),
       stop_(stop),
       clock_(clock),
-      last_healthy_at_start_(read_last_healthy(options.data_dir)) {}
+      last_healthy_at_start_(read_last_healthy(options.data_dir)),
+      last_healthy_(options.data_dir) {}
 
 void SchedulerLink::mark_healthy() {
-  Status s = write_last_healthy(options_.data_dir, clock_.now_micros());
+  Status s = last_healthy_.write(clock_.now_micros());
   if (!s.ok()) spdlog::warn("cannot record this node as healthy: {}", s.message());
 }
 

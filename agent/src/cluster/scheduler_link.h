@@ -28,7 +28,26 @@ int64_t load_bytes(const std::string& data_dir);
 // shutdown. Sent with the registration; the scheduler quarantines a node away longer than a
 // timeout-mode table's gc_grace (docs/cluster.md "Quarantine"). 0 when there is none.
 int64_t read_last_healthy(const std::string& data_dir);
-Status write_last_healthy(const std::string& data_dir, int64_t at_us);
+
+// Writes <data_dir>/last_healthy, durably, every heartbeat. Once the file exists it stays open and
+// a new time of the same length (every time from 2001 to 2286 has 16 digits) overwrites it in
+// place within its first sector, then fdatasync: sector writes are atomic, as SQLite assumes too.
+// Any other write replaces the file atomically. Replacing it every heartbeat made the kernel
+// allocate an inode per second, the largest part of an idle agent's CPU.
+class LastHealthyFile {
+ public:
+  explicit LastHealthyFile(const std::string& data_dir);
+  ~LastHealthyFile();
+  LastHealthyFile(const LastHealthyFile&) = delete;
+  LastHealthyFile& operator=(const LastHealthyFile&) = delete;
+
+  Status write(int64_t at_us);
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  size_t size_ = 0;  // of what fd_'s file holds
+};
 
 class SchedulerLink {
  public:
@@ -58,6 +77,7 @@ class SchedulerLink {
   Clock& clock_;
   // What <data_dir>/last_healthy said when the agent started, before this run rewrote it.
   const int64_t last_healthy_at_start_;
+  LastHealthyFile last_healthy_;
   std::atomic<bool> registered_{false};
   std::thread thread_;
 };
