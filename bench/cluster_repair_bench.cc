@@ -17,7 +17,8 @@
 // Usage: cluster_repair_bench [--agents N (50)] [--vnodes V (16)] [--rows R (50000)]
 //          [--idle-seconds S (20; 0: no idle figures)] [--runs seq,par,inc,inc2 (all) | none]
 //          [--max-sessions N (parallel runs; default: the scheduler's)] [--run-timeout S (900)]
-// Not run by ctest.
+// ctest runs a short mode (bench/CMakeLists.txt: cluster_repair_bench_short); exit 1 when the
+// cluster does not start or a run does not end DONE, whatever the figures.
 #include <fmt/format.h>
 
 #include <algorithm>
