@@ -240,6 +240,31 @@ Status MerkleTree::Filler::add_row(Token token, const RowHash& row_digest, uint6
   return Status::OK();
 }
 
+LeafAggregate MerkleTree::Filler::aggregate(uint64_t leaf) const {
+  const MerkleTree& t = *tree_;
+  const uint128_t sum = load_sum(t.nodes_[t.leaf_count() + leaf]);
+  return LeafAggregate{RowHash{static_cast<uint64_t>(sum), static_cast<uint64_t>(sum >> 64)},
+                       t.rows_[leaf], t.bytes_[leaf]};
+}
+
+Status MerkleTree::Filler::add_aggregate(uint64_t leaf, const LeafAggregate& rows) {
+  if (tree_->finalized_ || sealed_) {
+    return Status::FailedPrecondition("merkle tree is finalized; cannot add rows");
+  }
+  if (leaf < first_leaf_ || leaf >= end_leaf_) {
+    return Status::InvalidArgument("leaf " + std::to_string(leaf) + " is outside the leaf span [" +
+                                   std::to_string(first_leaf_) + ", " + std::to_string(end_leaf_) +
+                                   ")");
+  }
+  MerkleTree& t = *tree_;
+  add_to_sum(t.nodes_[t.leaf_count() + leaf], as_u128(rows.digest_sum));
+  t.rows_[leaf] += rows.rows;
+  t.bytes_[leaf] += rows.bytes;
+  rows_ += rows.rows;
+  bytes_ += rows.bytes;
+  return Status::OK();
+}
+
 Status MerkleTree::absorb(const MerkleTree& other) {
   if (other.range_ != range_ || other.depth_ != depth_) {
     return Status::InvalidArgument("cannot absorb a merkle tree over " + other.range_.to_string() +

@@ -111,6 +111,7 @@ Result<std::unique_ptr<Node>> Node::open(const Options& options, Clock& clock) {
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   impl->clock = &clock;
+  impl->kept_leaves.set_budget(options.validation_cache_bytes);
 
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;

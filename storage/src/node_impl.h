@@ -9,9 +9,10 @@
 
 #include <rocksdb/db.h>
 
+#include "leaf_digest_cache.h"
+#include "repair_history.h"
 #include "ringkeeper/core/clock.h"
 #include "ringkeeper/storage/node.h"
-#include "repair_history.h"
 #include "schema_catalog.h"
 #include "tombstone_purge.h"
 
@@ -32,6 +33,8 @@ struct Node::Impl {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   SchemaCatalog schema;
   RepairHistory history;
+  // Leaf aggregates of unchanged files, reused by validation (Options::validation_cache_bytes).
+  LeafDigestCache kept_leaves;
   std::shared_ptr<PurgeContext> purge = std::make_shared<PurgeContext>();
   // Writes hold it shared; moving data between sets holds it exclusively so that a write cannot
   // land between reading a key and deleting it from the unrepaired set.

@@ -189,6 +189,7 @@ Status EntryDigester::add(std::string_view key, std::string_view value) {
   if (!have_partition_ || !key.starts_with(partition_prefix_)) {
     RK_RETURN_IF_ERROR(start_partition(key));
   }
+  if (cell->kind != CellKind::kLive && on_time_dependent_) on_time_dependent_(token_);
   const std::string_view escaped_pk =
       std::string_view(partition_prefix_).substr(kTokenEnd);  // esc(partition key)
   const std::string_view entry = key.substr(partition_prefix_.size());

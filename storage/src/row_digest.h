@@ -22,6 +22,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -109,6 +110,11 @@ class EntryDigester {
   Status add(std::string_view key, std::string_view value);
   // Completes the last row; call once after the last entry.
   Status finish() { return finish_row(); }
+  // Calls `f` with the token of every entry whose part in a digest depends on the clock or on
+  // the table's purge rule (a deletion of any kind or an expiring cell, whether or not it is
+  // purgeable now): a unit made of live cells only has the same digest at any time, under any
+  // rule. Validation keeps only such leaves' aggregates for reuse.
+  void on_time_dependent(std::function<void(Token)> f) { on_time_dependent_ = std::move(f); }
 
  private:
   Status finish_row();
@@ -117,6 +123,7 @@ class EntryDigester {
   int64_t now_;
   PurgeRule rule_;
   MerkleTree::Filler* tree_;
+  std::function<void(Token)> on_time_dependent_;
   RowHasher hash_;
   // Raw key bytes of the current partition: table id | token | esc(partition key).
   std::string partition_prefix_;

@@ -7,9 +7,12 @@
 // (MerkleTree::Filler: spans share no leaf). All spans read the same pinned view, so the tree
 // describes one moment, as a single scan would; a leaf's hash depends only on the set of its
 // rows, so the tree is the one a single scan gives.
+//
+// Leaves that one unchanged file alone covers are read once per file and tree shape: later
+// validations add what was found there (validation_plan.h says when that is exact), and leaves
+// no source covers are not read at all.
 #include <algorithm>
 #include <atomic>
-#include <optional>
 #include <thread>
 
 #include <rocksdb/snapshot.h>
@@ -18,6 +21,7 @@
 #include "purge_rule.h"
 #include "read_path.h"
 #include "row_digest.h"
+#include "validation_plan.h"
 
 namespace rk::storage {
 
@@ -32,12 +36,21 @@ constexpr unsigned kThreadsPerCoreWithDirectReads = 4;
 // Spans per thread: threads that finish early take more, so none idles while others work.
 constexpr uint64_t kSpansPerThread = 2;
 
-unsigned validation_threads(const MerkleTree& tree, bool direct_reads) {
+// Threads for a tree of `leaves` leaves of which `to_read` are read (the others only hashed).
+unsigned validation_threads(uint64_t leaves, uint64_t to_read, bool direct_reads) {
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   unsigned threads = std::min(kMaxValidationThreads, hw);
-  if (direct_reads) threads *= kThreadsPerCoreWithDirectReads;
-  return static_cast<unsigned>(std::min<uint64_t>(threads, tree.leaf_count()));
+  if (direct_reads && to_read > 0) threads *= kThreadsPerCoreWithDirectReads;
+  return static_cast<unsigned>(std::min<uint64_t>(leaves, threads));
 }
+
+bool reads(LeafPlan p) { return p == LeafPlan::kRead || p == LeafPlan::kReadAndKeep; }
+
+// A leaf read for keeping, with what it held.
+struct FoundLeaf {
+  uint64_t file;
+  KeptLeaf leaf;
+};
 
 }  // namespace
 
@@ -48,19 +61,25 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
   RK_ASSIGN_OR_RETURN(MerkleTree tree, MerkleTree::create(range, depth));
   const int64_t now = impl_->clock->now_seconds();
   const PurgeRule rule(t, now, impl_->history.of(t.id));
+  std::unique_ptr<View> own_view;
+  if (view == nullptr) {
+    own_view = pin();  // one moment for every span
+    view = own_view.get();
+  }
+  RK_ASSIGN_OR_RETURN(const rocksdb::Snapshot* snapshot, NodeInternals::snapshot_of(*this, view));
+  RK_ASSIGN_OR_RETURN(ValidationPlan plan, plan_validation(impl_->db.get(), impl_->sets(scope),
+                                                           impl_->sets(DataScope::kAll), snapshot,
+                                                           tree, t.id, impl_->kept_leaves));
+  const uint64_t leaf_count = tree.leaf_count();
+  const TokenRange& whole = tree.range();
+  // A leaf's bit is set when an entry of it depends on the clock or purge rule: not kept.
+  std::vector<uint8_t> time_dependent(plan.reuses() ? leaf_count : 0);
 
-  // Feeds the rows of the filler's span into it, reading at `at` (a snapshot taken now when
-  // null). `stop` is set when another span failed.
-  auto validate_span = [&](MerkleTree::Filler& filler, const View* at,
-                           const std::atomic<bool>& stop) -> Status {
-    RK_ASSIGN_OR_RETURN(const rocksdb::Snapshot* snapshot, NodeInternals::snapshot_of(*this, at));
-    std::optional<rocksdb::ManagedSnapshot> own;
-    if (snapshot == nullptr) {
-      own.emplace(impl_->db.get());
-      snapshot = own->snapshot();
-    }
-    EntryDigester digester(now, rule, &filler);
-    for (const auto& [lower, upper] : token_key_ranges(t.id, filler.range())) {
+  // Reads leaves [first, end) (all to be read) into the filler.
+  auto read_leaves = [&](EntryDigester& digester, uint64_t first, uint64_t end) -> Status {
+    const TokenRange run(whole.split_piece(leaf_count, first).start(),
+                         whole.split_piece(leaf_count, end - 1).end());
+    for (const auto& [lower, upper] : token_key_ranges(t.id, run)) {
       SetCursor cursor(impl_->db.get(), impl_->sets(scope), lower, upper, snapshot,
                        /*bulk=*/true);
       RK_RETURN_IF_ERROR(cursor.status());
@@ -71,47 +90,106 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
                                         std::string_view(v.data(), v.size())));
       }
       RK_RETURN_IF_ERROR(cursor.status());
-      if (stop.load(std::memory_order_relaxed)) return Status::OK();
     }
-    RK_RETURN_IF_ERROR(digester.finish());
+    // A row never spans two leaves: the next leaf read starts a new one.
+    return digester.finish();
+  };
+
+  // Fills the filler's span: kept aggregates added, runs of leaves to read read, then (when
+  // reuse is planned) the aggregates of the leaves read for keeping go to `found`. `stop` is set
+  // when another span failed.
+  auto validate_span = [&](MerkleTree::Filler& filler, uint64_t first, uint64_t end,
+                           std::vector<FoundLeaf>& found, const std::atomic<bool>& stop) -> Status {
+    EntryDigester digester(now, rule, &filler);
+    if (plan.reuses()) {
+      // The leaf of the last token seen and its offsets (lo, hi] from the range's start, as
+      // MerkleTree finds leaves: leaf_index_of only when a token leaves it.
+      digester.on_time_dependent(
+          [&, lo = uint128_t{0}, hi = uint128_t{0}, leaf = uint64_t{0}](Token token) mutable {
+            uint128_t offset = static_cast<uint64_t>(token) - static_cast<uint64_t>(whole.start());
+            if (offset == 0) offset = kRingSize;  // the full ring's start token is its last
+            if (offset <= lo || offset > hi) {
+              leaf = tree.leaf_index_of(token);
+              lo = whole.size() * leaf / leaf_count;
+              hi = whole.size() * (leaf + 1) / leaf_count;
+            }
+            time_dependent[leaf] = 1;
+          });
+    }
+    for (uint64_t leaf = first; leaf < end && !stop.load(std::memory_order_relaxed);) {
+      switch (plan.leaves[leaf]) {
+        case LeafPlan::kEmpty:
+          ++leaf;
+          break;
+        case LeafPlan::kKept:
+          RK_RETURN_IF_ERROR(filler.add_aggregate(leaf, *plan.kept[leaf]));
+          ++leaf;
+          break;
+        case LeafPlan::kRead:
+        case LeafPlan::kReadAndKeep: {
+          uint64_t run_end = leaf + 1;
+          while (run_end < end && reads(plan.leaves[run_end])) ++run_end;
+          RK_RETURN_IF_ERROR(read_leaves(digester, leaf, run_end));
+          leaf = run_end;
+          break;
+        }
+      }
+    }
+    for (uint64_t leaf = first; plan.reuses() && leaf < end; ++leaf) {
+      if (plan.leaves[leaf] != LeafPlan::kReadAndKeep || time_dependent[leaf]) continue;
+      found.push_back(
+          {plan.owner[leaf], KeptLeaf{static_cast<uint32_t>(leaf), filler.aggregate(leaf)}});
+    }
     filler.seal();  // this thread hashes the span's part of the tree
     return Status::OK();
   };
 
-  const unsigned threads = validation_threads(tree, impl_->options.direct_reads);
-  const uint64_t spans = threads <= 1 ? 1 : std::min(tree.leaf_count(), kSpansPerThread * threads);
+  const uint64_t to_read =
+      static_cast<uint64_t>(std::count_if(plan.leaves.begin(), plan.leaves.end(), reads));
+  impl_->kept_leaves.count_reused(
+      static_cast<uint64_t>(std::count(plan.leaves.begin(), plan.leaves.end(), LeafPlan::kKept)));
+  const unsigned threads = validation_threads(leaf_count, to_read, impl_->options.direct_reads);
+  const uint64_t spans = threads <= 1 ? 1 : std::min(leaf_count, kSpansPerThread * threads);
   std::vector<MerkleTree::Filler> fillers;
   fillers.reserve(spans);
   for (uint64_t i = 0; i < spans; ++i) {
-    RK_ASSIGN_OR_RETURN(MerkleTree::Filler f, tree.filler(tree.leaf_count() * i / spans,
-                                                          tree.leaf_count() * (i + 1) / spans));
+    RK_ASSIGN_OR_RETURN(MerkleTree::Filler f,
+                        tree.filler(leaf_count * i / spans, leaf_count * (i + 1) / spans));
     fillers.push_back(std::move(f));
   }
   std::atomic<bool> stop{false};
-  if (spans == 1) {
-    RK_RETURN_IF_ERROR(validate_span(fillers[0], view, stop));
-  } else {
-    std::unique_ptr<View> own;
-    if (view == nullptr) {
-      own = pin();  // one moment for every span
-      view = own.get();
+  std::atomic<uint64_t> next{0};
+  std::vector<Status> statuses(threads);
+  std::vector<std::vector<FoundLeaf>> found(threads);
+  auto work = [&](unsigned worker) {
+    for (uint64_t i; !stop.load() && (i = next.fetch_add(1)) < spans;) {
+      statuses[worker] = validate_span(fillers[i], leaf_count * i / spans,
+                                       leaf_count * (i + 1) / spans, found[worker], stop);
+      if (!statuses[worker].ok()) stop.store(true);
     }
-    std::atomic<uint64_t> next{0};
-    std::vector<Status> statuses(threads);
-    auto work = [&](unsigned worker) {
-      for (uint64_t i; !stop.load() && (i = next.fetch_add(1)) < spans;) {
-        statuses[worker] = validate_span(fillers[i], view, stop);
-        if (!statuses[worker].ok()) stop.store(true);
-      }
-    };
-    std::vector<std::thread> workers;
-    for (unsigned w = 1; w < threads; ++w) workers.emplace_back(work, w);
-    work(0);
-    for (std::thread& w : workers) w.join();
-    for (const Status& s : statuses) RK_RETURN_IF_ERROR(s);
-  }
+  };
+  std::vector<std::thread> workers;
+  for (unsigned w = 1; w < threads; ++w) workers.emplace_back(work, w);
+  work(0);
+  for (std::thread& w : workers) w.join();
+  for (const Status& s : statuses) RK_RETURN_IF_ERROR(s);
   for (const MerkleTree::Filler& f : fillers) tree.commit(f);
   tree.finalize();
+
+  // Keep what was found, per file, in leaf order.
+  std::vector<FoundLeaf> all;
+  for (auto& f : found) all.insert(all.end(), f.begin(), f.end());
+  std::sort(all.begin(), all.end(), [](const FoundLeaf& a, const FoundLeaf& b) {
+    return a.file != b.file ? a.file < b.file : a.leaf.leaf < b.leaf.leaf;
+  });
+  std::vector<KeptLeaf> leaves;
+  for (size_t i = 0; i < all.size();) {
+    leaves.clear();
+    size_t j = i;
+    for (; j < all.size() && all[j].file == all[i].file; ++j) leaves.push_back(all[j].leaf);
+    impl_->kept_leaves.keep(all[i].file, plan.shape, leaves);
+    i = j;
+  }
   return tree;
 }
 

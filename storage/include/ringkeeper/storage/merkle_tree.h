@@ -59,6 +59,17 @@ struct RowHash {
 // XXH3-128 (seed 0) of `bytes`: the row digest of a row whose canonical bytes they are.
 RowHash row_hash(std::string_view bytes);
 
+// What the rows added to one leaf amount to before the leaf is hashed: the sum of their digests
+// (mod 2^128, as the leaf hash takes it), their count and their bytes. A leaf's hash depends on
+// nothing else, so adding a kept aggregate to a leaf of another tree of the same range and depth
+// gives the hash adding its rows again would (validation reuses leaves of unchanged files so).
+struct LeafAggregate {
+  RowHash digest_sum;
+  uint64_t rows = 0;
+  uint64_t bytes = 0;
+  friend bool operator==(const LeafAggregate&, const LeafAggregate&) = default;
+};
+
 class MerkleTree {
  public:
   // Deepest tree allowed: 2^20 leaves, about 80 MiB (see memory_bytes). Cassandra caps at 20 too.
@@ -93,6 +104,11 @@ class MerkleTree {
     // Optional, after the span's last row: hashes its leaves and the inner nodes whose leaves
     // all lie in the span, so that threads share that part of finalize(). add_row fails after.
     void seal();
+    // Leaf `leaf` (of the span) as its rows so far amount to; before seal().
+    LeafAggregate aggregate(uint64_t leaf) const;
+    // Adds rows already summed up to leaf `leaf` of the span, as if each were added with
+    // add_row. InvalidArgument for a leaf outside the span, FailedPrecondition after seal().
+    Status add_aggregate(uint64_t leaf, const LeafAggregate& rows);
 
    private:
     friend class MerkleTree;

@@ -54,6 +54,11 @@ struct Options {
   // cache. For measuring reads from the device (bench/validation_bench) and for hosts whose page
   // cache belongs to other work (then give the node a larger block cache instead).
   bool direct_reads = false;
+  // Memory for what validation found in the leaves of unchanged SSTs (a sum of row digests per
+  // leaf and file, about 40 bytes per leaf: some 1.3 bytes per row at 32 rows per leaf), so that
+  // validating unchanged data again reads only what changed; 0 turns that off (every validation
+  // reads everything). Reuse never changes a tree (see docs/storage.md, "Validation").
+  size_t validation_cache_bytes = 64ull << 20;
   // Keep every write-ahead-log file the engine is done with (its writes all flushed) under
   // <data_dir>/wal_archive/<number>.log (number: 6+ digits) until someone deletes it, for
   // point-in-time restore (replay_wal_file). A file there is complete and never changes. The
@@ -252,13 +257,15 @@ class Node {
   // --- validation (repair) -----------------------------------------------------------------
   // A finalized Merkle tree over `range` with 2^depth leaves, fed with one digest per row of the
   // table in `scope` (kUnrepaired for incremental repair, kAll for full repair), plus one per
-  // partition deletion. A row's digest is SHA-256 over its reconciled content (row_digest.h): the
+  // partition deletion. A row's digest is XXH3-128 of its reconciled content (row_digest.h): the
   // same data gives the same tree on every replica, however it was written, flushed, compacted
   // or split between the sets. Tombstones and expired cells that compaction may already purge
   // (by the table's tombstone_gc mode) are left out, so a replica that purged them does not
   // differ.
   // Reads at `view` when given (see scan_raw). InvalidArgument for a bad depth (see
-  // MerkleTree::create).
+  // MerkleTree::create). Leaves that one unchanged SST alone holds are read once per tree shape
+  // (range, depth) and file; later validations of the same shape reuse what was found there
+  // (Options::validation_cache_bytes) and give the tree a full read would.
   Result<MerkleTree> validate(std::string_view keyspace, std::string_view table,
                               const TokenRange& range, DataScope scope, int depth,
                               const View* view = nullptr) const;
