@@ -6,24 +6,24 @@
 namespace rk::storage {
 
 size_t LeafDigestCache::cost(const std::vector<KeptLeaf>& leaves) {
-  // The leaves plus the map node, list node and vector header of the entry.
-  return leaves.size() * sizeof(KeptLeaf) + 160;
+  // The leaves plus the map node, list node, file numbers and vector headers of the entry.
+  return leaves.size() * sizeof(KeptLeaf) + 256;
 }
 
-std::shared_ptr<const std::vector<KeptLeaf>> LeafDigestCache::find(uint64_t file,
-                                                                   const TreeShape& shape) {
+std::shared_ptr<const std::vector<KeptLeaf>> LeafDigestCache::find(
+    const std::vector<uint64_t>& files, const TreeShape& shape) {
   std::lock_guard lock(mu_);
-  auto it = entries_.find(Key{file, shape});
+  auto it = entries_.find(Key{files, shape});
   if (it == entries_.end()) return nullptr;
   recency_.splice(recency_.begin(), recency_, it->second.recency);
   return it->second.leaves;
 }
 
-void LeafDigestCache::keep(uint64_t file, const TreeShape& shape,
+void LeafDigestCache::keep(const std::vector<uint64_t>& files, const TreeShape& shape,
                            std::span<const KeptLeaf> leaves) {
   if (!enabled() || leaves.empty()) return;
   std::lock_guard lock(mu_);
-  const Key key{file, shape};
+  const Key key{files, shape};
   auto merged = std::make_shared<std::vector<KeptLeaf>>();
   auto it = entries_.find(key);
   if (it == entries_.end()) {
@@ -49,7 +49,8 @@ void LeafDigestCache::keep(uint64_t file, const TreeShape& shape,
 void LeafDigestCache::retain_files(const std::unordered_set<uint64_t>& live) {
   std::lock_guard lock(mu_);
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (live.contains(std::get<0>(it->first))) {
+    const std::vector<uint64_t>& files = std::get<0>(it->first);
+    if (std::all_of(files.begin(), files.end(), [&](uint64_t f) { return live.contains(f); })) {
       ++it;
       continue;
     }

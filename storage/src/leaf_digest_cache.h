@@ -2,12 +2,13 @@
 // not read it again.
 //
 // An SST never changes while it lives and its number is never reused within a node
-// (ROCKSDB-NOTES.md), so what a validation found in the leaves of a tree that only one file
-// covered — rows, their bytes and the sum of their digests (LeafAggregate) — holds for that file
-// and that tree shape (table, range, depth) as long as the file is live. Validation
-// (validation.cc) decides which leaves one file alone covers and when a kept aggregate may stand
-// for reading; this is only the store: bounded by a byte budget, least recently used shapes go
-// first, and entries of files that are gone are dropped.
+// (ROCKSDB-NOTES.md), so what a validation found in the leaves of a tree whose keys only a given
+// set of files held — rows, their bytes and the sum of their digests (LeafAggregate) — holds for
+// that set of files and that tree shape (table, range, depth) as long as the files live and no
+// other source joins them there. Validation (validation_plan.h) decides which leaves have such a
+// set and when a kept aggregate may stand for reading; this is only the store: bounded by a byte
+// budget, least recently used entries go first, and entries naming a file that is gone are
+// dropped.
 //
 // Thread-safe.
 #pragma once
@@ -53,15 +54,18 @@ class LeafDigestCache {
 
   bool enabled() const { return budget_bytes_ > 0; }
 
-  // The leaves kept for `file` in trees of `shape`, sorted by leaf (none when nothing is kept).
-  std::shared_ptr<const std::vector<KeptLeaf>> find(uint64_t file, const TreeShape& shape);
+  // The leaves kept for the sources `files` (file numbers, sorted) in trees of `shape`, sorted
+  // by leaf (none when nothing is kept).
+  std::shared_ptr<const std::vector<KeptLeaf>> find(const std::vector<uint64_t>& files,
+                                                    const TreeShape& shape);
 
-  // Keeps `leaves` (sorted by leaf, no duplicates) for `file` and `shape`, merged with what is
-  // kept there already (a leaf found again replaces its old aggregate: equal, since the file is
+  // Keeps `leaves` (sorted by leaf, no duplicates) for `files` and `shape`, merged with what is
+  // kept there already (a leaf found again replaces its old aggregate: equal, since the files are
   // the same). Evicts least recently used entries to stay within the budget.
-  void keep(uint64_t file, const TreeShape& shape, std::span<const KeptLeaf> leaves);
+  void keep(const std::vector<uint64_t>& files, const TreeShape& shape,
+            std::span<const KeptLeaf> leaves);
 
-  // Drops the entries of files not in `live`.
+  // Drops the entries naming a file not in `live`.
   void retain_files(const std::unordered_set<uint64_t>& live);
 
   // Bytes held now (for tests and figures).
@@ -71,7 +75,7 @@ class LeafDigestCache {
   uint64_t reused_leaves() const { return reused_leaves_.load(); }
 
  private:
-  using Key = std::tuple<uint64_t, TreeShape>;
+  using Key = std::tuple<std::vector<uint64_t>, TreeShape>;
   struct Entry {
     std::shared_ptr<const std::vector<KeptLeaf>> leaves;
     std::list<Key>::iterator recency;  // position in recency_, most recent first

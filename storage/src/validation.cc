@@ -8,9 +8,10 @@
 // describes one moment, as a single scan would; a leaf's hash depends only on the set of its
 // rows, so the tree is the one a single scan gives.
 //
-// Leaves that one unchanged file alone covers are read once per file and tree shape: later
-// validations add what was found there (validation_plan.h says when that is exact), and leaves
-// no source covers are not read at all.
+// Leaves whose keys only unchanged files hold are read once per set of files and tree shape:
+// later validations add what was found there (validation_plan.h says when that is exact); a
+// leaf with one such file is read from that file alone, and leaves no source covers are not
+// read at all.
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -22,6 +23,7 @@
 #include "read_path.h"
 #include "row_digest.h"
 #include "validation_plan.h"
+#include "validation_reading.h"
 
 namespace rk::storage {
 
@@ -44,11 +46,13 @@ unsigned validation_threads(uint64_t leaves, uint64_t to_read, bool direct_reads
   return static_cast<unsigned>(std::min<uint64_t>(leaves, threads));
 }
 
-bool reads(LeafPlan p) { return p == LeafPlan::kRead || p == LeafPlan::kReadAndKeep; }
+bool reads(LeafPlan p) {
+  return p == LeafPlan::kRead || p == LeafPlan::kReadAndKeep || p == LeafPlan::kReadOneFile;
+}
 
-// A leaf read for keeping, with what it held.
+// A leaf read for keeping, with what it held and its sources (a plan's group).
 struct FoundLeaf {
-  uint64_t file;
+  uint32_t group;
   KeptLeaf leaf;
 };
 
@@ -73,35 +77,51 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
   const uint64_t leaf_count = tree.leaf_count();
   const TokenRange& whole = tree.range();
   // A leaf's bit is set when an entry of it depends on the clock or purge rule: not kept.
-  std::vector<uint8_t> time_dependent(plan.reuses() ? leaf_count : 0);
+  std::vector<uint8_t> time_dependent(plan.keeps ? leaf_count : 0);
+  const FileReading file_reading(impl_->options.direct_reads);
 
-  // Reads leaves [first, end) (all to be read) into the filler.
-  auto read_leaves = [&](EntryDigester& digester, uint64_t first, uint64_t end) -> Status {
+  // Feeds every entry of `it` (positioned) to the digester.
+  auto digest_all = [](auto& it, EntryDigester& digester) -> Status {
+    for (; it.valid(); it.next()) {
+      const rocksdb::Slice k = it.key();
+      const rocksdb::Slice v = it.value();
+      RK_RETURN_IF_ERROR(
+          digester.add(std::string_view(k.data(), k.size()), std::string_view(v.data(), v.size())));
+    }
+    return Status::OK();
+  };
+
+  // Reads leaves [first, end) into the digester: from `file` alone when given (every leaf of
+  // the run has it as its one source), else through the engine at the snapshot.
+  auto read_leaves = [&](EntryDigester& digester, uint64_t first, uint64_t end,
+                         OneFile* file) -> Status {
     const TokenRange run(whole.split_piece(leaf_count, first).start(),
                          whole.split_piece(leaf_count, end - 1).end());
     for (const auto& [lower, upper] : token_key_ranges(t.id, run)) {
+      if (file != nullptr) {
+        FileCursor cursor(*file, lower, upper);
+        RK_RETURN_IF_ERROR(digest_all(cursor, digester));
+        RK_RETURN_IF_ERROR(cursor.status());
+        continue;
+      }
       SetCursor cursor(impl_->db.get(), impl_->sets(scope), lower, upper, snapshot,
                        /*bulk=*/true);
       RK_RETURN_IF_ERROR(cursor.status());
-      for (cursor.seek_to_first(); cursor.valid(); cursor.next()) {
-        const rocksdb::Slice k = cursor.key();
-        const rocksdb::Slice v = cursor.value();
-        RK_RETURN_IF_ERROR(digester.add(std::string_view(k.data(), k.size()),
-                                        std::string_view(v.data(), v.size())));
-      }
+      cursor.seek_to_first();
+      RK_RETURN_IF_ERROR(digest_all(cursor, digester));
       RK_RETURN_IF_ERROR(cursor.status());
     }
     // A row never spans two leaves: the next leaf read starts a new one.
     return digester.finish();
   };
 
-  // Fills the filler's span: kept aggregates added, runs of leaves to read read, then (when
-  // reuse is planned) the aggregates of the leaves read for keeping go to `found`. `stop` is set
-  // when another span failed.
+  // Fills the filler's span: kept aggregates added, runs of leaves read (a run of leaves with
+  // the same one file from that file), then (when keeping) the aggregates of the leaves read
+  // from their one file go to `found`. `stop` is set when another span failed.
   auto validate_span = [&](MerkleTree::Filler& filler, uint64_t first, uint64_t end,
                            std::vector<FoundLeaf>& found, const std::atomic<bool>& stop) -> Status {
     EntryDigester digester(now, rule, &filler);
-    if (plan.reuses()) {
+    if (plan.keeps) {
       // The leaf of the last token seen and its offsets (lo, hi] from the range's start, as
       // MerkleTree finds leaves: leaf_index_of only when a token leaves it.
       digester.on_time_dependent(
@@ -116,29 +136,41 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
             time_dependent[leaf] = 1;
           });
     }
+    std::vector<std::unique_ptr<OneFile>> open_files(plan.groups.size());
     for (uint64_t leaf = first; leaf < end && !stop.load(std::memory_order_relaxed);) {
-      switch (plan.leaves[leaf]) {
-        case LeafPlan::kEmpty:
-          ++leaf;
-          break;
-        case LeafPlan::kKept:
-          RK_RETURN_IF_ERROR(filler.add_aggregate(leaf, *plan.kept[leaf]));
-          ++leaf;
-          break;
-        case LeafPlan::kRead:
-        case LeafPlan::kReadAndKeep: {
-          uint64_t run_end = leaf + 1;
-          while (run_end < end && reads(plan.leaves[run_end])) ++run_end;
-          RK_RETURN_IF_ERROR(read_leaves(digester, leaf, run_end));
-          leaf = run_end;
-          break;
-        }
+      const LeafPlan p = plan.leaves[leaf];
+      if (p == LeafPlan::kEmpty) {
+        ++leaf;
+        continue;
       }
+      if (p == LeafPlan::kKept) {
+        RK_RETURN_IF_ERROR(filler.add_aggregate(leaf, *plan.kept[leaf]));
+        ++leaf;
+        continue;
+      }
+      // A run of leaves read the same way (from the same one file).
+      uint64_t run_end = leaf + 1;
+      while (run_end < end && reads(plan.leaves[run_end]) &&
+             (plan.leaves[run_end] == LeafPlan::kReadOneFile) == (p == LeafPlan::kReadOneFile) &&
+             (p != LeafPlan::kReadOneFile || plan.group[run_end] == plan.group[leaf])) {
+        ++run_end;
+      }
+      OneFile* file = nullptr;
+      if (p == LeafPlan::kReadOneFile) {
+        std::unique_ptr<OneFile>& open = open_files[plan.group[leaf]];
+        if (open == nullptr) open = file_reading.open(plan.groups[plan.group[leaf]].path);
+        if (open->usable()) file = open.get();
+      }
+      RK_RETURN_IF_ERROR(read_leaves(digester, leaf, run_end, file));
+      leaf = run_end;
     }
-    for (uint64_t leaf = first; plan.reuses() && leaf < end; ++leaf) {
-      if (plan.leaves[leaf] != LeafPlan::kReadAndKeep || time_dependent[leaf]) continue;
+    for (uint64_t leaf = first; plan.keeps && leaf < end; ++leaf) {
+      const LeafPlan p = plan.leaves[leaf];
+      if ((p != LeafPlan::kReadOneFile && p != LeafPlan::kReadAndKeep) || time_dependent[leaf]) {
+        continue;
+      }
       found.push_back(
-          {plan.owner[leaf], KeptLeaf{static_cast<uint32_t>(leaf), filler.aggregate(leaf)}});
+          {plan.group[leaf], KeptLeaf{static_cast<uint32_t>(leaf), filler.aggregate(leaf)}});
     }
     filler.seal();  // this thread hashes the span's part of the tree
     return Status::OK();
@@ -176,18 +208,18 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
   for (const MerkleTree::Filler& f : fillers) tree.commit(f);
   tree.finalize();
 
-  // Keep what was found, per file, in leaf order.
+  // Keep what was found, per set of sources, in leaf order.
   std::vector<FoundLeaf> all;
   for (auto& f : found) all.insert(all.end(), f.begin(), f.end());
   std::sort(all.begin(), all.end(), [](const FoundLeaf& a, const FoundLeaf& b) {
-    return a.file != b.file ? a.file < b.file : a.leaf.leaf < b.leaf.leaf;
+    return a.group != b.group ? a.group < b.group : a.leaf.leaf < b.leaf.leaf;
   });
   std::vector<KeptLeaf> leaves;
   for (size_t i = 0; i < all.size();) {
     leaves.clear();
     size_t j = i;
-    for (; j < all.size() && all[j].file == all[i].file; ++j) leaves.push_back(all[j].leaf);
-    impl_->kept_leaves.keep(all[i].file, plan.shape, leaves);
+    for (; j < all.size() && all[j].group == all[i].group; ++j) leaves.push_back(all[j].leaf);
+    impl_->kept_leaves.keep(plan.groups[all[i].group].files, plan.shape, leaves);
     i = j;
   }
   return tree;

@@ -2,8 +2,10 @@
 #include "validation_plan.h"
 
 #include <algorithm>
+#include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_set>
 
 #include <rocksdb/metadata.h>
@@ -14,10 +16,6 @@
 
 namespace rk::storage {
 namespace {
-
-// Per-leaf source count while planning: no source, one file (its index), or several.
-constexpr uint32_t kNoSource = 0xFFFFFFFF;
-constexpr uint32_t kManySources = 0xFFFFFFFE;
 
 // The table id and token a key starts with, its missing bytes taken as `pad` (0x00 for a
 // lower bound of the keys that start with it, 0xFF for an upper bound).
@@ -47,24 +45,11 @@ void leaves_between(const MerkleTree& tree, Token lo, Token hi, Visit visit) {
   }
 }
 
-struct Sources {
-  std::vector<uint32_t> per_leaf;       // kNoSource, kManySources or an index into `files`
-  std::vector<uint64_t> files;          // file numbers
-  std::vector<char> whole_at_snapshot;  // per file: the snapshot sees all of it
-};
-
-void add_source(Sources& s, uint32_t source, uint64_t first, uint64_t last) {
-  for (uint64_t leaf = first; leaf <= last; ++leaf) {
-    uint32_t& at = s.per_leaf[leaf];
-    at = at == kNoSource ? source : kManySources;
-  }
-}
-
 // Marks the leaves holding entries that `set`'s memtables have at the snapshot. False when that
 // cannot be known (a point deletion in a memtable, an iterator error): reuse nothing then.
 bool mark_memtable_entries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* set,
                            const rocksdb::Snapshot* snapshot, const MerkleTree& tree,
-                           uint32_t table_id, Sources& s) {
+                           uint32_t table_id, std::vector<char>& in_memtable) {
   // The active memtable before the immutable ones: one that turns immutable in between is
   // counted in the second.
   for (const char* property :
@@ -88,7 +73,7 @@ bool mark_memtable_entries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* set,
         continue;
       }
       const uint64_t leaf = tree.leaf_index_of(token);
-      s.per_leaf[leaf] = kManySources;
+      in_memtable[leaf] = 1;
       // The rest of the leaf needs no look: seek to the next one, unless the leaf runs to the
       // end of this key range (it ends at or wraps past kMaxToken).
       const Token end = tree.range().split_piece(tree.leaf_count(), leaf).end();
@@ -115,14 +100,21 @@ Result<ValidationPlan> plan_validation(rocksdb::DB* db,
                                        const rocksdb::Snapshot* snapshot, const MerkleTree& tree,
                                        uint32_t table_id, LeafDigestCache& cache) {
   ValidationPlan plan = read_everything(tree, table_id);
-  if (!cache.enabled()) return plan;
   const uint64_t n = tree.leaf_count();
-  Sources s;
-  s.per_leaf.assign(n, kNoSource);
   // Memtables first (see validation_plan.h), then the files.
+  std::vector<char> in_memtable(n, 0);
   for (rocksdb::ColumnFamilyHandle* set : sets) {
-    if (!mark_memtable_entries(db, set, snapshot, tree, table_id, s)) return plan;
+    if (!mark_memtable_entries(db, set, snapshot, tree, table_id, in_memtable)) return plan;
   }
+  struct File {
+    uint64_t number;
+    std::string path;
+    bool whole;  // the snapshot sees all of it
+  };
+  std::vector<File> files;
+  // (leaf, file index, +1 from this leaf on / -1 from this leaf on no longer): where the set
+  // of files meeting the leaves changes.
+  std::vector<std::tuple<uint64_t, int, uint32_t>> changes;
   std::unordered_set<uint64_t> live;
   for (rocksdb::ColumnFamilyHandle* set : all_sets) {
     const bool in_scope = std::find(sets.begin(), sets.end(), set) != sets.end();
@@ -135,34 +127,75 @@ Result<ValidationPlan> plan_validation(rocksdb::DB* db,
         const auto [low_table, lo] = key_position(f.smallestkey, 0x00);
         const auto [high_table, hi] = key_position(f.largestkey, 0xFF);
         if (low_table > table_id || high_table < table_id) continue;
-        const auto source = static_cast<uint32_t>(s.files.size());
-        s.files.push_back(f.file_number);
-        s.whole_at_snapshot.push_back(f.largest_seqno <= snapshot->GetSequenceNumber());
+        const auto index = static_cast<uint32_t>(files.size());
+        files.push_back({f.file_number, f.directory + "/" + f.relative_filename,
+                         f.largest_seqno <= snapshot->GetSequenceNumber()});
         leaves_between(tree, low_table < table_id ? kMinToken : lo,
-                       high_table > table_id ? kMaxToken : hi,
-                       [&](uint64_t first, uint64_t last) { add_source(s, source, first, last); });
+                       high_table > table_id ? kMaxToken : hi, [&](uint64_t first, uint64_t last) {
+                         changes.emplace_back(first, 1, index);
+                         changes.emplace_back(last + 1, -1, index);
+                       });
       }
     }
   }
   cache.retain_files(live);
 
-  plan.owner.assign(n, 0);
+  // Sweep the leaves: between two changes the set of files is the same.
+  std::sort(changes.begin(), changes.end());
+  std::map<std::vector<uint32_t>, uint32_t> group_of;  // file indices -> group
+  std::vector<char> group_whole;
+  std::vector<uint32_t> active;  // file indices meeting the current leaves, sorted
+  plan.group.assign(n, 0);
   plan.kept.assign(n, nullptr);
-  for (uint64_t leaf = 0; leaf < n; ++leaf) {
-    const uint32_t source = s.per_leaf[leaf];
-    if (source == kNoSource) {
-      plan.leaves[leaf] = LeafPlan::kEmpty;
-    } else if (source != kManySources && s.whole_at_snapshot[source]) {
-      plan.leaves[leaf] = LeafPlan::kReadAndKeep;
-      plan.owner[leaf] = s.files[source];
+  plan.keeps = cache.enabled();
+  size_t c = 0;
+  for (uint64_t leaf = 0; leaf < n;) {
+    for (; c < changes.size() && std::get<0>(changes[c]) == leaf; ++c) {
+      const uint32_t index = std::get<2>(changes[c]);
+      if (std::get<1>(changes[c]) > 0) {
+        active.insert(std::lower_bound(active.begin(), active.end(), index), index);
+      } else {
+        active.erase(std::lower_bound(active.begin(), active.end(), index));
+      }
+    }
+    const uint64_t end = c < changes.size() ? std::min<uint64_t>(std::get<0>(changes[c]), n) : n;
+    if (active.empty()) {
+      for (; leaf < end; ++leaf) {
+        if (!in_memtable[leaf]) plan.leaves[leaf] = LeafPlan::kEmpty;
+      }
+      continue;
+    }
+    auto [at, added] = group_of.emplace(active, static_cast<uint32_t>(plan.groups.size()));
+    if (added) {
+      SourceGroup g;
+      bool whole = true;
+      for (uint32_t index : active) {
+        g.files.push_back(files[index].number);
+        whole = whole && files[index].whole;
+      }
+      std::sort(g.files.begin(), g.files.end());
+      if (active.size() == 1) g.path = files[active[0]].path;
+      plan.groups.push_back(std::move(g));
+      group_whole.push_back(whole);
+    }
+    const uint32_t group = at->second;
+    const LeafPlan read = !group_whole[group]  ? LeafPlan::kRead
+                          : active.size() == 1 ? LeafPlan::kReadOneFile
+                                               : LeafPlan::kReadAndKeep;
+    for (; leaf < end; ++leaf) {
+      if (in_memtable[leaf]) continue;  // kRead
+      plan.leaves[leaf] = read;
+      plan.group[leaf] = group;
     }
   }
-  for (uint32_t source = 0; source < s.files.size(); ++source) {
-    if (!s.whole_at_snapshot[source]) continue;
-    auto kept = cache.find(s.files[source], plan.shape);
+  for (uint32_t group = 0; plan.keeps && group < plan.groups.size(); ++group) {
+    if (!group_whole[group]) continue;
+    auto kept = cache.find(plan.groups[group].files, plan.shape);
     if (kept == nullptr) continue;
     for (const KeptLeaf& k : *kept) {
-      if (k.leaf < n && s.per_leaf[k.leaf] == source) {
+      if (k.leaf < n && plan.group[k.leaf] == group &&
+          (plan.leaves[k.leaf] == LeafPlan::kReadAndKeep ||
+           plan.leaves[k.leaf] == LeafPlan::kReadOneFile)) {
         plan.leaves[k.leaf] = LeafPlan::kKept;
         plan.kept[k.leaf] = &k.rows;
       }
