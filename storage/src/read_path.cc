@@ -39,6 +39,12 @@ void SetCursor::next() {
 }
 
 void SetCursor::pick() {
+  if (iterators_.size() == 1) {  // one set: nothing to merge
+    const bool valid = iterators_[0]->Valid();
+    current_ = winner_ = valid ? 0 : -1;
+    at_current_[0] = valid;
+    return;
+  }
   current_ = -1;
   winner_ = -1;
   for (size_t i = 0; i < iterators_.size(); ++i) {

@@ -29,9 +29,23 @@ void put_be64(unsigned char* out, uint64_t v) {
   std::memcpy(out, &be, 8);
 }
 
-// 'C' | u64 len | column | kind | u64 timestamp | u64 ttl | u64 len | value, in three adds.
+// 'C' | u64 len | column | kind | u64 timestamp | u64 ttl | u64 len | value: written in place
+// when the cell fits the hasher's buffer, else in four adds.
 void add_cell(RowHasher& h, std::string_view column, CellKind kind, int64_t timestamp,
               int64_t ttl_seconds, std::string_view value) {
+  if (char* out = h.room(1 + 8 + column.size() + 1 + 8 + 8 + 8 + value.size())) {
+    auto* o = reinterpret_cast<unsigned char*>(out);
+    o[0] = 'C';
+    put_be64(o + 1, column.size());
+    std::memcpy(o + 9, column.data(), column.size());
+    o += 9 + column.size();
+    o[0] = static_cast<unsigned char>(kind);
+    put_be64(o + 1, static_cast<uint64_t>(timestamp));
+    put_be64(o + 9, static_cast<uint64_t>(ttl_seconds));
+    put_be64(o + 17, value.size());
+    std::memcpy(o + 25, value.data(), value.size());
+    return;
+  }
   unsigned char head[1 + 8];
   head[0] = 'C';
   put_be64(head + 1, column.size());
@@ -219,9 +233,16 @@ Status EntryDigester::add(std::string_view key, std::string_view value) {
     row_deletion_ = Deletion{};
     row_has_content_ = false;
     row_bytes_ = partition_key_size_ + clustering_key_size;
-    hash_.add_tag('R');
-    hash_.add(escaped_pk);
-    hash_.add(std::string_view(row_prefix_).substr(1));  // esc(clustering key)
+    const std::string_view escaped_ck = std::string_view(row_prefix_).substr(1);
+    if (char* out = hash_.room(1 + escaped_pk.size() + escaped_ck.size())) {
+      out[0] = 'R';
+      std::memcpy(out + 1, escaped_pk.data(), escaped_pk.size());
+      std::memcpy(out + 1 + escaped_pk.size(), escaped_ck.data(), escaped_ck.size());
+    } else {
+      hash_.add_tag('R');
+      hash_.add(escaped_pk);
+      hash_.add(escaped_ck);
+    }
   }
   const std::string_view rest = entry.substr(row_prefix_.size());
   if (rest.empty()) return bad_key();

@@ -62,6 +62,14 @@ class RowHasher {
     }
   }
   void add(std::string_view bytes) { add(bytes.data(), bytes.size()); }
+  // Room for the next `size` bytes of the unit, to be written there in order; null when they do
+  // not fit the buffer (then add() them). One check instead of one per piece.
+  char* room(size_t size) {
+    if (streaming_ || size_ + size > kBufferBytes) return nullptr;
+    char* out = buffer_.get() + size_;
+    size_ += size;
+    return out;
+  }
   void add_tag(char tag) { add(&tag, 1); }
   void add_u64(uint64_t v) {
     const uint64_t be = __builtin_bswap64(v);
