@@ -117,7 +117,7 @@ Result<MerkleTree> Node::validate(std::string_view keyspace, std::string_view ta
 
   // Fills the filler's span: kept aggregates added, runs of leaves read (a run of leaves with
   // the same one file from that file), then (when keeping) the aggregates of the leaves read
-  // from their one file go to `found`. `stop` is set when another span failed.
+  // whose sources are only files go to `found`. `stop` is set when another span failed.
   auto validate_span = [&](MerkleTree::Filler& filler, uint64_t first, uint64_t end,
                            std::vector<FoundLeaf>& found, const std::atomic<bool>& stop) -> Status {
     EntryDigester digester(now, rule, &filler);

@@ -263,9 +263,9 @@ class Node {
   // (by the table's tombstone_gc mode) are left out, so a replica that purged them does not
   // differ.
   // Reads at `view` when given (see scan_raw). InvalidArgument for a bad depth (see
-  // MerkleTree::create). Leaves that one unchanged SST alone holds are read once per tree shape
-  // (range, depth) and file; later validations of the same shape reuse what was found there
-  // (Options::validation_cache_bytes) and give the tree a full read would.
+  // MerkleTree::create). Leaves whose keys only unchanged SSTs hold are read once per tree
+  // shape (range, depth) and set of files; later validations of the same shape reuse what was
+  // found there (Options::validation_cache_bytes) and give the tree a full read would.
   Result<MerkleTree> validate(std::string_view keyspace, std::string_view table,
                               const TokenRange& range, DataScope scope, int depth,
                               const View* view = nullptr) const;
