@@ -197,7 +197,7 @@ class LocalCluster {
       int64_t id, std::chrono::milliseconds deadline,
       std::chrono::milliseconds poll = std::chrono::milliseconds(20));
   // The sessions of run `id` as the agents that coordinated them list them (the driver names
-  // them rk-r<run>-s<segment>-a<attempt>); agents not running are left out.
+  // them rk-r<run>-s<segment>-a<attempt>-<start>); agents not running are left out.
   Result<std::vector<nlohmann::json>> repair_sessions_of(int64_t id);
 
   const LocalClusterOptions& options() const { return options_; }

@@ -326,7 +326,10 @@ Status RepairScheduler::Impl::drive_run(RepairRun& run, std::vector<RepairSegmen
       auto node = nodes.find(coordinator);
       if (node == nodes.end()) continue;
       seg.attempts += 1;
-      seg.session_id = fmt::format("rk-r{}-s{}-a{}", run.id, seg.id, seg.attempts);
+      // Unique per start, not per attempt: an attempt given back (a window closed, a conflict)
+      // starts again under a new id, never under one the agent already holds.
+      seg.session_id =
+          fmt::format("rk-r{}-s{}-a{}-{:x}-{}", run.id, seg.id, seg.attempts, now / 1000, ++starts);
       seg.coordinator = coordinator;
       seg.state = SegmentState::kStarting;
       seg.started_at_us = now;

@@ -67,6 +67,8 @@ struct RepairScheduler::Impl {
   // When the driver first saw that the ring moved the replica set of a segment in flight, by
   // segment id (ring_changes.cc).
   std::map<int64_t, int64_t> ring_moved_at;
+  // Segment starts since this process began: part of each session id (driver.cc).
+  uint64_t starts = 0;
 
   // --- driver.cc ---
   Status tick_locked();

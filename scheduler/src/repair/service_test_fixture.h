@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,7 +41,22 @@ class FakeAgents : public RepairAgents {
   Result<SessionStatus> start_session(const NodeView& node, const SessionRequest& req) override {
     std::lock_guard lock(mu);
     if (!reachable(node)) return Status::Unavailable("unreachable " + node.info.host_id);
-    if (auto it = sessions.find(req.id); it != sessions.end()) return status(it->second);
+    // As the agent's request check: 1 to 64 of A-Z a-z 0-9 _ -.
+    const bool id_ok = !req.id.empty() && req.id.size() <= 64 &&
+                       std::all_of(req.id.begin(), req.id.end(), [](char c) {
+                         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                       });
+    EXPECT_TRUE(id_ok) << req.id;
+    if (!id_ok) return Status::InvalidArgument("bad session id " + req.id);
+    // Idempotent for the same request; as a real agent, a different request under a known id is
+    // refused (a reused id would loop as a conflict).
+    if (auto it = sessions.find(req.id); it != sessions.end()) {
+      if (it->second.request.repaired_at_ms != req.repaired_at_ms ||
+          it->second.request.range != req.range) {
+        return Status::AlreadyExists("session " + req.id + " exists with a different request");
+      }
+      return status(it->second);
+    }
     // Never two sessions over the same range at once, nor a node in two sessions.
     for (const auto& [id, s] : sessions) {
       if (s.state != SessionState::kRunning) continue;
