@@ -277,7 +277,7 @@ function startForm(keyspaces, nodes, ctx, started) {
   const kind = h('select', { id: 'f-kind' }, h('option', { value: 'full' }, 'full'), h('option', { value: 'incremental' }, 'incremental'),
     h('option', { value: 'preview' }, 'preview (compare only)'));
   const par = h('select', { id: 'f-parallelism' }, ['sequential', 'parallel', 'datacenter_aware'].map((p) => h('option', { value: p }, p)));
-  const sessions = h('input', { id: 'f-sessions', type: 'number', min: 1, max: 1000, step: 1, value: '1', 'aria-describedby': 'f-sessions-hint' });
+  const sessions = h('input', { id: 'f-sessions', type: 'number', min: 1, max: 1000, step: 1, value: '', placeholder: 'automatic', 'aria-describedby': 'f-sessions-hint' });
   const intensity = h('input', { id: 'f-intensity', type: 'number', min: 0.01, max: 1, step: 0.01, value: '1', 'aria-describedby': 'f-intensity-hint' });
   const dcs = [...new Set(nodes.map((n) => n.datacenter))];
   const dcBox = h('div', { class: 'checks', id: 'f-dcs', role: 'group', 'aria-label': 'Datacenters' },
@@ -295,7 +295,7 @@ function startForm(keyspaces, nodes, ctx, started) {
   ks.dispatchEvent(new Event('change'));
   const sync = () => {
     sessions.disabled = par.value === 'sequential';
-    if (sessions.disabled) sessions.value = '1';
+    if (sessions.disabled) sessions.value = '';
     mark.disabled = kind.value !== 'full';
     if (mark.disabled) mark.checked = false;
   };
@@ -321,7 +321,7 @@ function startForm(keyspaces, nodes, ctx, started) {
     const i = Number(intensity.value);
     if (!(intensity.value !== '' && i > 0 && i <= 1)) ok = invalid('f-intensity', 'Intensity must be more than 0 and at most 1.') && ok;
     const m = Number(sessions.value);
-    if (!Number.isInteger(m) || m < 1 || m > 1000) ok = invalid('f-sessions', 'Sessions must be a whole number from 1 to 1000.') && ok;
+    if (sessions.value !== '' && (!Number.isInteger(m) || m < 1 || m > 1000)) ok = invalid('f-sessions', 'Sessions must be a whole number from 1 to 1000, or empty for automatic.') && ok;
     return ok;
   }
 
@@ -331,7 +331,7 @@ function startForm(keyspaces, nodes, ctx, started) {
       field('f-tables', 'Tables', tables, 'None ticked: every table of the keyspace.'),
       field('f-kind', 'Kind', kind, 'Full validates all data; incremental only what is not yet repaired, and marks it repaired; preview compares as full does and only reports what differs.'),
       field('f-parallelism', 'Parallelism', par, 'sequential: one replica set at a time; parallel: several; datacenter_aware: one per datacenter.'),
-      field('f-sessions', 'Max sessions', sessions, 'Segments repaired at the same time (sequential: 1).'),
+      field('f-sessions', 'Max sessions', sessions, 'Segments repaired at the same time (sequential: 1; empty: as many as the ring allows, nodes ÷ RF per datacenter).'),
       field('f-intensity', 'Intensity', intensity, 'Share of the time spent repairing (1: no pauses between segments).'),
       field('f-dcs', 'Datacenters', dcBox, 'None ticked: every datacenter.'),
       field('f-nodes', 'Nodes', nodeSel, 'Only ranges these nodes replicate; none selected: every node.'),
@@ -344,7 +344,8 @@ function startForm(keyspaces, nodes, ctx, started) {
     if (!validate()) { form.querySelector('[aria-invalid="true"]')?.focus(); return; }
     const preview = kind.value === 'preview';
     const body = { keyspace: ks.value, kind: preview ? 'full' : kind.value, parallelism: par.value,
-                   max_sessions: Number(sessions.value), intensity: Number(intensity.value), start: now.checked };
+                   intensity: Number(intensity.value), start: now.checked };
+    if (sessions.value !== '' && par.value !== 'sequential') body.max_sessions = Number(sessions.value);
     if (preview) body.preview = true;
     const tabs = [...tables.querySelectorAll('input:checked')].map((x) => x.value);
     const dcsPicked = [...dcBox.querySelectorAll('input:checked')].map((x) => x.value);
@@ -361,7 +362,7 @@ function startForm(keyspaces, nodes, ctx, started) {
         : body.kind === 'full'
           ? `Every replica's data in each segment is validated and differences are streamed both ways${body.mark_repaired ? '; repaired data is marked repaired' : ''}.`
           : 'Only unrepaired data is validated; on success it is marked repaired (anticompaction).'),
-      h('li', {}, `${body.parallelism} with up to ${body.max_sessions} session${body.max_sessions > 1 ? 's' : ''} at a time, intensity ${body.intensity}.`),
+      h('li', {}, `${body.parallelism} with up to ${body.parallelism === 'sequential' ? '1 session' : body.max_sessions ? `${body.max_sessions} session${body.max_sessions > 1 ? 's' : ''}` : 'as many sessions as the ring allows (automatic)'} at a time, intensity ${body.intensity}.`),
       h('li', {}, `Datacenters: ${dcsPicked.length ? dcsPicked.join(', ') : 'all'}; nodes: ${nodesPicked.length ? `${nodesPicked.length} selected` : 'all'}.`),
       h('li', {}, body.start ? 'It starts at once.' : 'It is created NOT_STARTED; start it from the runs table.'));
     const ok = await ctx.confirm({ title: preview ? 'Start this preview?' : 'Start this repair?', body: summary, ok: preview ? 'Start preview' : 'Start repair' });

@@ -95,7 +95,8 @@ Result<RepairRunOptions> run_options(const json& body, RepairKind default_kind) 
     RK_ASSIGN_OR_RETURN(o.parallelism, parse_parallelism(body["parallelism"].get<std::string>()));
   }
   // The Spec checked the ranges.
-  o.max_sessions = static_cast<int>(body.value("max_sessions", int64_t{o.max_sessions}));
+  // Not given: automatic (0), resolved when the run is created; sequential runs take 1 anyway.
+  o.max_sessions = static_cast<int>(body.value("max_sessions", int64_t{0}));
   o.intensity = body.value("intensity", o.intensity);
   o.segments_per_range =
       static_cast<int>(body.value("segments_per_range", int64_t{o.segments_per_range}));

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "alerts/store.h"
@@ -61,13 +62,35 @@ bool covers(const std::vector<std::string>& tables, const std::string& table) {
   return std::find(tables.begin(), tables.end(), table) != tables.end();
 }
 
+// The automatic max_sessions: each session holds RF nodes of a datacenter and a node is in one
+// session at a time, so floor(NORMAL nodes / RF) sessions per datacenter can run at once (at
+// least one), together across datacenters; intensity and the load gates still apply per node.
+int automatic_sessions(const Replication& replication, const std::vector<NodeView>& nodes) {
+  std::map<std::string, int> normal;
+  for (const NodeView& n : nodes) {
+    if (n.info.state == NodeState::kNormal) ++normal[n.info.datacenter];
+  }
+  int total = 0;
+  if (replication.strategy == Replication::Strategy::kSimple) {
+    int all = 0;
+    for (const auto& [dc, count] : normal) all += count;
+    total = std::max(1, all / std::max(1, replication.replication_factor));
+  } else {
+    for (const auto& [dc, count] : normal) {
+      const int rf = replication.factor_for(dc);
+      if (rf > 0) total += std::max(1, count / rf);
+    }
+  }
+  return std::clamp(total, 1, 1000);
+}
+
 Status check_tunables(const RepairRunOptions& o) {
   if (!(o.intensity > 0 && o.intensity <= 1)) {
     return Status::InvalidArgument(fmt::format("intensity must be in (0, 1], got {}", o.intensity));
   }
-  if (o.max_sessions < 1 || o.max_sessions > 1000) {
+  if (o.max_sessions < 0 || o.max_sessions > 1000) {
     return Status::InvalidArgument(
-        fmt::format("max_sessions must be 1..1000, got {}", o.max_sessions));
+        fmt::format("max_sessions must be 1..1000 (0: automatic), got {}", o.max_sessions));
   }
   if (o.segments_per_range < 1 || o.segments_per_range > 100000) {
     return Status::InvalidArgument(
@@ -323,6 +346,9 @@ Result<int64_t> RepairScheduler::Impl::create_run_locked(const std::string& acto
   if (options.parallelism == RepairParallelism::kSequential) options.max_sessions = 1;
   RK_ASSIGN_OR_RETURN(KeyspaceDef ks,
                       resolve_tables(state.schema, options.keyspace, &options.tables));
+  if (options.max_sessions == 0) {
+    options.max_sessions = automatic_sessions(ks.replication, state.nodes);
+  }
   for (const std::string& h : options.nodes) {
     if (std::none_of(state.nodes.begin(), state.nodes.end(),
                      [&](const NodeView& n) { return n.info.host_id == h; })) {
@@ -499,6 +525,15 @@ Result<RepairRunView> RepairScheduler::patch(const std::string& actor, int64_t i
     if (patch.max_sessions) r.options.max_sessions = *patch.max_sessions;
     if (patch.parallelism) r.options.parallelism = *patch.parallelism;
     RK_RETURN_IF_ERROR(check_tunables(r.options));
+    if (r.options.max_sessions == 0) {  // automatic, for the cluster as it is now
+      RK_ASSIGN_OR_RETURN(ClusterState state, impl_->cluster());
+      for (const KeyspaceDef& ks : state.schema.keyspaces) {
+        if (ks.name == r.options.keyspace) {
+          r.options.max_sessions = automatic_sessions(ks.replication, state.nodes);
+        }
+      }
+      if (r.options.max_sessions == 0) r.options.max_sessions = 1;  // its keyspace is gone
+    }
     if (r.options.parallelism == RepairParallelism::kSequential) r.options.max_sessions = 1;
     RK_RETURN_IF_ERROR(impl_->repairs.update_run(r));
     return impl_->view(r);

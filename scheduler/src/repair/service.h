@@ -71,7 +71,10 @@ struct RepairRunOptions {
   // replicas validate at once; datacenter_aware: like parallel, replicas validate one per
   // datacenter at a time.
   RepairParallelism parallelism = RepairParallelism::kSequential;
-  int max_sessions = 1;                  // concurrent sessions of this run (sequential: always 1)
+  // Concurrent sessions of this run (sequential: always 1). 0: automatic, resolved when the run
+  // is created: as many as conflict-freedom allows, floor(NORMAL nodes / RF) per datacenter
+  // (at least 1 each), summed (automatic_sessions).
+  int max_sessions = 1;
   double intensity = 1.0;                // 0 < i <= 1: a node rests t*(1-i)/i after a segment of t
   int segments_per_range = 1;            // each replica range is cut into at least this many
   int64_t max_segment_bytes = 0;         // and more while a piece holds more (estimated); 0: off

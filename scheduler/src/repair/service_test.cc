@@ -54,6 +54,27 @@ TEST_F(RepairSchedulerTest, ASessionEndedNotificationDrivesTheNextSegmentAtOnce)
   service_->stop();
 }
 
+TEST_F(RepairSchedulerTest, AutomaticConcurrencyRunsAsManySessionsAsTheRingAllows) {
+  set_nodes(9);  // RF 3: three disjoint replica sets at a time
+  RepairRunView v = must_create(
+      {.keyspace = "ks", .parallelism = RepairParallelism::kParallel, .max_sessions = 0});
+  EXPECT_EQ(v.run.options.max_sessions, 3);
+  ASSERT_OK(service_->tick());
+  EXPECT_EQ(agents_.running().size(), 3u);
+  drive(v.run.id);
+  EXPECT_EQ(state_of(v.run.id), RunState::kDone);
+  // A DOWN node leaves two sets' worth; sequential stays one; more than 1000 or less than 0 is
+  // refused.
+  cluster_.nodes[8].info.state = NodeState::kDown;
+  EXPECT_EQ(must_create({.keyspace = "ks", .parallelism = RepairParallelism::kParallel,
+                         .max_sessions = 0})
+                .run.options.max_sessions,
+            2);
+  EXPECT_EQ(must_create({.keyspace = "ks", .max_sessions = 0}).run.options.max_sessions, 1);
+  EXPECT_EQ(service_->create_run("ops", {.keyspace = "ks", .max_sessions = -1}).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
 TEST_F(RepairSchedulerTest, ParallelRunNeverPutsANodeInTwoSessions) {
   set_nodes(9);
   RepairRunView v = must_create({.keyspace = "ks",
